@@ -1,0 +1,128 @@
+// Status and Result: how every error crosses a port in Pictor.
+//
+// Nothing throws across a port. An adapter returns a Status (or a Result<T>, which is a value
+// or a Status) whose code says what went wrong and whether trying again can help. The message
+// is fit to show a user: it never contains a secret.
+#ifndef PICTOR_STATUS_H_
+#define PICTOR_STATUS_H_
+
+#include <cassert>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace pictor {
+
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,     // the caller sent something wrong; permanent
+  kNotFound,            // permanent
+  kAlreadyExists,       // permanent
+  kFailedPrecondition,  // the system is not in a state to do this (stale receipt handle); permanent
+  kPermissionDenied,    // permanent
+  kPayloadTooLarge,     // permanent
+  kUnsupported,         // the adapter cannot do this at all; permanent
+  kUnavailable,         // the peer is down or overloaded; retryable
+  kResourceExhausted,   // throttled; retryable
+  kDeadlineExceeded,    // timed out; retryable
+  kAborted,             // a concurrent change got in the way; retryable
+  kCancelled,           // shutting down; retryable by someone else
+  kInternal,            // a bug or a broken peer answer; permanent
+  kDataLoss,            // stored bytes are damaged; permanent
+};
+
+// A short, stable, lower-case name for a code ("invalid_argument").
+std::string_view StatusCodeName(StatusCode code);
+
+// True for the codes whose failures may succeed when tried again.
+bool IsRetryableCode(StatusCode code);
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;  // OK
+  Status(StatusCode code, std::string message, std::string reason = {});
+
+  static Status Ok() { return Status(); }
+  static Status InvalidArgument(std::string msg, std::string reason = "invalid_argument") {
+    return {StatusCode::kInvalidArgument, std::move(msg), std::move(reason)};
+  }
+  static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
+  static Status AlreadyExists(std::string msg) {
+    return {StatusCode::kAlreadyExists, std::move(msg)};
+  }
+  static Status FailedPrecondition(std::string msg) {
+    return {StatusCode::kFailedPrecondition, std::move(msg)};
+  }
+  static Status PermissionDenied(std::string msg) {
+    return {StatusCode::kPermissionDenied, std::move(msg)};
+  }
+  static Status PayloadTooLarge(std::string msg) {
+    return {StatusCode::kPayloadTooLarge, std::move(msg)};
+  }
+  static Status Unsupported(std::string msg) { return {StatusCode::kUnsupported, std::move(msg)}; }
+  static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
+  static Status ResourceExhausted(std::string msg) {
+    return {StatusCode::kResourceExhausted, std::move(msg)};
+  }
+  static Status DeadlineExceeded(std::string msg) {
+    return {StatusCode::kDeadlineExceeded, std::move(msg)};
+  }
+  static Status Aborted(std::string msg) { return {StatusCode::kAborted, std::move(msg)}; }
+  static Status Cancelled(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
+  static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+  static Status DataLoss(std::string msg) { return {StatusCode::kDataLoss, std::move(msg)}; }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // A short machine-readable reason for API errors ("prompt_too_long"); defaults to the
+  // code's name.
+  std::string reason() const;
+  bool IsRetryable() const { return IsRetryableCode(code_); }
+  bool IsNotFound() const { return code_ == StatusCode::kNotFound; }
+  bool IsInvalidArgument() const { return code_ == StatusCode::kInvalidArgument; }
+
+  // Returns a copy whose message starts with `context: `.
+  Status WithContext(std::string_view context) const;
+
+  // "invalid_argument: prompt is empty".
+  std::string ToString() const;
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+  std::string reason_;
+};
+
+// A value or the Status saying why there is none. Never holds an OK status.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
+    assert(!std::get<Status>(v_).ok() && "Result built from an OK status");
+  }
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  explicit operator bool() const { return ok(); }
+
+  const T& value() const& { return std::get<T>(v_); }
+  T& value() & { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+
+  // The error; OK when a value is held.
+  Status status() const { return ok() ? Status() : std::get<Status>(v_); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace pictor
+
+#endif  // PICTOR_STATUS_H_

@@ -1,0 +1,56 @@
+#include "pictor/status.h"
+
+namespace pictor {
+
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "ok";
+    case StatusCode::kInvalidArgument: return "invalid_argument";
+    case StatusCode::kNotFound: return "not_found";
+    case StatusCode::kAlreadyExists: return "already_exists";
+    case StatusCode::kFailedPrecondition: return "failed_precondition";
+    case StatusCode::kPermissionDenied: return "permission_denied";
+    case StatusCode::kPayloadTooLarge: return "payload_too_large";
+    case StatusCode::kUnsupported: return "unsupported";
+    case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kResourceExhausted: return "resource_exhausted";
+    case StatusCode::kDeadlineExceeded: return "deadline_exceeded";
+    case StatusCode::kAborted: return "aborted";
+    case StatusCode::kCancelled: return "cancelled";
+    case StatusCode::kInternal: return "internal";
+    case StatusCode::kDataLoss: return "data_loss";
+  }
+  return "unknown";
+}
+
+bool IsRetryableCode(StatusCode code) {
+  switch (code) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kAborted:
+    case StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status::Status(StatusCode code, std::string message, std::string reason)
+    : code_(code), message_(std::move(message)), reason_(std::move(reason)) {}
+
+std::string Status::reason() const {
+  return reason_.empty() ? std::string(StatusCodeName(code_)) : reason_;
+}
+
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) return *this;
+  return Status(code_, std::string(context) + ": " + message_, reason_);
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "ok";
+  return std::string(StatusCodeName(code_)) + ": " + message_;
+}
+
+}  // namespace pictor

@@ -1,0 +1,53 @@
+// Transport-free HTTP request and response values. The API handler is a function of these, so
+// the HTTP server and the Lambda API Gateway adapter answer every request the same way.
+#ifndef PICTOR_HTTP_HTTP_MESSAGE_H_
+#define PICTOR_HTTP_HTTP_MESSAGE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pictor::http {
+
+// Header names compare case-insensitively; order and repeats are kept.
+class Headers {
+ public:
+  void Add(std::string name, std::string value) {
+    fields_.emplace_back(std::move(name), std::move(value));
+  }
+  // Replaces every field of that name with one.
+  void Set(std::string_view name, std::string value);
+  // The first value of that name, if any.
+  std::optional<std::string_view> Get(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+struct HttpRequest {
+  std::string method;   // "GET", "POST", ...
+  std::string path;     // percent-decoded path, no query ("/images/a/b.png")
+  std::string query;    // raw query string without '?'
+  Headers headers;
+  std::string body;
+  std::string remote_address;  // for logs; may be empty
+};
+
+struct HttpResponse {
+  int status = 200;
+  Headers headers;
+  std::string body;
+};
+
+// Case-insensitive ASCII comparison, as HTTP field names need.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// The standard reason phrase ("Not Found"), or "Unknown".
+std::string_view ReasonPhrase(int status);
+
+}  // namespace pictor::http
+
+#endif  // PICTOR_HTTP_HTTP_MESSAGE_H_

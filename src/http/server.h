@@ -1,0 +1,58 @@
+// An event-driven HTTP/1.1 server (Boost.Beast on Asio) that hands each request to a
+// transport-free HttpService.
+#ifndef PICTOR_HTTP_SERVER_H_
+#define PICTOR_HTTP_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/http_message.h"
+#include "pictor/status.h"
+
+namespace pictor::http {
+
+// What the server serves. Implementations must be thread-safe: Handle is called from several
+// threads at once.
+class HttpService {
+ public:
+  virtual ~HttpService() = default;
+  // Answers one request. Never throws.
+  virtual HttpResponse Handle(const HttpRequest& request) = 0;
+  // True when Handle may block for long (a synchronous image generation, a remote call): the
+  // server then runs it on its blocking pool so the event loop keeps answering others.
+  virtual bool MayBlock(const HttpRequest& request) const = 0;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;                 // 0 = pick a free port
+  int io_threads = 2;                // event-loop threads
+  int blocking_threads = 32;         // threads for requests that MayBlock
+  size_t max_body_bytes = 64 * 1024; // larger bodies get 413 without reaching the service
+  size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
+  std::chrono::seconds request_timeout{30};  // reading one request (slowloris guard)
+  size_t max_connections = 10000;
+};
+
+// Thread-safety: Start/Stop from one thread; the server runs its own threads.
+class HttpServer {
+ public:
+  virtual ~HttpServer() = default;
+  // Binds and starts serving. InvalidArgument for a bad host; Unavailable when the address
+  // is taken.
+  static Result<std::unique_ptr<HttpServer>> Start(const ServerOptions& options,
+                                                   HttpService& service);
+  // The bound port (useful with port 0).
+  virtual uint16_t port() const = 0;
+  // Stops accepting, lets requests in progress finish (up to `grace`), then closes every
+  // connection and joins the threads. Idempotent.
+  virtual void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000)) = 0;
+};
+
+}  // namespace pictor::http
+
+#endif  // PICTOR_HTTP_SERVER_H_
