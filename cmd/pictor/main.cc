@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::puts("pictor " PICTOR_VERSION);
+  return 0;
+}
