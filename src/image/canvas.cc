@@ -1,0 +1,201 @@
+// Canvas: exact-area coverage rasterisation (the signed-area accumulation method used by
+// font-rs and stb_truetype), then source-over blending of the covered span.
+#include "image/canvas.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+namespace pictor::image {
+namespace {
+
+uint8_t ToByte(float v) { return static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f) + 0.5f); }
+
+// Adds the signed area of the edge p0 -> p1 (already inside x in [0, width]) to the row-major
+// accumulation buffer `acc` of `stride` floats per row and `rows` rows.
+void AccumulateEdge(Point p0, Point p1, float* acc, int stride, int rows) {
+  if (p0.y == p1.y) return;
+  float dir = 1;
+  if (p0.y > p1.y) {
+    std::swap(p0, p1);
+    dir = -1;
+  }
+  const float dxdy = (p1.x - p0.x) / (p1.y - p0.y);
+  const auto xmax = static_cast<float>(stride - 2);
+  float x = p0.x;
+  if (p0.y < 0) x -= p0.y * dxdy;
+  x = std::clamp(x, 0.0f, xmax);
+  const int ystart = std::max(0, static_cast<int>(std::floor(p0.y)));
+  const int yend = std::min(rows, static_cast<int>(std::ceil(p1.y)));
+  for (int y = ystart; y < yend; ++y) {
+    float* line = acc + static_cast<ptrdiff_t>(y) * stride;
+    const float dy =
+        std::min(static_cast<float>(y + 1), p1.y) - std::max(static_cast<float>(y), p0.y);
+    const float xnext = std::clamp(x + dxdy * dy, 0.0f, xmax);
+    const float d = dy * dir;
+    const float x0 = std::min(x, xnext), x1 = std::max(x, xnext);
+    const float x0floor = std::floor(x0);
+    const int x0i = static_cast<int>(x0floor);
+    const float x1ceil = std::ceil(x1);
+    const int x1i = static_cast<int>(x1ceil);
+    if (x1i <= x0i + 1) {
+      const float xmf = 0.5f * (x + xnext) - x0floor;
+      line[x0i] += d - d * xmf;
+      line[x0i + 1] += d * xmf;
+    } else {
+      const float s = 1.0f / (x1 - x0);
+      const float x0f = x0 - x0floor;
+      const float a0 = 0.5f * s * (1 - x0f) * (1 - x0f);
+      const float x1f = x1 - x1ceil + 1;
+      const float am = 0.5f * s * x1f * x1f;
+      line[x0i] += d * a0;
+      if (x1i == x0i + 2) {
+        line[x0i + 1] += d * (1 - a0 - am);
+      } else {
+        const float a1 = s * (1.5f - x0f);
+        line[x0i + 1] += d * (a1 - a0);
+        for (int xi = x0i + 2; xi < x1i - 1; ++xi) line[xi] += d * s;
+        const float a2 = a1 + static_cast<float>(x1i - x0i - 3) * s;
+        line[x1i - 1] += d * (1 - a2 - am);
+      }
+      line[x1i] += d * am;
+    }
+    x = xnext;
+  }
+}
+
+// Splits an edge at x = 0 and x = width and clamps the outer pieces onto those lines, which
+// keeps the coverage of every pixel inside the span exact.
+void AccumulateClipped(Point a, Point b, float width, float* acc, int stride, int rows) {
+  int n = 0;
+  float ts[2];
+  if ((a.x < 0) != (b.x < 0)) ts[n++] = (0 - a.x) / (b.x - a.x);
+  if ((a.x > width) != (b.x > width)) ts[n++] = (width - a.x) / (b.x - a.x);
+  if (n == 2 && ts[0] > ts[1]) std::swap(ts[0], ts[1]);
+  Point prev = a;
+  for (int i = 0; i <= n; ++i) {
+    Point next = b;
+    if (i < n) next = {a.x + (b.x - a.x) * ts[i], a.y + (b.y - a.y) * ts[i]};
+    Point p = prev, q = next;
+    p.x = std::clamp(p.x, 0.0f, width);
+    q.x = std::clamp(q.x, 0.0f, width);
+    AccumulateEdge(p, q, acc, stride, rows);
+    prev = next;
+  }
+}
+
+}  // namespace
+
+Rgb Mix(Rgb a, Rgb b, float t) {
+  t = std::clamp(t, 0.0f, 1.0f);
+  return {ToByte(a.r + (b.r - a.r) * t), ToByte(a.g + (b.g - a.g) * t),
+          ToByte(a.b + (b.b - a.b) * t)};
+}
+
+Rgb Shade(Rgb c, float f) {
+  if (f <= 1) return {ToByte(c.r * f), ToByte(c.g * f), ToByte(c.b * f)};
+  const float t = std::min(f - 1, 1.0f);
+  return Mix(c, {255, 255, 255}, t);
+}
+
+Canvas::Canvas(int width, int height, Rgb background)
+    : width_(std::max(width, 0)), height_(std::max(height, 0)) {
+  pixels_.resize(static_cast<size_t>(width_) * static_cast<size_t>(height_) * 3);
+  for (size_t i = 0; i < pixels_.size(); i += 3) {
+    pixels_[i] = background.r;
+    pixels_[i + 1] = background.g;
+    pixels_[i + 2] = background.b;
+  }
+}
+
+Rgb Canvas::At(int x, int y) const {
+  if (x < 0 || y < 0 || x >= width_ || y >= height_) return {};
+  const uint8_t* p = &pixels_[(static_cast<size_t>(y) * static_cast<size_t>(width_) + x) * 3];
+  return {p[0], p[1], p[2]};
+}
+
+void Canvas::FillVerticalGradient(int y0, int y1, Rgb top, Rgb bottom) {
+  y0 = std::max(y0, 0);
+  y1 = std::min(y1, height_);
+  const float span = static_cast<float>(std::max(y1 - y0 - 1, 1));
+  for (int y = y0; y < y1; ++y) {
+    const Rgb c = Mix(top, bottom, static_cast<float>(y - y0) / span);
+    uint8_t* p = &pixels_[static_cast<size_t>(y) * static_cast<size_t>(width_) * 3];
+    for (int x = 0; x < width_; ++x, p += 3) {
+      p[0] = c.r;
+      p[1] = c.g;
+      p[2] = c.b;
+    }
+  }
+}
+
+void Canvas::Fill(const Path& path, const Paint& paint) {
+  float minx = 1e30f, miny = 1e30f, maxx = -1e30f, maxy = -1e30f;
+  for (const auto& contour : path.contours()) {
+    for (const Point& p : contour) {
+      if (!std::isfinite(p.x) || !std::isfinite(p.y)) return;
+      minx = std::min(minx, p.x);
+      maxx = std::max(maxx, p.x);
+      miny = std::min(miny, p.y);
+      maxy = std::max(maxy, p.y);
+    }
+  }
+  const int x0 = std::max(0, static_cast<int>(std::floor(std::max(minx, -1.0f))));
+  const int x1 = std::min(width_, static_cast<int>(std::ceil(std::min(maxx, 1e6f))));
+  const int y0 = std::max(0, static_cast<int>(std::floor(std::max(miny, -1.0f))));
+  const int y1 = std::min(height_, static_cast<int>(std::ceil(std::min(maxy, 1e6f))));
+  if (x0 >= x1 || y0 >= y1 || paint.opacity <= 0) return;
+
+  const int bw = x1 - x0, bh = y1 - y0, stride = bw + 2;
+  accumulation_.assign(static_cast<size_t>(stride) * static_cast<size_t>(bh), 0.0f);
+  const auto ox = static_cast<float>(x0), oy = static_cast<float>(y0);
+  for (const auto& contour : path.contours()) {
+    if (contour.size() < 2) continue;
+    for (size_t i = 0, j = contour.size() - 1; i < contour.size(); j = i++) {
+      AccumulateClipped({contour[j].x - ox, contour[j].y - oy},
+                        {contour[i].x - ox, contour[i].y - oy}, static_cast<float>(bw),
+                        accumulation_.data(), stride, bh);
+    }
+  }
+  for (int y = 0; y < bh; ++y) {
+    float* row = &accumulation_[static_cast<size_t>(y) * static_cast<size_t>(stride)];
+    float acc = 0;
+    for (int x = 0; x < bw; ++x) {
+      acc += row[x];
+      row[x] = std::min(std::abs(acc), 1.0f);
+    }
+    BlendSpan(y0 + y, x0, row, bw, paint);
+  }
+}
+
+void Canvas::BlendSpan(int y, int x0, const float* coverage, int count, const Paint& paint) {
+  uint8_t* p = &pixels_[(static_cast<size_t>(y) * static_cast<size_t>(width_) + x0) * 3];
+  const float fy = static_cast<float>(y) + 0.5f;
+  const float gx = paint.end.x - paint.start.x, gy = paint.end.y - paint.start.y;
+  const float inv_len2 = 1.0f / std::max(gx * gx + gy * gy, 1e-6f);
+  const float inv_radius = 1.0f / std::max(paint.radius, 1e-6f);
+  for (int i = 0; i < count; ++i, p += 3) {
+    const float a = coverage[i] * paint.opacity;
+    if (a < 1.0f / 512) continue;
+    Rgb c = paint.from;
+    if (paint.kind != Paint::Kind::kSolid) {
+      const float fx = static_cast<float>(x0 + i) + 0.5f;
+      const float dx = fx - paint.start.x, dy = fy - paint.start.y;
+      const float t = paint.kind == Paint::Kind::kLinear
+                          ? (dx * gx + dy * gy) * inv_len2
+                          : std::sqrt(dx * dx + dy * dy) * inv_radius;
+      c = Mix(paint.from, paint.to, t);
+    }
+    if (a >= 0.998f) {
+      p[0] = c.r;
+      p[1] = c.g;
+      p[2] = c.b;
+    } else {
+      p[0] = ToByte(p[0] + (c.r - p[0]) * a);
+      p[1] = ToByte(p[1] + (c.g - p[1]) * a);
+      p[2] = ToByte(p[2] + (c.b - p[2]) * a);
+    }
+  }
+}
+
+}  // namespace pictor::image
