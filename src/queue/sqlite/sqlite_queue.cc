@@ -1,0 +1,480 @@
+// The SQLite JobQueue adapter. Schema, in one file:
+//   messages(seq, message_id, body, md5, sent_ms, visible_at_ms, receive_count,
+//            first_receive_ms, receipt)   -- live messages, delayed, visible or in flight
+//   dead_letters(..., reason, dead_lettered_ms)
+// A message is visible when visible_at_ms <= now; otherwise it is delayed (never received)
+// or in flight. A receipt handle is "<seq>.<random token>"; only the token stored with the
+// message by its latest receive is current.
+#include "queue/sqlite/sqlite_queue.h"
+
+#include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "queue/sqlite/database.h"
+#include "queue/sqlite/message_format.h"
+
+namespace pictor {
+namespace {
+
+using sqlite_queue::Database;
+using sqlite_queue::Statement;
+
+constexpr int kSchemaVersion = 1;
+constexpr std::chrono::seconds kMaxDelay{900};
+constexpr std::chrono::seconds kMaxVisibility{43200};
+constexpr std::chrono::milliseconds kMaxWait{20000};
+// How often a long poll looks at the file for messages sent by other processes (or other
+// queue objects); senders in this object wake waiters at once.
+constexpr std::chrono::milliseconds kPollInterval{20};
+// Retention is enforced at most this often (queue clock).
+constexpr int64_t kRetentionSweepMs = 1000;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS messages(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  md5 TEXT NOT NULL,
+  sent_ms INTEGER NOT NULL,
+  visible_at_ms INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_receive_ms INTEGER NOT NULL DEFAULT 0,
+  receipt TEXT);
+CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages(visible_at_ms);
+CREATE INDEX IF NOT EXISTS messages_by_age ON messages(sent_ms);
+CREATE TABLE IF NOT EXISTS dead_letters(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  md5 TEXT NOT NULL,
+  sent_ms INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL,
+  first_receive_ms INTEGER NOT NULL,
+  dead_lettered_ms INTEGER NOT NULL,
+  reason TEXT NOT NULL);
+)sql";
+
+constexpr const char* kInsert =
+    "INSERT INTO messages(message_id, body, md5, sent_ms, visible_at_ms) VALUES(?1,?2,?3,?4,?5)";
+constexpr const char* kSelectVisible =
+    "SELECT seq, message_id, body, receive_count, sent_ms, first_receive_ms FROM messages "
+    "WHERE visible_at_ms <= ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+constexpr const char* kAnyVisible = "SELECT 1 FROM messages WHERE visible_at_ms <= ?1 LIMIT 1";
+constexpr const char* kMarkReceived =
+    "UPDATE messages SET receive_count = receive_count + 1, visible_at_ms = ?2, receipt = ?3, "
+    "first_receive_ms = CASE first_receive_ms WHEN 0 THEN ?4 ELSE first_receive_ms END "
+    "WHERE seq = ?1";
+constexpr const char* kCopyToDeadLetters =
+    "INSERT INTO dead_letters(message_id, body, md5, sent_ms, receive_count, first_receive_ms, "
+    "dead_lettered_ms, reason) SELECT message_id, body, md5, sent_ms, receive_count, "
+    "first_receive_ms, ?2, ?3 FROM messages WHERE seq = ?1";
+constexpr const char* kCopyHeldToDeadLetters =
+    "INSERT INTO dead_letters(message_id, body, md5, sent_ms, receive_count, first_receive_ms, "
+    "dead_lettered_ms, reason) SELECT message_id, body, md5, sent_ms, receive_count, "
+    "first_receive_ms, ?3, ?4 FROM messages WHERE seq = ?1 AND receipt = ?2";
+constexpr const char* kDeleteSeq = "DELETE FROM messages WHERE seq = ?1";
+constexpr const char* kDeleteHeld = "DELETE FROM messages WHERE seq = ?1 AND receipt = ?2";
+constexpr const char* kChangeVisibility =
+    "UPDATE messages SET visible_at_ms = ?3 WHERE seq = ?1 AND receipt = ?2";
+constexpr const char* kDropExpired = "DELETE FROM messages WHERE sent_ms < ?1";
+constexpr const char* kCounts =
+    "SELECT COALESCE(SUM(visible_at_ms <= ?1), 0), "
+    "COALESCE(SUM(visible_at_ms > ?1 AND receive_count > 0), 0), "
+    "COALESCE(SUM(visible_at_ms > ?1 AND receive_count = 0), 0), MIN(sent_ms) FROM messages";
+constexpr const char* kDeadLetterCount = "SELECT COUNT(*) FROM dead_letters";
+constexpr const char* kListDeadLetters =
+    "SELECT message_id, body, reason, receive_count, sent_ms, first_receive_ms, "
+    "dead_lettered_ms FROM dead_letters ORDER BY id LIMIT ?1";
+
+struct Handle {
+  int64_t seq = 0;
+  std::string token;
+};
+
+std::string MakeHandle(int64_t seq, const std::string& token) {
+  return std::to_string(seq) + "." + token;
+}
+
+std::optional<Handle> ParseHandle(std::string_view text) {
+  const size_t dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size()) return std::nullopt;
+  Handle handle;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + dot, handle.seq);
+  if (ec != std::errc() || end != text.data() + dot) return std::nullopt;
+  handle.token = std::string(text.substr(dot + 1));
+  return handle;
+}
+
+Status StaleHandle() {
+  return Status::FailedPrecondition(
+      "receipt handle is not current: the message was received again since, was deleted, or "
+      "the handle is unknown");
+}
+
+Status CheckSeconds(std::chrono::seconds value, std::chrono::seconds max, const char* what) {
+  if (value.count() < 0 || value > max) {
+    return Status::InvalidArgument(std::string(what) + " must be 0.." +
+                                   std::to_string(max.count()) + " seconds, got " +
+                                   std::to_string(value.count()));
+  }
+  return Status::Ok();
+}
+
+Status PrepareSchema(Database& db) {
+  if (Status s = db.Exec(kSchema); !s.ok()) return s;
+  return db.Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+}
+
+Result<std::unique_ptr<Database>> OpenDatabase(const SqliteQueueOptions& options) {
+  if (options.path.empty()) return Status::InvalidArgument("queue database path is empty");
+  const std::filesystem::path path(options.path);
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) {
+      return Status::PermissionDenied("cannot create directory " + path.parent_path().string() +
+                                      ": " + ec.message());
+    }
+  }
+  auto db = Database::Open(options.path, options.sync_every_commit);
+  if (!db.ok()) return db.status();
+  if (Status s = (*db)->InTransaction([&] { return PrepareSchema(**db); }); !s.ok()) {
+    return s.WithContext(options.path);
+  }
+  return db;
+}
+
+// Thread-safe: one connection, guarded by db_mutex_; long polls wait outside it on
+// sent_signal_. Several objects and processes may share one file: SQLite's write lock
+// (BEGIN IMMEDIATE) makes each receive atomic across all of them.
+class SqliteQueue final : public JobQueue {
+ public:
+  SqliteQueue(SqliteQueueOptions options, std::unique_ptr<Database> db)
+      : options_(std::move(options)), db_(std::move(db)) {}
+
+  Result<SentMessage> Send(const OutgoingMessage& message) override {
+    auto batch = SendBatch(std::span<const OutgoingMessage>(&message, 1));
+    if (!batch.ok()) return batch.status();
+    return std::move(batch->front());
+  }
+
+  Result<std::vector<Result<SentMessage>>> SendBatch(
+      std::span<const OutgoingMessage> messages) override {
+    if (messages.empty() || messages.size() > static_cast<size_t>(kMaxBatch)) {
+      return Status::InvalidArgument("a batch holds 1.." + std::to_string(kMaxBatch) +
+                                     " messages, got " + std::to_string(messages.size()));
+    }
+    std::vector<Result<SentMessage>> results;
+    results.reserve(messages.size());
+    bool any_valid = false;
+    for (const OutgoingMessage& m : messages) {
+      Status check = sqlite_queue::ValidateBody(m.body);
+      if (check.ok()) check = CheckSeconds(m.delay, kMaxDelay, "delay");
+      if (!check.ok()) {
+        results.emplace_back(std::move(check));
+        continue;
+      }
+      results.emplace_back(SentMessage{sqlite_queue::NewMessageId(), sqlite_queue::Md5Hex(m.body)});
+      any_valid = true;
+    }
+    if (!any_valid) return results;
+    Status stored;
+    {
+      std::lock_guard lock(db_mutex_);
+      const int64_t now = Now();
+      stored = db_->InTransaction([&]() -> Status {
+        auto insert = db_->Prepare(kInsert);
+        if (!insert.ok()) return insert.status();
+        for (size_t i = 0; i < messages.size(); ++i) {
+          if (!results[i].ok()) continue;
+          Statement& s = **insert;
+          s.Bind(1, results[i]->message_id).Bind(2, messages[i].body);
+          s.Bind(3, results[i]->md5_of_body).Bind(4, now);
+          s.Bind(5, now + messages[i].delay.count() * 1000);
+          if (Status r = s.Run(); !r.ok()) return r;
+          s.Reset();
+        }
+        return Status::Ok();
+      });
+    }
+    if (!stored.ok()) return stored.WithContext("send to queue " + Name());
+    NotifyWaiters();
+    return results;
+  }
+
+  Result<std::vector<ReceivedMessage>> Receive(const ReceiveOptions& options) override {
+    if (options.max_messages < 1 || options.max_messages > kMaxBatch) {
+      return Status::InvalidArgument("max_messages must be 1.." + std::to_string(kMaxBatch) +
+                                     ", got " + std::to_string(options.max_messages));
+    }
+    if (Status s = CheckSeconds(options.visibility_timeout, kMaxVisibility, "visibility timeout");
+        !s.ok()) {
+      return s;
+    }
+    if (options.wait.count() < 0 || options.wait > kMaxWait) {
+      return Status::InvalidArgument("wait must be 0..20000 ms, got " +
+                                     std::to_string(options.wait.count()));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + options.wait;
+    for (bool first = true;; first = false) {
+      const uint64_t seen = SendsSoFar();
+      auto received = ReceiveNow(options, /*check_first=*/!first);
+      if (!received.ok() || !received->empty()) return received;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return received;
+      std::unique_lock lock(signal_mutex_);
+      sent_signal_.wait_until(lock, std::min(deadline, now + kPollInterval),
+                              [&] { return sends_ != seen; });
+    }
+  }
+
+  Status Delete(std::string_view receipt_handle) override {
+    return UpdateHeld(receipt_handle, kDeleteHeld, std::nullopt);
+  }
+
+  Status ChangeVisibility(std::string_view receipt_handle, std::chrono::seconds timeout) override {
+    if (Status s = CheckSeconds(timeout, kMaxVisibility, "visibility timeout"); !s.ok()) return s;
+    return UpdateHeld(receipt_handle, kChangeVisibility, timeout);
+  }
+
+  Status DeadLetter(std::string_view receipt_handle, std::string_view reason) override {
+    const auto handle = ParseHandle(receipt_handle);
+    if (!handle) return StaleHandle();
+    std::lock_guard lock(db_mutex_);
+    const int64_t now = Now();
+    bool held = false;
+    Status s = db_->InTransaction([&]() -> Status {
+      auto copy = db_->Prepare(kCopyHeldToDeadLetters);
+      if (!copy.ok()) return copy.status();
+      (*copy)->Bind(1, handle->seq).Bind(2, handle->token).Bind(3, now).Bind(4, reason);
+      if (Status r = (*copy)->Run(); !r.ok()) return r;
+      held = db_->Changes() == 1;
+      if (!held) return Status::Ok();
+      auto remove = db_->Prepare(kDeleteSeq);
+      if (!remove.ok()) return remove.status();
+      return (*remove)->Bind(1, handle->seq).Run();
+    });
+    if (!s.ok()) return s.WithContext("dead-letter in queue " + Name());
+    return held ? Status::Ok() : StaleHandle();
+  }
+
+  Result<QueueAttributes> Attributes() override {
+    std::lock_guard lock(db_mutex_);
+    const int64_t now = Now();
+    if (Status s = db_->InTransaction([&] { return DropExpired(now, /*force=*/true); }); !s.ok()) {
+      return s.WithContext("attributes of queue " + Name());
+    }
+    QueueAttributes attributes;
+    auto counts = db_->Prepare(kCounts);
+    if (!counts.ok()) return counts.status();
+    (*counts)->Bind(1, now);
+    auto row = (*counts)->Step();
+    if (!row.ok()) return row.status().WithContext("attributes of queue " + Name());
+    attributes.visible = (*counts)->Int(0);
+    attributes.in_flight = (*counts)->Int(1);
+    attributes.delayed = (*counts)->Int(2);
+    if (attributes.visible + attributes.in_flight + attributes.delayed > 0) {
+      attributes.oldest_age_seconds = std::max<int64_t>(0, (now - (*counts)->Int(3)) / 1000);
+    }
+    counts->reset();
+    auto dead = db_->Prepare(kDeadLetterCount);
+    if (!dead.ok()) return dead.status();
+    row = (*dead)->Step();
+    if (!row.ok()) return row.status().WithContext("attributes of queue " + Name());
+    attributes.dead_lettered = (*dead)->Int(0);
+    return attributes;
+  }
+
+  std::string Name() const override {
+    return std::filesystem::path(options_.path).filename().string();
+  }
+
+ private:
+  int64_t Now() const {
+    if (options_.now_ms) return options_.now_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  uint64_t SendsSoFar() {
+    std::lock_guard lock(signal_mutex_);
+    return sends_;
+  }
+
+  void NotifyWaiters() {
+    {
+      std::lock_guard lock(signal_mutex_);
+      ++sends_;
+    }
+    sent_signal_.notify_all();
+  }
+
+  // Removes messages past retention. Call inside a write transaction with db_mutex_ held.
+  Status DropExpired(int64_t now, bool force) {
+    if (!force && now - last_retention_sweep_ms_ < kRetentionSweepMs) return Status::Ok();
+    auto drop = db_->Prepare(kDropExpired);
+    if (!drop.ok()) return drop.status();
+    if (Status s = (*drop)->Bind(1, now - options_.retention.count() * 1000).Run(); !s.ok()) {
+      return s;
+    }
+    last_retention_sweep_ms_ = now;
+    return Status::Ok();
+  }
+
+  // One attempt at receiving, without waiting. With check_first, a cheap read decides
+  // whether the write lock is worth taking (long polls ask often).
+  Result<std::vector<ReceivedMessage>> ReceiveNow(const ReceiveOptions& options, bool check_first) {
+    std::lock_guard lock(db_mutex_);
+    const int64_t now = Now();
+    if (check_first) {
+      auto any = db_->Prepare(kAnyVisible);
+      if (!any.ok()) return any.status();
+      auto row = (*any)->Bind(1, now).Step();
+      if (!row.ok()) return row.status().WithContext("receive from queue " + Name());
+      if (!*row) return std::vector<ReceivedMessage>{};
+    }
+    std::vector<ReceivedMessage> out;
+    Status s = db_->InTransaction([&]() -> Status {
+      out.clear();
+      if (Status d = DropExpired(now, /*force=*/false); !d.ok()) return d;
+      return ClaimVisible(options, now, out);
+    });
+    if (!s.ok()) return s.WithContext("receive from queue " + Name());
+    return out;
+  }
+
+  struct Candidate {
+    int64_t seq;
+    ReceivedMessage message;
+  };
+
+  // Inside a write transaction: hides up to max_messages visible messages, oldest first,
+  // dead-lettering those already received max_receive_count times.
+  Status ClaimVisible(const ReceiveOptions& options, int64_t now,
+                      std::vector<ReceivedMessage>& out) {
+    int64_t after_seq = 0;
+    for (;;) {
+      const size_t wanted = static_cast<size_t>(options.max_messages) - out.size();
+      if (wanted == 0) return Status::Ok();
+      std::vector<Candidate> candidates;
+      {
+        auto select = db_->Prepare(kSelectVisible);
+        if (!select.ok()) return select.status();
+        (*select)->Bind(1, now).Bind(2, after_seq).Bind(3, static_cast<int64_t>(wanted));
+        for (;;) {
+          auto row = (*select)->Step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          Statement& r = **select;
+          Candidate c{r.Int(0), {}};
+          c.message.message_id = r.Text(1);
+          c.message.body = r.Text(2);
+          c.message.receive_count = static_cast<int>(r.Int(3));
+          c.message.sent_timestamp_ms = r.Int(4);
+          c.message.first_receive_timestamp_ms = r.Int(5);
+          candidates.push_back(std::move(c));
+        }
+      }
+      if (candidates.empty()) return Status::Ok();
+      for (Candidate& c : candidates) {
+        after_seq = c.seq;
+        Status s = c.message.receive_count >= options_.max_receive_count
+                       ? MoveToDeadLetters(c.seq, now)
+                       : MarkReceived(c, now, options.visibility_timeout, out);
+        if (!s.ok()) return s;
+      }
+    }
+  }
+
+  Status MarkReceived(Candidate& c, int64_t now, std::chrono::seconds visibility,
+                      std::vector<ReceivedMessage>& out) {
+    const std::string token = sqlite_queue::NewReceiptToken();
+    auto update = db_->Prepare(kMarkReceived);
+    if (!update.ok()) return update.status();
+    (*update)->Bind(1, c.seq).Bind(2, now + visibility.count() * 1000).Bind(3, token).Bind(4, now);
+    if (Status s = (*update)->Run(); !s.ok()) return s;
+    c.message.receipt_handle = MakeHandle(c.seq, token);
+    c.message.receive_count += 1;
+    if (c.message.first_receive_timestamp_ms == 0) c.message.first_receive_timestamp_ms = now;
+    out.push_back(std::move(c.message));
+    return Status::Ok();
+  }
+
+  Status MoveToDeadLetters(int64_t seq, int64_t now) {
+    const std::string reason = "received " + std::to_string(options_.max_receive_count) +
+                               " times without being deleted (maxReceiveCount " +
+                               std::to_string(options_.max_receive_count) + ")";
+    auto copy = db_->Prepare(kCopyToDeadLetters);
+    if (!copy.ok()) return copy.status();
+    if (Status s = (*copy)->Bind(1, seq).Bind(2, now).Bind(3, reason).Run(); !s.ok()) return s;
+    auto remove = db_->Prepare(kDeleteSeq);
+    if (!remove.ok()) return remove.status();
+    return (*remove)->Bind(1, seq).Run();
+  }
+
+  // Delete or ChangeVisibility: one statement keyed by (seq, token); no row changed means the
+  // handle is not current.
+  Status UpdateHeld(std::string_view receipt_handle, const char* sql,
+                    std::optional<std::chrono::seconds> visibility) {
+    const auto handle = ParseHandle(receipt_handle);
+    if (!handle) return StaleHandle();
+    std::lock_guard lock(db_mutex_);
+    auto stmt = db_->Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->Bind(1, handle->seq).Bind(2, handle->token);
+    if (visibility) (*stmt)->Bind(3, Now() + visibility->count() * 1000);
+    if (Status s = (*stmt)->Run(); !s.ok()) return s.WithContext("queue " + Name());
+    return db_->Changes() == 1 ? Status::Ok() : StaleHandle();
+  }
+
+  const SqliteQueueOptions options_;
+
+  std::mutex db_mutex_;  // guards db_ and last_retention_sweep_ms_
+  std::unique_ptr<Database> db_;
+  int64_t last_retention_sweep_ms_ = INT64_MIN;
+
+  std::mutex signal_mutex_;  // guards sends_
+  std::condition_variable sent_signal_;
+  uint64_t sends_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<JobQueue>> OpenSqliteQueue(const SqliteQueueOptions& options) {
+  if (options.max_receive_count < 1) {
+    return Status::InvalidArgument("max_receive_count must be at least 1");
+  }
+  if (options.retention.count() < 60) {
+    return Status::InvalidArgument("retention must be at least 60 seconds");
+  }
+  auto db = OpenDatabase(options);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<JobQueue>(std::make_unique<SqliteQueue>(options, std::move(*db)));
+}
+
+Result<std::vector<DeadLetteredMessage>> ListDeadLetters(const SqliteQueueOptions& options,
+                                                         size_t limit) {
+  auto db = OpenDatabase(options);
+  if (!db.ok()) return db.status();
+  auto list = (*db)->Prepare(kListDeadLetters);
+  if (!list.ok()) return list.status();
+  (*list)->Bind(1, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<DeadLetteredMessage> out;
+  for (;;) {
+    auto row = (*list)->Step();
+    if (!row.ok()) return row.status().WithContext("dead letters of " + options.path);
+    if (!*row) break;
+    const Statement& r = **list;
+    out.push_back({r.Text(0), r.Text(1), r.Text(2), static_cast<int>(r.Int(3)), r.Int(4), r.Int(5),
+                   r.Int(6)});
+  }
+  return out;
+}
+
+}  // namespace pictor
