@@ -28,9 +28,9 @@ class Headers {
 };
 
 struct HttpRequest {
-  std::string method;   // "GET", "POST", ...
-  std::string path;     // percent-decoded path, no query ("/images/a/b.png")
-  std::string query;    // raw query string without '?'
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // percent-decoded path, no query ("/images/a/b.png")
+  std::string query;   // raw query string without '?'
   Headers headers;
   std::string body;
   std::string remote_address;  // for logs; may be empty
@@ -47,6 +47,10 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // The standard reason phrase ("Not Found"), or "Unknown".
 std::string_view ReasonPhrase(int status);
+
+// Decodes %xx escapes. With `plus_is_space` (query components of HTML forms) '+' becomes ' '.
+// nullopt for a malformed escape ("%4", "%zz") or a decoded NUL byte.
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space = false);
 
 }  // namespace pictor::http
 
