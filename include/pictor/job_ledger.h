@@ -1,0 +1,63 @@
+// JobLedger: the port that remembers each job's life (queued → running → succeeded | failed),
+// so `GET /jobs/{id}` can answer and an Idempotency-Key maps to the job it first created.
+#ifndef PICTOR_JOB_LEDGER_H_
+#define PICTOR_JOB_LEDGER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "pictor/status.h"
+
+namespace pictor {
+
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed };
+
+std::string_view JobStateName(JobState state);  // "queued", "running", ...
+
+struct JobRecord {
+  std::string id;
+  JobState state = JobState::kQueued;
+  std::string prompt;
+  uint32_t seed = 0;
+  int width = 0;
+  int height = 0;
+  std::string key;    // where the image is, or will be, stored
+  std::string error;  // the last failure, for people
+  int attempts = 0;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  std::string idempotency_key;  // empty when none was given
+  std::string request_digest;   // identifies the request body that created the job
+};
+
+// Thread-safety: implementations are thread-safe and may be shared by several processes.
+class JobLedger {
+ public:
+  JobLedger() = default;
+  JobLedger(const JobLedger&) = delete;
+  JobLedger& operator=(const JobLedger&) = delete;
+  virtual ~JobLedger() = default;
+
+  struct CreateResult {
+    JobRecord record;
+    bool created = false;  // false: an earlier job with the same idempotency key was returned
+  };
+  // Inserts a new record. When record.idempotency_key is set and a job with that key exists,
+  // nothing is inserted and the existing record comes back with created = false.
+  virtual Result<CreateResult> Create(const JobRecord& record) = 0;
+
+  // NotFound when there is no job with that id.
+  virtual Result<JobRecord> Get(std::string_view id) = 0;
+
+  // Inserts or replaces the record with this id (workers record jobs they did not create,
+  // such as prompts sent by `aws sqs send-message`).
+  virtual Status Put(const JobRecord& record) = 0;
+
+  // Removes a record (used when enqueueing a just-created job failed).
+  virtual Status Remove(std::string_view id) = 0;
+};
+
+}  // namespace pictor
+
+#endif  // PICTOR_JOB_LEDGER_H_

@@ -1,0 +1,25 @@
+// Exponential backoff with full jitter (as the AWS SDKs' standard retry mode computes it).
+#ifndef PICTOR_CORE_BACKOFF_H_
+#define PICTOR_CORE_BACKOFF_H_
+
+#include <chrono>
+#include <cstdint>
+
+namespace pictor {
+
+struct BackoffPolicy {
+  std::chrono::milliseconds base{1000};
+  std::chrono::milliseconds cap{300000};
+};
+
+// The delay before attempt `attempt + 1` after `attempt` failures (attempt >= 1): a uniformly
+// random duration in [0, min(cap, base * 2^(attempt-1))]. `random01` is a number in [0, 1).
+std::chrono::milliseconds FullJitterDelay(const BackoffPolicy& policy, int attempt,
+                                          double random01);
+
+// As above, drawing the random number from a thread-local generator.
+std::chrono::milliseconds FullJitterDelay(const BackoffPolicy& policy, int attempt);
+
+}  // namespace pictor
+
+#endif  // PICTOR_CORE_BACKOFF_H_

@@ -1,0 +1,172 @@
+#include "core/pipeline.h"
+
+#include <chrono>
+
+#include "core/hash.h"
+
+namespace pictor {
+namespace {
+
+constexpr size_t kMaxUniqueChars = 64;
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void CountJob(const Pipeline& p, std::string_view outcome) {
+  if (p.metrics == nullptr) return;
+  p.metrics
+      ->GetCounter("pictor_jobs_total", "Queue jobs processed, by outcome.",
+                   {{"outcome", std::string(outcome)}})
+      .Increment();
+}
+
+}  // namespace
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string ImageKey(std::string_view prefix, ImageOrigin origin, std::string_view model,
+                     uint32_t seed, std::string_view unique) {
+  std::string clean;
+  for (char c : unique) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
+      clean += c;
+    }
+  }
+  if (clean.empty() || clean.size() > kMaxUniqueChars || clean.size() != unique.size()) {
+    // Ids that are not plain keep their identity through a hash, never through truncation.
+    clean = "h" + StableHashHex(unique);
+  }
+  std::string key;
+  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+  if (!prefix.empty()) key.append(prefix).append("/");
+  key += "generated_images/";
+  if (origin == ImageOrigin::kQueue) key += "from_queue/";
+  key.append(model).append("_").append(std::to_string(seed)).append("_").append(clean);
+  key += ".png";
+  return key;
+}
+
+Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest& request,
+                                     const std::string& key, bool reuse_existing) {
+  if (Status s = ValidateRequest(request, p.limits); !s.ok()) return s;
+  if (Status s = p.model.Check(request); !s.ok()) return s;
+  if (Status s = ValidateObjectKey(key); !s.ok()) return s;
+
+  if (reuse_existing) {
+    auto head = p.store.Head(key);
+    if (head.ok()) {
+      StoredImage done;
+      done.key = key;
+      done.image.model = p.model.Name();
+      done.image.seed = request.seed;
+      done.image.width = request.width;
+      done.image.height = request.height;
+      done.reused = true;
+      return done;
+    }
+    if (!head.status().IsNotFound()) return head.status().WithContext("checking " + key);
+  }
+
+  auto started = std::chrono::steady_clock::now();
+  auto image = p.model.Generate(request);
+  if (p.metrics != nullptr) {
+    p.metrics
+        ->GetHistogram("pictor_generation_seconds", "Time to generate one image, by model.",
+                       {{"model", p.model_label.empty() ? p.model.Name() : p.model_label},
+                        {"outcome", image.ok() ? "ok" : "error"}})
+        .Observe(SecondsSince(started));
+  }
+  if (!image.ok()) return image.status().WithContext("generating image");
+
+  started = std::chrono::steady_clock::now();
+  Status put = p.store.Put(key, image->png, "image/png");
+  if (p.metrics != nullptr) {
+    p.metrics
+        ->GetHistogram("pictor_store_seconds", "Time to store one image.",
+                       {{"outcome", put.ok() ? "ok" : "error"}})
+        .Observe(SecondsSince(started));
+  }
+  if (!put.ok()) return put;
+  return StoredImage{key, std::move(image).value(), false};
+}
+
+JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_attempts) {
+  JobResult result;
+  auto spec = ParseQueueMessageBody(message.body, p.queue_defaults, p.limits);
+  result.job_id = spec.ok() && !spec->job_id.empty() ? spec->job_id : message.message_id;
+
+  JobRecord record;
+  bool have_record = false;
+  if (p.ledger != nullptr) {
+    auto existing = p.ledger->Get(result.job_id);
+    if (existing.ok()) {
+      record = std::move(existing).value();
+      have_record = true;
+    }
+  }
+  if (!have_record) {
+    record.id = result.job_id;
+    record.created_ms = message.sent_timestamp_ms ? message.sent_timestamp_ms : NowMs();
+  }
+  auto save = [&](JobState state) {
+    if (p.ledger == nullptr) return;
+    record.state = state;
+    record.updated_ms = NowMs();
+    record.attempts = message.receive_count;
+    // The ledger is a view for people; a failure to update it must not fail the job.
+    (void)p.ledger->Put(record);
+  };
+
+  if (!spec.ok()) {
+    result.outcome = JobOutcome::kDeadLetter;
+    result.error = spec.status();
+    record.prompt = message.body.substr(0, 512);
+    record.error = spec.status().message();
+    save(JobState::kFailed);
+    CountJob(p, "dead_lettered");
+    return result;
+  }
+  GenerationRequest request = spec->request;
+  if (!spec->has_seed) request.seed = DeriveSeed(result.job_id);
+  result.key = ImageKey(p.key_prefix, ImageOrigin::kQueue, p.model.Name(), request.seed,
+                        result.job_id);
+  record.prompt = request.prompt;
+  record.seed = request.seed;
+  record.width = request.width;
+  record.height = request.height;
+  record.key = result.key;
+  save(JobState::kRunning);
+
+  auto stored = GenerateAndStore(p, request, result.key, /*reuse_existing=*/true);
+  if (stored.ok()) {
+    record.error.clear();
+    save(JobState::kSucceeded);
+    CountJob(p, "succeeded");
+    return result;
+  }
+  result.error = stored.status();
+  record.error = stored.status().message();
+  if (stored.status().IsRetryable() && message.receive_count < max_attempts) {
+    result.outcome = JobOutcome::kRetry;
+    save(JobState::kQueued);
+    CountJob(p, "retried");
+  } else {
+    result.outcome = JobOutcome::kDeadLetter;
+    if (stored.status().IsRetryable()) {
+      result.error = Status(stored.status().code(),
+                            "gave up after " + std::to_string(message.receive_count) +
+                                " attempts: " + stored.status().message());
+      record.error = result.error.message();
+    }
+    save(JobState::kFailed);
+    CountJob(p, "dead_lettered");
+  }
+  return result;
+}
+
+}  // namespace pictor

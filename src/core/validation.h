@@ -1,0 +1,62 @@
+// Validation of everything a user sends before any model call costs money: prompt, seed, size.
+// Also the one parser of job bodies, shared by the HTTP API and the queue worker.
+#ifndef PICTOR_CORE_VALIDATION_H_
+#define PICTOR_CORE_VALIDATION_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "pictor/request.h"
+#include "pictor/status.h"
+
+namespace pictor {
+
+struct RequestLimits {
+  size_t max_prompt_chars = 512;  // Titan's limit; configurable
+  int min_side = 64;
+  int max_side = 2048;
+};
+
+// Size used when a request gives none: 1024x1024 for the synchronous API and 512x512 for queue
+// jobs, as the original system did.
+struct RequestDefaults {
+  int width = 512;
+  int height = 512;
+};
+
+// Prompt rules: valid UTF-8, 1..max_chars code points after trimming, no control characters
+// except newline and tab. `field` names the field in messages ("prompt").
+Status ValidatePromptText(std::string_view text, const RequestLimits& limits,
+                          std::string_view field, bool allow_empty);
+
+// Checks a whole request (prompt already trimmed). InvalidArgument with a reason:
+// prompt_required, prompt_too_long, invalid_prompt, invalid_seed, invalid_size.
+Status ValidateRequest(const GenerationRequest& request, const RequestLimits& limits);
+
+// A parsed job: the request, whether the user chose the seed, and the job id carried in the
+// body (only queue messages written by the API carry one).
+struct JobSpec {
+  GenerationRequest request;
+  bool has_seed = false;
+  std::string job_id;
+};
+
+// Parses a JSON object {"prompt", "negative_prompt"?, "seed"?, "width"?, "height"?} and
+// validates it. Unknown fields, wrong types and malformed JSON are InvalidArgument with a
+// message naming the field (reasons: malformed_json, unknown_field, invalid_type, ...).
+// `allow_job_id` accepts the internal "job_id" field of queue messages.
+Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defaults,
+                             const RequestLimits& limits, bool allow_job_id = false);
+
+// Parses a queue message body: a JSON object (when the first non-blank character is '{') or
+// else the plain-text prompt itself, as `aws sqs send-message --message-body "..."` sends it.
+Result<JobSpec> ParseQueueMessageBody(std::string_view body, const RequestDefaults& defaults,
+                                      const RequestLimits& limits);
+
+// A seed in 0..kMaxSeed derived from an id, so a redelivered message makes the same image.
+uint32_t DeriveSeed(std::string_view id);
+
+}  // namespace pictor
+
+#endif  // PICTOR_CORE_VALIDATION_H_

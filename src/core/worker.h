@@ -1,0 +1,79 @@
+// The queue consumer: keeps up to `concurrency` jobs in flight, extends their visibility while
+// they run, and settles each message from its job's outcome (delete, retry later, dead-letter).
+#ifndef PICTOR_CORE_WORKER_H_
+#define PICTOR_CORE_WORKER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/backoff.h"
+#include "core/pipeline.h"
+#include "pictor/job_queue.h"
+
+namespace pictor {
+
+struct WorkerOptions {
+  int concurrency = 4;                          // jobs in flight at once
+  std::chrono::seconds visibility_timeout{60};  // renewed while a job runs
+  int max_attempts = 5;                         // the queue's maxReceiveCount
+  std::chrono::milliseconds poll_wait{1000};    // long-poll wait per receive
+  BackoffPolicy retry_backoff{std::chrono::milliseconds(2000), std::chrono::milliseconds(300000)};
+};
+
+// Thread-safety: Start, RequestStop and Join may be called from any thread; RequestStop is
+// idempotent. The queue and pipeline are borrowed and must outlive the Worker.
+class Worker {
+ public:
+  Worker(JobQueue& queue, const Pipeline& pipeline, WorkerOptions options);
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  ~Worker();  // requests stop and joins
+
+  void Start();
+  // Stops receiving. Jobs already running finish and are settled; received messages not yet
+  // started are released (made visible again) for another worker.
+  void RequestStop();
+  // Waits until every thread has ended (after RequestStop).
+  void Join();
+
+  // Jobs settled since start, by outcome.
+  int64_t succeeded() const { return succeeded_.load(); }
+  int64_t retried() const { return retried_.load(); }
+  int64_t dead_lettered() const { return dead_lettered_.load(); }
+
+ private:
+  struct InFlight {
+    std::string receipt_handle;
+    std::chrono::steady_clock::time_point visible_until;
+  };
+  void ReceiveLoop();
+  void ExecuteLoop();
+  void HeartbeatLoop();
+  void Settle(const ReceivedMessage& message, const JobResult& result);
+
+  JobQueue& queue_;
+  const Pipeline& pipeline_;
+  const WorkerOptions options_;
+
+  std::mutex mu_;  // guards pending_, in_flight_, running_, stopping_
+  std::condition_variable work_cv_;   // pending_ grew or stopping_
+  std::condition_variable slot_cv_;   // a slot freed or stopping_
+  std::deque<ReceivedMessage> pending_;
+  std::map<std::string, InFlight> in_flight_;  // by message id: received and not yet settled
+  int running_ = 0;
+  bool stopping_ = false;
+
+  std::vector<std::thread> threads_;
+  std::atomic<int64_t> succeeded_{0}, retried_{0}, dead_lettered_{0};
+};
+
+}  // namespace pictor
+
+#endif  // PICTOR_CORE_WORKER_H_

@@ -1,0 +1,212 @@
+#include "ledger/sqlite/sqlite_ledger.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <mutex>
+
+namespace pictor {
+namespace {
+
+// The one place SQLite result codes become Status values.
+Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::DataLoss(msg);
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      return Status::Unavailable(msg);
+    default:
+      return Status::Internal(msg);
+  }
+}
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+  int Prepare(sqlite3* db, const char* sql) {
+    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kColumns =
+    "id, state, prompt, seed, width, height, key, error, attempts, created_ms, updated_ms, "
+    "idempotency_key, request_digest";
+
+class SqliteLedger final : public JobLedger {
+ public:
+  // sqlite3_close_v2 waits for the statements, finalized by the members' destructors after this.
+  ~SqliteLedger() override { sqlite3_close_v2(db_); }
+
+  Status Open(const std::string& path) {
+    std::error_code ec;
+    auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    int rc = sqlite3_open_v2(path.c_str(), &db_,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) return FromSqlite(db_, rc, "opening job ledger " + path);
+    sqlite3_busy_timeout(db_, 5000);
+    const char* setup =
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "CREATE TABLE IF NOT EXISTS jobs ("
+        " id TEXT PRIMARY KEY, state INTEGER NOT NULL, prompt TEXT NOT NULL,"
+        " seed INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,"
+        " key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL,"
+        " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+        " idempotency_key TEXT, request_digest TEXT NOT NULL);"
+        "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(idempotency_key)"
+        " WHERE idempotency_key IS NOT NULL;";
+    rc = sqlite3_exec(db_, setup, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return FromSqlite(db_, rc, "preparing job ledger " + path);
+    std::string cols = kColumns;
+    std::string insert = "INSERT INTO jobs (" + cols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    std::string upsert = "INSERT OR REPLACE INTO jobs (" + cols + ") VALUES " +
+                         "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    std::string get = "SELECT " + cols + " FROM jobs WHERE id = ?";
+    std::string by_key = "SELECT " + cols + " FROM jobs WHERE idempotency_key = ?";
+    if ((rc = insert_.Prepare(db_, insert.c_str())) != SQLITE_OK ||
+        (rc = upsert_.Prepare(db_, upsert.c_str())) != SQLITE_OK ||
+        (rc = get_.Prepare(db_, get.c_str())) != SQLITE_OK ||
+        (rc = by_key_.Prepare(db_, by_key.c_str())) != SQLITE_OK ||
+        (rc = remove_.Prepare(db_, "DELETE FROM jobs WHERE id = ?")) != SQLITE_OK) {
+      return FromSqlite(db_, rc, "preparing job ledger statements");
+    }
+    return Status::Ok();
+  }
+
+  Result<CreateResult> Create(const JobRecord& record) override {
+    std::lock_guard lock(db_mu_);
+    if (!record.idempotency_key.empty()) {
+      auto existing = Query(by_key_.get(), record.idempotency_key);
+      if (existing.ok()) return CreateResult{std::move(existing).value(), false};
+      if (!existing.status().IsNotFound()) return existing.status();
+    }
+    int rc = Write(insert_.get(), record);
+    if ((rc & 0xFF) == SQLITE_CONSTRAINT && !record.idempotency_key.empty()) {
+      // Another process inserted the same key between the lookup and the insert.
+      auto existing = Query(by_key_.get(), record.idempotency_key);
+      if (existing.ok()) return CreateResult{std::move(existing).value(), false};
+      return existing.status();
+    }
+    if (rc != SQLITE_DONE) return FromSqlite(db_, rc, "recording job " + record.id);
+    return CreateResult{record, true};
+  }
+
+  Result<JobRecord> Get(std::string_view id) override {
+    std::lock_guard lock(db_mu_);
+    return Query(get_.get(), id);
+  }
+
+  Status Put(const JobRecord& record) override {
+    std::lock_guard lock(db_mu_);
+    int rc = Write(upsert_.get(), record);
+    if (rc != SQLITE_DONE) return FromSqlite(db_, rc, "updating job " + record.id);
+    return Status::Ok();
+  }
+
+  Status Remove(std::string_view id) override {
+    std::lock_guard lock(db_mu_);
+    sqlite3_stmt* s = remove_.get();
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return FromSqlite(db_, rc, "removing job");
+    return Status::Ok();
+  }
+
+ private:
+  int Write(sqlite3_stmt* s, const JobRecord& r) {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    auto text = [&](int i, const std::string& v) {
+      sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    };
+    text(1, r.id);
+    sqlite3_bind_int(s, 2, static_cast<int>(r.state));
+    text(3, r.prompt);
+    sqlite3_bind_int64(s, 4, r.seed);
+    sqlite3_bind_int(s, 5, r.width);
+    sqlite3_bind_int(s, 6, r.height);
+    text(7, r.key);
+    text(8, r.error);
+    sqlite3_bind_int(s, 9, r.attempts);
+    sqlite3_bind_int64(s, 10, r.created_ms);
+    sqlite3_bind_int64(s, 11, r.updated_ms);
+    if (r.idempotency_key.empty()) {
+      sqlite3_bind_null(s, 12);
+    } else {
+      text(12, r.idempotency_key);
+    }
+    text(13, r.request_digest);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc;
+  }
+
+  Result<JobRecord> Query(sqlite3_stmt* s, std::string_view arg) {
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, arg.data(), static_cast<int>(arg.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+      sqlite3_reset(s);
+      return Status::NotFound("no job " + std::string(arg));
+    }
+    if (rc != SQLITE_ROW) {
+      Status st = FromSqlite(db_, rc, "reading job");
+      sqlite3_reset(s);
+      return st;
+    }
+    auto text = [&](int i) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+      return p ? std::string(p, sqlite3_column_bytes(s, i)) : std::string();
+    };
+    JobRecord r;
+    r.id = text(0);
+    int state = sqlite3_column_int(s, 1);
+    r.state = state >= 0 && state <= 3 ? static_cast<JobState>(state) : JobState::kFailed;
+    r.prompt = text(2);
+    r.seed = static_cast<uint32_t>(sqlite3_column_int64(s, 3));
+    r.width = sqlite3_column_int(s, 4);
+    r.height = sqlite3_column_int(s, 5);
+    r.key = text(6);
+    r.error = text(7);
+    r.attempts = sqlite3_column_int(s, 8);
+    r.created_ms = sqlite3_column_int64(s, 9);
+    r.updated_ms = sqlite3_column_int64(s, 10);
+    r.idempotency_key = text(11);
+    r.request_digest = text(12);
+    sqlite3_reset(s);
+    return r;
+  }
+
+  std::mutex db_mu_;  // guards db_ and every statement: one connection, used by one thread at once
+  sqlite3* db_ = nullptr;
+  Statement insert_, get_, by_key_, upsert_, remove_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<JobLedger>> OpenSqliteLedger(const std::string& path) {
+  auto ledger = std::make_unique<SqliteLedger>();
+  if (Status s = ledger->Open(path); !s.ok()) return s;
+  return std::unique_ptr<JobLedger>(std::move(ledger));
+}
+
+}  // namespace pictor
