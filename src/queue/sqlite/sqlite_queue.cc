@@ -317,7 +317,9 @@ class SqliteQueue final : public JobQueue {
 
   // Removes messages past retention. Call inside a write transaction with db_mutex_ held.
   Status DropExpired(int64_t now, bool force) {
-    if (!force && now - last_retention_sweep_ms_ < kRetentionSweepMs) return Status::Ok();
+    if (!force && last_retention_sweep_ms_ && now - *last_retention_sweep_ms_ < kRetentionSweepMs) {
+      return Status::Ok();
+    }
     auto drop = db_->Prepare(kDropExpired);
     if (!drop.ok()) return drop.status();
     if (Status s = (*drop)->Bind(1, now - options_.retention.count() * 1000).Run(); !s.ok()) {
@@ -437,7 +439,7 @@ class SqliteQueue final : public JobQueue {
 
   std::mutex db_mutex_;  // guards db_ and last_retention_sweep_ms_
   std::unique_ptr<Database> db_;
-  int64_t last_retention_sweep_ms_ = INT64_MIN;
+  std::optional<int64_t> last_retention_sweep_ms_;
 
   std::mutex signal_mutex_;  // guards sends_
   std::condition_variable sent_signal_;
