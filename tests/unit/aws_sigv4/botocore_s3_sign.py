@@ -94,6 +94,7 @@ def sign(case):
         "mode": mode,
         "method": method,
         "host": HOST,
+        "key": key,
         "path": path,
         "query": params,
         "headers": headers,
