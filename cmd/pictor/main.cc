@@ -1,6 +1,4 @@
-#include <cstdio>
+// pictor: text prompts to PNG images. Everything lives in src/app/; this only calls it.
+#include "app/commands.h"
 
-int main() {
-  std::puts("pictor " PICTOR_VERSION);
-  return 0;
-}
+int main(int argc, char** argv) { return pictor::app::Main(argc, argv); }

@@ -30,8 +30,8 @@ struct ReceivedMessage {
   std::string message_id;
   std::string receipt_handle;  // valid until the message is received again
   std::string body;
-  int receive_count = 0;             // ApproximateReceiveCount, 1 on the first receive
-  int64_t sent_timestamp_ms = 0;     // SentTimestamp
+  int receive_count = 0;          // ApproximateReceiveCount, 1 on the first receive
+  int64_t sent_timestamp_ms = 0;  // SentTimestamp
   int64_t first_receive_timestamp_ms = 0;
 };
 
@@ -42,11 +42,11 @@ struct ReceiveOptions {
 };
 
 struct QueueAttributes {
-  int64_t visible = 0;                 // ApproximateNumberOfMessages
-  int64_t in_flight = 0;               // ApproximateNumberOfMessagesNotVisible
-  int64_t delayed = 0;                 // ApproximateNumberOfMessagesDelayed
-  int64_t oldest_age_seconds = 0;      // ApproximateAgeOfOldestMessage (0 when empty)
-  int64_t dead_lettered = 0;           // messages in the dead-letter queue (-1 if unknown)
+  int64_t visible = 0;             // ApproximateNumberOfMessages
+  int64_t in_flight = 0;           // ApproximateNumberOfMessagesNotVisible
+  int64_t delayed = 0;             // ApproximateNumberOfMessagesDelayed
+  int64_t oldest_age_seconds = 0;  // ApproximateAgeOfOldestMessage (0 when empty)
+  int64_t dead_lettered = 0;       // messages in the dead-letter queue (-1 if unknown)
 };
 
 // Thread-safety: implementations are thread-safe. Many processes may share one queue.

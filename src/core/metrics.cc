@@ -1,6 +1,7 @@
 #include "pictor/metrics.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -18,8 +19,8 @@ std::string FormatValue(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest form that round-trips
+  return ec == std::errc() ? std::string(buf, end) : "NaN";
 }
 
 std::string EscapeLabelValue(std::string_view v) {
@@ -120,8 +121,8 @@ MetricsRegistry::Family* MetricsRegistry::FamilyFor(std::string_view name, std::
     it = families_.emplace(std::string(name), Family{type, std::string(help), {}, {}, {}}).first;
   }
   if (it->second.type != type) {
-    std::fprintf(stderr, "metrics: %.*s registered with two types\n",
-                 static_cast<int>(name.size()), name.data());
+    std::fprintf(stderr, "metrics: %.*s registered with two types\n", static_cast<int>(name.size()),
+                 name.data());
     return nullptr;
   }
   return &it->second;

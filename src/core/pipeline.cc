@@ -133,8 +133,8 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   }
   GenerationRequest request = spec->request;
   if (!spec->has_seed) request.seed = DeriveSeed(result.job_id);
-  result.key = ImageKey(p.key_prefix, ImageOrigin::kQueue, p.model.Name(), request.seed,
-                        result.job_id);
+  result.key =
+      ImageKey(p.key_prefix, ImageOrigin::kQueue, p.model.Name(), request.seed, result.job_id);
   record.prompt = request.prompt;
   record.seed = request.seed;
   record.width = request.width;
@@ -158,9 +158,9 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   } else {
     result.outcome = JobOutcome::kDeadLetter;
     if (stored.status().IsRetryable()) {
-      result.error = Status(stored.status().code(),
-                            "gave up after " + std::to_string(message.receive_count) +
-                                " attempts: " + stored.status().message());
+      result.error =
+          Status(stored.status().code(), "gave up after " + std::to_string(message.receive_count) +
+                                             " attempts: " + stored.status().message());
       record.error = result.error.message();
     }
     save(JobState::kFailed);

@@ -22,12 +22,12 @@ namespace pictor {
 struct Pipeline {
   ImageModel& model;
   ObjectStore& store;
-  JobLedger* ledger = nullptr;        // optional: job status for GET /jobs/{id}
+  JobLedger* ledger = nullptr;         // optional: job status for GET /jobs/{id}
   MetricsRegistry* metrics = nullptr;  // optional
-  std::string key_prefix;             // KEY_PREFIX, may be empty
+  std::string key_prefix;              // KEY_PREFIX, may be empty
   RequestLimits limits;
   RequestDefaults queue_defaults{512, 512};
-  std::string model_label;            // the model spec for metrics ("builtin")
+  std::string model_label;  // the model spec for metrics ("builtin")
 };
 
 enum class ImageOrigin { kApi, kQueue };

@@ -115,8 +115,8 @@ Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defau
       spec.has_seed = true;
     } else if (name == "width" || name == "height") {
       int64_t side = 0;
-      if (Status s = ReadInteger(value, name, limits.min_side, limits.max_side, "invalid_size",
-                                 &side);
+      if (Status s =
+              ReadInteger(value, name, limits.min_side, limits.max_side, "invalid_size", &side);
           !s.ok()) {
         return s;
       }
@@ -128,9 +128,9 @@ Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defau
       }
       spec.job_id = value.get<std::string>();
     } else {
-      return Invalid("unknown field '" + name +
-                         "'; accepted are prompt, negative_prompt, seed, width, height",
-                     "unknown_field");
+      return Invalid(
+          "unknown field '" + name + "'; accepted are prompt, negative_prompt, seed, width, height",
+          "unknown_field");
     }
   }
   if (!has_prompt) return Invalid("prompt is required", "prompt_required");

@@ -62,8 +62,8 @@ void Worker::ReceiveLoop() {
     auto received = queue_.Receive(ro);
     if (!received.ok()) {
       ++failures;
-      auto delay = FullJitterDelay({std::chrono::milliseconds(200), std::chrono::seconds(10)},
-                                   failures);
+      auto delay =
+          FullJitterDelay({std::chrono::milliseconds(200), std::chrono::seconds(10)}, failures);
       spdlog::warn("receiving from queue {} failed ({}); retrying in {} ms", queue_.Name(),
                    received.status().ToString(), delay.count());
       std::unique_lock lock(mu_);
@@ -115,8 +115,7 @@ void Worker::ExecuteLoop() {
 
 void Worker::HeartbeatLoop() {
   const auto vis = options_.visibility_timeout;
-  const auto period = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(500),
-                                                          vis / 3);
+  const auto period = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(500), vis / 3);
   while (true) {
     std::vector<std::pair<std::string, std::string>> due;  // message id, receipt handle
     {

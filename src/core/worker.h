@@ -62,9 +62,9 @@ class Worker {
   const Pipeline& pipeline_;
   const WorkerOptions options_;
 
-  std::mutex mu_;  // guards pending_, in_flight_, running_, stopping_
-  std::condition_variable work_cv_;   // pending_ grew or stopping_
-  std::condition_variable slot_cv_;   // a slot freed or stopping_
+  std::mutex mu_;                    // guards pending_, in_flight_, running_, stopping_
+  std::condition_variable work_cv_;  // pending_ grew or stopping_
+  std::condition_variable slot_cv_;  // a slot freed or stopping_
   std::deque<ReceivedMessage> pending_;
   std::map<std::string, InFlight> in_flight_;  // by message id: received and not yet settled
   int running_ = 0;

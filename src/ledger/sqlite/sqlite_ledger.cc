@@ -56,9 +56,9 @@ class SqliteLedger final : public JobLedger {
     std::error_code ec;
     auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-    int rc = sqlite3_open_v2(path.c_str(), &db_,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) return FromSqlite(db_, rc, "opening job ledger " + path);
     sqlite3_busy_timeout(db_, 5000);
     const char* setup =
@@ -76,8 +76,8 @@ class SqliteLedger final : public JobLedger {
     if (rc != SQLITE_OK) return FromSqlite(db_, rc, "preparing job ledger " + path);
     std::string cols = kColumns;
     std::string insert = "INSERT INTO jobs (" + cols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    std::string upsert = "INSERT OR REPLACE INTO jobs (" + cols + ") VALUES " +
-                         "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    std::string upsert =
+        "INSERT OR REPLACE INTO jobs (" + cols + ") VALUES " + "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
     std::string get = "SELECT " + cols + " FROM jobs WHERE id = ?";
     std::string by_key = "SELECT " + cols + " FROM jobs WHERE idempotency_key = ?";
     if ((rc = insert_.Prepare(db_, insert.c_str())) != SQLITE_OK ||

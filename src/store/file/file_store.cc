@@ -77,9 +77,7 @@ std::string GuessContentType(std::string_view key) {
   return "application/octet-stream";
 }
 
-bool IsTempName(const fs::path& p) {
-  return p.filename().string().rfind(kTempPrefix, 0) == 0;
-}
+bool IsTempName(const fs::path& p) { return p.filename().string().rfind(kTempPrefix, 0) == 0; }
 
 Status WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -106,8 +104,7 @@ class FileStore final : public ObjectStore {
  public:
   explicit FileStore(fs::path root) : root_(std::move(root)) {}
 
-  Status Put(std::string_view key, std::string_view data,
-             std::string_view content_type) override {
+  Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
     if (Status s = ValidateObjectKey(key); !s.ok()) return s;
     const fs::path target = root_ / fs::path(std::string(key));
     const fs::path dir = target.parent_path();
@@ -181,9 +178,8 @@ class FileStore final : public ObjectStore {
   Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
     std::vector<ObjectInfo> out;
     // Only walk the deepest directory the prefix names completely.
-    std::string_view dir_part = prefix.substr(0, prefix.rfind('/') == std::string_view::npos
-                                                     ? 0
-                                                     : prefix.rfind('/'));
+    std::string_view dir_part =
+        prefix.substr(0, prefix.rfind('/') == std::string_view::npos ? 0 : prefix.rfind('/'));
     fs::path start = root_ / fs::path(std::string(dir_part));
     std::error_code ec;
     if (!fs::is_directory(start, ec)) return out;

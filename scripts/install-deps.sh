@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the Debian packages (and npm packages) a Pictor task needs, only when missing.
+# Usage: scripts/install-deps.sh build|test|bench|run ...
+set -euo pipefail
+
+build_pkgs=(
+  cmake ninja-build ccache g++ pkg-config make
+  libboost1.74-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libsqlite3-dev libssl-dev libcurl4-openssl-dev libdeflate-dev
+  libspng-dev libpng-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+run_pkgs=(curl jq)
+test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore sqlite3 shellcheck)
+bench_pkgs=(wrk nginx-light hyperfine python3)
+
+wanted=()
+for group in "$@"; do
+  case "$group" in
+    build) wanted+=("${build_pkgs[@]}") ;;
+    run) wanted+=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
+    test) wanted+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+    bench) wanted+=("${build_pkgs[@]}" "${bench_pkgs[@]}" "${run_pkgs[@]}") ;;
+    *) echo "install-deps: unknown group '$group' (build, run, test, bench)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+# De-duplicate while keeping order.
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then
+    sudo_cmd=(sudo)
+  else
+    echo "install-deps: missing packages ${missing[*]}; run as root or install them" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

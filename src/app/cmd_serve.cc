@@ -1,0 +1,125 @@
+// `pictor serve`: the HTTP API plus an in-process worker pool on the same queue.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "app/commands.h"
+#include "app/queue_metrics.h"
+#include "app/settings.h"
+#include "app/signals.h"
+#include "core/worker.h"
+#include "http/api.h"
+#include "http/server.h"
+
+namespace pictor::app {
+namespace {
+
+struct ServeOptions {
+  CommonSettings common;
+  std::string listen = "127.0.0.1:8080";
+  int workers = 2;
+  int io_threads = 2;
+  std::string port_file;
+};
+
+// "127.0.0.1:8080", "[::1]:0", "localhost:9000" → host, port.
+Status ParseListen(const std::string& text, std::string* host, uint16_t* port) {
+  size_t colon = text.rfind(':');
+  auto bad = [&] {
+    return Status::InvalidArgument("--listen '" + text + "' must look like HOST:PORT");
+  };
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return bad();
+  *host = text.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  unsigned long p = 0;
+  for (char c : text.substr(colon + 1)) {
+    if (c < '0' || c > '9') return bad();
+    p = p * 10 + static_cast<unsigned long>(c - '0');
+    if (p > 65535) return bad();
+  }
+  *port = static_cast<uint16_t>(p);
+  return Status::Ok();
+}
+
+int RunServe(ServeOptions& o) {
+  ApplyEnvironment(o.common);
+  if (Status s = ConfigureLogging(o.common.log_level); !s.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  http::ServerOptions so;
+  if (Status s = ParseListen(o.listen, &so.host, &so.port); !s.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  so.io_threads = o.io_threads;
+  auto rt = BuildRuntime(o.common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
+  if (!rt.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", rt.status().message().c_str());
+    return rt.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
+  }
+  Runtime& r = **rt;
+  AddQueueGauges(r.metrics, *r.queue);
+
+  http::ApiOptions ao;
+  ao.local_job_backends = o.common.queue.rfind("sqlite:", 0) == 0;
+  http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
+  auto server = http::HttpServer::Start(so, api);
+  if (!server.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", server.status().message().c_str());
+    return kExitFailure;
+  }
+  const uint16_t port = (*server)->port();
+
+  std::optional<Worker> worker;
+  if (o.workers > 0) {
+    WorkerOptions wo;
+    wo.concurrency = o.workers;
+    wo.max_attempts = o.common.max_receive_count;
+    worker.emplace(*r.queue, *r.pipeline, wo);
+    worker->Start();
+  }
+  if (!o.port_file.empty()) {
+    std::string temp = o.port_file + ".tmp";
+    std::ofstream(temp) << port << "\n";
+    std::rename(temp.c_str(), o.port_file.c_str());
+  }
+  std::printf(
+      "pictor serve listening on http://%s:%u\n",
+      so.host.find(':') == std::string::npos ? so.host.c_str() : ("[" + so.host + "]").c_str(),
+      port);
+  std::fflush(stdout);
+  spdlog::info("serving: model {}, store {}, queue {}, {} in-process workers", o.common.model,
+               o.common.store, o.common.queue, o.workers);
+
+  int sig = WaitForShutdownSignal();
+  spdlog::info("signal {} received: shutting down", sig);
+  if (worker) worker->RequestStop();
+  (*server)->Stop();
+  if (worker) worker->Join();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+Subcommand AddServeCommand(CLI::App& app) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the HTTP API, with in-process workers");
+  cmd->add_option("--listen", o->listen, "HOST:PORT to listen on; port 0 picks a free one")
+      ->envname("PICTOR_LISTEN");
+  cmd->add_option("--workers", o->workers, "In-process queue workers (default 2; 0 = none)")
+      ->check(CLI::Range(0, 1024));
+  cmd->add_option("--io-threads", o->io_threads, "HTTP event-loop threads (default 2)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");
+  AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
+  return {cmd, [o] { return RunServe(*o); }};
+}
+
+}  // namespace pictor::app

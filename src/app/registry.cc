@@ -1,0 +1,72 @@
+#include "app/registry.h"
+
+#include <filesystem>
+
+#include "ledger/sqlite/sqlite_ledger.h"
+#include "model/builtin/builtin_model.h"
+#include "queue/sqlite/sqlite_queue.h"
+#include "store/file/file_store.h"
+
+namespace pictor::app {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+Status UnknownSpec(std::string_view what, std::string_view spec, std::string_view accepted) {
+  return Status::InvalidArgument("unknown " + std::string(what) + " '" + std::string(spec) +
+                                     "'; accepted: " + std::string(accepted),
+                                 "unknown_spec");
+}
+
+constexpr std::string_view kModels = "builtin";
+constexpr std::string_view kStores = "file:DIR";
+constexpr std::string_view kQueues = "sqlite:PATH";
+constexpr std::string_view kLedgers = "sqlite:PATH";
+
+}  // namespace
+
+Result<std::unique_ptr<ImageModel>> MakeModel(std::string_view spec) {
+  if (spec == "builtin") return NewBuiltinModel();
+  return UnknownSpec("model", spec, kModels);
+}
+
+Result<std::unique_ptr<ObjectStore>> MakeStore(std::string_view spec) {
+  if (StartsWith(spec, "file:")) {
+    std::string dir(spec.substr(5));
+    if (dir.empty()) return Status::InvalidArgument("store 'file:' needs a directory: file:DIR");
+    return OpenFileStore(dir);
+  }
+  return UnknownSpec("store", spec, kStores);
+}
+
+Result<std::unique_ptr<JobQueue>> MakeQueue(std::string_view spec, const QueueSettings& settings) {
+  if (StartsWith(spec, "sqlite:")) {
+    SqliteQueueOptions options;
+    options.path = std::string(spec.substr(7));
+    if (options.path.empty()) {
+      return Status::InvalidArgument("queue 'sqlite:' needs a file: sqlite:PATH");
+    }
+    options.max_receive_count = settings.max_receive_count;
+    return OpenSqliteQueue(options);
+  }
+  return UnknownSpec("queue", spec, kQueues);
+}
+
+Result<std::unique_ptr<JobLedger>> MakeLedger(std::string_view spec, std::string_view queue_spec) {
+  if (spec.empty()) {
+    if (!StartsWith(queue_spec, "sqlite:")) {
+      return Status::InvalidArgument("no job ledger given (--jobs sqlite:PATH)");
+    }
+    std::filesystem::path q(std::string(queue_spec.substr(7)));
+    std::filesystem::path ledger = q.parent_path() / (q.stem().string() + ".jobs.db");
+    return OpenSqliteLedger(ledger.string());
+  }
+  if (StartsWith(spec, "sqlite:") && spec.size() > 7) {
+    return OpenSqliteLedger(std::string(spec.substr(7)));
+  }
+  return UnknownSpec("job ledger", spec, kLedgers);
+}
+
+}  // namespace pictor::app

@@ -1,0 +1,136 @@
+#include "app/settings.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "app/registry.h"
+
+namespace pictor::app {
+
+void AddCommonOptions(CLI::App& command, CommonSettings& s, unsigned parts) {
+  if (parts & kModelPart) {
+    command.add_option("--model", s.model, "Image model: builtin (env PICTOR_MODEL)");
+    command
+        .add_option("--max-prompt-chars", s.max_prompt_chars,
+                    "Longest prompt accepted, in characters")
+        ->check(CLI::Range(1, 100000));
+  }
+  if (parts & kStorePart) {
+    command.add_option("--store", s.store,
+                       "Where images go: file:DIR (env PICTOR_STORE; default file:./var/images)");
+    command.add_option("--key-prefix", s.key_prefix,
+                       "Prefix of every object key (env KEY_PREFIX or CANDIDATE_PREFIX)");
+  }
+  if (parts & kQueuePart) {
+    command.add_option("--queue", s.queue,
+                       "Job queue: sqlite:PATH (env PICTOR_QUEUE or SQS_QUEUE_URL; default "
+                       "sqlite:./var/queue.db)");
+    command
+        .add_option("--max-receive-count", s.max_receive_count,
+                    "Receives before a message is dead-lettered")
+        ->check(CLI::Range(1, 1000));
+  }
+  if (parts & kLedgerPart) {
+    command.add_option("--jobs", s.jobs,
+                       "Job ledger: sqlite:PATH (env PICTOR_JOBS; default beside the queue)");
+  }
+  command.add_option("--log-level", s.log_level,
+                     "debug, info, warn or error (env PICTOR_LOG_LEVEL)");
+}
+
+std::string FirstEnv(std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return v;
+  }
+  return "";
+}
+
+void ApplyEnvironment(CommonSettings& s) {
+  auto fill = [](std::string& value, std::initializer_list<const char*> names,
+                 const char* fallback) {
+    if (!value.empty()) return;
+    value = FirstEnv(names);
+    if (value.empty()) value = fallback;
+  };
+  fill(s.model, {"PICTOR_MODEL"}, kDefaultModel);
+  fill(s.store, {"PICTOR_STORE"}, kDefaultStore);
+  fill(s.queue, {"PICTOR_QUEUE", "SQS_QUEUE_URL"}, kDefaultQueue);
+  fill(s.jobs, {"PICTOR_JOBS"}, "");
+  fill(s.key_prefix, {"KEY_PREFIX", "CANDIDATE_PREFIX"}, "");
+  if (std::string level = FirstEnv({"PICTOR_LOG_LEVEL"}); !level.empty() && s.log_level == "info") {
+    s.log_level = level;
+  }
+}
+
+Status ParseSize(const std::string& text, int* width, int* height) {
+  size_t x = text.find_first_of("xX");
+  auto bad = [&] {
+    return Status::InvalidArgument("size '" + text + "' must look like WIDTHxHEIGHT, e.g. 512x512",
+                                   "invalid_size");
+  };
+  if (x == std::string::npos || x == 0 || x + 1 >= text.size() || text.size() > 11) return bad();
+  auto number = [](std::string_view s, int* out) {
+    if (s.empty() || s.size() > 5) return false;
+    int v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    *out = v;
+    return true;
+  };
+  std::string_view t = text;
+  if (!number(t.substr(0, x), width) || !number(t.substr(x + 1), height)) return bad();
+  return Status::Ok();
+}
+
+Status ConfigureLogging(const std::string& level) {
+  auto parsed = spdlog::level::from_str(level);
+  if (parsed == spdlog::level::off && level != "off") {
+    return Status::InvalidArgument("unknown log level '" + level +
+                                   "'; accepted: debug, info, warn, error, off");
+  }
+  auto logger = spdlog::stderr_color_mt("pictor");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(parsed);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned parts) {
+  auto rt = std::make_unique<Runtime>();
+  if (parts & kModelPart) {
+    auto model = MakeModel(s.model);
+    if (!model.ok()) return model.status();
+    rt->model = std::move(model).value();
+  }
+  if (parts & kStorePart) {
+    auto store = MakeStore(s.store);
+    if (!store.ok()) return store.status().WithContext("store " + s.store);
+    rt->store = std::move(store).value();
+  }
+  if (parts & kQueuePart) {
+    auto queue = MakeQueue(s.queue, QueueSettings{s.max_receive_count});
+    if (!queue.ok()) return queue.status().WithContext("queue " + s.queue);
+    rt->queue = std::move(queue).value();
+  }
+  if (parts & kLedgerPart) {
+    auto ledger = MakeLedger(s.jobs, s.queue);
+    if (!ledger.ok()) return ledger.status().WithContext("job ledger");
+    rt->ledger = std::move(ledger).value();
+  }
+  if (rt->model && rt->store) {
+    rt->pipeline = std::make_unique<Pipeline>(*rt->model, *rt->store);
+    rt->pipeline->ledger = rt->ledger.get();
+    rt->pipeline->metrics = &rt->metrics;
+    rt->pipeline->key_prefix = s.key_prefix;
+    rt->pipeline->limits.max_prompt_chars = static_cast<size_t>(s.max_prompt_chars);
+    rt->pipeline->model_label = s.model;
+  }
+  return rt;
+}
+
+}  // namespace pictor::app

@@ -1,0 +1,77 @@
+// Settings shared by the subcommands: flags, with environment variables as fallbacks.
+#ifndef PICTOR_APP_SETTINGS_H_
+#define PICTOR_APP_SETTINGS_H_
+
+#include <CLI/CLI.hpp>
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+
+#include "core/pipeline.h"
+#include "core/validation.h"
+#include "pictor/image_model.h"
+#include "pictor/job_ledger.h"
+#include "pictor/job_queue.h"
+#include "pictor/metrics.h"
+#include "pictor/object_store.h"
+
+namespace pictor::app {
+
+// Defaults: everything embedded, under ./var.
+inline constexpr const char* kDefaultModel = "builtin";
+inline constexpr const char* kDefaultStore = "file:./var/images";
+inline constexpr const char* kDefaultQueue = "sqlite:./var/queue.db";
+
+struct CommonSettings {
+  std::string model;
+  std::string store;
+  std::string queue;
+  std::string jobs;  // job ledger spec; empty = beside the queue
+  std::string key_prefix;
+  int max_prompt_chars = 512;
+  int max_receive_count = 5;
+  std::string log_level = "info";
+};
+
+// Which settings a subcommand takes.
+enum SettingParts : unsigned {
+  kModelPart = 1,
+  kStorePart = 2,
+  kQueuePart = 4,
+  kLedgerPart = 8,
+};
+
+// Adds --model, --store, --queue, --jobs, --key-prefix, ... as `parts` says.
+void AddCommonOptions(CLI::App& command, CommonSettings& settings, unsigned parts);
+
+// Fills what no flag set from the environment (PICTOR_MODEL, PICTOR_STORE, PICTOR_QUEUE or
+// SQS_QUEUE_URL, PICTOR_JOBS, KEY_PREFIX or CANDIDATE_PREFIX, PICTOR_LOG_LEVEL), then from the
+// defaults.
+void ApplyEnvironment(CommonSettings& settings);
+
+// The first non-empty environment variable of `names`, or "".
+std::string FirstEnv(std::initializer_list<const char*> names);
+
+// "512x768" → width, height. InvalidArgument otherwise.
+Status ParseSize(const std::string& text, int* width, int* height);
+
+// Sets the global log level ("debug", "info", "warn", "error"); logs go to stderr.
+Status ConfigureLogging(const std::string& level);
+
+// The adapters of one process, built from settings, and the pipeline over them.
+struct Runtime {
+  std::unique_ptr<ImageModel> model;
+  std::unique_ptr<ObjectStore> store;
+  std::unique_ptr<JobQueue> queue;
+  std::unique_ptr<JobLedger> ledger;
+  MetricsRegistry metrics;
+  std::unique_ptr<Pipeline> pipeline;  // set when model and store are
+};
+
+// Builds the parts `parts` names. A bad spec is an InvalidArgument naming accepted schemes.
+Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& settings, unsigned parts);
+
+}  // namespace pictor::app
+
+#endif  // PICTOR_APP_SETTINGS_H_
