@@ -59,7 +59,7 @@ std::string_view HttpDate() {
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   thread_local std::time_t cached_second = -1;
-  thread_local char text[40];
+  thread_local char text[64];
   std::time_t now = std::time(nullptr);
   if (now != cached_second) {
     std::tm t{};
@@ -297,8 +297,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     message->version(version_);
     message->result(static_cast<unsigned>(response.status));
     message->reason(ToBeast(ReasonPhrase(response.status)));
-    bool has_length = false, has_date = false, has_server = false;
+    bool has_length = false, has_date = false, has_server = false, service_closes = false;
     for (const auto& [name, value] : response.headers.fields()) {
+      service_closes |= EqualsIgnoreCase(name, "Connection") && EqualsIgnoreCase(value, "close");
       has_length |= EqualsIgnoreCase(name, "Content-Length");
       has_date |= EqualsIgnoreCase(name, "Date");
       has_server |= EqualsIgnoreCase(name, "Server");
@@ -313,10 +314,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       message->content_length(response.body.size());
     }
     if (!head_) message->body() = std::move(response.body);
-    bool keep_alive = keep_alive_ && !shutdown_requested_ && !state_->stopping;
-    if (message->has_content_length() || bodyless || has_length) {
-      keep_alive = keep_alive && message->keep_alive();  // the service may ask to close
-    }
+    bool keep_alive = keep_alive_ && !service_closes && !shutdown_requested_ && !state_->stopping;
     message->keep_alive(keep_alive);
 
     stream_.expires_after(options().request_timeout);

@@ -28,10 +28,10 @@ class HttpService {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 0;                 // 0 = pick a free port
-  int io_threads = 2;                // event-loop threads
-  int blocking_threads = 32;         // threads for requests that MayBlock
-  size_t max_body_bytes = 64 * 1024; // larger bodies get 413 without reaching the service
+  uint16_t port = 0;                  // 0 = pick a free port
+  int io_threads = 2;                 // event-loop threads
+  int blocking_threads = 32;          // threads for requests that MayBlock
+  size_t max_body_bytes = 64 * 1024;  // larger bodies get 413 without reaching the service
   size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
   std::chrono::seconds request_timeout{30};  // reading one request (slowloris guard)

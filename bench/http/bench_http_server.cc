@@ -1,0 +1,78 @@
+// Serves GET /healthz ("ok") and POST /jobs (202, a small JSON body) with HttpServer, so the
+// server's own overhead can be measured beside nginx. Prints "port N" once listening and runs
+// until SIGINT or SIGTERM.
+//
+//   bench_http_server [--port N] [--io-threads N]
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include "http/server.h"
+
+namespace {
+
+using pictor::http::HttpRequest;
+using pictor::http::HttpResponse;
+
+// Thread-safe: stateless.
+class BenchService : public pictor::http::HttpService {
+ public:
+  HttpResponse Handle(const HttpRequest& request) override {
+    HttpResponse response;
+    if (request.path == "/healthz") {
+      response.headers.Add("Content-Type", "text/plain");
+      response.body = "ok";
+    } else if (request.path == "/jobs" && request.method == "POST") {
+      response.status = 202;
+      response.headers.Add("Content-Type", "application/json");
+      response.body = R"({"id": "bench", "status": "queued"})";
+    } else {
+      response.status = 404;
+      response.headers.Add("Content-Type", "application/json");
+      response.body = R"({"message": "no such route", "error": "not_found"})";
+    }
+    return response;
+  }
+  bool MayBlock(const HttpRequest&) const override { return false; }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  pictor::http::ServerOptions options;
+  options.port = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string_view flag = argv[i];
+    int value = std::atoi(argv[i + 1]);
+    if (flag == "--port") {
+      options.port = static_cast<uint16_t>(value);
+    } else if (flag == "--io-threads") {
+      options.io_threads = value;
+    } else {
+      std::fprintf(stderr, "usage: %s [--port N] [--io-threads N]\n", argv[0]);
+      return 2;
+    }
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before the server starts its threads
+
+  BenchService service;
+  auto server = pictor::http::HttpServer::Start(options, service);
+  if (!server.ok()) {
+    std::fprintf(stderr, "bench_http_server: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("port %u\n", static_cast<unsigned>((*server)->port()));
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  (*server)->Stop(std::chrono::milliseconds(1000));
+  return 0;
+}

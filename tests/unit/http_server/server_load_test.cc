@@ -1,0 +1,179 @@
+// Connection-level behaviour of HttpServer: many idle clients, slow blocking routes, timeouts,
+// limits and shutdown.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/server.h"
+#include "test_client.h"
+#include "test_service.h"
+
+namespace pictor::http {
+namespace {
+
+using testing::GetRequest;
+using testing::TestConnection;
+using testing::TestService;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::unique_ptr<HttpServer> StartOrDie(const ServerOptions& options, HttpService& service) {
+  auto started = HttpServer::Start(options, service);
+  EXPECT_TRUE(started.ok()) << started.status().ToString();
+  return started.ok() ? std::move(started).value() : nullptr;
+}
+
+TEST(ServerLoadTest, IdleKeepAliveConnectionsDoNotDelayNewClient) {
+  testing::RaiseOpenFileLimit();
+  TestService service;
+  auto server = StartOrDie({}, service);
+  ASSERT_TRUE(server);
+  std::vector<TestConnection> idle;
+  idle.reserve(500);
+  for (int i = 0; i < 500; ++i) {
+    idle.emplace_back(server->port());
+    ASSERT_TRUE(idle.back().connected()) << "connection " << i;
+    ASSERT_TRUE(idle.back().RoundTrip(GetRequest("/fast"))) << "connection " << i;
+  }
+  auto start = Clock::now();
+  TestConnection fresh(server->port());
+  auto response = fresh.RoundTrip(GetRequest("/fast"));
+  auto elapsed = Clock::now() - start;
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "fast");
+  EXPECT_LT(elapsed, 1s);
+}
+
+TEST(ServerLoadTest, SlowBlockingRouteDoesNotDelayFastRoute) {
+  TestService service;
+  ServerOptions options;
+  options.blocking_threads = 40;
+  auto server = StartOrDie(options, service);
+  ASSERT_TRUE(server);
+  std::vector<TestConnection> slow;
+  for (int i = 0; i < 40; ++i) {
+    slow.emplace_back(server->port());
+    ASSERT_TRUE(slow.back().Send(GetRequest("/slow")));
+  }
+  ASSERT_TRUE(service.AwaitSlowInProgress(40, 5s));
+
+  auto start = Clock::now();
+  TestConnection fast(server->port());
+  auto response = fast.RoundTrip(GetRequest("/fast"));
+  auto elapsed = Clock::now() - start;
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "fast");
+  EXPECT_LT(elapsed, 200ms);
+
+  for (auto& client : slow) {
+    auto slow_response = client.Read();
+    ASSERT_TRUE(slow_response);
+    EXPECT_EQ(slow_response->body, "slow");
+  }
+}
+
+TEST(ServerLoadTest, SlowRoutesBeyondBlockingPoolStillLeaveFastRouteFree) {
+  TestService service;
+  ServerOptions options;
+  options.blocking_threads = 2;
+  auto server = StartOrDie(options, service);
+  ASSERT_TRUE(server);
+  std::vector<TestConnection> slow;
+  for (int i = 0; i < 6; ++i) {
+    slow.emplace_back(server->port());
+    ASSERT_TRUE(slow.back().Send(GetRequest("/slow")));
+  }
+  ASSERT_TRUE(service.AwaitSlowInProgress(2, 5s));
+  TestConnection fast(server->port());
+  auto start = Clock::now();
+  auto response = fast.RoundTrip(GetRequest("/fast"));
+  EXPECT_LT(Clock::now() - start, 200ms);
+  ASSERT_TRUE(response);
+  server->Stop(0ms);  // the queued slow requests are dropped, not waited for
+}
+
+TEST(ServerLoadTest, StopWithIdleConnectionsReturnsPromptly) {
+  TestService service;
+  auto server = StartOrDie({}, service);
+  ASSERT_TRUE(server);
+  std::vector<TestConnection> idle;
+  for (int i = 0; i < 20; ++i) {
+    idle.emplace_back(server->port());
+    ASSERT_TRUE(idle.back().RoundTrip(GetRequest("/fast")));
+  }
+  auto start = Clock::now();
+  server->Stop(5s);
+  EXPECT_LT(Clock::now() - start, 1s);
+  for (auto& client : idle) EXPECT_TRUE(client.WaitClosed(1s));
+  server->Stop(5s);  // idempotent
+}
+
+TEST(ServerLoadTest, StopLetsRequestInProgressFinish) {
+  TestService service;
+  auto server = StartOrDie({}, service);
+  ASSERT_TRUE(server);
+  TestConnection client(server->port());
+  ASSERT_TRUE(client.Send(GetRequest("/slow")));
+  ASSERT_TRUE(service.AwaitSlowInProgress(1, 5s));
+  server->Stop(5s);
+  auto response = client.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "slow");
+  EXPECT_EQ(response->Header("Connection"), "close");
+}
+
+TEST(ServerLoadTest, StoppedServerRefusesNewConnections) {
+  TestService service;
+  auto server = StartOrDie({}, service);
+  ASSERT_TRUE(server);
+  uint16_t port = server->port();
+  server->Stop();
+  TestConnection client(port);
+  EXPECT_FALSE(client.connected() && client.RoundTrip(GetRequest("/fast")).has_value());
+}
+
+TEST(ServerLoadTest, IdleTimeoutClosesConnection) {
+  TestService service;
+  ServerOptions options;
+  options.idle_timeout = 1s;
+  auto server = StartOrDie(options, service);
+  ASSERT_TRUE(server);
+  TestConnection client(server->port());
+  ASSERT_TRUE(client.RoundTrip(GetRequest("/fast")));
+  auto start = Clock::now();
+  EXPECT_TRUE(client.WaitClosed(5s));
+  EXPECT_GE(Clock::now() - start, 900ms);
+}
+
+TEST(ServerLoadTest, SlowRequestIsCutOffByRequestTimeout) {
+  TestService service;
+  ServerOptions options;
+  options.request_timeout = 1s;
+  auto server = StartOrDie(options, service);
+  ASSERT_TRUE(server);
+  TestConnection client(server->port());
+  ASSERT_TRUE(client.Send("GET /fast HTTP/1.1\r\nHost: x\r\n"));  // header never finished
+  EXPECT_TRUE(client.WaitClosed(5s));
+  EXPECT_EQ(service.calls, 0);
+}
+
+TEST(ServerLoadTest, ConnectionsOverLimitAreClosedAndOthersServed) {
+  TestService service;
+  ServerOptions options;
+  options.max_connections = 2;
+  auto server = StartOrDie(options, service);
+  ASSERT_TRUE(server);
+  TestConnection first(server->port());
+  TestConnection second(server->port());
+  ASSERT_TRUE(first.RoundTrip(GetRequest("/fast")));
+  ASSERT_TRUE(second.RoundTrip(GetRequest("/fast")));
+  TestConnection third(server->port());
+  EXPECT_TRUE(third.WaitClosed(3s));
+  EXPECT_TRUE(first.RoundTrip(GetRequest("/fast")));
+}
+
+}  // namespace
+}  // namespace pictor::http
