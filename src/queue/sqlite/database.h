@@ -75,6 +75,7 @@ class Database {
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}
+  Status RunCached(const char* sql);
   Status Error(int rc, std::string_view context) const { return SqliteStatus(db_, rc, context); }
 
   sqlite3* db_;

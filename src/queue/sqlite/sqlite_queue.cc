@@ -31,8 +31,9 @@ constexpr std::chrono::milliseconds kMaxWait{20000};
 // How often a long poll looks at the file for messages sent by other processes (or other
 // queue objects); senders in this object wake waiters at once.
 constexpr std::chrono::milliseconds kPollInterval{20};
-// Retention is enforced at most this often (queue clock).
-constexpr int64_t kRetentionSweepMs = 1000;
+// Retention is enforced by Attributes and, at most this often (queue clock), by Receive. The
+// sweep scans the table: an index on sent_ms would cost every send and delete a page write.
+constexpr int64_t kRetentionSweepMs = 60'000;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS messages(
@@ -46,7 +47,6 @@ CREATE TABLE IF NOT EXISTS messages(
   first_receive_ms INTEGER NOT NULL DEFAULT 0,
   receipt TEXT);
 CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages(visible_at_ms);
-CREATE INDEX IF NOT EXISTS messages_by_age ON messages(sent_ms);
 CREATE TABLE IF NOT EXISTS dead_letters(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   message_id TEXT NOT NULL,
