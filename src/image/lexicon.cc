@@ -267,7 +267,8 @@ std::optional<Motif> LookUpMotif(std::string_view word, bool* plural) {
       {"ies", "y", true}, {"ves", "f", true}, {"erne", "", true}, {"ene", "", true},
       {"ene", "e", true}, {"ane", "", true},  {"es", "", true},   {"er", "", true},
       {"er", "e", true},  {"ar", "", true},   {"ne", "", true},   {"en", "", false},
-      {"et", "", false},  {"a", "", false},   {"s", "", true},    {"n", "", false},
+      {"et", "", false},  {"et", "e", false}, {"a", "", false},   {"s", "", true},
+      {"n", "", false},
   };
   for (const Suffix& s : kSuffixes) {
     if (!EndsWith(word, s.strip)) continue;

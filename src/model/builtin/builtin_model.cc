@@ -1,0 +1,41 @@
+#include "model/builtin/builtin_model.h"
+
+#include <string>
+
+#include "image/png_writer.h"
+#include "image/scene.h"
+
+namespace pictor {
+namespace {
+
+class BuiltinModel final : public ImageModel {
+ public:
+  std::string Name() const override { return "builtin"; }
+
+  Status Check(const GenerationRequest& request) const override {
+    auto fits = [](int side) { return side >= kBuiltinMinSide && side <= kBuiltinMaxSide; };
+    if (!fits(request.width) || !fits(request.height)) {
+      return Status::InvalidArgument(
+          "the builtin model makes images from " + std::to_string(kBuiltinMinSide) + " to " +
+              std::to_string(kBuiltinMaxSide) + " pixels on each side; asked for " +
+              std::to_string(request.width) + "x" + std::to_string(request.height),
+          "invalid_size");
+    }
+    return Status::Ok();
+  }
+
+  Result<GeneratedImage> Generate(const GenerationRequest& request) override {
+    if (Status s = Check(request); !s.ok()) return s;
+    const image::Canvas canvas =
+        image::RenderScene(request.prompt, request.seed, request.width, request.height);
+    std::string png = image::EncodePng(canvas.pixels(), canvas.width(), canvas.height(), 3);
+    if (png.empty()) return Status::Internal("the builtin model could not encode its PNG");
+    return GeneratedImage{std::move(png), Name(), request.seed, request.width, request.height};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ImageModel> NewBuiltinModel() { return std::make_unique<BuiltinModel>(); }
+
+}  // namespace pictor
