@@ -92,8 +92,9 @@ Result<std::string> PresignUrl(const SigningRequest& request, const Credentials&
                                const SigningParams& params, std::chrono::seconds expires,
                                std::string_view scheme = "https");
 
-// The signing key for one day, region and service: HMAC chain over "AWS4" + secret. Exposed so a
-// caller that signs many requests can see what is derived; it is secret material.
+// The signing key for one day, region and service: the HMAC chain over "AWS4" + secret. Public
+// for known-answer tests and for a caller that wants to cache keys per day; it is secret
+// material, never to be logged.
 std::string DeriveSigningKey(std::string_view secret_access_key, std::string_view date,
                              std::string_view region, std::string_view service);
 
