@@ -20,6 +20,8 @@ namespace pictor {
 // Borrowed adapters and settings. The adapters outlive the Pipeline. Thread-safe because every
 // adapter is.
 struct Pipeline {
+  Pipeline(ImageModel& m, ObjectStore& s) : model(m), store(s) {}
+
   ImageModel& model;
   ObjectStore& store;
   JobLedger* ledger = nullptr;         // optional: job status for GET /jobs/{id}

@@ -1,0 +1,60 @@
+#include "pictor/status.h"
+
+#include <gtest/gtest.h>
+
+#include "core/backoff.h"
+
+namespace pictor {
+namespace {
+
+TEST(Status, OkByDefault) {
+  Status s;
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(s.ToString(), "ok");
+}
+
+TEST(Status, RetryableOnlyForTransientCodes) {
+  EXPECT_TRUE(Status::Unavailable("x").IsRetryable());
+  EXPECT_TRUE(Status::ResourceExhausted("x").IsRetryable());
+  EXPECT_TRUE(Status::DeadlineExceeded("x").IsRetryable());
+  EXPECT_FALSE(Status::InvalidArgument("x").IsRetryable());
+  EXPECT_FALSE(Status::Internal("x").IsRetryable());
+  EXPECT_FALSE(Status::NotFound("x").IsRetryable());
+}
+
+TEST(Status, ReasonDefaultsToCodeName) {
+  EXPECT_EQ(Status::NotFound("x").reason(), "not_found");
+  EXPECT_EQ(Status::InvalidArgument("x", "prompt_too_long").reason(), "prompt_too_long");
+}
+
+TEST(Status, ContextPrefixesMessageAndKeepsCodeAndReason) {
+  Status s = Status::InvalidArgument("bad", "why").WithContext("storing k");
+  EXPECT_EQ(s.message(), "storing k: bad");
+  EXPECT_EQ(s.reason(), "why");
+  EXPECT_TRUE(s.IsInvalidArgument());
+}
+
+TEST(Result, HoldsValueOrStatus) {
+  Result<int> v = 7;
+  EXPECT_TRUE(v.ok());
+  EXPECT_EQ(*v, 7);
+  Result<int> e = Status::NotFound("gone");
+  EXPECT_FALSE(e.ok());
+  EXPECT_TRUE(e.status().IsNotFound());
+}
+
+TEST(Backoff, FullJitterStaysUnderTheExponentialCeiling) {
+  BackoffPolicy p{std::chrono::milliseconds(100), std::chrono::milliseconds(1000)};
+  EXPECT_EQ(FullJitterDelay(p, 1, 0.999).count(), 99);
+  EXPECT_EQ(FullJitterDelay(p, 3, 0.5).count(), 200);
+  EXPECT_EQ(FullJitterDelay(p, 30, 0.5).count(), 500);  // capped at 1000
+  EXPECT_EQ(FullJitterDelay(p, 2, 0.0).count(), 0);
+  for (int attempt = 1; attempt < 10; ++attempt) {
+    auto d = FullJitterDelay(p, attempt);
+    EXPECT_GE(d.count(), 0);
+    EXPECT_LE(d.count(), 1000);
+  }
+}
+
+}  // namespace
+}  // namespace pictor
