@@ -1,0 +1,260 @@
+// The command line of the pictor binary: help and version, argument errors (exit 2 with a
+// message on stderr), `send`, `generate`, and the environment variables the subcommands read.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+namespace pictor::integration {
+namespace {
+
+constexpr const char* kUnicodePrompt = "En katt og en hund som utforsker verdensrommet sammen ✨";
+
+bool IsUuid(const std::string& text) {
+  static const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n?");
+  return std::regex_match(text, kUuid);
+}
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+// Receives every visible message of the queue at `path` (hiding them for a minute).
+std::vector<ReceivedMessage> ReceiveAll(const std::string& path) {
+  SqliteQueueOptions options;
+  options.path = path;
+  auto queue = OpenSqliteQueue(options);
+  EXPECT_TRUE(queue.ok()) << queue.status().ToString();
+  if (!queue.ok()) return {};
+  std::vector<ReceivedMessage> all;
+  while (true) {
+    auto got = (*queue)->Receive(ReceiveOptions{kMaxBatch, std::chrono::seconds(60), {}});
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (!got.ok() || got->empty()) return all;
+    all.insert(all.end(), got->begin(), got->end());
+  }
+}
+
+class CliTest : public testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(PictorBinary().empty()) << "PICTOR_BIN is not set"; }
+
+  // Expects exit code 2 and a non-empty message on stderr; returns stderr.
+  std::string ExpectUsageError(const std::vector<std::string>& args, const EnvChanges& env = {}) {
+    RunResult r = RunPictor(dir_, args, env, 30s);
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.code(), 2) << "stdout: " << r.out << "\nstderr: " << r.err;
+    EXPECT_FALSE(r.err.empty());
+    return r.err;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CliTest, VersionPrintsVersionAndExitsZero) {
+  RunResult r = RunPictor(dir_, {"--version"});
+  EXPECT_EQ(r.code(), 0) << r.err;
+  EXPECT_NE(r.out.find("pictor " PICTOR_VERSION), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, EveryHelpExitsZeroAndNamesTheCommand) {
+  const std::vector<std::vector<std::string>> helps = {{"--help"},
+                                                       {"generate", "--help"},
+                                                       {"serve", "--help"},
+                                                       {"worker", "--help"},
+                                                       {"send", "--help"}};
+  for (const auto& args : helps) {
+    RunResult r = RunPictor(dir_, args);
+    EXPECT_EQ(r.code(), 0) << args[0] << ": " << r.err;
+    EXPECT_NE(r.out.find(args.size() == 1 ? "generate" : args[0]), std::string::npos)
+        << args[0] << " help: " << r.out;
+  }
+}
+
+TEST_F(CliTest, UnknownFlagIsAUsageError) {
+  ExpectUsageError({"generate", "a cat", "--no-such-flag"});
+}
+
+TEST_F(CliTest, UnknownSubcommandIsAUsageError) { ExpectUsageError({"paint", "a cat"}); }
+
+TEST_F(CliTest, MissingPromptIsAUsageError) {
+  ExpectUsageError({"generate"});
+  ExpectUsageError({"send", "--queue", QueueSpec(dir_)});
+}
+
+TEST_F(CliTest, SizeWithoutHeightIsAUsageError) {
+  std::string err = ExpectUsageError({"generate", "a cat", "--size", "12", "-o", dir_ / "x.png"});
+  EXPECT_NE(err.find("size"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "x.png"));
+}
+
+TEST_F(CliTest, SizeOutOfRangeIsAUsageError) {
+  ExpectUsageError({"generate", "a cat", "--size", "32x32", "-o", dir_ / "x.png"});
+  ExpectUsageError({"generate", "a cat", "--size", "4096x512", "-o", dir_ / "x.png"});
+}
+
+TEST_F(CliTest, NegativeSeedIsAUsageError) {
+  ExpectUsageError({"generate", "a cat", "--seed", "-1", "-o", dir_ / "x.png"});
+  ExpectUsageError({"send", "a cat", "--seed", "-1", "--queue", QueueSpec(dir_)});
+}
+
+TEST_F(CliTest, SeedAboveMaximumIsAUsageError) {
+  ExpectUsageError({"generate", "a cat", "--seed", "2147483647", "-o", dir_ / "x.png"});
+}
+
+TEST_F(CliTest, UnknownStoreSchemeNamesTheAcceptedSchemes) {
+  std::string err = ExpectUsageError({"worker", "--store", "s4://x", "--queue", QueueSpec(dir_)});
+  EXPECT_NE(err.find("s4://x"), std::string::npos) << err;
+  EXPECT_NE(err.find("file:"), std::string::npos) << err;
+}
+
+TEST_F(CliTest, UnknownQueueSchemeNamesTheAcceptedSchemes) {
+  std::string err = ExpectUsageError({"send", "a cat", "--queue", "redis://x"});
+  EXPECT_NE(err.find("redis://x"), std::string::npos) << err;
+  EXPECT_NE(err.find("sqlite:"), std::string::npos) << err;
+}
+
+TEST_F(CliTest, UnknownModelIsAUsageError) {
+  std::string err = ExpectUsageError({"generate", "a cat", "--model", "dall-e", "-o", dir_ / "x"});
+  EXPECT_NE(err.find("builtin"), std::string::npos) << err;
+}
+
+TEST_F(CliTest, SendPrintsAUuidAndQueuesTheBodyUnchanged) {
+  RunResult r = RunPictor(dir_, {"send", kUnicodePrompt, "--queue", QueueSpec(dir_)});
+  ASSERT_EQ(r.code(), 0) << r.err;
+  ASSERT_TRUE(IsUuid(r.out)) << "'" << r.out << "'";
+  auto messages = ReceiveAll(QueuePath(dir_));
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].message_id, Trimmed(r.out));
+  EXPECT_EQ(messages[0].body, kUnicodePrompt);
+}
+
+TEST_F(CliTest, SendWithSizeQueuesAJsonJob) {
+  RunResult r = RunPictor(
+      dir_, {"send", "a red fox", "--size", "64x96", "--seed", "7", "--queue", QueueSpec(dir_)});
+  ASSERT_EQ(r.code(), 0) << r.err;
+  auto messages = ReceiveAll(QueuePath(dir_));
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].body, R"({"height":96,"prompt":"a red fox","seed":7,"width":64})");
+}
+
+TEST_F(CliTest, SendEmptyPromptIsAUsageErrorAndQueuesNothing) {
+  ExpectUsageError({"send", "", "--queue", QueueSpec(dir_)});
+  ExpectUsageError({"send", "   ", "--queue", QueueSpec(dir_)});
+  EXPECT_TRUE(ReceiveAll(QueuePath(dir_)).empty());
+}
+
+TEST_F(CliTest, SendTooLongPromptIsAUsageError) {
+  ExpectUsageError({"send", std::string(513, 'a'), "--queue", QueueSpec(dir_)});
+}
+
+TEST_F(CliTest, SendToAQueueThatCannotBeCreatedFailsWithAMessage) {
+  RunResult r = RunPictor(dir_, {"send", "a cat", "--queue", "sqlite:/proc/pictor-no/dir/q.db"});
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_TRUE(r.code() == 1 || r.code() == 2) << "exit " << r.code() << ": " << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("/proc/pictor-no"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, GenerateWritesAPngOfTheRequestedSize) {
+  RunResult r =
+      RunPictor(dir_, {"generate", "a lighthouse", "-o", dir_ / "a.png", "--size", "160x96"});
+  ASSERT_EQ(r.code(), 0) << r.err;
+  EXPECT_EQ(Trimmed(r.out), dir_ / "a.png");
+  auto png = DecodePng(ReadFile(dir_ / "a.png"));
+  ASSERT_TRUE(png.has_value());
+  EXPECT_EQ(png->width, 160u);
+  EXPECT_EQ(png->height, 96u);
+}
+
+TEST_F(CliTest, GenerateWithTheSameSeedWritesIdenticalFiles) {
+  for (const char* name : {"a.png", "b.png", "c.png"}) {
+    std::string seed = std::string(name) == "c.png" ? "43" : "42";
+    RunResult r = RunPictor(dir_, {"generate", "a cat and a dog in space", "-o", dir_ / name,
+                                   "--seed", seed, "--size", "256x256"});
+    ASSERT_EQ(r.code(), 0) << r.err;
+  }
+  std::string a = ReadFile(dir_ / "a.png");
+  ASSERT_TRUE(DecodePng(a).has_value());
+  EXPECT_EQ(a, ReadFile(dir_ / "b.png"));
+  EXPECT_NE(a, ReadFile(dir_ / "c.png"));
+}
+
+TEST_F(CliTest, PictorQueueEnvironmentVariableIsHonoured) {
+  const std::string path = dir_ / "env-queue.db";
+  RunResult r =
+      RunPictor(dir_, {"send", "from the environment"}, {{"PICTOR_QUEUE", "sqlite:" + path}});
+  ASSERT_EQ(r.code(), 0) << r.err;
+  auto messages = ReceiveAll(path);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].body, "from the environment");
+}
+
+TEST_F(CliTest, SqsQueueUrlEnvironmentVariableIsHonoured) {
+  const std::string path = dir_ / "sqs-env-queue.db";
+  RunResult r =
+      RunPictor(dir_, {"send", "via SQS_QUEUE_URL"}, {{"SQS_QUEUE_URL", "sqlite:" + path}});
+  ASSERT_EQ(r.code(), 0) << r.err;
+  auto messages = ReceiveAll(path);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].body, "via SQS_QUEUE_URL");
+}
+
+TEST_F(CliTest, QueueFlagOverridesTheEnvironment) {
+  const std::string env_path = dir_ / "env-queue.db";
+  RunResult r = RunPictor(dir_, {"send", "flag wins", "--queue", QueueSpec(dir_)},
+                          {{"PICTOR_QUEUE", "sqlite:" + env_path}});
+  ASSERT_EQ(r.code(), 0) << r.err;
+  EXPECT_EQ(ReceiveAll(QueuePath(dir_)).size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(env_path));
+}
+
+// Runs a worker configured only through `env` until one PNG appears under `expected_dir`, then
+// stops it with SIGTERM.
+void ExpectWorkerStoresUnder(const TempDir& dir, const EnvChanges& env,
+                             const std::filesystem::path& expected_dir) {
+  RunResult sent = RunPictor(dir, {"send", "a small boat", "--size", "64x64"}, env);
+  ASSERT_EQ(sent.code(), 0) << sent.err;
+  std::vector<std::string> argv = {PictorBinary(), "worker", "--concurrency", "1"};
+  std::string error;
+  auto worker = Process::Spawn(argv, env, dir.path(), dir.path(), &error);
+  ASSERT_TRUE(worker) << error;
+  bool stored = WaitUntil([&] { return !PngFilesUnder(expected_dir).empty(); }, 60s);
+  worker->Signal(SIGTERM);
+  auto exit = worker->Wait(20s);
+  ASSERT_TRUE(stored) << "no image under " << expected_dir << "; worker stderr:\n"
+                      << worker->Stderr();
+  auto files = PngFilesUnder(expected_dir);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NE(files[0].filename().string().find(Trimmed(sent.out)), std::string::npos)
+      << files[0] << " does not carry message id " << sent.out;
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->exited && exit->code == 0) << worker->Stderr();
+}
+
+TEST_F(CliTest, WorkerHonoursStoreQueueAndKeyPrefixFromTheEnvironment) {
+  EnvChanges env = {{"PICTOR_STORE", "file:" + (dir_ / "env-images")},
+                    {"PICTOR_QUEUE", "sqlite:" + (dir_ / "env-queue.db")},
+                    {"KEY_PREFIX", "cand"}};
+  ExpectWorkerStoresUnder(dir_, env, dir_ / "env-images/cand/generated_images/from_queue");
+}
+
+TEST_F(CliTest, WorkerHonoursCandidatePrefix) {
+  EnvChanges env = {{"PICTOR_STORE", "file:" + (dir_ / "env-images")},
+                    {"PICTOR_QUEUE", "sqlite:" + (dir_ / "env-queue.db")},
+                    {"CANDIDATE_PREFIX", "candidate-7"}};
+  ExpectWorkerStoresUnder(dir_, env, dir_ / "env-images/candidate-7/generated_images/from_queue");
+}
+
+TEST_F(CliTest, DefaultsLiveUnderTheWorkingDirectory) {
+  ExpectWorkerStoresUnder(dir_, {}, dir_ / "var/images/generated_images/from_queue");
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "var/queue.db"));
+}
+
+}  // namespace
+}  // namespace pictor::integration
