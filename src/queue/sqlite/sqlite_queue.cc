@@ -462,6 +462,10 @@ Result<std::unique_ptr<JobQueue>> OpenSqliteQueue(const SqliteQueueOptions& opti
 
 Result<std::vector<DeadLetteredMessage>> ListDeadLetters(const SqliteQueueOptions& options,
                                                          size_t limit) {
+  std::error_code ec;
+  if (!options.path.empty() && !std::filesystem::exists(options.path, ec)) {
+    return Status::NotFound("no queue database at " + options.path);
+  }
   auto db = OpenDatabase(options);
   if (!db.ok()) return db.status();
   auto list = (*db)->Prepare(kListDeadLetters);

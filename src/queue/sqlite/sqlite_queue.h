@@ -51,7 +51,8 @@ struct DeadLetteredMessage {
 };
 
 // Reads up to `limit` dead letters of the queue at options.path, oldest first. Only
-// options.path (and the clock, unused) matter. Safe while other processes use the queue.
+// options.path matters. Safe while other processes use the queue. NotFound when no queue
+// file exists at the path.
 Result<std::vector<DeadLetteredMessage>> ListDeadLetters(const SqliteQueueOptions& options,
                                                          size_t limit = 1000);
 

@@ -12,6 +12,13 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// "m<i>". Built by appending: GCC 12 at -O2 warns falsely (-Wrestrict) on "m" + to_string(i).
+std::string Numbered(int i) {
+  std::string body = "m";
+  body += std::to_string(i);
+  return body;
+}
+
 TEST_F(QueueTest, SendReceiveDeleteRoundTrip) {
   auto queue = Open();
   auto sent = queue->Send(Message("hello"));
@@ -48,7 +55,7 @@ TEST_F(QueueTest, MessageIdsAreUnique) {
 TEST_F(QueueTest, BatchOfTenIsSentInOrder) {
   auto queue = Open();
   std::vector<OutgoingMessage> batch;
-  for (int i = 0; i < 10; ++i) batch.push_back(Message("m" + std::to_string(i)));
+  for (int i = 0; i < 10; ++i) batch.push_back(Message(Numbered(i)));
   auto sent = queue->SendBatch(batch);
   ASSERT_TRUE(sent.ok()) << sent.status().ToString();
   ASSERT_EQ(sent->size(), 10u);
@@ -57,7 +64,7 @@ TEST_F(QueueTest, BatchOfTenIsSentInOrder) {
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), 10u);
   for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ((*got)[i].body, "m" + std::to_string(i));
+    EXPECT_EQ((*got)[i].body, Numbered(i));
     EXPECT_EQ((*got)[i].message_id, (*sent)[i]->message_id);
   }
 }
@@ -341,6 +348,11 @@ TEST_F(QueueTest, ReopeningKeepsEverything) {
   EXPECT_EQ(attributes->in_flight, 1);
   EXPECT_EQ(attributes->dead_lettered, 1);
   EXPECT_TRUE(queue->Delete(in_flight_handle).ok());
+}
+
+TEST_F(QueueTest, ListingDeadLettersOfAMissingQueueIsNotFound) {
+  EXPECT_TRUE(ListDeadLetters(Options()).status().IsNotFound());
+  EXPECT_FALSE(std::filesystem::exists(Path()));
 }
 
 TEST_F(QueueTest, NameIsTheFileName) { EXPECT_EQ(Open()->Name(), "queue.db"); }
