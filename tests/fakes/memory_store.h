@@ -13,8 +13,7 @@ namespace pictor::testing {
 
 class MemoryStore final : public ObjectStore {
  public:
-  Status Put(std::string_view key, std::string_view data,
-             std::string_view content_type) override {
+  Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
     if (Status s = ValidateObjectKey(key); !s.ok()) return s;
     puts.fetch_add(1);
     std::lock_guard lock(mu_);
@@ -52,9 +51,7 @@ class MemoryStore final : public ObjectStore {
     }
     return out;
   }
-  std::string Location(std::string_view key) const override {
-    return "memory:" + std::string(key);
-  }
+  std::string Location(std::string_view key) const override { return "memory:" + std::string(key); }
 
   void FailNextPuts(int n) {
     std::lock_guard lock(mu_);

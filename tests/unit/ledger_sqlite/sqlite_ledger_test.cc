@@ -1,0 +1,116 @@
+#include "ledger/sqlite/sqlite_ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace pictor {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("pictor-ledger-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    path_ = (dir_ / "sub" / "jobs.db").string();
+    auto l = OpenSqliteLedger(path_);
+    ASSERT_TRUE(l.ok()) << l.status().ToString();
+    ledger_ = std::move(l).value();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static JobRecord Record(std::string id, std::string idem = "") {
+    JobRecord r;
+    r.id = std::move(id);
+    r.prompt = "en katt på månen";
+    r.seed = 42;
+    r.width = 512;
+    r.height = 256;
+    r.key = "generated_images/from_queue/x.png";
+    r.created_ms = r.updated_ms = 1700000000000;
+    r.idempotency_key = std::move(idem);
+    r.request_digest = "d1";
+    return r;
+  }
+
+  fs::path dir_;
+  std::string path_;
+  std::unique_ptr<JobLedger> ledger_;
+};
+
+TEST_F(LedgerTest, CreateThenGetRoundTripsEveryField) {
+  auto c = ledger_->Create(Record("j1", "idem-1"));
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->created);
+  auto r = ledger_->Get("j1");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->prompt, "en katt på månen");
+  EXPECT_EQ(r->seed, 42u);
+  EXPECT_EQ(r->width, 512);
+  EXPECT_EQ(r->height, 256);
+  EXPECT_EQ(r->state, JobState::kQueued);
+  EXPECT_EQ(r->idempotency_key, "idem-1");
+  EXPECT_EQ(r->created_ms, 1700000000000);
+}
+
+TEST_F(LedgerTest, SecondCreateWithTheSameIdempotencyKeyReturnsTheFirstJob) {
+  ASSERT_TRUE(ledger_->Create(Record("j1", "same")).ok());
+  auto again = ledger_->Create(Record("j2", "same"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->record.id, "j1");
+  EXPECT_TRUE(ledger_->Get("j2").status().IsNotFound());
+}
+
+TEST_F(LedgerTest, JobsWithoutIdempotencyKeysDoNotCollide) {
+  EXPECT_TRUE(ledger_->Create(Record("a"))->created);
+  EXPECT_TRUE(ledger_->Create(Record("b"))->created);
+}
+
+TEST_F(LedgerTest, PutUpdatesState) {
+  ASSERT_TRUE(ledger_->Create(Record("j1")).ok());
+  JobRecord r = Record("j1");
+  r.state = JobState::kSucceeded;
+  r.attempts = 2;
+  ASSERT_TRUE(ledger_->Put(r).ok());
+  EXPECT_EQ(ledger_->Get("j1")->state, JobState::kSucceeded);
+  EXPECT_EQ(ledger_->Get("j1")->attempts, 2);
+}
+
+TEST_F(LedgerTest, RemoveForgetsTheJobAndItsKey) {
+  ASSERT_TRUE(ledger_->Create(Record("j1", "k")).ok());
+  ASSERT_TRUE(ledger_->Remove("j1").ok());
+  EXPECT_TRUE(ledger_->Get("j1").status().IsNotFound());
+  EXPECT_TRUE(ledger_->Create(Record("j2", "k"))->created);
+}
+
+TEST_F(LedgerTest, SurvivesReopening) {
+  ASSERT_TRUE(ledger_->Create(Record("j1")).ok());
+  ledger_.reset();
+  auto again = OpenSqliteLedger(path_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE((*again)->Get("j1").ok());
+}
+
+TEST_F(LedgerTest, TwoHandlesOnOneFileShareIdempotency) {
+  auto other = OpenSqliteLedger(path_);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(ledger_->Create(Record("j1", "shared")).ok());
+  auto second = (*other)->Create(Record("j2", "shared"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(second->record.id, "j1");
+}
+
+TEST(LedgerOpen, UnwritablePathIsAClearError) {
+  auto l = OpenSqliteLedger("/proc/pictor-cannot/jobs.db");
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(l.status().message().find("/proc/pictor-cannot/jobs.db"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pictor
