@@ -1,10 +1,6 @@
-// The SQLite JobQueue adapter. Schema, in one file:
-//   messages(seq, message_id, body, md5, sent_ms, visible_at_ms, receive_count,
-//            first_receive_ms, receipt)   -- live messages, delayed, visible or in flight
-//   dead_letters(..., reason, dead_lettered_ms)
-// A message is visible when visible_at_ms <= now; otherwise it is delayed (never received)
-// or in flight. A receipt handle is "<seq>.<random token>"; only the token stored with the
-// message by its latest receive is current.
+// The SQLite JobQueue adapter (schema and statements in queue_sql.h). A receipt handle is
+// "<seq>.<random token>"; only the token stored with the message by its latest receive is
+// current.
 #include "queue/sqlite/sqlite_queue.h"
 
 #include <algorithm>
@@ -17,14 +13,15 @@
 
 #include "queue/sqlite/database.h"
 #include "queue/sqlite/message_format.h"
+#include "queue/sqlite/queue_sql.h"
 
 namespace pictor {
 namespace {
 
 using sqlite_queue::Database;
 using sqlite_queue::Statement;
+using namespace sqlite_queue::sql;  // NOLINT(google-build-using-namespace): statement names
 
-constexpr int kSchemaVersion = 1;
 constexpr std::chrono::seconds kMaxDelay{900};
 constexpr std::chrono::seconds kMaxVisibility{43200};
 constexpr std::chrono::milliseconds kMaxWait{20000};
@@ -34,62 +31,6 @@ constexpr std::chrono::milliseconds kPollInterval{20};
 // Retention is enforced by Attributes and, at most this often (queue clock), by Receive. The
 // sweep scans the table: an index on sent_ms would cost every send and delete a page write.
 constexpr int64_t kRetentionSweepMs = 60'000;
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS messages(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  message_id TEXT NOT NULL,
-  body TEXT NOT NULL,
-  md5 TEXT NOT NULL,
-  sent_ms INTEGER NOT NULL,
-  visible_at_ms INTEGER NOT NULL,
-  receive_count INTEGER NOT NULL DEFAULT 0,
-  first_receive_ms INTEGER NOT NULL DEFAULT 0,
-  receipt TEXT);
-CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages(visible_at_ms);
-CREATE TABLE IF NOT EXISTS dead_letters(
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  message_id TEXT NOT NULL,
-  body TEXT NOT NULL,
-  md5 TEXT NOT NULL,
-  sent_ms INTEGER NOT NULL,
-  receive_count INTEGER NOT NULL,
-  first_receive_ms INTEGER NOT NULL,
-  dead_lettered_ms INTEGER NOT NULL,
-  reason TEXT NOT NULL);
-)sql";
-
-constexpr const char* kInsert =
-    "INSERT INTO messages(message_id, body, md5, sent_ms, visible_at_ms) VALUES(?1,?2,?3,?4,?5)";
-constexpr const char* kSelectVisible =
-    "SELECT seq, message_id, body, receive_count, sent_ms, first_receive_ms FROM messages "
-    "WHERE visible_at_ms <= ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
-constexpr const char* kAnyVisible = "SELECT 1 FROM messages WHERE visible_at_ms <= ?1 LIMIT 1";
-constexpr const char* kMarkReceived =
-    "UPDATE messages SET receive_count = receive_count + 1, visible_at_ms = ?2, receipt = ?3, "
-    "first_receive_ms = CASE first_receive_ms WHEN 0 THEN ?4 ELSE first_receive_ms END "
-    "WHERE seq = ?1";
-constexpr const char* kCopyToDeadLetters =
-    "INSERT INTO dead_letters(message_id, body, md5, sent_ms, receive_count, first_receive_ms, "
-    "dead_lettered_ms, reason) SELECT message_id, body, md5, sent_ms, receive_count, "
-    "first_receive_ms, ?2, ?3 FROM messages WHERE seq = ?1";
-constexpr const char* kCopyHeldToDeadLetters =
-    "INSERT INTO dead_letters(message_id, body, md5, sent_ms, receive_count, first_receive_ms, "
-    "dead_lettered_ms, reason) SELECT message_id, body, md5, sent_ms, receive_count, "
-    "first_receive_ms, ?3, ?4 FROM messages WHERE seq = ?1 AND receipt = ?2";
-constexpr const char* kDeleteSeq = "DELETE FROM messages WHERE seq = ?1";
-constexpr const char* kDeleteHeld = "DELETE FROM messages WHERE seq = ?1 AND receipt = ?2";
-constexpr const char* kChangeVisibility =
-    "UPDATE messages SET visible_at_ms = ?3 WHERE seq = ?1 AND receipt = ?2";
-constexpr const char* kDropExpired = "DELETE FROM messages WHERE sent_ms < ?1";
-constexpr const char* kCounts =
-    "SELECT COALESCE(SUM(visible_at_ms <= ?1), 0), "
-    "COALESCE(SUM(visible_at_ms > ?1 AND receive_count > 0), 0), "
-    "COALESCE(SUM(visible_at_ms > ?1 AND receive_count = 0), 0), MIN(sent_ms) FROM messages";
-constexpr const char* kDeadLetterCount = "SELECT COUNT(*) FROM dead_letters";
-constexpr const char* kListDeadLetters =
-    "SELECT message_id, body, reason, receive_count, sent_ms, first_receive_ms, "
-    "dead_lettered_ms FROM dead_letters ORDER BY id LIMIT ?1";
 
 struct Handle {
   int64_t seq = 0;
