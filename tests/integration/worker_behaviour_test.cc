@@ -36,6 +36,12 @@ class WorkerTest : public testing::Test {
         timeout);
   }
 
+  // Waits (bounded) until the worker logs that its threads are running.
+  bool AwaitStarted() {
+    return WaitUntil([&] { return worker_->Stderr().find("worker started") != std::string::npos; },
+                     30s);
+  }
+
   // Stops the worker with SIGTERM and expects exit 0 within 20 s.
   void ExpectCleanStop() {
     ASSERT_TRUE(worker_);
@@ -190,8 +196,7 @@ TEST_F(WorkerTest, MessageWhoseReceiverVanishedIsProcessedOnceAfterItsVisibility
 
 TEST_F(WorkerTest, SigtermWhileIdleExitsZero) {
   ASSERT_TRUE(StartWorker(dir_, &worker_));
-  // Started: the worker has created the queue's job ledger.
-  ASSERT_TRUE(WaitUntil([&] { return fs::exists(dir_ / "queue.jobs.db"); }, 30s));
+  ASSERT_TRUE(AwaitStarted());
   ExpectCleanStop();
 }
 
@@ -214,18 +219,26 @@ TEST_F(WorkerTest, SigtermFinishesOrHandsBackEveryReceivedJob) {
   EXPECT_EQ(q->visible + static_cast<int64_t>(PngFilesUnder(FromQueue()).size()), 40);
 }
 
-TEST_F(WorkerTest, SigtermWhileAMessageArrivesStillExits) {
+TEST_F(WorkerTest, MessageArrivingDuringShutdownIsHandedBack) {
+  SqliteQueueOptions options;
+  options.path = QueuePath(dir_);
+  auto queue = OpenSqliteQueue(options);
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
   ASSERT_TRUE(StartWorker(dir_, &worker_, {"--concurrency", "1"}));
-  ASSERT_TRUE(WaitUntil([&] { return fs::exists(dir_ / "queue.jobs.db"); }, 30s));
-  // The worker long-polls the empty queue; a message that arrives during the poll in which
-  // the stop is requested must not keep the worker from exiting.
+  ASSERT_TRUE(AwaitStarted());
+  // The idle worker is long-polling the empty queue (1 s per poll). A message sent right after
+  // the stop request is received by the poll in progress; the stopping worker must hand it
+  // back (make it visible) rather than leave it hidden for its whole visibility timeout.
   worker_->Signal(SIGTERM);
-  ASSERT_EQ(
-      SendToQueue(QueuePath(dir_), {R"({"prompt": "late", "width": 64, "height": 64})"}).size(),
-      1u);
+  auto sent = (*queue)->Send(OutgoingMessage{"a late prompt", std::chrono::seconds(0)});
+  ASSERT_TRUE(sent.ok()) << sent.status().ToString();
   auto exit = worker_->Wait(20s);
   ASSERT_TRUE(exit.has_value()) << "pictor worker still running 20 s after SIGTERM";
   EXPECT_TRUE(exit->exited && exit->code == 0);
+  auto q = (*queue)->Attributes();
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->in_flight, 0) << "the stopped worker left the message hidden";
+  EXPECT_EQ(q->visible + static_cast<int64_t>(PngFilesUnder(FromQueue()).size()), 1);
 }
 
 }  // namespace
