@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -380,6 +381,8 @@ std::vector<BadRequest> BadRequests() {
            "prompt_too_long"),
       json("PromptOfInvalidUtf8", "{\"prompt\": \"caf\xc3\x28\"}", 400, ""),
       json("PromptWithAControlCharacter", R"({"prompt": "a\u0001b"})", 400, "invalid_prompt"),
+      json("PromptWithNul", R"({"prompt": "a\u0000b"})", 400, "invalid_prompt"),
+      json("PromptWithLoneSurrogate", R"({"prompt": "a\ud800b"})", 400, ""),
       json("PromptWithDelete", R"({"prompt": "a\u007fb"})", 400, "invalid_prompt"),
       json("PromptNotAString", R"({"prompt": 5})", 400, "invalid_type"),
       json("NegativeSeed", R"({"prompt": "x", "seed": -1})", 400, "invalid_seed"),
@@ -414,10 +417,107 @@ std::vector<BadRequest> BadRequests() {
   };
 }
 
+// A server started with KEY_PREFIX stores and serves under that prefix.
+TEST(ServeSettingsTest, KeyPrefixFromTheEnvironmentPrefixesEveryKey) {
+  TempDir dir;
+  Server server;
+  ASSERT_TRUE(StartServe(dir, &server, {}, {{"KEY_PREFIX", "cand/"}}));
+  HttpResult r = Http("POST", server.base_url + "/generate-image",
+                      R"({"prompt": "a prefixed owl", "width": 64, "height": 64})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json j = ParseJson(r);
+  const std::string key = j["key"];
+  EXPECT_EQ(key.rfind("cand/generated_images/builtin_", 0), 0u) << key;
+  EXPECT_TRUE(fs::exists(dir.path() / "images" / key));
+  EXPECT_EQ(Http("GET", j["url"]).status, 200);
+}
+
+TEST(ServeSettingsTest, PortInUseFailsWithAMessage) {
+  TempDir dir;
+  Server first;
+  ASSERT_TRUE(StartServe(dir, &first));
+  RunResult second = RunPictor(dir,
+                               {"serve", "--listen", "127.0.0.1:" + std::to_string(first.port),
+                                "--store", StoreSpec(dir), "--queue", QueueSpec(dir)},
+                               {}, 30s);
+  EXPECT_FALSE(second.timed_out) << "a second server on a used port kept running";
+  EXPECT_EQ(second.code(), 1) << second.err;
+  EXPECT_NE(second.err.find(std::to_string(first.port)), std::string::npos) << second.err;
+}
+
+TEST(ServeSettingsTest, MalformedListenAddressIsAUsageError) {
+  TempDir dir;
+  RunResult r = RunPictor(
+      dir, {"serve", "--listen", "127.0.0.1", "--store", StoreSpec(dir), "--queue", QueueSpec(dir)},
+      {}, 30s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.code(), 2) << r.err;
+  EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Inputs, ServeBadRequestTest, testing::ValuesIn(BadRequests()),
                          [](const testing::TestParamInfo<BadRequest>& info) {
                            return info.param.name;
                          });
+
+TEST_F(ServeTest, BoundaryValuesAreAccepted) {
+  const std::vector<std::string> bodies = {
+      R"({"prompt": "x", "seed": 0, "width": 64, "height": 64})",
+      R"({"prompt": "x", "seed": 2147483646, "width": 64, "height": 64})",
+      R"({"prompt": "x", "seed": null, "width": 64, "height": 64})",
+      R"({"prompt": "x", "seed": 5.0, "width": 64, "height": 64})",
+      R"({"prompt": "x", "width": 2048, "height": 64})",
+      R"({"prompt": "x", "negative_prompt": "", "width": 64, "height": 64})",
+  };
+  for (const auto& body : bodies) {
+    HttpResult r = Post("/generate-image", body);
+    EXPECT_EQ(r.status, 200) << body << " -> " << r.body;
+  }
+  Json j = ParseJson(Post("/generate-image", bodies[1]));
+  EXPECT_EQ(j["seed"], 2147483646u);
+}
+
+TEST_F(ServeTest, HeadOfAnImageSendsItsHeadersOnly) {
+  HttpResult made = Post("/generate-image", R"({"prompt": "a bee", "width": 64, "height": 64})");
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string url = ParseJson(made)["url"];
+  HttpResult head = Http("HEAD", url);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.Header("content-type"), "image/png");
+  EXPECT_FALSE(head.Header("etag").empty());
+  EXPECT_TRUE(head.body.empty());
+}
+
+TEST_F(ServeTest, ConcurrentRequestsWithOneIdempotencyKeyMakeOneJob) {
+  constexpr int kClients = 8;
+  std::vector<HttpResult> results(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      results[static_cast<size_t>(i)] =
+          Post("/jobs", R"({"prompt": "one job only", "width": 64, "height": 64})",
+               {{"Idempotency-Key", "race-1"}});
+    });
+  }
+  for (auto& t : clients) t.join();
+  std::set<std::string> ids;
+  int replayed = 0;
+  for (const auto& r : results) {
+    ASSERT_EQ(r.status, 202) << r.error << r.body;
+    ids.insert(ParseJson(r)["id"].get<std::string>());
+    replayed += r.Header("idempotent-replayed") == "true" ? 1 : 0;
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(replayed, kClients - 1);
+  ASSERT_EQ(AwaitJob(*ids.begin())["status"], "succeeded");
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto q = QueueState(QueuePath(dir_));
+        return q && q->visible == 0 && q->in_flight == 0;
+      },
+      30s));
+  EXPECT_EQ(PngFilesUnder(dir_.path() / "images").size(), 1u);
+}
 
 TEST_F(ServeTest, PutGenerateImageNamesTheAllowedMethod) {
   HttpResult r = Http("PUT", server_.base_url + "/generate-image", R"({"prompt": "x"})");
