@@ -1,0 +1,71 @@
+// A tiny scripted HTTP/1.1 server for the AWS client tests: POSIX sockets on 127.0.0.1, port 0,
+// one thread per connection, keep-alive, Content-Length bodies only.
+//
+// Thread-safe: the accessors may be called while requests are being served.
+#ifndef PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_HTTP_SERVER_H_
+#define PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_HTTP_SERVER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace pictor::aws::testing {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct RecordedRequest {
+  std::string method;
+  std::string target;  // path and query as sent
+  Headers headers;
+  std::string body;
+  std::string Header(std::string_view name) const;  // case-insensitive, "" when absent
+};
+
+struct ScriptedReply {
+  int status = 200;
+  Headers headers{};
+  std::string body{};
+  bool hang = false;  // never answer; hold the connection until the server stops
+};
+
+class TestHttpServer {
+ public:
+  using Handler = std::function<ScriptedReply(const RecordedRequest&)>;
+
+  explicit TestHttpServer(Handler handler);
+  ~TestHttpServer();
+  TestHttpServer(const TestHttpServer&) = delete;
+  TestHttpServer& operator=(const TestHttpServer&) = delete;
+
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int accepted_connections() const { return accepted_.load(); }
+  std::vector<RecordedRequest> requests() const;
+
+ private:
+  void AcceptLoop();
+  void Serve(int fd);
+
+  Handler handler_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread acceptor_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable stopping_cv_;
+  bool stopping_ = false;
+  std::vector<int> connection_fds_;
+  std::vector<std::thread> connection_threads_;
+  std::vector<RecordedRequest> requests_;
+};
+
+}  // namespace pictor::aws::testing
+
+#endif  // PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_HTTP_SERVER_H_
