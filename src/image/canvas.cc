@@ -174,16 +174,23 @@ void Canvas::BlendSpan(int y, int x0, const float* coverage, int count, const Pa
   const float gx = paint.end.x - paint.start.x, gy = paint.end.y - paint.start.y;
   const float inv_len2 = 1.0f / std::max(gx * gx + gy * gy, 1e-6f);
   const float inv_radius = 1.0f / std::max(paint.radius, 1e-6f);
-  for (int i = 0; i < count; ++i, p += 3) {
+  // A linear gradient's parameter grows by a constant step along the row.
+  const float dy = fy - paint.start.y;
+  const float t_step = gx * inv_len2;
+  float t_linear = ((static_cast<float>(x0) + 0.5f - paint.start.x) * gx + dy * gy) * inv_len2;
+  const bool row_constant =
+      paint.kind == Paint::Kind::kSolid || (paint.kind == Paint::Kind::kLinear && gx == 0);
+  Rgb c = paint.kind == Paint::Kind::kLinear && gx == 0 ? Mix(paint.from, paint.to, t_linear)
+                                                        : paint.from;
+  for (int i = 0; i < count; ++i, p += 3, t_linear += t_step) {
     const float a = coverage[i] * paint.opacity;
     if (a < 1.0f / 512) continue;
-    Rgb c = paint.from;
-    if (paint.kind != Paint::Kind::kSolid) {
-      const float fx = static_cast<float>(x0 + i) + 0.5f;
-      const float dx = fx - paint.start.x, dy = fy - paint.start.y;
-      const float t = paint.kind == Paint::Kind::kLinear
-                          ? (dx * gx + dy * gy) * inv_len2
-                          : std::sqrt(dx * dx + dy * dy) * inv_radius;
+    if (!row_constant) {
+      float t = t_linear;
+      if (paint.kind == Paint::Kind::kRadial) {
+        const float dx = static_cast<float>(x0 + i) + 0.5f - paint.start.x;
+        t = std::sqrt(dx * dx + dy * dy) * inv_radius;
+      }
       c = Mix(paint.from, paint.to, t);
     }
     if (a >= 0.998f) {
@@ -191,9 +198,10 @@ void Canvas::BlendSpan(int y, int x0, const float* coverage, int count, const Pa
       p[1] = c.g;
       p[2] = c.b;
     } else {
-      p[0] = ToByte(p[0] + (c.r - p[0]) * a);
-      p[1] = ToByte(p[1] + (c.g - p[1]) * a);
-      p[2] = ToByte(p[2] + (c.b - p[2]) * a);
+      const int ai = static_cast<int>(a * 256 + 0.5f);
+      p[0] = static_cast<uint8_t>(p[0] + (((c.r - p[0]) * ai + 128) >> 8));
+      p[1] = static_cast<uint8_t>(p[1] + (((c.g - p[1]) * ai + 128) >> 8));
+      p[2] = static_cast<uint8_t>(p[2] + (((c.b - p[2]) * ai + 128) >> 8));
     }
   }
 }

@@ -11,8 +11,8 @@ namespace pictor::image {
 enum class PngFilter { kNone, kSub, kUp, kPerRow };
 
 struct PngOptions {
-  // libdeflate level, 0 (stored) .. 12. Level 1 is the default: see png_writer.cc.
-  int compression_level = 1;
+  // libdeflate level, 0 (stored) .. 12. Level 2 is the default: see png_writer.cc.
+  int compression_level = 2;
   PngFilter filter = PngFilter::kSub;
 };
 
