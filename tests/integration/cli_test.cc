@@ -107,6 +107,20 @@ TEST_F(CliTest, SeedAboveMaximumIsAUsageError) {
   ExpectUsageError({"generate", "a cat", "--seed", "2147483647", "-o", dir_ / "x.png"});
 }
 
+TEST_F(CliTest, WorkerOptionsOutOfRangeAreUsageErrors) {
+  const std::vector<std::string> store_and_queue = {"--store", StoreSpec(dir_), "--queue",
+                                                    QueueSpec(dir_)};
+  auto worker = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "worker");
+    args.insert(args.end(), store_and_queue.begin(), store_and_queue.end());
+    return args;
+  };
+  ExpectUsageError(worker({"--concurrency", "0"}));
+  ExpectUsageError(worker({"--visibility-timeout", "4"}));
+  ExpectUsageError(worker({"--max-receive-count", "0"}));
+  ExpectUsageError(worker({"--log-level", "chatty"}));
+}
+
 TEST_F(CliTest, UnknownStoreSchemeNamesTheAcceptedSchemes) {
   std::string err = ExpectUsageError({"worker", "--store", "s4://x", "--queue", QueueSpec(dir_)});
   EXPECT_NE(err.find("s4://x"), std::string::npos) << err;
