@@ -1,0 +1,99 @@
+// Where AWS credentials come from: the SDKs' default chain, and a provider that caches them and
+// refreshes temporary ones before they expire.
+//
+// Chain order (the SDKs'): explicit credentials -> AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+// AWS_SESSION_TOKEN -> the profile in the shared files (shared_config.h) -> container
+// credentials (ECS/EKS: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI) -> EC2 instance
+// metadata (IMDSv2). A source that is not configured passes to the next; a source that is
+// configured but broken (half the keys, an unsupported profile, an endpoint that fails) stops
+// the chain with its error, so a misconfiguration is never papered over by another identity.
+//
+// Errors: no source configured -> PermissionDenied; a credential endpoint down -> Unavailable or
+// DeadlineExceeded (retryable); bad settings -> InvalidArgument / Unsupported. No message,
+// log line or DescribeCredentials() output ever holds a secret key or session token.
+#ifndef PICTOR_AWS_CREDENTIALS_H_
+#define PICTOR_AWS_CREDENTIALS_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aws/http_client.h"
+#include "aws/sigv4.h"
+#include "pictor/status.h"
+
+namespace pictor::aws {
+
+struct TimedCredentials {
+  Credentials credentials;
+  // Set for temporary credentials; nullopt for long-term keys, which never refresh.
+  std::optional<std::chrono::system_clock::time_point> expiration;
+  std::string source;  // "explicit", "environment", "profile:<name>", "container", "imds"
+};
+
+struct CredentialsChainOptions {
+  std::optional<Credentials> explicit_credentials{};  // from settings; wins when set
+  std::string profile{};                              // "" = AWS_PROFILE or "default"
+  std::chrono::milliseconds container_timeout{2000};
+  std::chrono::milliseconds imds_timeout{1000};  // connect and total, one attempt per request
+};
+
+// The sources, each callable alone. A source not configured returns NotFound.
+Result<TimedCredentials> CredentialsFromEnvironment();
+Result<TimedCredentials> CredentialsFromProfile(std::string_view profile);
+Result<TimedCredentials> CredentialsFromContainer(HttpClient& http,
+                                                  std::chrono::milliseconds timeout);
+// Skipped (NotFound) when AWS_EC2_METADATA_DISABLED is "true". The endpoint is
+// AWS_EC2_METADATA_SERVICE_ENDPOINT or http://169.254.169.254. An unreachable service is
+// NotFound (not on EC2).
+Result<TimedCredentials> CredentialsFromInstanceMetadata(HttpClient& http,
+                                                         std::chrono::milliseconds timeout);
+
+// Walks the chain once.
+Result<TimedCredentials> ResolveCredentialsChain(const CredentialsChainOptions& options,
+                                                 HttpClient& http);
+
+// "AKIA****MPLE (environment)": the key id masked but for its ends, and the source. Safe to log.
+std::string DescribeCredentials(const TimedCredentials& credentials);
+
+// Caches credentials from a fetch function and refreshes them `refresh_margin` before they
+// expire. Thread-safe: Get() may be called from any thread; one mutex guards the cache and is
+// held during a refresh, so concurrent callers wait for that one refresh instead of each
+// fetching. When a refresh fails but the cached credentials have not yet expired, they are
+// returned and the next Get() tries again.
+class CredentialsProvider {
+ public:
+  using Fetch = std::function<Result<TimedCredentials>()>;
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  explicit CredentialsProvider(
+      Fetch fetch, std::chrono::seconds refresh_margin = std::chrono::minutes(5),
+      Clock clock = [] { return std::chrono::system_clock::now(); });
+
+  // The default chain. `http` is borrowed and must outlive the provider.
+  static std::unique_ptr<CredentialsProvider> FromChain(CredentialsChainOptions options,
+                                                        HttpClient& http);
+
+  CredentialsProvider(const CredentialsProvider&) = delete;
+  CredentialsProvider& operator=(const CredentialsProvider&) = delete;
+
+  Result<Credentials> Get();
+
+ private:
+  const Fetch fetch_;
+  const std::chrono::seconds refresh_margin_;
+  const Clock clock_;
+  std::mutex cache_mutex_;  // guards cached_
+  std::optional<TimedCredentials> cached_;
+};
+
+// "2024-05-01T12:00:00Z" (fractional seconds and a "+00:00" suffix tolerated) as UTC.
+std::optional<std::chrono::system_clock::time_point> ParseIso8601(std::string_view text);
+
+}  // namespace pictor::aws
+
+#endif  // PICTOR_AWS_CREDENTIALS_H_

@@ -1,0 +1,125 @@
+// Reading the AWS shared config and credentials files.
+#include "aws/shared_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace pictor::aws {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Drops a comment that starts after whitespace: "value # note" -> "value".
+std::string_view StripInlineComment(std::string_view value) {
+  for (size_t i = 1; i < value.size(); ++i) {
+    if ((value[i] == '#' || value[i] == ';') &&
+        std::isspace(static_cast<unsigned char>(value[i - 1]))) {
+      return value.substr(0, i);
+    }
+  }
+  return value;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ExpandHome(std::string path) {
+  if (path.starts_with("~/")) return GetEnv("HOME") + path.substr(1);
+  return path;
+}
+
+std::string FileFromEnv(const char* variable, const char* default_name) {
+  std::string path = GetEnv(variable);
+  if (path.empty()) path = std::string("~/.aws/") + default_name;
+  return ExpandHome(std::move(path));
+}
+
+}  // namespace
+
+std::string GetEnv(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::string(value) : std::string();
+}
+
+bool EnvIsTrue(const char* name) { return Lower(Trim(GetEnv(name))) == "true"; }
+
+IniDocument ParseIni(std::string_view text) {
+  IniDocument doc;
+  IniSection* section = nullptr;
+  bool in_nested_block = false;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view raw = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    std::string_view line = Trim(raw);
+    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+    bool indented = std::isspace(static_cast<unsigned char>(raw.front()));
+    if (indented && in_nested_block) continue;  // "  addressing_style = path" under "s3 ="
+    in_nested_block = false;
+    if (line.front() == '[') {
+      size_t close = line.find(']');
+      if (close == std::string_view::npos) {
+        section = nullptr;
+        continue;
+      }
+      section = &doc[std::string(Trim(line.substr(1, close - 1)))];
+      continue;
+    }
+    size_t eq = line.find('=');
+    if (section == nullptr || eq == std::string_view::npos) continue;
+    std::string key = Lower(Trim(line.substr(0, eq)));
+    std::string_view value = Trim(StripInlineComment(Trim(line.substr(eq + 1))));
+    if (value.empty()) in_nested_block = true;
+    (*section)[key] = std::string(value);
+  }
+  return doc;
+}
+
+std::string ActiveProfile(std::string_view explicit_profile) {
+  if (!explicit_profile.empty()) return std::string(explicit_profile);
+  std::string from_env = GetEnv("AWS_PROFILE");
+  return from_env.empty() ? "default" : from_env;
+}
+
+std::string CredentialsFilePath() {
+  return FileFromEnv("AWS_SHARED_CREDENTIALS_FILE", "credentials");
+}
+
+std::string ConfigFilePath() { return FileFromEnv("AWS_CONFIG_FILE", "config"); }
+
+std::optional<IniSection> LoadProfile(std::string_view profile) {
+  std::optional<IniSection> merged;
+  IniDocument config = ParseIni(ReadFile(ConfigFilePath()));
+  std::string config_name = "profile " + std::string(profile);
+  auto it = config.find(config_name);
+  if (it == config.end() && profile == "default") it = config.find("default");
+  if (it != config.end()) merged = it->second;
+
+  IniDocument credentials = ParseIni(ReadFile(CredentialsFilePath()));
+  if (auto found = credentials.find(std::string(profile)); found != credentials.end()) {
+    if (!merged) merged.emplace();
+    for (const auto& [key, value] : found->second) (*merged)[key] = value;
+  }
+  return merged;
+}
+
+}  // namespace pictor::aws
