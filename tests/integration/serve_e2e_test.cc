@@ -435,6 +435,27 @@ TEST(ServeSettingsTest, KeyPrefixFromTheEnvironmentPrefixesEveryKey) {
   EXPECT_EQ(Http("GET", j["url"]).status, 200);
 }
 
+TEST(ServeSettingsTest, JobStaysQueuedWithoutWorkers) {
+  TempDir dir;
+  Server server;
+  ASSERT_TRUE(StartServe(dir, &server, {"--workers", "0"}));
+  HttpResult r =
+      Http("POST", server.base_url + "/jobs", R"({"prompt": "a patient job", "seed": 77})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = ParseJson(r)["id"];
+  HttpResult got = Http("GET", server.base_url + "/jobs/" + id);
+  ASSERT_EQ(got.status, 200) << got.body;
+  Json job = ParseJson(got);
+  EXPECT_EQ(job["status"], "queued");
+  EXPECT_EQ(job["seed"], 77);
+  EXPECT_EQ(job["attempts"], 0);
+  EXPECT_TRUE(job["url"].is_null());
+  EXPECT_EQ(job["key"], "generated_images/from_queue/builtin_77_" + id + ".png");
+  auto q = QueueState(QueuePath(dir));
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->visible, 1);
+}
+
 TEST(ServeSettingsTest, PortInUseFailsWithAMessage) {
   TempDir dir;
   Server first;
