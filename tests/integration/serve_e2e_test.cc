@@ -1,10 +1,9 @@
 // `pictor serve` end to end over real HTTP: images now (POST /generate-image), jobs through the
-// queue (POST /jobs, GET /jobs/{id}), image downloads, health and metrics, the exact answer
-// to each kind of bad request, and a clean exit on SIGTERM.
+// queue (POST /jobs, GET /jobs/{id}), image downloads, health, metrics, server settings, and a
+// clean exit on SIGTERM. Bad input is in serve_input_test.cc.
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -12,67 +11,12 @@
 #include <vector>
 
 #include "harness.h"
+#include "serve_fixture.h"
 
 namespace pictor::integration {
 namespace {
 
-using Json = nlohmann::json;
 namespace fs = std::filesystem;
-
-// n copies of a two-byte character: n characters, 2n bytes.
-std::string RepeatA(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += "å";
-  return s;
-}
-
-Json ParseJson(const HttpResult& r) {
-  Json j = Json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.body;
-  return j;
-}
-
-class ServeTest : public testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_FALSE(PictorBinary().empty()) << "PICTOR_BIN is not set";
-    ASSERT_TRUE(StartServe(dir_, &server_));
-  }
-
-  void TearDown() override {
-    if (HasFailure() && server_.process) {
-      std::cerr << "pictor serve stderr:\n" << server_.process->Stderr();
-    }
-  }
-
-  HttpResult Post(const std::string& path, const std::string& body,
-                  const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    return Http("POST", server_.base_url + path, body, headers);
-  }
-  HttpResult Get(const std::string& path,
-                 const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    return Http("GET", server_.base_url + path, {}, headers);
-  }
-
-  fs::path StoredPath(const std::string& key) const { return dir_.path() / "images" / key; }
-
-  // Polls GET /jobs/{id} until the job succeeds or fails (bounded); returns the last answer.
-  Json AwaitJob(const std::string& id) {
-    Json job;
-    WaitUntil(
-        [&] {
-          HttpResult r = Get("/jobs/" + id);
-          if (r.status != 200) return false;
-          job = Json::parse(r.body, nullptr, false);
-          return job.is_object() && (job["status"] == "succeeded" || job["status"] == "failed");
-        },
-        60s);
-    return job;
-  }
-
-  TempDir dir_;
-  Server server_;
-};
 
 TEST_F(ServeTest, GenerateImageAnswersWithKeyUrlSeedAndDefaultSize) {
   HttpResult r = Post("/generate-image", R"({"prompt": "a lighthouse in a storm"})");
@@ -268,64 +212,6 @@ TEST_F(ServeTest, MetricsCountRequestsJobsGenerationAndQueue) {
   EXPECT_TRUE(HasSeries(m, "pictor_queue_oldest_message_age_seconds", {})) << m;
 }
 
-TEST_F(ServeTest, PromptOf512MultiByteCharactersIsAccepted) {
-  Json body = {{"prompt", RepeatA(512)}, {"width", 64}, {"height", 64}};
-  HttpResult r = Post("/generate-image", body.dump());
-  EXPECT_EQ(r.status, 200) << r.body;
-}
-
-TEST_F(ServeTest, PromptWithNewlineAndTabIsAccepted) {
-  Json body = {{"prompt", "a cat\non a mat\twith a hat"}, {"width", 64}, {"height", 64}};
-  HttpResult r = Post("/generate-image", body.dump());
-  EXPECT_EQ(r.status, 200) << r.body;
-}
-
-TEST_F(ServeTest, MissingContentTypeIsTakenAsJson) {
-  HttpResult r = Post("/generate-image", R"({"prompt": "a pear", "width": 64, "height": 64})",
-                      {{"Content-Type", ""}});
-  EXPECT_EQ(r.status, 200) << r.body;
-}
-
-TEST_F(ServeTest, BodyOfExactly64KiBIsReadAndJudgedOnItsContent) {
-  std::string body = R"({"prompt": ")" + std::string(65536 - 14, 'a') + R"("})";
-  ASSERT_EQ(body.size(), 65536u);
-  HttpResult r = Post("/generate-image", body);
-  EXPECT_EQ(r.status, 400) << r.body.substr(0, 200);
-  EXPECT_EQ(ParseJson(r)["error"], "prompt_too_long");
-}
-
-TEST_F(ServeTest, RejectedJobQueuesNothing) {
-  HttpResult r = Post("/jobs", R"({"prompt": "a cat", "style": "oil"})");
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(ParseJson(r)["error"], "unknown_field");
-  auto q = QueueState(QueuePath(dir_));
-  ASSERT_TRUE(q.has_value());
-  EXPECT_EQ(q->visible + q->in_flight + q->delayed, 0);
-}
-
-TEST_F(ServeTest, ServerStaysUpAfter200BadRequests) {
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {"/generate-image", R"({"prompt": ""})"},
-      {"/generate-image", R"({"prompt": "x", "seed": -1})"},
-      {"/generate-image", "{not json"},
-      {"/generate-image", "[1, 2, 3]"},
-      {"/generate-image", R"({"prompt": "x", "width": 10})"},
-      {"/jobs", R"({"prompt": "x", "extra": 1})"},
-      {"/generate-image", std::string("{\"prompt\": \"\xff\xfe\"}")},
-      {"/generate-image", std::string(65537, '{')},
-  };
-  for (int i = 0; i < 200; ++i) {
-    const auto& [path, body] = bad[static_cast<size_t>(i) % bad.size()];
-    HttpResult r = Post(path, body);
-    ASSERT_GE(r.status, 400) << "request " << i << ": " << r.error;
-    ASSERT_LT(r.status, 500) << "request " << i << ": " << r.body;
-  }
-  EXPECT_EQ(Http("PUT", server_.base_url + "/generate-image", "{}").status, 405);
-  HttpResult good = Post("/generate-image", R"({"prompt": "still here", "width": 64})");
-  EXPECT_EQ(good.status, 200) << good.body;
-  EXPECT_TRUE(server_.process->Running());
-}
-
 TEST_F(ServeTest, SigtermStopsTheServerWithExitZero) {
   ASSERT_EQ(Get("/healthz").status, 200);
   server_.process->Signal(SIGTERM);
@@ -340,84 +226,6 @@ TEST_F(ServeTest, SigintStopsTheServerWithExitZero) {
   auto exit = server_.process->Wait(10s);
   ASSERT_TRUE(exit.has_value()) << "pictor serve still running 10 s after SIGINT";
   EXPECT_TRUE(exit->exited && exit->code == 0) << server_.process->Stderr();
-}
-
-// One bad request and the exact answer it must get.
-struct BadRequest {
-  std::string name;
-  std::string method;
-  std::string path;
-  std::string body;
-  std::string content_type;  // empty: application/json
-  long status;
-  std::string error;  // the "error" field; empty: not checked
-};
-
-std::ostream& operator<<(std::ostream& os, const BadRequest& b) { return os << b.name; }
-
-class ServeBadRequestTest : public ServeTest, public testing::WithParamInterface<BadRequest> {};
-
-TEST_P(ServeBadRequestTest, AnswersWithTheExactStatusAndErrorCode) {
-  const BadRequest& b = GetParam();
-  std::vector<std::pair<std::string, std::string>> headers;
-  if (!b.content_type.empty()) headers.emplace_back("Content-Type", b.content_type);
-  HttpResult r = Http(b.method, server_.base_url + b.path, b.body, headers);
-  ASSERT_EQ(r.status, b.status) << r.error << r.body.substr(0, 300);
-  Json j = ParseJson(r);
-  if (!b.error.empty()) {
-    EXPECT_EQ(j["error"], b.error) << r.body;
-  }
-  EXPECT_TRUE(j["message"].is_string()) << r.body;
-  EXPECT_TRUE(PngFilesUnder(dir_.path() / "images").empty());
-}
-
-std::vector<BadRequest> BadRequests() {
-  const std::string gen = "/generate-image";
-  auto json = [&](std::string name, std::string body, long status, std::string error) {
-    return BadRequest{std::move(name), "POST", gen, std::move(body), "", status, std::move(error)};
-  };
-  return {
-      json("EmptyPrompt", R"({"prompt": ""})", 400, "prompt_required"),
-      json("WhitespacePrompt", R"({"prompt": "  \t\n "})", 400, "prompt_required"),
-      json("MissingPrompt", R"({"seed": 3})", 400, "prompt_required"),
-      json("PromptOf513MultiByteCharacters", Json({{"prompt", RepeatA(513)}}).dump(), 400,
-           "prompt_too_long"),
-      json("PromptOfInvalidUtf8", "{\"prompt\": \"caf\xc3\x28\"}", 400, ""),
-      json("PromptWithAControlCharacter", R"({"prompt": "a\u0001b"})", 400, "invalid_prompt"),
-      json("PromptWithNul", R"({"prompt": "a\u0000b"})", 400, "invalid_prompt"),
-      json("PromptWithLoneSurrogate", R"({"prompt": "a\ud800b"})", 400, ""),
-      json("PromptWithDelete", R"({"prompt": "a\u007fb"})", 400, "invalid_prompt"),
-      json("PromptNotAString", R"({"prompt": 5})", 400, "invalid_type"),
-      json("NegativeSeed", R"({"prompt": "x", "seed": -1})", 400, "invalid_seed"),
-      json("SeedAboveMaximum", R"({"prompt": "x", "seed": 2147483647})", 400, "invalid_seed"),
-      json("FractionalSeed", R"({"prompt": "x", "seed": 1.5})", 400, "invalid_type"),
-      json("SeedAsString", R"({"prompt": "x", "seed": "7"})", 400, "invalid_type"),
-      json("WidthBelowMinimum", R"({"prompt": "x", "width": 63})", 400, "invalid_size"),
-      json("WidthAboveMaximum", R"({"prompt": "x", "width": 2049})", 400, "invalid_size"),
-      json("WidthAsWord", R"({"prompt": "x", "width": "big"})", 400, "invalid_type"),
-      json("HeightBelowMinimum", R"({"prompt": "x", "height": 0})", 400, "invalid_size"),
-      json("UnknownField", R"({"prompt": "x", "style": "oil"})", 400, "unknown_field"),
-      json("JobIdFieldFromOutside", R"({"prompt": "x", "job_id": "abc"})", 400, "unknown_field"),
-      json("MalformedJson", R"({"prompt": "x")", 400, "malformed_json"),
-      json("EmptyBody", "", 400, "malformed_json"),
-      json("JsonArray", R"(["a cat"])", 400, "malformed_json"),
-      json("JsonString", R"("a cat")", 400, "malformed_json"),
-      BadRequest{"PlainText", "POST", gen, "a cat", "text/plain", 415, "unsupported_media_type"},
-      BadRequest{"FormEncoded", "POST", "/jobs", "prompt=x", "application/x-www-form-urlencoded",
-                 415, "unsupported_media_type"},
-      json("BodyOf64KiBPlusOne", R"({"prompt": ")" + std::string(65537 - 14, 'a') + R"("})", 413,
-           "payload_too_large"),
-      BadRequest{"UnknownRoute", "GET", "/no/such/route", "", "", 404, "not_found"},
-      BadRequest{"PutGenerateImage", "PUT", gen, R"({"prompt": "x"})", "", 405,
-                 "method_not_allowed"},
-      BadRequest{"DeleteJobs", "DELETE", "/jobs/abc", "", "", 405, "method_not_allowed"},
-      BadRequest{"JobWithUnknownField", "POST", "/jobs", R"({"prompt": "x", "n": 2})", "", 400,
-                 "unknown_field"},
-      BadRequest{"JobWithTooLongPrompt", "POST", "/jobs", Json({{"prompt", RepeatA(513)}}).dump(),
-                 "", 400, "prompt_too_long"},
-      BadRequest{"JobWithPromptNotAString", "POST", "/jobs", R"({"prompt": 1})", "", 400,
-                 "invalid_type"},
-  };
 }
 
 // A server started with KEY_PREFIX stores and serves under that prefix.
@@ -479,28 +287,6 @@ TEST(ServeSettingsTest, MalformedListenAddressIsAUsageError) {
   EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Inputs, ServeBadRequestTest, testing::ValuesIn(BadRequests()),
-                         [](const testing::TestParamInfo<BadRequest>& info) {
-                           return info.param.name;
-                         });
-
-TEST_F(ServeTest, BoundaryValuesAreAccepted) {
-  const std::vector<std::string> bodies = {
-      R"({"prompt": "x", "seed": 0, "width": 64, "height": 64})",
-      R"({"prompt": "x", "seed": 2147483646, "width": 64, "height": 64})",
-      R"({"prompt": "x", "seed": null, "width": 64, "height": 64})",
-      R"({"prompt": "x", "seed": 5.0, "width": 64, "height": 64})",
-      R"({"prompt": "x", "width": 2048, "height": 64})",
-      R"({"prompt": "x", "negative_prompt": "", "width": 64, "height": 64})",
-  };
-  for (const auto& body : bodies) {
-    HttpResult r = Post("/generate-image", body);
-    EXPECT_EQ(r.status, 200) << body << " -> " << r.body;
-  }
-  Json j = ParseJson(Post("/generate-image", bodies[1]));
-  EXPECT_EQ(j["seed"], 2147483646u);
-}
-
 TEST_F(ServeTest, HeadOfAnImageSendsItsHeadersOnly) {
   HttpResult made = Post("/generate-image", R"({"prompt": "a bee", "width": 64, "height": 64})");
   ASSERT_EQ(made.status, 200) << made.body;
@@ -541,18 +327,6 @@ TEST_F(ServeTest, ConcurrentRequestsWithOneIdempotencyKeyMakeOneJob) {
       },
       30s));
   EXPECT_EQ(PngFilesUnder(dir_.path() / "images").size(), 1u);
-}
-
-TEST_F(ServeTest, PutGenerateImageNamesTheAllowedMethod) {
-  HttpResult r = Http("PUT", server_.base_url + "/generate-image", R"({"prompt": "x"})");
-  ASSERT_EQ(r.status, 405);
-  EXPECT_EQ(r.Header("allow"), "POST");
-}
-
-TEST_F(ServeTest, InvalidIdempotencyKeyIsRefused) {
-  HttpResult r = Post("/jobs", R"({"prompt": "x"})", {{"Idempotency-Key", std::string(256, 'k')}});
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(ParseJson(r)["error"], "invalid_idempotency_key");
 }
 
 }  // namespace
