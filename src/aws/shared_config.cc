@@ -42,15 +42,20 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-std::string ExpandHome(std::string path) {
-  if (path.starts_with("~/")) return GetEnv("HOME") + path.substr(1);
-  return path;
-}
-
+// `variable`'s value, or ~/.aws/<default_name>; a leading "~/" becomes $HOME. (Built by
+// appending: g++ 12 at -O3 warns falsely about string concatenation here, GCC bug 105329.)
 std::string FileFromEnv(const char* variable, const char* default_name) {
   std::string path = GetEnv(variable);
-  if (path.empty()) path = std::string("~/.aws/") + default_name;
-  return ExpandHome(std::move(path));
+  if (path.empty()) {
+    path.assign("~/.aws/");
+    path.append(default_name);
+  }
+  if (path.size() >= 2 && path[0] == '~' && path[1] == '/') {
+    std::string home = GetEnv("HOME");
+    home.append(path, 1, std::string::npos);
+    return home;
+  }
+  return path;
 }
 
 }  // namespace
