@@ -99,5 +99,60 @@ INSTANTIATE_TEST_SUITE_P(KillMoments, CrashRecoveryTest, testing::Values(size_t{
                            return "KillAfter" + std::to_string(info.param) + "Images";
                          });
 
+// Jobs accepted over HTTP survive a SIGKILL of the server whose in-process workers run them:
+// once a worker has drained the queue every job reports "succeeded" with a stored image.
+TEST(ServerCrashRecoveryTest, KilledServerLosesNoAcceptedJob) {
+  ASSERT_FALSE(PictorBinary().empty()) << "PICTOR_BIN is not set";
+  constexpr size_t kJobs = 60;
+  TempDir dir;
+  const fs::path from_queue = dir.path() / "images/generated_images/from_queue";
+
+  std::vector<std::string> job_ids;
+  {
+    Server accepting;  // no workers: every job is still queued when the next server starts
+    ASSERT_TRUE(StartServe(dir, &accepting, {"--workers", "0"}));
+    for (size_t i = 0; i < kJobs; ++i) {
+      Json body = {
+          {"prompt", "harbour crane number " + std::to_string(i)}, {"width", 64}, {"height", 64}};
+      HttpResult r = Http("POST", accepting.base_url + "/jobs", body.dump());
+      ASSERT_EQ(r.status, 202) << r.body;
+      job_ids.push_back(Json::parse(r.body)["id"]);
+    }
+    accepting.process->Signal(SIGTERM);
+    ASSERT_TRUE(accepting.process->Wait(10s).has_value());
+  }
+
+  Server running;
+  ASSERT_TRUE(StartServe(dir, &running, {"--workers", "2"}));
+  ASSERT_TRUE(WaitUntil([&] { return PngFilesUnder(from_queue).size() >= 15; }, 120s, 5ms))
+      << running.process->Stderr();
+  ASSERT_FALSE(running.process->Kill().exited);
+  auto left = QueueState(QueuePath(dir));
+  ASSERT_TRUE(left.has_value());
+  ASSERT_GT(left->visible + left->in_flight, 0) << "no job was left when the server died";
+
+  std::unique_ptr<Process> worker;
+  ASSERT_TRUE(StartWorker(dir, &worker, {"--visibility-timeout", "5"}));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto q = QueueState(QueuePath(dir));
+        return q && q->visible == 0 && q->in_flight == 0 && q->delayed == 0;
+      },
+      120s, 50ms))
+      << worker->Stderr();
+
+  Server reading;
+  ASSERT_TRUE(StartServe(dir, &reading, {"--workers", "0"}));
+  for (const auto& id : job_ids) {
+    HttpResult r = Http("GET", reading.base_url + "/jobs/" + id);
+    ASSERT_EQ(r.status, 200) << r.body;
+    Json job = Json::parse(r.body);
+    EXPECT_EQ(job["status"], "succeeded") << r.body;
+    EXPECT_TRUE(fs::exists(dir.path() / "images" / job["key"].get<std::string>())) << r.body;
+  }
+  EXPECT_EQ(PngFilesUnder(from_queue).size(), kJobs);
+  EXPECT_TRUE(DeadLetters(QueuePath(dir)).empty());
+}
+
 }  // namespace
 }  // namespace pictor::integration
