@@ -14,12 +14,33 @@ run_pkgs=(curl jq)
 test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore sqlite3 shellcheck)
 bench_pkgs=(wrk nginx-light hyperfine python3)
 
+# npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.
+install_npm_peers() {
+  if [[ -f tools/node_modules/fauxqs/package.json ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+    echo "install-deps: node and npm (Node.js 20 or later) are needed for the test peers" >&2
+    exit 1
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if ((major < 20)); then
+    echo "install-deps: Node.js $major is too old for the test peers; 20 or later is needed" >&2
+    exit 1
+  fi
+  echo "install-deps: npm ci --prefix tools"
+  npm ci --prefix tools --no-audit --no-fund --loglevel=error
+}
+
+cd "$(dirname "$0")/.."
 wanted=()
+need_npm=0
 for group in "$@"; do
   case "$group" in
     build) wanted+=("${build_pkgs[@]}") ;;
     run) wanted+=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
-    test) wanted+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+    test) wanted+=("${build_pkgs[@]}" "${test_pkgs[@]}") need_npm=1 ;;
     bench) wanted+=("${build_pkgs[@]}" "${bench_pkgs[@]}" "${run_pkgs[@]}") ;;
     *) echo "install-deps: unknown group '$group' (build, run, test, bench)" >&2; exit 2 ;;
   esac
@@ -33,6 +54,7 @@ for pkg in "${wanted[@]}"; do
   fi
 done
 if ((${#missing[@]} == 0)); then
+  ((need_npm)) && install_npm_peers
   exit 0
 fi
 
@@ -51,3 +73,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+((need_npm)) && install_npm_peers
+exit 0
