@@ -22,6 +22,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   int workers = 2;
   int io_threads = 2;
+  int visibility_timeout = 60;
   std::string port_file;
 };
 
@@ -80,6 +81,7 @@ int RunServe(ServeOptions& o) {
   if (o.workers > 0) {
     WorkerOptions wo;
     wo.concurrency = o.workers;
+    wo.visibility_timeout = std::chrono::seconds(o.visibility_timeout);
     wo.max_attempts = o.common.max_receive_count;
     worker.emplace(*r.queue, *r.pipeline, wo);
     worker->Start();
@@ -115,6 +117,9 @@ Subcommand AddServeCommand(CLI::App& app) {
       ->envname("PICTOR_LISTEN");
   cmd->add_option("--workers", o->workers, "In-process queue workers (default 2; 0 = none)")
       ->check(CLI::Range(0, 1024));
+  cmd->add_option("--visibility-timeout", o->visibility_timeout,
+                  "Seconds a received job stays hidden; renewed while it runs (default 60)")
+      ->check(CLI::Range(5, 43200));
   cmd->add_option("--io-threads", o->io_threads, "HTTP event-loop threads (default 2)")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");

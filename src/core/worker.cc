@@ -73,7 +73,16 @@ void Worker::ReceiveLoop() {
     failures = 0;
     if (received->empty()) continue;
     {
-      std::lock_guard lock(mu_);
+      std::unique_lock lock(mu_);
+      if (stopping_) {
+        // Stop came while the receive was under way: the executors may be gone already, so
+        // hand these back at once instead of leaving them hidden for a visibility timeout.
+        lock.unlock();
+        for (const auto& m : *received) {
+          (void)queue_.ChangeVisibility(m.receipt_handle, std::chrono::seconds(0));
+        }
+        return;
+      }
       auto visible_until = std::chrono::steady_clock::now() + options_.visibility_timeout;
       for (auto& m : *received) {
         in_flight_[m.message_id] = InFlight{m.receipt_handle, visible_until};

@@ -123,7 +123,7 @@ TEST(ServerCrashRecoveryTest, KilledServerLosesNoAcceptedJob) {
   }
 
   Server running;
-  ASSERT_TRUE(StartServe(dir, &running, {"--workers", "2"}));
+  ASSERT_TRUE(StartServe(dir, &running, {"--workers", "2", "--visibility-timeout", "5"}));
   ASSERT_TRUE(WaitUntil([&] { return PngFilesUnder(from_queue).size() >= 15; }, 120s, 5ms))
       << running.process->Stderr();
   ASSERT_FALSE(running.process->Kill().exited);
