@@ -5,6 +5,8 @@
 #       Starts nginx (static 200 "ok") and BUILD_DIR/bench/http/bench_http_server (GET /healthz),
 #       runs wrk against each ROUNDS times, alternating, and prints the median requests/s, the
 #       median p99 latency and the ratio pictor/nginx.
+#   compare_nginx.sh --url URL
+#       As above, but against an already running server's URL (e.g. pictor serve's /healthz).
 #   compare_nginx.sh --post-json FILE URL
 #       Runs wrk ROUNDS times against an already running server, POSTing FILE as
 #       application/json to URL (e.g. http://127.0.0.1:8080/jobs), and prints the medians.
@@ -21,7 +23,7 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 IO_THREADS=${IO_THREADS:-2}
 
 usage() {
-  echo "usage: $0 BUILD_DIR | $0 --post-json FILE URL" >&2
+  echo "usage: $0 BUILD_DIR | $0 --url URL | $0 --post-json FILE URL" >&2
   exit 2
 }
 
@@ -122,12 +124,17 @@ compare_healthz() {
   local build_dir=$1
   local binary="$build_dir/bench/http/bench_http_server"
   [[ -x "$binary" ]] || { echo "not found: $binary (build target bench_http_server)" >&2; exit 1; }
+  start_pictor "$binary"
+  compare_with_nginx "http://127.0.0.1:$PICTOR_PORT/healthz"
+}
+
+# Runs wrk against nginx's static 200 and against the given URL, alternating.
+compare_with_nginx() {
+  local pictor_url=$1
   local nginx_port
   nginx_port=$(free_port)
   start_nginx "$nginx_port"
-  start_pictor "$binary"
   local nginx_url="http://127.0.0.1:$nginx_port/healthz"
-  local pictor_url="http://127.0.0.1:$PICTOR_PORT/healthz"
   local nginx_rps=() nginx_p99=() pictor_rps=() pictor_p99=() round rps p99
   echo "wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION --latency, $ROUNDS rounds, alternating"
   for round in $(seq 1 "$ROUNDS"); do
@@ -172,6 +179,10 @@ case "${1:-}" in
   --post-json)
     [[ $# -eq 3 ]] || usage
     post_json "$2" "$3"
+    ;;
+  --url)
+    [[ $# -eq 2 ]] || usage
+    compare_with_nginx "$2"
     ;;
   "" | -h | --help) usage ;;
   *)

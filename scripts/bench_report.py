@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Turns the benchmark results of one `make bench` run into docs/PERFORMANCE.md.
+
+Usage: bench_report.py RESULTS_DIR OUTPUT_MD
+RESULTS_DIR holds image.json and queue.json (Google Benchmark JSON with median aggregates),
+http.txt (wrk medians from bench/http/compare_nginx.sh) and machine.txt.
+"""
+import json
+import re
+import sys
+from pathlib import Path
+
+
+def medians(path):
+    data = json.loads(Path(path).read_text())
+    out = {}
+    for b in data["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            out[b["run_name"]] = b
+    return out
+
+
+def ms(b, key):
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
+    return b[key] * scale
+
+
+def verdict(ok):
+    return "meets" if ok else "MISSES"
+
+
+def main():
+    results, output = Path(sys.argv[1]), Path(sys.argv[2])
+    image = medians(results / "image.json")
+    queue = medians(results / "queue.json")
+    http = (results / "http.txt").read_text()
+    machine = (results / "machine.txt").read_text().strip()
+    lines = []
+    add = lines.append
+    add("# Performance")
+    add("")
+    add("Every figure here comes from one run of `make bench` (scripts/bench.sh), which builds")
+    add("Release into build/, runs each benchmark beside its reference in the same run and writes")
+    add("this file. The machine is shared and noisy: figures are medians of repetitions, and the")
+    add("targets are judged on ratios to a peer measured in the same run where there is one.")
+    add("")
+    add("```")
+    add(machine)
+    add("```")
+    add("")
+
+    add("## Builtin render and PNG encode")
+    add("")
+    add("Command: `build/bench/image/bench_image --benchmark_repetitions=9 "
+        "--benchmark_report_aggregates_only=true`")
+    add("")
+    add("| benchmark | median wall ms | median CPU ms |")
+    add("|---|---|---|")
+    for name, b in image.items():
+        add(f"| {name} | {ms(b, 'real_time'):.2f} | {ms(b, 'cpu_time'):.2f} |")
+    add("")
+    libpng = next((b for n, b in image.items() if n.startswith("BM_EncodeLibpngDefault")), None)
+    ours = next((b for n, b in image.items() if n.startswith("BM_EncodePictorDefault")), None)
+    render = next((b for n, b in image.items() if n.startswith("BM_RenderAndEncode/1024")), None)
+    if libpng and ours:
+        ratio = ms(libpng, "cpu_time") / ms(ours, "cpu_time")
+        add(f"- Encoding 1024² RGB: libpng defaults {ms(libpng, 'cpu_time'):.2f} ms, Pictor's writer "
+            f"as shipped {ms(ours, 'cpu_time'):.2f} ms CPU: **{ratio:.1f}×** faster "
+            f"(target ≥ 6×: {verdict(ratio >= 6)}).")
+    if render:
+        wall = ms(render, "real_time")
+        add(f"- Render + encode of a 1024² scene: **{wall:.1f} ms** median wall time "
+            f"(target ≤ 20 ms: {verdict(wall <= 20)}); {ms(render, 'cpu_time'):.1f} ms CPU.")
+    add("")
+
+    add("## Embedded queue (SQLite, durable against kill -9)")
+    add("")
+    add("Command: `build/bench/queue/bench_queue --benchmark_repetitions=7 "
+        "--benchmark_report_aggregates_only=true`")
+    add("")
+    add("| benchmark | median messages/s |")
+    add("|---|---|")
+    rates = {}
+    for name, b in queue.items():
+        rate = b.get("items_per_second", 0)
+        rates[name] = rate
+        add(f"| {name} | {rate:,.0f} |")
+    add("")
+    batch = next((r for n, r in rates.items() if n.startswith("BM_SendReceiveDeleteBatch10/")
+                  or n == "BM_SendReceiveDeleteBatch10/real_time"), None)
+    single = next((r for n, r in rates.items() if n.startswith("BM_SendReceiveDeleteSingle/")
+                   or n == "BM_SendReceiveDeleteSingle/real_time"), None)
+    if batch is not None:
+        add(f"- Send + receive + delete in batches of 10: **{batch:,.0f}/s** "
+            f"(target ≥ 20,000: {verdict(batch >= 20000)}).")
+    if single is not None:
+        add(f"- Single-message send + receive + delete: **{single:,.0f}/s** "
+            f"(target ≥ 4,000: {verdict(single >= 4000)}).")
+    add("")
+
+    add("## HTTP (`pictor serve`, wrk with 32 keep-alive connections)")
+    add("")
+    add("```")
+    add(http.strip())
+    add("```")
+    add("")
+    m = re.search(r"POST /jobs median: ([\d.]+) req/s\s+p99 ([\d.]+) ms", http)
+    if m:
+        rps, p99 = float(m.group(1)), float(m.group(2))
+        add(f"- `POST /jobs`: **{rps:,.0f} requests/s**, p99 {p99:.1f} ms "
+            f"(target ≥ 15,000/s with p99 < 10 ms: {verdict(rps >= 15000 and p99 < 10)}).")
+    m = re.search(r"ratio pictor/nginx: ([\d.]+)", http)
+    if m:
+        r = float(m.group(1))
+        add(f"- `GET /healthz` beside nginx's static 200: **{r:.2f}×** nginx's rate "
+            f"(target ≥ 0.5×: {verdict(r >= 0.5)}).")
+    add("")
+    output.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
