@@ -10,10 +10,15 @@ namespace pictor::image {
 // How each row is filtered before compression (PNG filter types 0..2, plus a per-row pick).
 enum class PngFilter { kNone, kSub, kUp, kPerRow };
 
+// What compresses the filtered rows: the purpose-built image deflate (the default, fastest;
+// see image_deflate.h), or libdeflate at `compression_level`.
+enum class PngCompressor { kImageRuns, kLibdeflate };
+
 struct PngOptions {
-  // libdeflate level, 0 (stored) .. 12. Level 2 is the default: see png_writer.cc.
+  PngCompressor compressor = PngCompressor::kImageRuns;
+  // libdeflate level, 0 (stored) .. 12; used only with PngCompressor::kLibdeflate.
   int compression_level = 2;
-  PngFilter filter = PngFilter::kSub;
+  PngFilter filter = PngFilter::kUp;
 };
 
 // Encodes `height` rows of `width` pixels, each `channels` (3 = RGB, 4 = RGBA) bytes, rows

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <libdeflate.h>
+#include <png.h>
 #include <spng.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "image/scene.h"
 
 namespace pictor::image {
 namespace {
@@ -86,6 +89,7 @@ TEST(PngWriter, EveryCompressionLevelRoundTrips) {
   const std::vector<uint8_t> pixels = Noise(31, 17, 3, 7);
   for (int level = 0; level <= 12; ++level) {
     PngOptions options;
+    options.compressor = PngCompressor::kLibdeflate;
     options.compression_level = level;
     const std::string png = EncodePng(pixels.data(), 31, 17, 3, options);
     EXPECT_EQ(Decode(png, 3).pixels, pixels) << "level " << level;
@@ -124,6 +128,25 @@ TEST(PngWriter, EveryChunkCrcMatches) {
   }
   EXPECT_EQ(at, png.size());
   EXPECT_EQ(chunks, 3);
+}
+
+// Decodes with libpng's simplified API into RGB8.
+std::vector<uint8_t> DecodeWithLibpng(const std::string& png) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  EXPECT_NE(png_image_begin_read_from_memory(&image, png.data(), png.size()), 0);
+  image.format = PNG_FORMAT_RGB;
+  std::vector<uint8_t> pixels(PNG_IMAGE_SIZE(image));
+  EXPECT_NE(png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr), 0);
+  return pixels;
+}
+
+TEST(PngWriter, LibpngDecodesARenderedSceneToTheSamePixels) {
+  const Canvas c = RenderScene("A magical salmon going to the moon in a rocket", 3, 400, 300);
+  const std::string png = EncodePng(c.pixels(), c.width(), c.height(), 3);
+  const std::vector<uint8_t> want(c.pixels(), c.pixels() + 400 * 300 * 3);
+  EXPECT_EQ(DecodeWithLibpng(png), want);
+  EXPECT_EQ(Decode(png, 3).pixels, want);
 }
 
 TEST(PngWriter, RejectsBadArguments) {
