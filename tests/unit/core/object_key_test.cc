@@ -12,10 +12,10 @@ TEST(ObjectKey, AcceptsNestedUnicodeKeys) {
 }
 
 TEST(ObjectKey, RejectsEscapesAndBadBytes) {
-  for (std::string bad : {std::string(""), std::string("/abs.png"), std::string("a/../b.png"),
-                          std::string(".."), std::string("a/./b"), std::string("a//b"),
-                          std::string("a/"), std::string("tab\there"), std::string("nul\0x", 5),
-                          std::string("bad\xC3"), std::string(1025, 'k')}) {
+  for (std::string bad :
+       {std::string(""), std::string("/abs.png"), std::string("a/../b.png"), std::string(".."),
+        std::string("a/./b"), std::string("a//b"), std::string("a/"), std::string("tab\there"),
+        std::string("nul\0x", 5), std::string("bad\xC3"), std::string(1025, 'k')}) {
     Status s = ValidateObjectKey(bad);
     EXPECT_FALSE(s.ok()) << "accepted: " << bad;
     EXPECT_EQ(s.reason(), "invalid_key");

@@ -50,8 +50,7 @@ TEST(ValidatePrompt, CountsCharactersForTheLengthLimit) {
 TEST(ValidatePrompt, RejectsControlCharactersButNotNewlineOrTab) {
   EXPECT_TRUE(ValidatePromptText("a cat\nand\ta dog", Limits(), "prompt", false).ok());
   EXPECT_EQ(ValidatePromptText("a cat\x01", Limits(), "prompt", false).reason(), "invalid_prompt");
-  EXPECT_EQ(ValidatePromptText("a cat\x7F", Limits(), "prompt", false).reason(),
-            "invalid_prompt");
+  EXPECT_EQ(ValidatePromptText("a cat\x7F", Limits(), "prompt", false).reason(), "invalid_prompt");
   EXPECT_EQ(ValidatePromptText(std::string("a\0b", 3), Limits(), "prompt", false).reason(),
             "invalid_prompt");
 }
@@ -114,8 +113,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadBody{R"({"prompt":"x","job_id":"j"})", "unknown_field"}));
 
 TEST(ParseJobJson, AcceptsTheLimitsExactly) {
-  EXPECT_TRUE(ParseJobJson(R"({"prompt":"x","seed":0,"width":64,"height":2048})",
-                           RequestDefaults{}, Limits())
+  EXPECT_TRUE(ParseJobJson(R"({"prompt":"x","seed":0,"width":64,"height":2048})", RequestDefaults{},
+                           Limits())
                   .ok());
   EXPECT_TRUE(
       ParseJobJson(R"({"prompt":"x","seed":2147483646})", RequestDefaults{}, Limits()).ok());
@@ -123,8 +122,8 @@ TEST(ParseJobJson, AcceptsTheLimitsExactly) {
 }
 
 TEST(ParseQueueMessageBody, TakesPlainTextAsThePrompt) {
-  auto spec = ParseQueueMessageBody("  En katt og en hund i verdensrommet\n", RequestDefaults{},
-                                    Limits());
+  auto spec =
+      ParseQueueMessageBody("  En katt og en hund i verdensrommet\n", RequestDefaults{}, Limits());
   ASSERT_TRUE(spec.ok());
   EXPECT_EQ(spec->request.prompt, "En katt og en hund i verdensrommet");
   EXPECT_EQ(spec->request.width, 512);
