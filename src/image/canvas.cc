@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 namespace pictor::image {
 namespace {
@@ -101,6 +102,7 @@ Rgb Shade(Rgb c, float f) {
 Canvas::Canvas(int width, int height, Rgb background)
     : width_(std::max(width, 0)), height_(std::max(height, 0)) {
   pixels_.resize(static_cast<size_t>(width_) * static_cast<size_t>(height_) * 3);
+  if (background == Rgb{}) return;  // already zeroed
   for (size_t i = 0; i < pixels_.size(); i += 3) {
     pixels_[i] = background.r;
     pixels_[i + 1] = background.g;
@@ -147,7 +149,11 @@ void Canvas::Fill(const Path& path, const Paint& paint) {
   if (x0 >= x1 || y0 >= y1 || paint.opacity <= 0) return;
 
   const int bw = x1 - x0, bh = y1 - y0, stride = bw + 2;
-  accumulation_.assign(static_cast<size_t>(stride) * static_cast<size_t>(bh), 0.0f);
+  // The buffer is all zeros between calls (each row is cleared as it is consumed), so only
+  // growth needs initialising.
+  const size_t cells = static_cast<size_t>(stride) * static_cast<size_t>(bh);
+  if (accumulation_.size() < cells) accumulation_.resize(cells, 0.0f);
+  if (coverage_.size() < static_cast<size_t>(bw)) coverage_.resize(static_cast<size_t>(bw));
   const auto ox = static_cast<float>(x0), oy = static_cast<float>(y0);
   for (const auto& contour : path.contours()) {
     if (contour.size() < 2) continue;
@@ -159,50 +165,124 @@ void Canvas::Fill(const Path& path, const Paint& paint) {
   }
   for (int y = 0; y < bh; ++y) {
     float* row = &accumulation_[static_cast<size_t>(y) * static_cast<size_t>(stride)];
-    float acc = 0;
-    for (int x = 0; x < bw; ++x) {
-      acc += row[x];
-      row[x] = std::min(std::abs(acc), 1.0f);
-    }
-    BlendSpan(y0 + y, x0, row, bw, paint);
+    BlendRow(y0 + y, x0, row, bw, paint);
+    row[bw] = row[bw + 1] = 0;
   }
 }
 
-void Canvas::BlendSpan(int y, int x0, const float* coverage, int count, const Paint& paint) {
+// Cells no edge touched leave the running sum, and so the coverage, unchanged: such runs are
+// blended with one constant coverage (skipped when empty), touched runs pixel by pixel. Clears
+// the cells it reads.
+void Canvas::BlendRow(int y, int x0, float* cells, int count, const Paint& paint) {
+  float acc = 0;
+  int x = 0;
+  while (x < count) {
+    int end = x;
+    while (end < count && cells[end] == 0) ++end;
+    if (end > x) {
+      const float a = std::min(std::abs(acc), 1.0f) * paint.opacity;
+      if (a >= 1.0f / 512) BlendSpan<true>(y, x0 + x, &a, end - x, paint);
+      x = end;
+      continue;
+    }
+    float* coverage = coverage_.data();
+    for (; end < count && cells[end] != 0; ++end) {
+      acc += cells[end];
+      cells[end] = 0;
+      coverage[end - x] = std::min(std::abs(acc), 1.0f) * paint.opacity;
+    }
+    BlendSpan<false>(y, x0 + x, coverage, end - x, paint);
+    x = end;
+  }
+}
+
+namespace {
+
+// A two-stop gradient's colour at t: Mix()'s arithmetic (so the same bytes), inlined, with
+// the per-channel differences computed once.
+class Ramp {
+ public:
+  Ramp(Rgb from, Rgb to)
+      : r0_(from.r),
+        g0_(from.g),
+        b0_(from.b),
+        dr_(to.r - from.r),
+        dg_(to.g - from.g),
+        db_(to.b - from.b) {}
+  Rgb At(float t) const {
+    t = std::clamp(t, 0.0f, 1.0f);
+    return {ToByte(r0_ + dr_ * t), ToByte(g0_ + dg_ * t), ToByte(b0_ + db_ * t)};
+  }
+
+ private:
+  float r0_, g0_, b0_, dr_, dg_, db_;
+};
+
+// Sets `count` pixels to c.
+void FillPixels(uint8_t* p, Rgb c, int count) {
+  const uint8_t pattern[12] = {c.r, c.g, c.b, c.r, c.g, c.b, c.r, c.g, c.b, c.r, c.g, c.b};
+  int i = 0;
+  for (; i + 4 <= count; i += 4, p += 12) std::memcpy(p, pattern, 12);
+  for (; i < count; ++i, p += 3) std::memcpy(p, pattern, 3);
+}
+
+inline void Put(uint8_t* p, Rgb c, float a) {
+  if (a >= 0.998f) {
+    p[0] = c.r;
+    p[1] = c.g;
+    p[2] = c.b;
+  } else {
+    const int ai = static_cast<int>(a * 256 + 0.5f);
+    p[0] = static_cast<uint8_t>(p[0] + (((c.r - p[0]) * ai + 128) >> 8));
+    p[1] = static_cast<uint8_t>(p[1] + (((c.g - p[1]) * ai + 128) >> 8));
+    p[2] = static_cast<uint8_t>(p[2] + (((c.b - p[2]) * ai + 128) >> 8));
+  }
+}
+
+}  // namespace
+
+template <bool kConstant>
+void Canvas::BlendSpan(int y, int x0, const float* alpha, int count, const Paint& paint) {
   uint8_t* p = &pixels_[(static_cast<size_t>(y) * static_cast<size_t>(width_) + x0) * 3];
   const float fy = static_cast<float>(y) + 0.5f;
   const float gx = paint.end.x - paint.start.x, gy = paint.end.y - paint.start.y;
-  const float inv_len2 = 1.0f / std::max(gx * gx + gy * gy, 1e-6f);
-  const float inv_radius = 1.0f / std::max(paint.radius, 1e-6f);
-  // A linear gradient's parameter grows by a constant step along the row.
   const float dy = fy - paint.start.y;
-  const float t_step = gx * inv_len2;
-  float t_linear = ((static_cast<float>(x0) + 0.5f - paint.start.x) * gx + dy * gy) * inv_len2;
   const bool row_constant =
       paint.kind == Paint::Kind::kSolid || (paint.kind == Paint::Kind::kLinear && gx == 0);
-  Rgb c = paint.kind == Paint::Kind::kLinear && gx == 0 ? Mix(paint.from, paint.to, t_linear)
-                                                        : paint.from;
-  for (int i = 0; i < count; ++i, p += 3, t_linear += t_step) {
-    const float a = coverage[i] * paint.opacity;
+  if (row_constant) {
+    Rgb c = paint.from;
+    if (paint.kind == Paint::Kind::kLinear) {
+      const float inv_len2 = 1.0f / std::max(gx * gx + gy * gy, 1e-6f);
+      c = Ramp(paint.from, paint.to).At((dy * gy) * inv_len2);
+    }
+    if (kConstant && alpha[0] >= 0.998f) {
+      FillPixels(p, c, count);
+      return;
+    }
+    for (int i = 0; i < count; ++i, p += 3) {
+      const float a = kConstant ? alpha[0] : alpha[i];
+      if (a >= 1.0f / 512) Put(p, c, a);
+    }
+    return;
+  }
+  const Ramp ramp(paint.from, paint.to);
+  if (paint.kind == Paint::Kind::kLinear) {
+    // The parameter grows by a constant step along the row.
+    const float inv_len2 = 1.0f / std::max(gx * gx + gy * gy, 1e-6f);
+    const float t_step = gx * inv_len2;
+    float t = ((static_cast<float>(x0) + 0.5f - paint.start.x) * gx + dy * gy) * inv_len2;
+    for (int i = 0; i < count; ++i, p += 3, t += t_step) {
+      const float a = kConstant ? alpha[0] : alpha[i];
+      if (a >= 1.0f / 512) Put(p, ramp.At(t), a);
+    }
+    return;
+  }
+  const float inv_radius = 1.0f / std::max(paint.radius, 1e-6f);
+  for (int i = 0; i < count; ++i, p += 3) {
+    const float a = kConstant ? alpha[0] : alpha[i];
     if (a < 1.0f / 512) continue;
-    if (!row_constant) {
-      float t = t_linear;
-      if (paint.kind == Paint::Kind::kRadial) {
-        const float dx = static_cast<float>(x0 + i) + 0.5f - paint.start.x;
-        t = std::sqrt(dx * dx + dy * dy) * inv_radius;
-      }
-      c = Mix(paint.from, paint.to, t);
-    }
-    if (a >= 0.998f) {
-      p[0] = c.r;
-      p[1] = c.g;
-      p[2] = c.b;
-    } else {
-      const int ai = static_cast<int>(a * 256 + 0.5f);
-      p[0] = static_cast<uint8_t>(p[0] + (((c.r - p[0]) * ai + 128) >> 8));
-      p[1] = static_cast<uint8_t>(p[1] + (((c.g - p[1]) * ai + 128) >> 8));
-      p[2] = static_cast<uint8_t>(p[2] + (((c.b - p[2]) * ai + 128) >> 8));
-    }
+    const float dx = static_cast<float>(x0 + i) + 0.5f - paint.start.x;
+    Put(p, ramp.At(std::sqrt(dx * dx + dy * dy) * inv_radius), a);
   }
 }
 

@@ -89,12 +89,17 @@ class Canvas {
   void Fill(const Path& path, const Paint& paint);
 
  private:
-  void BlendSpan(int y, int x0, const float* coverage, int count, const Paint& paint);
+  void BlendRow(int y, int x0, float* cells, int count, const Paint& paint);
+  // Blends `count` pixels from (x0, y) with per-pixel alpha (coverage times opacity), or one
+  // alpha for all when kConstant.
+  template <bool kConstant>
+  void BlendSpan(int y, int x0, const float* alpha, int count, const Paint& paint);
 
   int width_ = 0;
   int height_ = 0;
   std::vector<uint8_t> pixels_;
-  std::vector<float> accumulation_;  // scratch for Fill, kept to avoid reallocations
+  std::vector<float> accumulation_;  // Fill's signed areas; all zeros between calls
+  std::vector<float> coverage_;      // scratch for one row's alphas
 };
 
 }  // namespace pictor::image
