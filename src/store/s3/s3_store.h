@@ -13,6 +13,17 @@
 // (dots break the wildcard TLS certificate) or force_path_style is set. With a custom endpoint
 // (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, or options.endpoint) requests are always path-style:
 // <endpoint>/<bucket>/<key>. Keys are URI-encoded once, every byte but A-Z a-z 0-9 - . _ ~ and '/'.
+//
+// Integrity: every Put carries Content-MD5 (honoured by S3, MinIO and Ceph alike), and the signed
+// x-amz-content-sha256 covers the body too.
+//
+// Errors: a bad key is InvalidArgument before any request. NoSuchKey / 404 is NotFound;
+// NoSuchBucket is NotFound saying "S3 bucket '<name>' does not exist" (Head cannot tell the two
+// apart: a HEAD reply has no body); AccessDenied / 403 is PermissionDenied; throttling and 5xx
+// are retried (max_attempts, jittered backoff) and then ResourceExhausted / Unavailable; an
+// unreadable listing is Internal. Messages never carry credentials.
+//
+// Thread-safety: the stores returned here are thread-safe.
 #ifndef PICTOR_STORE_S3_S3_STORE_H_
 #define PICTOR_STORE_S3_S3_STORE_H_
 
