@@ -96,12 +96,16 @@ int DrawOrder(const Placed& p) {
   return 3;
 }
 
-void Sparkles(Canvas& c, int count, Random& r) {
+// Four-pointed twinkles, only in the sky: above `horizon` less the height the backdrop's far
+// hills may rise to, so none lands on the ground.
+void Sparkles(Canvas& c, int count, float horizon, Random& r) {
   const float w = static_cast<float>(c.width()), h = static_cast<float>(c.height());
   const float s = std::min(w, h);
+  const float bottom = std::max(horizon - s * 0.1f, h * 0.1f);
   Path p;
   for (int i = 0; i < count; ++i) {
-    const float x = r.Range(0, w), y = r.Range(0, h * 0.85f), a = s * r.Range(0.008f, 0.02f);
+    const float a = s * r.Range(0.008f, 0.02f);
+    const float x = r.Range(0, w), y = r.Range(a, std::max(bottom - a, a));
     const float b = a * 0.22f;
     p.AddPolygon({{x, y - a},
                   {x + b, y - b},
@@ -113,6 +117,25 @@ void Sparkles(Canvas& c, int count, Random& r) {
                   {x - b, y - b}});
   }
   c.Fill(p, Paint::Solid({255, 245, 190}, 0.9f));
+}
+
+// Turns each rocket's nose towards the moon (or, failing that, a planet) when there is one,
+// within 60 degrees of upright.
+void AimRockets(std::vector<Placed>& placed) {
+  const Placed* target = nullptr;
+  for (const Motif m : {Motif::kMoon, Motif::kPlanet}) {
+    for (const Placed& p : placed) {
+      if (target == nullptr && p.motif == m) target = &p;
+    }
+  }
+  if (target == nullptr) return;
+  const float tx = target->box.x + target->box.w / 2, ty = target->box.y + target->box.h / 2;
+  for (Placed& p : placed) {
+    if (p.motif != Motif::kRocket) continue;
+    const float dx = tx - (p.box.x + p.box.w / 2), dy = ty - (p.box.y + p.box.h / 2);
+    // A positive tilt turns the nose (the top of the box) to the right.
+    p.box.tilt = std::clamp(std::atan2(dx, -dy), -1.05f, 1.05f);
+  }
 }
 
 }  // namespace
@@ -170,11 +193,14 @@ Canvas RenderScene(std::string_view prompt, uint32_t seed, int width, int height
       placed.push_back(p);
     }
   }
+  AimRockets(placed);
   std::stable_sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) {
     const int oa = DrawOrder(a), ob = DrawOrder(b);
     if (oa != ob) return oa < ob;
     return oa == 3 && a.box.y + a.box.h < b.box.y + b.box.h;
   });
+  // Behind the motifs, so a twinkle never sits on the moon or a rocket.
+  if (words.magical) Sparkles(canvas, 18, horizon, r);
   for (const Placed& p : placed) {
     if (p.zone == Zone::kGround) {
       const Point foot{p.box.x + p.box.w / 2, p.box.y + p.box.h};
@@ -183,7 +209,6 @@ Canvas RenderScene(std::string_view prompt, uint32_t seed, int width, int height
     }
     DrawMotif(canvas, p.motif, p.box, p.style);
   }
-  if (words.magical) Sparkles(canvas, 18, r);
   return canvas;
 }
 

@@ -106,6 +106,21 @@ TEST(Scene, MoonWithoutSceneWordGivesANightSky) {
   EXPECT_GT(day.b, 180);
 }
 
+TEST(Scene, MagicalSparklesStayInTheSky) {
+  // Sparkles are {255, 245, 190}; nothing else in this scene is that colour below the horizon.
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    const Canvas c = RenderScene("a magical moon", seed, 256, 256);
+    int below = 0;
+    for (int y = static_cast<int>(c.height() * 0.7); y < c.height(); ++y) {
+      for (int x = 0; x < c.width(); ++x) {
+        const Rgb p = c.At(x, y);
+        below += p.r > 200 && p.g > 190 && p.b > 130;
+      }
+    }
+    EXPECT_EQ(below, 0) << "seed " << seed;
+  }
+}
+
 TEST(Scene, NorwegianAndEnglishPromptsShareABackdrop) {
   const Mean no = BandMean(RenderScene("en hest i skogen", 1, 128, 128), 0.0, 0.1);
   const Mean en = BandMean(RenderScene("a horse in the forest", 1, 128, 128), 0.0, 0.1);
