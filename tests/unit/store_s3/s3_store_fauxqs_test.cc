@@ -200,6 +200,36 @@ TEST_F(S3StoreFauxqsTest, ListFollowsContinuationTokensAcrossPages) {
   EXPECT_EQ(five->back().key, "p/4");
 }
 
+// The store asks for at most 1000 keys a page (S3's cap): a longer listing takes two requests.
+TEST_F(S3StoreFauxqsTest, ListReturnsMoreThanOneFullPage) {
+  constexpr int kObjects = 1001;
+  for (int i = 0; i < kObjects; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof key, "many/%04d", i);
+    ASSERT_TRUE(store_->Put(key, "", "text/plain").ok()) << key;
+  }
+  auto all = store_->List("many/", 5000);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), static_cast<size_t>(kObjects));
+  EXPECT_EQ(all->front().key, "many/0000");
+  EXPECT_EQ(all->back().key, "many/1000");
+}
+
+TEST_F(S3StoreFauxqsTest, AnEmptyObjectRoundTrips) {
+  ASSERT_TRUE(store_->Put("empty.png", "", "image/png").ok());
+  auto object = store_->Get("empty.png");
+  ASSERT_TRUE(object.ok()) << object.status().ToString();
+  EXPECT_EQ(object->data, "");
+  EXPECT_EQ(object->info.size, 0u);
+}
+
+TEST_F(S3StoreFauxqsTest, AnEmptyContentTypeIsGuessedFromTheKey) {
+  ASSERT_TRUE(store_->Put("guess.png", "x", "").ok());
+  auto info = store_->Head("guess.png");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->content_type, "image/png");
+}
+
 TEST_F(S3StoreFauxqsTest, ASpecPrefixIsAppliedAndHiddenFromKeys) {
   auto prefixed = Open("s3://" + bucket_ + "/gallery/v1");
   ASSERT_TRUE(prefixed->Put("x.png", "px", "image/png").ok());
