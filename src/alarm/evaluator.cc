@@ -150,12 +150,15 @@ TimePoint AlarmEvaluator::PeriodEnd(TimePoint now) const {
 
 void AlarmEvaluator::AddSample(TimePoint at, double value) {
   const int64_t index = PeriodIndex(at);
+  if (!start_period_) start_period_ = index;
   if (last_evaluated_ && index <= *last_evaluated_) return;  // that period is already judged
   samples_[index].push_back(value);
 }
 
 std::optional<AlarmTransition> AlarmEvaluator::Evaluate(TimePoint now) {
   const int64_t last_closed = PeriodIndex(now) - 1;
+  if (!start_period_) start_period_ = last_closed + 1;
+  if (last_closed < *start_period_) return std::nullopt;  // no period watched has closed yet
   if (last_evaluated_ && last_closed <= *last_evaluated_) return std::nullopt;
   last_evaluated_ = last_closed;
   const int64_t first = last_closed - range_periods() + 1;

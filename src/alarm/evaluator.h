@@ -16,7 +16,9 @@
 //    with breaching / non-breaching values; missing looks at the real ones only, ALARM when all
 //    of them breach; ignore goes OK when even breaching fills could not reach M, else keeps the
 //    current state.
-// A new evaluator starts in INSUFFICIENT_DATA unless given the state a restart restored.
+// A new evaluator starts in INSUFFICIENT_DATA unless given the state a restart restored, and
+// judges nothing until the first period it watched (from its first sample or evaluation) closes,
+// so a restart does not read the time it was down as missing data.
 //
 // Thread-safety: not thread-safe; one owner calls it (the alarm runner's thread).
 #ifndef PICTOR_ALARM_EVALUATOR_H_
@@ -76,6 +78,8 @@ class AlarmEvaluator {
   TimePoint PeriodEnd(TimePoint now) const;
 
   AlarmState state() const { return state_; }
+  // Sets the state a restart restored, before the first evaluation.
+  void RestoreState(AlarmState state) { state_ = state; }
   const AlarmRule& rule() const { return rule_; }
   // The newest closed datapoint, if any period has closed with samples.
   std::optional<double> last_datapoint() const { return last_datapoint_; }
@@ -88,6 +92,7 @@ class AlarmEvaluator {
   const AlarmRule rule_;
   AlarmState state_;
   std::map<int64_t, std::vector<double>> samples_;  // by period index
+  std::optional<int64_t> start_period_;  // the first period watched (sampled or evaluated)
   std::optional<int64_t> last_evaluated_;
   std::optional<double> last_datapoint_;
 };
