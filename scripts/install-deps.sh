@@ -11,7 +11,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 run_pkgs=(curl jq)
-test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore sqlite3 shellcheck)
+test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore awscli sqlite3 shellcheck)
 bench_pkgs=(wrk nginx-light hyperfine python3)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.

@@ -3,9 +3,13 @@
 #include <filesystem>
 
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "model/bedrock/bedrock_model.h"
 #include "model/builtin/builtin_model.h"
+#include "model/openai/openai_model.h"
 #include "queue/sqlite/sqlite_queue.h"
+#include "queue/sqs/sqs_queue.h"
 #include "store/file/file_store.h"
+#include "store/s3/s3_store.h"
 
 namespace pictor::app {
 namespace {
@@ -20,15 +24,19 @@ Status UnknownSpec(std::string_view what, std::string_view spec, std::string_vie
                                  "unknown_spec");
 }
 
-constexpr std::string_view kModels = "builtin";
-constexpr std::string_view kStores = "file:DIR";
-constexpr std::string_view kQueues = "sqlite:PATH";
+constexpr std::string_view kModels = "builtin, bedrock:MODEL_ID, openai:BASE_URL";
+constexpr std::string_view kStores = "file:DIR, s3://BUCKET[/PREFIX]";
+constexpr std::string_view kQueues =
+    "sqlite:PATH, an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME or "
+    "http(s)://HOST/ACCOUNT/NAME)";
 constexpr std::string_view kLedgers = "sqlite:PATH";
 
 }  // namespace
 
 Result<std::unique_ptr<ImageModel>> MakeModel(std::string_view spec) {
   if (spec == "builtin") return NewBuiltinModel();
+  if (StartsWith(spec, "bedrock:")) return OpenBedrockModel(spec.substr(8));
+  if (StartsWith(spec, "openai:")) return OpenOpenAiModel(spec.substr(7));
   return UnknownSpec("model", spec, kModels);
 }
 
@@ -37,6 +45,11 @@ Result<std::unique_ptr<ObjectStore>> MakeStore(std::string_view spec) {
     std::string dir(spec.substr(5));
     if (dir.empty()) return Status::InvalidArgument("store 'file:' needs a directory: file:DIR");
     return OpenFileStore(dir);
+  }
+  if (StartsWith(spec, "s3://")) {
+    auto options = ParseS3Spec(spec);
+    if (!options.ok()) return options.status();
+    return OpenS3Store(std::move(options).value());
   }
   return UnknownSpec("store", spec, kStores);
 }
@@ -51,14 +64,18 @@ Result<std::unique_ptr<JobQueue>> MakeQueue(std::string_view spec, const QueueSe
     options.max_receive_count = settings.max_receive_count;
     return OpenSqliteQueue(options);
   }
+  if (IsSqsQueueUrl(spec)) {
+    SqsQueueOptions options;
+    options.queue_url = std::string(spec);
+    options.dead_letter_queue_url = settings.dead_letter_queue_url;
+    return OpenSqsQueue(options);
+  }
   return UnknownSpec("queue", spec, kQueues);
 }
 
 Result<std::unique_ptr<JobLedger>> MakeLedger(std::string_view spec, std::string_view queue_spec) {
   if (spec.empty()) {
-    if (!StartsWith(queue_spec, "sqlite:")) {
-      return Status::InvalidArgument("no job ledger given (--jobs sqlite:PATH)");
-    }
+    if (!StartsWith(queue_spec, "sqlite:")) return std::unique_ptr<JobLedger>();
     std::filesystem::path q(std::string(queue_spec.substr(7)));
     std::filesystem::path ledger = q.parent_path() / (q.stem().string() + ".jobs.db");
     return OpenSqliteLedger(ledger.string());

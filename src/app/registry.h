@@ -16,7 +16,8 @@
 namespace pictor::app {
 
 struct QueueSettings {
-  int max_receive_count = 5;
+  int max_receive_count = 5;          // sqlite: dead-letter after this many receives
+  std::string dead_letter_queue_url;  // SQS: where permanent failures go (else the redrive policy)
 };
 
 Result<std::unique_ptr<ImageModel>> MakeModel(std::string_view spec);
@@ -24,7 +25,8 @@ Result<std::unique_ptr<ObjectStore>> MakeStore(std::string_view spec);
 Result<std::unique_ptr<JobQueue>> MakeQueue(std::string_view spec, const QueueSettings& settings);
 
 // The ledger spec; when empty it is derived from the queue spec: beside a SQLite queue file
-// "dir/queue.db" it is "dir/queue.jobs.db".
+// "dir/queue.db" it is "dir/queue.jobs.db". With another queue and no spec there is no ledger
+// (a null pointer): workers then run without job records and GET /jobs/{id} answers 503.
 Result<std::unique_ptr<JobLedger>> MakeLedger(std::string_view spec, std::string_view queue_spec);
 
 }  // namespace pictor::app

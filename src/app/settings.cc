@@ -11,7 +11,9 @@ namespace pictor::app {
 
 void AddCommonOptions(CLI::App& command, CommonSettings& s, unsigned parts) {
   if (parts & kModelPart) {
-    command.add_option("--model", s.model, "Image model: builtin (env PICTOR_MODEL)");
+    command.add_option(
+        "--model", s.model,
+        "Image model: builtin, bedrock:MODEL_ID or openai:BASE_URL (env PICTOR_MODEL)");
     command
         .add_option("--max-prompt-chars", s.max_prompt_chars,
                     "Longest prompt accepted, in characters")
@@ -19,14 +21,19 @@ void AddCommonOptions(CLI::App& command, CommonSettings& s, unsigned parts) {
   }
   if (parts & kStorePart) {
     command.add_option("--store", s.store,
-                       "Where images go: file:DIR (env PICTOR_STORE; default file:./var/images)");
+                       "Where images go: file:DIR or s3://BUCKET[/PREFIX] (env PICTOR_STORE or "
+                       "BUCKET_NAME; default file:./var/images)");
     command.add_option("--key-prefix", s.key_prefix,
                        "Prefix of every object key (env KEY_PREFIX or CANDIDATE_PREFIX)");
   }
   if (parts & kQueuePart) {
     command.add_option("--queue", s.queue,
-                       "Job queue: sqlite:PATH (env PICTOR_QUEUE or SQS_QUEUE_URL; default "
-                       "sqlite:./var/queue.db)");
+                       "Job queue: sqlite:PATH or an SQS queue URL (env PICTOR_QUEUE or "
+                       "SQS_QUEUE_URL; default sqlite:./var/queue.db)");
+    command.add_option(
+        "--dead-letter-queue", s.dead_letter_queue,
+        "SQS queue URL for permanent failures (env PICTOR_DEAD_LETTER_QUEUE; default: "
+        "left to the queue's redrive policy)");
     command
         .add_option("--max-receive-count", s.max_receive_count,
                     "Receives before a message is dead-lettered")
@@ -56,7 +63,13 @@ void ApplyEnvironment(CommonSettings& s) {
     if (value.empty()) value = fallback;
   };
   fill(s.model, {"PICTOR_MODEL"}, kDefaultModel);
+  if (s.store.empty()) {
+    // The original deployment named only the bucket.
+    std::string bucket = FirstEnv({"PICTOR_STORE"}).empty() ? FirstEnv({"BUCKET_NAME"}) : "";
+    if (!bucket.empty()) s.store = bucket.rfind("s3://", 0) == 0 ? bucket : "s3://" + bucket;
+  }
   fill(s.store, {"PICTOR_STORE"}, kDefaultStore);
+  fill(s.dead_letter_queue, {"PICTOR_DEAD_LETTER_QUEUE"}, "");
   fill(s.queue, {"PICTOR_QUEUE", "SQS_QUEUE_URL"}, kDefaultQueue);
   fill(s.jobs, {"PICTOR_JOBS"}, "");
   fill(s.key_prefix, {"KEY_PREFIX", "CANDIDATE_PREFIX"}, "");
@@ -113,7 +126,7 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned 
     rt->store = std::move(store).value();
   }
   if (parts & kQueuePart) {
-    auto queue = MakeQueue(s.queue, QueueSettings{s.max_receive_count});
+    auto queue = MakeQueue(s.queue, QueueSettings{s.max_receive_count, s.dead_letter_queue});
     if (!queue.ok()) return queue.status().WithContext("queue " + s.queue);
     rt->queue = std::move(queue).value();
   }

@@ -27,7 +27,8 @@ struct CommonSettings {
   std::string model;
   std::string store;
   std::string queue;
-  std::string jobs;  // job ledger spec; empty = beside the queue
+  std::string jobs;               // job ledger spec; empty = beside the queue
+  std::string dead_letter_queue;  // SQS only
   std::string key_prefix;
   int max_prompt_chars = 512;
   int max_receive_count = 5;
