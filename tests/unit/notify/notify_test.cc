@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "notify/alarm_message.h"
+#include "notify/delivery_queue.h"
+#include "notify/notifier_spec.h"
+#include "notify/sns/sns_notifier.h"
+#include "notify/webhook/webhook_notifier.h"
+
+namespace pictor::notify {
+namespace {
+
+using namespace std::chrono_literals;
+
+AlarmEvent Event() {
+  AlarmEvent e;
+  e.alarm = "pictor-queue-age";
+  e.queue = "queue.db";
+  e.metric = "ApproximateAgeOfOldestMessage";
+  e.statistic = "Maximum";
+  e.comparison = "GreaterThanThreshold";
+  e.old_state = "OK";
+  e.new_state = "ALARM";
+  e.reason =
+      "Threshold Crossed: 2 out of the last 2 datapoints [5.0, 4.0] were greater than the "
+      "threshold (3.0) (minimum 2 datapoints for OK -> ALARM transition).";
+  e.value = 5;
+  e.has_value = true;
+  e.threshold = 3;
+  e.period_seconds = 1;
+  e.evaluation_periods = 2;
+  e.datapoints_to_alarm = 2;
+  e.datapoints = {5, 4};
+  e.time = std::chrono::system_clock::time_point(std::chrono::seconds(1714564800));
+  return e;
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+TEST(AlarmMessageTest, SubjectNamesStateAlarmAndQueue) {
+  EXPECT_EQ(AlarmSubject(Event()), "ALARM: \"pictor-queue-age\" on queue queue.db");
+}
+
+TEST(AlarmMessageTest, TextGivesValueThresholdPeriodAndTime) {
+  const std::string text = AlarmText(Event());
+  EXPECT_NE(text.find("Value:      5.0"), std::string::npos) << text;
+  EXPECT_NE(text.find("GreaterThanThreshold 3.0"), std::string::npos) << text;
+  EXPECT_NE(text.find("over 1 s"), std::string::npos) << text;
+  EXPECT_NE(text.find("2024-05-01T12:00:00Z"), std::string::npos) << text;
+}
+
+TEST(AlarmMessageTest, JsonHasASlackTextField) {
+  const std::string json = AlarmJson(Event());
+  EXPECT_NE(json.find("\"text\":\"ALARM: \\\"pictor-queue-age\\\" on queue queue.db: Threshold"),
+            std::string::npos)
+      << json;
+}
+
+// RFC 4231 test case 2.
+TEST(WebhookSignatureTest, IsHexHmacSha256OfTheBody) {
+  EXPECT_EQ(WebhookSignature("Jefe", "what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(SnsTopicArnTest, RegionComesFromTheArn) {
+  EXPECT_EQ(RegionOfTopicArn("arn:aws:sns:eu-west-1:123456789012:alerts"), "eu-west-1");
+  EXPECT_EQ(RegionOfTopicArn("arn:aws:sqs:eu-west-1:123456789012:alerts"), "");
+  EXPECT_EQ(RegionOfTopicArn("arn:aws:sns:eu-west-1:123456789012:"), "");
+}
+
+TEST(NotifierSpecTest, UnknownSchemeListsTheAcceptedOnes) {
+  auto n = MakeNotifier("ftp://x", {});
+  ASSERT_FALSE(n.ok());
+  EXPECT_NE(n.status().message().find("smtps://"), std::string::npos);
+}
+
+TEST(NotifierSpecTest, SmtpNeedsAnAlertEmail) {
+  EXPECT_TRUE(MakeNotifier("smtp://127.0.0.1:25", {}).status().IsInvalidArgument());
+  NotifierSettings s;
+  s.alert_email = "ops@example.com";
+  EXPECT_TRUE(MakeNotifier("smtp://127.0.0.1:25", s).ok());
+}
+
+TEST(NotifierSpecTest, EachSchemeMakesItsNotifier) {
+  NotifierSettings s;
+  s.alert_email = "ops@example.com";
+  EXPECT_EQ((*MakeNotifier("smtps://mail:465", s))->Describe(),
+            "smtps://mail:465 to ops@example.com");
+  EXPECT_EQ((*MakeNotifier("arn:aws:sns:us-east-1:1:t", s))->Describe(),
+            "SNS topic arn:aws:sns:us-east-1:1:t");
+  // The path of a webhook URL is often its secret: not described.
+  EXPECT_EQ((*MakeNotifier("https://hooks.example.com/T0/B0/secret", s))->Describe(),
+            "webhook https://hooks.example.com/...");
+}
+
+// Fails `failures` times, then succeeds.
+class FlakyNotifier final : public Notifier {
+ public:
+  explicit FlakyNotifier(int failures) : failures_(failures) {}
+  Status Notify(const AlarmEvent&) override {
+    return calls_++ < failures_ ? Status::Unavailable("down") : Status::Ok();
+  }
+  std::string Describe() const override { return "flaky"; }
+  int calls() const { return calls_; }
+
+ private:
+  const int failures_;
+  std::atomic<int> calls_{0};
+};
+
+DeliveryOptions FastRetries(int attempts) {
+  DeliveryOptions o;
+  o.max_attempts = attempts;
+  o.backoff = BackoffPolicy{1ms, 5ms};
+  return o;
+}
+
+TEST(DeliveryQueueTest, RetriesAFailingNotifierUntilItSucceeds) {
+  auto flaky = std::make_unique<FlakyNotifier>(2);
+  FlakyNotifier* seen = flaky.get();
+  std::vector<std::unique_ptr<Notifier>> list;
+  list.push_back(std::move(flaky));
+  auto queue = NewDeliveryQueue(std::move(list), FastRetries(5));
+  ASSERT_TRUE(queue->Notify(Event()).ok());
+  EXPECT_TRUE(WaitFor([&] { return seen->calls() == 3; }, 5s));
+}
+
+TEST(DeliveryQueueTest, GivesUpAfterMaxAttempts) {
+  auto flaky = std::make_unique<FlakyNotifier>(100);
+  FlakyNotifier* seen = flaky.get();
+  auto ok = std::make_unique<FlakyNotifier>(0);
+  FlakyNotifier* after = ok.get();
+  std::vector<std::unique_ptr<Notifier>> list;
+  list.push_back(std::move(flaky));
+  list.push_back(std::move(ok));
+  auto queue = NewDeliveryQueue(std::move(list), FastRetries(3));
+  ASSERT_TRUE(queue->Notify(Event()).ok());
+  // The next notifier is reached only once the first has given up.
+  ASSERT_TRUE(WaitFor([&] { return after->calls() == 1; }, 5s));
+  EXPECT_EQ(seen->calls(), 3);
+}
+
+// Blocks until released: Notify on the queue must not wait for it.
+class BlockedNotifier final : public Notifier {
+ public:
+  std::atomic<bool> release{false};
+  Status Notify(const AlarmEvent&) override {
+    while (!release) std::this_thread::sleep_for(1ms);
+    return Status::Ok();
+  }
+  std::string Describe() const override { return "blocked"; }
+};
+
+TEST(DeliveryQueueTest, NotifyReturnsWhileADeliveryIsStuck) {
+  auto blocked = std::make_unique<BlockedNotifier>();
+  BlockedNotifier* b = blocked.get();
+  std::vector<std::unique_ptr<Notifier>> list;
+  list.push_back(std::move(blocked));
+  auto queue = NewDeliveryQueue(std::move(list), FastRetries(1));
+  EXPECT_TRUE(queue->Notify(Event()).ok());
+  EXPECT_TRUE(queue->Notify(Event()).ok());
+  b->release = true;
+}
+
+}  // namespace
+}  // namespace pictor::notify
