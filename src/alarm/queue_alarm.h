@@ -1,0 +1,55 @@
+// A running queue alarm with everything it owns: the metric source, the state store, the
+// notifiers (behind their delivery queue) and the runner. This is what `pictor alarm` runs alone
+// and what `pictor serve` runs beside its server when given the alarm flags.
+//
+// Ownership: borrows the queue and the metrics registry; both must outlive the QueueAlarm.
+// Thread-safety: Stop() and the destructor from the owner's thread; state() from any thread.
+#ifndef PICTOR_ALARM_QUEUE_ALARM_H_
+#define PICTOR_ALARM_QUEUE_ALARM_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "alarm/alarm_runner.h"
+#include "alarm/alarm_settings.h"
+#include "pictor/job_queue.h"
+#include "pictor/metrics.h"
+#include "pictor/notifier.h"
+
+namespace pictor::alarm {
+
+class QueueAlarm {
+ public:
+  QueueAlarm(std::unique_ptr<MetricSource> source, std::unique_ptr<AlarmStateStore> store,
+             std::unique_ptr<Notifier> notifier, AlarmRunnerOptions options,
+             MetricsRegistry& metrics);
+  ~QueueAlarm();  // Stop()
+  QueueAlarm(const QueueAlarm&) = delete;
+  QueueAlarm& operator=(const QueueAlarm&) = delete;
+
+  Status Start();
+  // Ends evaluation, then delivers nothing more (queued notifications are logged as dropped).
+  void Stop();
+  AlarmState state() const { return runner_->state(); }
+
+ private:
+  std::unique_ptr<MetricSource> source_;
+  std::unique_ptr<AlarmStateStore> store_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<AlarmRunner> runner_;
+};
+
+// True when `queue_spec` is an SQS-compatible queue URL (http:// or https://).
+bool IsSqsQueueSpec(std::string_view queue_spec);
+
+// Builds and starts the alarm described by `settings` on `queue` (`queue_spec` chooses the
+// default state path and whether the queue reports message age). InvalidArgument for bad
+// settings or notifier specs; the state store's error when it cannot be opened.
+Result<std::unique_ptr<QueueAlarm>> StartAlarm(const AlarmSettings& settings, JobQueue& queue,
+                                               std::string_view queue_spec,
+                                               MetricsRegistry& metrics);
+
+}  // namespace pictor::alarm
+
+#endif  // PICTOR_ALARM_QUEUE_ALARM_H_

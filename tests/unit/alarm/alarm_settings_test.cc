@@ -1,0 +1,89 @@
+#include "alarm/alarm_settings.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace pictor::alarm {
+namespace {
+
+class AlarmSettingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("pictor-alarm-" + std::to_string(::getpid()) + ".toml"))
+                .string();
+    AddAlarmOptions(cmd_, settings_);
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  void Write(const std::string& text) { std::ofstream(path_) << text; }
+  void Parse(std::vector<std::string> args) {
+    std::reverse(args.begin(), args.end());
+    cmd_.parse(args);
+  }
+
+  CLI::App cmd_{"alarm"};
+  AlarmSettings settings_;
+  std::string path_;
+};
+
+TEST_F(AlarmSettingsTest, FlagsBuildTheRule) {
+  Parse({"--period", "1", "--evaluation-periods", "3", "--datapoints-to-alarm", "2", "--threshold",
+         "3", "--statistic", "Average", "--treat-missing-data", "breaching"});
+  auto rule = RuleFromSettings(settings_);
+  ASSERT_TRUE(rule.ok()) << rule.status().ToString();
+  EXPECT_EQ(rule->period, std::chrono::seconds(1));
+  EXPECT_EQ(rule->evaluation_periods, 3);
+  EXPECT_EQ(rule->datapoints_to_alarm, 2);
+  EXPECT_EQ(rule->statistic, Statistic::kAverage);
+  EXPECT_EQ(rule->treat_missing, MissingData::kBreaching);
+}
+
+TEST_F(AlarmSettingsTest, DatapointsToAlarmDefaultsToEvaluationPeriods) {
+  Parse({"--evaluation-periods", "4"});
+  EXPECT_EQ(RuleFromSettings(settings_)->datapoints_to_alarm, 4);
+}
+
+TEST_F(AlarmSettingsTest, UnknownComparisonIsRejected) {
+  Parse({"--comparison", "Above"});
+  EXPECT_TRUE(RuleFromSettings(settings_).status().IsInvalidArgument());
+}
+
+TEST_F(AlarmSettingsTest, TomlUsesTheTerraformNames) {
+  Write(
+      "alert_email = \"ops@example.com\"\nage_threshold = 120\nperiod = 30\n"
+      "notify = [\"smtp://127.0.0.1:25\"]\nsns_topic_arn = \"arn:aws:sns:us-east-1:1:t\"\n");
+  Parse({"--alarm-config", path_});
+  ASSERT_TRUE(ApplyAlarmConfigFile(cmd_, settings_).ok());
+  EXPECT_EQ(settings_.alert_email, "ops@example.com");
+  EXPECT_EQ(settings_.threshold, 120);
+  EXPECT_EQ(settings_.period, 30);
+  EXPECT_EQ(settings_.notify,
+            (std::vector<std::string>{"smtp://127.0.0.1:25", "arn:aws:sns:us-east-1:1:t"}));
+}
+
+TEST_F(AlarmSettingsTest, FlagWinsOverTheFile) {
+  Write("age_threshold = 120\n");
+  Parse({"--alarm-config", path_, "--threshold", "5"});
+  ASSERT_TRUE(ApplyAlarmConfigFile(cmd_, settings_).ok());
+  EXPECT_EQ(settings_.threshold, 5);
+}
+
+TEST_F(AlarmSettingsTest, BadTomlIsAnInvalidArgumentNamingTheFile) {
+  Write("age_threshold = = 1\n");
+  Parse({"--alarm-config", path_});
+  Status s = ApplyAlarmConfigFile(cmd_, settings_);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find(path_), std::string::npos);
+}
+
+TEST_F(AlarmSettingsTest, WrongTypeInTomlIsRejected) {
+  Write("period = \"soon\"\n");
+  Parse({"--alarm-config", path_});
+  EXPECT_TRUE(ApplyAlarmConfigFile(cmd_, settings_).IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace pictor::alarm
