@@ -4,6 +4,9 @@ JOBS ?= 2
 BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-test
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+# ccache hits across clones in other folders: paths are made relative to the checkout.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 .PHONY: all deps-build deps-run deps-test deps-bench build build-test run test lint format bench clean
 
