@@ -87,7 +87,7 @@ std::string SourceDir() {
   if (const char* dir = std::getenv("PICTOR_SOURCE_DIR"); dir != nullptr && *dir != '\0') {
     return dir;
   }
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
+  return std::filesystem::current_path().string();  // ctest runs every test from the root
 }
 
 Result<std::unique_ptr<PeerProcess>> StartFauxqs() {

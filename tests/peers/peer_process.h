@@ -38,7 +38,7 @@ class PeerProcess {
   int port_;
 };
 
-// The repository root: PICTOR_SOURCE_DIR, or the directory this file was compiled from.
+// The repository root: PICTOR_SOURCE_DIR, or the working directory (ctest runs tests there).
 std::string SourceDir();
 
 // Starts fauxqs (SQS, S3 and SNS emulator; tools/node_modules, installed by the Makefile) on
