@@ -1,5 +1,7 @@
 #include "alarm/alarm_rule.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <numeric>
@@ -17,8 +19,8 @@ Result<E> ParseName(std::string_view what, std::string_view name,
     if (!accepted.empty()) accepted += ", ";
     accepted += text;
   }
-  return Status::InvalidArgument("unknown " + std::string(what) + " '" + std::string(name) +
-                                 "'; accepted: " + accepted);
+  return Status::InvalidArgument(
+      fmt::format("unknown {} '{}'; accepted: {}", what, name, accepted));
 }
 
 template <typename E, size_t N>
@@ -70,8 +72,8 @@ Status AlarmRule::Validate() const {
     return Status::InvalidArgument("evaluation periods must be 1 to 100");
   }
   if (datapoints_to_alarm < 1 || datapoints_to_alarm > evaluation_periods) {
-    return Status::InvalidArgument("datapoints to alarm must be 1 to the evaluation periods (" +
-                                   std::to_string(evaluation_periods) + ")");
+    return Status::InvalidArgument(fmt::format(
+        "datapoints to alarm must be 1 to the evaluation periods ({})", evaluation_periods));
   }
   return Status::Ok();
 }

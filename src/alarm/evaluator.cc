@@ -36,7 +36,7 @@ std::string ThresholdReason(const AlarmRule& rule, AlarmState to, int matching, 
       matching == 1 ? "was" : "were", alarm ? "" : "not ", ComparisonPhrase(rule.comparison),
       FormatValue(rule.threshold), Plural(minimum, "datapoint", "datapoints"),
       alarm ? "OK -> ALARM" : "ALARM -> OK");
-  if (!note.empty()) reason += " " + std::string(note);
+  if (!note.empty()) reason.append(" ").append(note);
   return reason;
 }
 
@@ -85,13 +85,13 @@ Decision Decide(const AlarmRule& rule, std::span<const std::optional<double>> ra
     switch (rule.treat_missing) {
       case MissingData::kMissing:
         d.state = AlarmState::kInsufficientData;
-        d.reason = "Insufficient Data: " + Plural(unknown, "datapoint was", "datapoints were") +
-                   " unknown.";
+        d.reason = fmt::format("Insufficient Data: {} unknown.",
+                               Plural(unknown, "datapoint was", "datapoints were"));
         return d;
       case MissingData::kIgnore:
         d.state = current;
-        d.reason = "Missing data ignored: " + Plural(unknown, "datapoint was", "datapoints were") +
-                   " unknown; state kept.";
+        d.reason = fmt::format("Missing data ignored: {} unknown; state kept.",
+                               Plural(unknown, "datapoint was", "datapoints were"));
         return d;
       case MissingData::kBreaching:
         return threshold_decision(0, 0, n, n, "(missing datapoints treated as breaching)");
@@ -125,8 +125,8 @@ Decision Decide(const AlarmRule& rule, std::span<const std::optional<double>> ra
       Decision d;
       d.datapoints = newest_first;
       d.state = current;
-      d.reason = "Missing data ignored: " + std::to_string(count) + " of the last " +
-                 std::to_string(n) + " datapoints known; state kept.";
+      d.reason = fmt::format(
+          "Missing data ignored: {} of the last {} datapoints known; state kept.", count, n);
       return d;
     }
   }

@@ -42,7 +42,7 @@ std::string AlarmText(const AlarmEvent& e) {
       e.alarm, e.old_state, e.new_state, Time(e.time), e.queue, e.statistic, e.metric,
       e.period_seconds, e.has_value ? Value(e.value) : "no data", e.comparison, Value(e.threshold),
       e.datapoints_to_alarm, e.evaluation_periods, e.period_seconds, Time(e.time), e.reason);
-  if (!e.note.empty()) text += "Note:       " + e.note + "\n";
+  if (!e.note.empty()) text += fmt::format("Note:       {}\n", e.note);
   return text;
 }
 

@@ -1,5 +1,7 @@
 #include "notify/notifier_spec.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 #include "notify/smtp/smtp_notifier.h"
@@ -36,9 +38,10 @@ Result<std::unique_ptr<Notifier>> MakeNotifier(std::string_view spec,
     }
     return NewWebhookNotifier(std::move(webhook));
   }
-  return Status::InvalidArgument("unknown notifier '" + std::string(spec) +
-                                 "'; accepted: smtp://HOST:PORT, smtps://HOST:PORT, "
-                                 "arn:aws:sns:REGION:ACCOUNT:TOPIC, http(s)://URL");
+  return Status::InvalidArgument(
+      fmt::format("unknown notifier '{}'; accepted: smtp://HOST:PORT, smtps://HOST:PORT, "
+                  "arn:aws:sns:REGION:ACCOUNT:TOPIC, http(s)://URL",
+                  spec));
 }
 
 Result<std::unique_ptr<Notifier>> MakeNotifiers(const std::vector<std::string>& specs,

@@ -70,8 +70,8 @@ class SmtpNotifier final : public Notifier {
     CURL* curl = curl_easy_init();
     if (curl == nullptr) return Status::Unavailable("cannot start an SMTP session");
     Upload upload{&message};
-    curl_slist* rcpt = curl_slist_append(nullptr, ("<" + s_.recipient + ">").c_str());
-    const std::string from = "<" + s_.from + ">";
+    curl_slist* rcpt = curl_slist_append(nullptr, fmt::format("<{}>", s_.recipient).c_str());
+    const std::string from = fmt::format("<{}>", s_.from);
     curl_easy_setopt(curl, CURLOPT_URL, s_.url.c_str());
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);

@@ -1,5 +1,7 @@
 #include "notify/sns/sns_notifier.h"
 
+#include <fmt/format.h>
+
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
@@ -13,7 +15,7 @@ std::string Form(const std::vector<std::pair<std::string, std::string>>& fields)
   std::string out;
   for (const auto& [k, v] : fields) {
     if (!out.empty()) out += '&';
-    out += aws::UriEncode(k) + "=" + aws::UriEncode(v);
+    out.append(aws::UriEncode(k)).append("=").append(aws::UriEncode(v));
   }
   return out;
 }
@@ -42,7 +44,6 @@ class SnsNotifier final : public Notifier {
   Status Notify(const AlarmEvent& event) override {
     aws::AwsRequest request;
     request.method = "POST";
-    request.path = "/";
     request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     request.body = Form({{"Action", "Publish"},
                          {"Version", "2010-03-31"},
@@ -50,11 +51,11 @@ class SnsNotifier final : public Notifier {
                          {"Subject", SnsSubject(AlarmSubject(event))},
                          {"Message", AlarmText(event)}});
     auto reply = client_.Send(request);
-    if (!reply.ok()) return reply.status().WithContext("SNS Publish to " + arn_);
+    if (!reply.ok()) return reply.status().WithContext(fmt::format("SNS Publish to {}", arn_));
     return Status::Ok();
   }
 
-  std::string Describe() const override { return "SNS topic " + arn_; }
+  std::string Describe() const override { return fmt::format("SNS topic {}", arn_); }
 
  private:
   const std::string arn_;
@@ -82,8 +83,8 @@ std::string RegionOfTopicArn(const std::string& arn) {
 Result<std::unique_ptr<Notifier>> NewSnsNotifier(const std::string& topic_arn) {
   std::string region = RegionOfTopicArn(topic_arn);
   if (region.empty()) {
-    return Status::InvalidArgument("'" + topic_arn +
-                                   "' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)");
+    return Status::InvalidArgument(
+        fmt::format("'{}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", topic_arn));
   }
   return std::unique_ptr<Notifier>(std::make_unique<SnsNotifier>(topic_arn, region));
 }

@@ -39,7 +39,7 @@ class WebhookNotifier final : public Notifier {
     call.connect_timeout = std::min(s_.timeout, std::chrono::milliseconds(3000));
     call.total_timeout = s_.timeout;
     auto reply = http_->Perform(call);
-    if (!reply.ok()) return reply.status().WithContext("webhook " + Origin(s_.url));
+    if (!reply.ok()) return reply.status().WithContext(fmt::format("webhook {}", Origin(s_.url)));
     const long code = reply->status;
     if (code >= 200 && code < 300) return Status::Ok();
     std::string msg = fmt::format("webhook {} answered HTTP {}", Origin(s_.url), code);
@@ -47,7 +47,7 @@ class WebhookNotifier final : public Notifier {
     return Status::InvalidArgument(msg);
   }
 
-  std::string Describe() const override { return "webhook " + Origin(s_.url); }
+  std::string Describe() const override { return fmt::format("webhook {}", Origin(s_.url)); }
 
  private:
   const WebhookSettings s_;
@@ -57,7 +57,7 @@ class WebhookNotifier final : public Notifier {
 }  // namespace
 
 std::string WebhookSignature(const std::string& secret, const std::string& body) {
-  return "sha256=" + aws::HexEncode(aws::HmacSha256(secret, body));
+  return fmt::format("sha256={}", aws::HexEncode(aws::HmacSha256(secret, body)));
 }
 
 Result<std::unique_ptr<Notifier>> NewWebhookNotifier(WebhookSettings settings) {
