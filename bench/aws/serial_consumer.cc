@@ -88,8 +88,7 @@ int main(int argc, char** argv) {
                    result.error.ToString().c_str());
     }
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("serial: %d images in %.3f s, %.3f images/s\n", stored, seconds,
               seconds > 0 ? stored / seconds : 0.0);
   return stored == flags.jobs ? 0 : 1;

@@ -15,15 +15,14 @@ TEST_F(QueueFlowTest, CliMessagesBecomeOnePngEachUnderThePrefixAndTheQueueEndsEm
   ASSERT_TRUE(MakeBucket("flow-images"));
   std::string queue = MakeQueue("flow-prompts");
   ASSERT_FALSE(queue.empty());
-  const std::vector<std::string> prompts = {
-      kNorwegianPrompt, "Et fyrtårn på en klippe i måneskinn", "Tre røde båter ved en brygge"};
+  const std::vector<std::string> prompts = {kNorwegianPrompt, "Et fyrtårn på en klippe i måneskinn",
+                                            "Tre røde båter ved en brygge"};
   for (const std::string& prompt : prompts) {
     RunResult sent = Aws({"sqs", "send-message", "--queue-url", queue, "--message-body", prompt});
     ASSERT_EQ(sent.code(), 0) << sent.err;
   }
 
-  auto worker =
-      SpawnPictor({"worker", "--queue", queue, "--store", "s3://flow-images/run-1"});
+  auto worker = SpawnPictor({"worker", "--queue", queue, "--store", "s3://flow-images/run-1"});
   ASSERT_NE(worker, nullptr);
   const std::string under = "run-1/generated_images/from_queue/";
   std::vector<std::string> keys;

@@ -16,9 +16,9 @@ class ServeS3Test : public AwsPeersTest {
     if (HasFatalFailure()) return;
     ASSERT_TRUE(MakeBucket("serve-images"));
     const std::string port_file = dir_ / "serve.port";
-    server_ = SpawnPictor({"serve", "--listen", "127.0.0.1:0", "--port-file", port_file,
-                           "--store", "s3://serve-images", "--queue",
-                           "sqlite:" + (dir_ / "queue.db"), "--workers", "0"});
+    server_ = SpawnPictor({"serve", "--listen", "127.0.0.1:0", "--port-file", port_file, "--store",
+                           "s3://serve-images", "--queue", "sqlite:" + (dir_ / "queue.db"),
+                           "--workers", "0"});
     ASSERT_NE(server_, nullptr);
     ASSERT_TRUE(integration::WaitUntil(
         [&] {
@@ -45,9 +45,9 @@ class ServeS3Test : public AwsPeersTest {
     const std::string out = dir_ / "curl.out";
     std::filesystem::remove(out);
     std::string error;
-    auto curl = Process::Spawn({"/usr/bin/curl", "--silent", "--show-error", "--fail", "--output",
-                                out, url},
-                               {}, dir_.path(), dir_.path(), &error);
+    auto curl = Process::Spawn(
+        {"/usr/bin/curl", "--silent", "--show-error", "--fail", "--output", out, url}, {},
+        dir_.path(), dir_.path(), &error);
     if (!curl) return std::nullopt;
     auto exit = curl->Wait(30s);
     if (!exit || !exit->exited || exit->code != 0) {

@@ -4,6 +4,9 @@
 
 #include <set>
 
+#include "aws/credentials.h"
+#include "aws/http_client.h"
+#include "store/s3/s3_store.h"
 #include "unit/aws_e2e/aws_fixture.h"
 
 namespace pictor::aws_e2e {
@@ -11,13 +14,37 @@ namespace {
 
 constexpr int kMessages = 100;
 
+constexpr const char* kUnder = "generated_images/from_queue/";
+
 class SqsCrashTest : public AwsPeersTest {
  protected:
   // PNG keys under the worker's prefix, as the CLI lists them (empty when it failed).
   std::vector<std::string> Stored() {
     auto keys = ListKeys("crash-images");
-    return keys ? PngKeysUnder(*keys, "generated_images/from_queue/") : std::vector<std::string>{};
+    return keys ? PngKeysUnder(*keys, kUnder) : std::vector<std::string>{};
   }
+
+  // The same count through the S3 adapter: milliseconds instead of the CLI's second, so the
+  // kill lands soon after the 20th object however fast the worker is. -1 when listing failed.
+  long QuickCount() {
+    if (!store_) {
+      S3StoreOptions options;
+      options.bucket = "crash-images";
+      options.region = "us-east-1";
+      options.endpoint = Endpoint();
+      auto store = OpenS3Store(options, *http_, credentials_);
+      if (!store.ok()) return -1;
+      store_ = std::move(store).value();
+    }
+    auto listed = store_->List(kUnder, 1000);
+    return listed.ok() ? static_cast<long>(listed->size()) : -1;
+  }
+
+  std::unique_ptr<aws::HttpClient> http_ = aws::NewCurlHttpClient();
+  aws::CredentialsProvider credentials_{[]() -> Result<aws::TimedCredentials> {
+    return aws::TimedCredentials{{"test", "test", ""}, std::nullopt, "explicit"};
+  }};
+  std::unique_ptr<ObjectStore> store_;
 };
 
 TEST_F(SqsCrashTest, KilledWorkerRestartedStoresEachMessageExactlyOnceAndEmptiesTheQueue) {
@@ -29,40 +56,37 @@ TEST_F(SqsCrashTest, KilledWorkerRestartedStoresEachMessageExactlyOnceAndEmpties
     nlohmann::json entries = nlohmann::json::array();
     for (int i = 0; i < 10; ++i) {
       int n = batch * 10 + i;
-      entries.push_back({{"Id", "m" + std::to_string(n)},
-                         {"MessageBody", std::string(kNorwegianPrompt) + " nr. " +
-                                             std::to_string(n)}});
+      entries.push_back(
+          {{"Id", "m" + std::to_string(n)},
+           {"MessageBody", std::string(kNorwegianPrompt) + " nr. " + std::to_string(n)}});
     }
-    nlohmann::json reply = AwsJson(
-        {"sqs", "send-message-batch", "--queue-url", queue, "--entries", entries.dump()});
+    nlohmann::json reply =
+        AwsJson({"sqs", "send-message-batch", "--queue-url", queue, "--entries", entries.dump()});
     ASSERT_TRUE(reply.is_object() && reply.contains("Successful")) << reply.dump();
     ASSERT_EQ(reply["Successful"].size(), 10u) << reply.dump();
   }
-  const std::vector<std::string> worker_args = {"worker",
-                                                "--queue",
-                                                queue,
-                                                "--store",
-                                                "s3://crash-images",
-                                                "--visibility-timeout",
-                                                "5",
-                                                "--concurrency",
-                                                "4"};
+  const std::vector<std::string> worker_args = {
+      "worker", "--queue",       queue, "--store", "s3://crash-images", "--visibility-timeout",
+      "5",      "--concurrency", "4"};
 
   auto first = SpawnPictor(worker_args);
   ASSERT_NE(first, nullptr);
-  size_t before_kill = 0;
+  long before_kill = 0;
   ASSERT_TRUE(integration::WaitUntil(
       [&] {
-        before_kill = Stored().size();
+        before_kill = QuickCount();
         return before_kill >= 20 || !first->Running();
       },
-      180s, 100ms))
+      180s, 10ms))
       << "fewer than 20 objects in time; worker stderr:\n"
       << first->Stderr();
   ASSERT_TRUE(first->Running()) << "the worker exited on its own:\n" << first->Stderr();
   integration::ExitStatus killed = first->Kill();
   EXPECT_EQ(killed.signal, SIGKILL);
-  ASSERT_LT(Stored().size(), static_cast<size_t>(kMessages))
+  size_t at_kill = Stored().size();
+  RecordProperty("objects_seen_before_kill", static_cast<int>(before_kill));
+  RecordProperty("objects_at_kill", static_cast<int>(at_kill));
+  ASSERT_LT(at_kill, static_cast<size_t>(kMessages))
       << "the worker finished before it could be killed mid-run";
 
   auto second = SpawnPictor(worker_args);
