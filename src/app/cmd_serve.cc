@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 
+#include "alarm/alarm_settings.h"
+#include "alarm/queue_alarm.h"
 #include "app/commands.h"
 #include "app/queue_metrics.h"
 #include "app/settings.h"
@@ -24,6 +26,8 @@ struct ServeOptions {
   int io_threads = 2;
   int visibility_timeout = 60;
   std::string port_file;
+  bool alarm = false;
+  alarm::AlarmSettings alarm_settings;
 };
 
 // "127.0.0.1:8080", "[::1]:0", "localhost:9000" → host, port.
@@ -47,8 +51,12 @@ Status ParseListen(const std::string& text, std::string* host, uint16_t* port) {
   return Status::Ok();
 }
 
-int RunServe(ServeOptions& o) {
+int RunServe(const CLI::App& cmd, ServeOptions& o) {
   ApplyEnvironment(o.common);
+  if (Status s = alarm::ApplyAlarmConfigFile(cmd, o.alarm_settings); !s.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
   if (Status s = ConfigureLogging(o.common.log_level); !s.ok()) {
     std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
     return kExitUsage;
@@ -77,6 +85,18 @@ int RunServe(ServeOptions& o) {
   }
   const uint16_t port = (*server)->port();
 
+  // The queue alarm runs in-process when asked for, or when it has someone to tell.
+  std::unique_ptr<alarm::QueueAlarm> queue_alarm;
+  if (o.alarm || !o.alarm_settings.notify.empty() || !o.alarm_settings.config_file.empty()) {
+    auto started = alarm::StartAlarm(o.alarm_settings, *r.queue, o.common.queue, r.metrics);
+    if (!started.ok()) {
+      std::fprintf(stderr, "pictor serve: %s\n", started.status().message().c_str());
+      (*server)->Stop();
+      return started.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
+    }
+    queue_alarm = std::move(started).value();
+  }
+
   std::optional<Worker> worker;
   if (o.workers > 0) {
     WorkerOptions wo;
@@ -104,6 +124,7 @@ int RunServe(ServeOptions& o) {
   if (worker) worker->RequestStop();
   (*server)->Stop();
   if (worker) worker->Join();
+  if (queue_alarm) queue_alarm->Stop();
   spdlog::info("stopped");
   return kExitOk;
 }
@@ -123,8 +144,12 @@ Subcommand AddServeCommand(CLI::App& app) {
   cmd->add_option("--io-threads", o->io_threads, "HTTP event-loop threads (default 2)")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");
+  cmd->add_flag(
+      "--alarm", o->alarm,
+      "Run the queue alarm in-process (also on when --notify or --alarm-config is given)");
+  alarm::AddAlarmOptions(*cmd, o->alarm_settings);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
-  return {cmd, [o] { return RunServe(*o); }};
+  return {cmd, [o, cmd] { return RunServe(*cmd, *o); }};
 }
 
 }  // namespace pictor::app

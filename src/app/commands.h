@@ -18,6 +18,7 @@ Subcommand AddGenerateCommand(CLI::App& app);
 Subcommand AddServeCommand(CLI::App& app);
 Subcommand AddWorkerCommand(CLI::App& app);
 Subcommand AddSendCommand(CLI::App& app);
+Subcommand AddAlarmCommand(CLI::App& app);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -46,7 +46,7 @@ class AlarmEmailTest : public ::testing::Test {
   }
 
   std::unique_ptr<Process> StartAlarm(const std::vector<std::string>& extra) {
-    std::vector<std::string> argv{PICTOR_ALARM_BIN,
+    std::vector<std::string> argv{PictorBinary(),
                                   "alarm",
                                   "--queue",
                                   QueueSpec(dir_),
@@ -115,9 +115,8 @@ TEST_F(AlarmEmailTest, OneAlarmEmailWhileQueuedThenOneOkEmailOnceDrained) {
   alarm->Signal(SIGTERM);
   ASSERT_TRUE(alarm->Wait(10s).has_value());
   std::string error;
-  auto history =
-      Process::Spawn({PICTOR_ALARM_BIN, "alarm", "--history", "--queue", QueueSpec(dir_)}, {},
-                     dir_.path(), dir_.path() / "mail", &error);
+  auto history = Process::Spawn({PictorBinary(), "alarm", "--history", "--queue", QueueSpec(dir_)},
+                                {}, dir_.path(), dir_.path() / "mail", &error);
   ASSERT_TRUE(history) << error;
   auto status = history->Wait(20s);
   ASSERT_TRUE(status && status->exited && status->code == 0) << history->Stderr();
