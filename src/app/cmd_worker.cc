@@ -5,9 +5,12 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/queue_metrics.h"
 #include "app/settings.h"
 #include "app/signals.h"
 #include "core/worker.h"
+#include "http/metrics_service.h"
+#include "http/server.h"
 
 namespace pictor::app {
 namespace {
@@ -16,7 +19,29 @@ struct WorkerCommandOptions {
   CommonSettings common;
   int concurrency = 4;
   int visibility_timeout = 60;
+  std::string metrics_listen;  // HOST:PORT; empty = no metrics endpoint
 };
+
+// "127.0.0.1:9100", "[::1]:0" → host, port (the same form as serve's --listen).
+Status ParseMetricsListen(const std::string& text, std::string* host, uint16_t* port) {
+  const size_t colon = text.rfind(':');
+  auto bad = [&] {
+    return Status::InvalidArgument("--metrics-listen '" + text + "' must look like HOST:PORT");
+  };
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return bad();
+  *host = text.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  unsigned long p = 0;
+  for (char c : text.substr(colon + 1)) {
+    if (c < '0' || c > '9') return bad();
+    p = p * 10 + static_cast<unsigned long>(c - '0');
+    if (p > 65535) return bad();
+  }
+  *port = static_cast<uint16_t>(p);
+  return Status::Ok();
+}
 
 int RunWorker(WorkerCommandOptions& o) {
   ApplyEnvironment(o.common);
@@ -24,12 +49,40 @@ int RunWorker(WorkerCommandOptions& o) {
     std::fprintf(stderr, "pictor worker: %s\n", s.message().c_str());
     return kExitUsage;
   }
+  http::ServerOptions so;
+  so.io_threads = 1;
+  so.blocking_threads = 2;
+  if (!o.metrics_listen.empty()) {
+    if (Status s = ParseMetricsListen(o.metrics_listen, &so.host, &so.port); !s.ok()) {
+      std::fprintf(stderr, "pictor worker: %s\n", s.message().c_str());
+      return kExitUsage;
+    }
+  }
   auto rt = BuildRuntime(o.common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   if (!rt.ok()) {
     std::fprintf(stderr, "pictor worker: %s\n", rt.status().message().c_str());
     return rt.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
   }
   Runtime& r = **rt;
+
+  // Declared before the server so that it outlives every request the server answers.
+  http::MetricsService metrics_service(r.metrics);
+  std::unique_ptr<http::HttpServer> metrics_server;
+  if (!o.metrics_listen.empty()) {
+    AddQueueGauges(r.metrics, *r.queue);
+    auto started = http::HttpServer::Start(so, metrics_service);
+    if (!started.ok()) {
+      std::fprintf(stderr, "pictor worker: --metrics-listen: %s\n",
+                   started.status().message().c_str());
+      return kExitFailure;
+    }
+    metrics_server = std::move(started).value();
+    std::printf(
+        "pictor worker metrics on http://%s:%u/metrics\n",
+        so.host.find(':') == std::string::npos ? so.host.c_str() : ("[" + so.host + "]").c_str(),
+        metrics_server->port());
+    std::fflush(stdout);
+  }
   WorkerOptions wo;
   wo.concurrency = o.concurrency;
   wo.visibility_timeout = std::chrono::seconds(o.visibility_timeout);
@@ -42,6 +95,7 @@ int RunWorker(WorkerCommandOptions& o) {
   spdlog::info("signal {} received: finishing jobs in flight", sig);
   worker.RequestStop();
   worker.Join();
+  if (metrics_server) metrics_server->Stop();
   spdlog::info("worker stopped: {} succeeded, {} retried, {} dead-lettered", worker.succeeded(),
                worker.retried(), worker.dead_lettered());
   return kExitOk;
@@ -57,6 +111,9 @@ Subcommand AddWorkerCommand(CLI::App& app) {
   cmd->add_option("--visibility-timeout", o->visibility_timeout,
                   "Seconds a received job stays hidden; renewed while it runs (default 60)")
       ->check(CLI::Range(5, 43200));
+  cmd->add_option("--metrics-listen", o->metrics_listen,
+                  "Serve GET /metrics and /healthz on HOST:PORT (port 0 picks a free one)")
+      ->envname("PICTOR_METRICS_LISTEN");
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o] { return RunWorker(*o); }};
 }

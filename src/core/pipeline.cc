@@ -97,6 +97,18 @@ Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest&
 
 JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_attempts) {
   JobResult result;
+  if (p.metrics != nullptr) {
+    p.metrics->GetCounter("pictor_jobs_received_total", "Queue messages received by workers.")
+        .Increment();
+  }
+  // Every outcome but success; pictor_jobs_total{outcome} tells a retry from a dead letter.
+  auto count_failed = [&p] {
+    if (p.metrics == nullptr) return;
+    p.metrics
+        ->GetCounter("pictor_jobs_failed_total",
+                     "Queue jobs whose attempt failed (retried or dead-lettered).")
+        .Increment();
+  };
   auto spec = ParseQueueMessageBody(message.body, p.queue_defaults, p.limits);
   result.job_id = spec.ok() && !spec->job_id.empty() ? spec->job_id : message.message_id;
 
@@ -129,6 +141,7 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
     record.error = spec.status().message();
     save(JobState::kFailed);
     CountJob(p, "dead_lettered");
+    count_failed();
     return result;
   }
   GenerationRequest request = spec->request;
@@ -151,6 +164,7 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   }
   result.error = stored.status();
   record.error = stored.status().message();
+  count_failed();
   if (stored.status().IsRetryable() && message.receive_count < max_attempts) {
     result.outcome = JobOutcome::kRetry;
     save(JobState::kQueued);
