@@ -251,7 +251,9 @@ void PutBlock(const uint32_t* tokens, size_t count, const uint8_t* raw, size_t r
   std::array<uint16_t, 286> lit_codes{};
   std::array<uint16_t, 30> dist_codes{};
   std::array<uint16_t, 19> clen_codes{};
-  BuildCanonicalCodes(lit_lengths, 286, lit_codes.data());
+  // Only the first hlit entries are literal/length lengths: the distance lengths were copied in
+  // right after them for the run-length encoding above, and must not take part here.
+  BuildCanonicalCodes(lit_lengths, hlit, lit_codes.data());
   BuildCanonicalCodes(dist_lengths.data(), 30, dist_codes.data());
   BuildCanonicalCodes(clen_lengths.data(), 19, clen_codes.data());
   w.Put(final ? 1 : 0, 1);
