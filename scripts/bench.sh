@@ -50,5 +50,8 @@ echo '{"prompt": "A magical salmon going to the moon in a rocket"}' >"$results/j
     sed 's/^median:/POST \/jobs median:/'
 } | tee "$results/http.txt"
 
+echo "bench: aws"
+bench/aws/run.sh "$build" | tee "$results/aws.txt"
+
 python3 scripts/bench_report.py "$results" docs/PERFORMANCE.md
 echo "bench: wrote docs/PERFORMANCE.md"

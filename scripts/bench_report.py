@@ -115,6 +115,29 @@ def main():
         add(f"- `GET /healthz` beside nginx's static 200: **{r:.2f}×** nginx's rate "
             f"(target ≥ 0.5×: {verdict(r >= 0.5)}).")
     add("")
+    aws = (results / "aws.txt").read_text() if (results / "aws.txt").exists() else ""
+    add("## Against AWS-compatible peers (fauxqs, a fake Bedrock endpoint)")
+    add("")
+    add("Command: `bench/aws/run.sh build`")
+    add("")
+    add("```")
+    add(aws.strip())
+    add("```")
+    add("")
+    m = re.search(r"send: pictor median ([\d.]+) ms, aws median ([\d.]+) ms, ratio ([\d.]+); "
+                  r"peak RSS pictor (\d+) KiB, aws (\d+) KiB, ratio ([\d.]+)", aws)
+    if m:
+        speed, mem = float(m.group(3)), float(m.group(6))
+        add(f"- `pictor send` vs `aws sqs send-message`: **{speed:.0f}×** faster wall time "
+            f"(target ≥ 20×: {verdict(speed >= 20)}), **{mem:.2f}×** the peak memory "
+            f"(target ≤ 0.25×: {verdict(mem <= 0.25)}).")
+    m = re.search(r"worker: concurrent ([\d.]+) images/s, serial ([\d.]+) images/s, ratio ([\d.]+)",
+                  aws)
+    if m:
+        ratio = float(m.group(3))
+        add(f"- One worker with 64 generations in flight vs a serial consume-generate-store loop, "
+            f"model answering after 1 s: **{ratio:.0f}×** (target ≥ 40×: {verdict(ratio >= 40)}).")
+    add("")
     output.write_text("\n".join(lines) + "\n")
 
 

@@ -107,7 +107,7 @@ awk -v pm="$p_ms" -v am="$a_ms" -v pr="$p_rss" -v ar="$a_rss" -v n="$send_runs" 
 
 # ---- worker ----
 # The fake with a listen backlog of 256: the default 5 drops SYNs from 64 concurrent clients.
-start_peer model /usr/bin/python3 "$root/bench/aws/fake_model_backlog.py"
+start_peer model /usr/bin/python3 "$root/tests/peers/fake_model_server.py"
 model_url="http://127.0.0.1:$port"
 export AWS_ENDPOINT_URL_BEDROCK_RUNTIME="$model_url"
 curl -sf -X POST "$model_url/_control" \

@@ -424,6 +424,8 @@ def main():
     parser.add_argument("--secret-access-key", default="")
     parser.add_argument("--openai-key", default="test-openai-key")
     options = parser.parse_args()
+    # 64 workers connect at once in the throughput benchmark: the default backlog of 5 drops them.
+    ThreadingHTTPServer.request_queue_size = 256
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.options = options
