@@ -12,7 +12,7 @@ build_pkgs=(
 )
 run_pkgs=(curl jq)
 test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd awscli sqlite3 shellcheck)
-bench_pkgs=(wrk nginx-light hyperfine python3)
+bench_pkgs=(wrk nginx-light python3 time awscli curl)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.
 install_npm_peers() {
@@ -41,7 +41,7 @@ for group in "$@"; do
     build) wanted+=("${build_pkgs[@]}") ;;
     run) wanted+=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
     test) wanted+=("${build_pkgs[@]}" "${test_pkgs[@]}") need_npm=1 ;;
-    bench) wanted+=("${build_pkgs[@]}" "${bench_pkgs[@]}" "${run_pkgs[@]}") ;;
+    bench) wanted+=("${build_pkgs[@]}" "${bench_pkgs[@]}" "${run_pkgs[@]}") need_npm=1 ;;
     *) echo "install-deps: unknown group '$group' (build, run, test, bench)" >&2; exit 2 ;;
   esac
 done
