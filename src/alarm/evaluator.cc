@@ -75,7 +75,13 @@ Decision Decide(const AlarmRule& rule, std::span<const std::optional<double>> ra
     return d;
   };
 
-  if (count >= m) {
+  // The documentation's three cases: with at least N real datapoints in the range the newest N
+  // decide and the treatment does not matter; with fewer, the missing ones are filled with the
+  // treatment "as few times as possible" while every real datapoint counts. Missing and ignore
+  // fill with nothing, so for them M real datapoints are already enough to decide.
+  const bool fills = rule.treat_missing == MissingData::kBreaching ||
+                     rule.treat_missing == MissingData::kNotBreaching;
+  if (count >= n || (count >= m && !fills)) {
     const int considered = std::min(n, count);
     return threshold_decision(considered, breaching_among(considered), 0, 0, "");
   }
@@ -99,7 +105,8 @@ Decision Decide(const AlarmRule& rule, std::span<const std::optional<double>> ra
         return threshold_decision(0, 0, 0, n, "(missing datapoints treated as not breaching)");
     }
   }
-  // Fewer real datapoints than M: the missing ones of the last N periods are filled.
+  // Fewer real datapoints than N (breaching, notBreaching) or M (missing, ignore): the missing
+  // ones of the last N periods are filled.
   const int breaching = breaching_among(count);
   const int fill = std::max(0, n - count);
   switch (rule.treat_missing) {

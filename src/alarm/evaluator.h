@@ -8,14 +8,16 @@
 //
 // Decide() is CloudWatch's documented behaviour ("Configuring how CloudWatch alarms treat missing
 // data"), with M = datapoints to alarm and N = evaluation periods:
-//  - at least M real datapoints in the range: the newest min(N, count) of them decide, ALARM when
-//    at least M breach, otherwise OK (missing ones are skipped, whatever the treatment);
+//  - at least N real datapoints in the range: the newest N of them decide, ALARM when at least
+//    M breach, otherwise OK; missing ones are skipped whatever the treatment (the documentation:
+//    "the value you set for how to treat missing data is not needed and is ignored");
 //  - no real datapoint: missing -> INSUFFICIENT_DATA, ignore -> the current state, breaching ->
 //    ALARM, notBreaching -> OK;
-//  - 1..M-1 real datapoints: the N - count missing ones are filled: breaching / notBreaching fill
-//    with breaching / non-breaching values; missing looks at the real ones only, ALARM when all
-//    of them breach; ignore goes OK when even breaching fills could not reach M, else keeps the
-//    current state.
+//  - 1..N-1 real datapoints, breaching / notBreaching: the N - count missing ones are filled with
+//    breaching / non-breaching values and every real one counts;
+//  - M..N-1 real datapoints, missing / ignore: the real ones decide, as with N;
+//  - 1..M-1 real datapoints: missing looks at the real ones only, ALARM when all of them breach;
+//    ignore goes OK when even breaching fills could not reach M, else keeps the current state.
 // A new evaluator starts in INSUFFICIENT_DATA unless given the state a restart restored, and
 // judges nothing until the first period it watched (from its first sample or evaluation) closes,
 // so a restart does not read the time it was down as missing data.

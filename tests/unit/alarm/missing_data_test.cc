@@ -97,5 +97,42 @@ TEST(MissingDataTest, BreachingFillsOnlyUpToTheEvaluationPeriods) {
   EXPECT_EQ(Decide(rule, range, AlarmState::kOk).state, AlarmState::kAlarm);
 }
 
+// 2 out of 3: the cases where M <= real datapoints < N tell "fewer than N" (fill) from "fewer
+// than M".
+AlarmRule TwoOutOfThree(MissingData treatment) {
+  AlarmRule rule;
+  rule.threshold = 3;
+  rule.evaluation_periods = 3;
+  rule.datapoints_to_alarm = 2;
+  rule.treat_missing = treatment;
+  return rule;
+}
+
+TEST(MissingDataTest, BreachingFillsWhenFewerThanNRealDatapointsEvenWithMOfThem) {
+  // "- - - 0 X": two real datapoints (= M) but fewer than N; the one missing period of the last
+  // three is filled as breaching: X 0 X has 2 breaching.
+  const auto range = Range("- - - 0 X");
+  EXPECT_EQ(Decide(TwoOutOfThree(MissingData::kBreaching), range, AlarmState::kOk).state,
+            AlarmState::kAlarm);
+  EXPECT_EQ(Decide(TwoOutOfThree(MissingData::kNotBreaching), range, AlarmState::kAlarm).state,
+            AlarmState::kOk);
+}
+
+TEST(MissingDataTest, MissingAndIgnoreDecideOnMRealDatapointsWithoutFilling) {
+  const auto range = Range("- - - 0 X");
+  EXPECT_EQ(Decide(TwoOutOfThree(MissingData::kMissing), range, AlarmState::kAlarm).state,
+            AlarmState::kOk);
+  EXPECT_EQ(Decide(TwoOutOfThree(MissingData::kIgnore), range, AlarmState::kAlarm).state,
+            AlarmState::kOk);
+}
+
+TEST(MissingDataTest, NRealDatapointsDecideWhateverTheTreatmentLookingBackPastGaps) {
+  // "X X - X -": three real datapoints, all breaching, reach back past the gaps; notBreaching
+  // fills nothing, so the alarm fires although two of the last three periods are empty.
+  const auto range = Range("X X - X -");
+  EXPECT_EQ(Decide(TwoOutOfThree(MissingData::kNotBreaching), range, AlarmState::kOk).state,
+            AlarmState::kAlarm);
+}
+
 }  // namespace
 }  // namespace pictor::alarm
