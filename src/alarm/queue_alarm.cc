@@ -1,7 +1,10 @@
 #include "alarm/queue_alarm.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
+#include "alarm/cloudwatch_source.h"
 #include "notify/notifier_spec.h"
 
 namespace pictor::alarm {
@@ -23,6 +26,38 @@ void QueueAlarm::Stop() {
   runner_->Stop();
   notifier_.reset();  // joins the delivery thread
 }
+
+namespace {
+
+bool EndpointOverridden() {
+  for (const char* name : {"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
+}
+
+// SQS on AWS reports no age of its oldest message through GetQueueAttributes, but publishes it
+// to CloudWatch: read it there. An SQS-compatible server elsewhere has neither; its alarm samples
+// ApproximateNumberOfMessages instead and says so. Other metrics come from the queue itself.
+std::unique_ptr<MetricSource> NewSource(const AlarmRule& rule, JobQueue& queue,
+                                        std::string_view queue_spec) {
+  if (!IsSqsQueueSpec(queue_spec)) return NewQueueMetricSource(queue, rule.metric);
+  std::string region, name;
+  if (rule.metric == QueueMetric::kApproximateAgeOfOldestMessage && !EndpointOverridden() &&
+      IsAwsSqsQueueUrl(queue_spec, &region, &name)) {
+    CloudWatchQuery query;
+    query.queue_name = name;
+    query.metric = std::string(MetricName(rule.metric));
+    query.statistic = std::string(StatisticName(rule.statistic));
+    // CloudWatch keeps SQS metrics per minute: a shorter alarm period still asks for minutes.
+    query.period = std::max(std::chrono::seconds(60), rule.period / 60 * 60);
+    return NewCloudWatchMetricSource(region, query);
+  }
+  return NewQueueMetricSource(queue, rule.metric, /*age_available=*/false);
+}
+
+}  // namespace
 
 bool IsSqsQueueSpec(std::string_view spec) {
   return spec.substr(0, 7) == "http://" || spec.substr(0, 8) == "https://";
@@ -60,9 +95,7 @@ Result<std::unique_ptr<QueueAlarm>> StartAlarm(const AlarmSettings& settings, Jo
   auto store = OpenAlarmStateStore(path);
   if (!store.ok()) return store.status();
 
-  // An SQS-compatible queue reports no age of its oldest message; CloudWatch would, but only on
-  // AWS, and reading it (GetMetricData) is not done here yet.
-  auto source = NewQueueMetricSource(queue, rule->metric, !IsSqsQueueSpec(queue_spec));
+  auto source = NewSource(*rule, queue, queue_spec);
   auto alarm =
       std::make_unique<QueueAlarm>(std::move(source), std::move(store).value(),
                                    std::move(notifier).value(), std::move(options), metrics);
