@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """An SMTP server for tests: accepts every message on 127.0.0.1 and a free port, prints
 "port N" once listening, and writes each message (as received, headers and body) to
-DIR/NNNN.eml, atomically (a temporary name, then a rename).
+DIR/NNNN.eml, atomically (a temporary name, then a rename), after three headers of its own:
+X-Envelope-From, X-Envelope-To and X-Accepted-At (Unix time in seconds, when DATA completed;
+bench/alarm/email_latency.py reads it).
 
 Usage: /usr/bin/python3 tests/peers/smtp_sink.py DIR
 """
@@ -9,6 +11,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 
 from aiosmtpd.smtp import SMTP
 
@@ -19,13 +22,15 @@ class Sink:
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
+        accepted_at = time.time()
         self.count += 1
         name = os.path.join(self.directory, "%04d.eml" % self.count)
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode("utf-8")
-        header = ("X-Envelope-From: %s\r\nX-Envelope-To: %s\r\n"
-                  % (envelope.mail_from, ", ".join(envelope.rcpt_tos))).encode("utf-8")
+        header = ("X-Envelope-From: %s\r\nX-Envelope-To: %s\r\nX-Accepted-At: %.6f\r\n"
+                  % (envelope.mail_from, ", ".join(envelope.rcpt_tos), accepted_at)
+                  ).encode("utf-8")
         with open(name + ".tmp", "wb") as f:
             f.write(header + content)
         os.rename(name + ".tmp", name)
