@@ -11,7 +11,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 run_pkgs=(curl jq)
-test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd awscli sqlite3 shellcheck)
+test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd awscli prometheus sqlite3 shellcheck)
 bench_pkgs=(wrk nginx-light python3 time awscli curl)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.

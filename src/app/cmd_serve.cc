@@ -30,27 +30,6 @@ struct ServeOptions {
   alarm::AlarmSettings alarm_settings;
 };
 
-// "127.0.0.1:8080", "[::1]:0", "localhost:9000" → host, port.
-Status ParseListen(const std::string& text, std::string* host, uint16_t* port) {
-  size_t colon = text.rfind(':');
-  auto bad = [&] {
-    return Status::InvalidArgument("--listen '" + text + "' must look like HOST:PORT");
-  };
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return bad();
-  *host = text.substr(0, colon);
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
-  unsigned long p = 0;
-  for (char c : text.substr(colon + 1)) {
-    if (c < '0' || c > '9') return bad();
-    p = p * 10 + static_cast<unsigned long>(c - '0');
-    if (p > 65535) return bad();
-  }
-  *port = static_cast<uint16_t>(p);
-  return Status::Ok();
-}
-
 int RunServe(const CLI::App& cmd, ServeOptions& o) {
   ApplyEnvironment(o.common);
   if (Status s = alarm::ApplyAlarmConfigFile(cmd, o.alarm_settings); !s.ok()) {
@@ -62,7 +41,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     return kExitUsage;
   }
   http::ServerOptions so;
-  if (Status s = ParseListen(o.listen, &so.host, &so.port); !s.ok()) {
+  if (Status s = ParseHostPort("--listen", o.listen, &so.host, &so.port); !s.ok()) {
     std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
     return kExitUsage;
   }

@@ -23,26 +23,6 @@ struct WorkerCommandOptions {
 };
 
 // "127.0.0.1:9100", "[::1]:0" → host, port (the same form as serve's --listen).
-Status ParseMetricsListen(const std::string& text, std::string* host, uint16_t* port) {
-  const size_t colon = text.rfind(':');
-  auto bad = [&] {
-    return Status::InvalidArgument("--metrics-listen '" + text + "' must look like HOST:PORT");
-  };
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return bad();
-  *host = text.substr(0, colon);
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
-  unsigned long p = 0;
-  for (char c : text.substr(colon + 1)) {
-    if (c < '0' || c > '9') return bad();
-    p = p * 10 + static_cast<unsigned long>(c - '0');
-    if (p > 65535) return bad();
-  }
-  *port = static_cast<uint16_t>(p);
-  return Status::Ok();
-}
-
 int RunWorker(WorkerCommandOptions& o) {
   ApplyEnvironment(o.common);
   if (Status s = ConfigureLogging(o.common.log_level); !s.ok()) {
@@ -53,7 +33,8 @@ int RunWorker(WorkerCommandOptions& o) {
   so.io_threads = 1;
   so.blocking_threads = 2;
   if (!o.metrics_listen.empty()) {
-    if (Status s = ParseMetricsListen(o.metrics_listen, &so.host, &so.port); !s.ok()) {
+    if (Status s = ParseHostPort("--metrics-listen", o.metrics_listen, &so.host, &so.port);
+        !s.ok()) {
       std::fprintf(stderr, "pictor worker: %s\n", s.message().c_str());
       return kExitUsage;
     }

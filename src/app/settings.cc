@@ -100,6 +100,27 @@ Status ParseSize(const std::string& text, int* width, int* height) {
   return Status::Ok();
 }
 
+Status ParseHostPort(std::string_view flag, const std::string& text, std::string* host,
+                     uint16_t* port) {
+  const size_t colon = text.rfind(':');
+  auto bad = [&] {
+    return Status::InvalidArgument(std::string(flag) + " '" + text + "' must look like HOST:PORT");
+  };
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return bad();
+  *host = text.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  unsigned long p = 0;
+  for (char c : text.substr(colon + 1)) {
+    if (c < '0' || c > '9') return bad();
+    p = p * 10 + static_cast<unsigned long>(c - '0');
+    if (p > 65535) return bad();
+  }
+  *port = static_cast<uint16_t>(p);
+  return Status::Ok();
+}
+
 Status ConfigureLogging(const std::string& level) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") {

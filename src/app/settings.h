@@ -57,6 +57,11 @@ std::string FirstEnv(std::initializer_list<const char*> names);
 // "512x768" → width, height. InvalidArgument otherwise.
 Status ParseSize(const std::string& text, int* width, int* height);
 
+// "127.0.0.1:8080", "[::1]:0", "localhost:9000" → host, port. `flag` names the option in the
+// error ("--listen").
+Status ParseHostPort(std::string_view flag, const std::string& text, std::string* host,
+                     uint16_t* port);
+
 // Sets the global log level ("debug", "info", "warn", "error"); logs go to stderr.
 Status ConfigureLogging(const std::string& level);
 
