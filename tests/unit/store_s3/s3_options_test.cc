@@ -225,8 +225,7 @@ TEST(S3Store, DirectUrlSignatureAgreesWithBotocore) {
   ScopedEnv env;
   NoNetwork http;
   aws::CredentialsProvider credentials = FixedCredentials();
-  const std::string check =
-      (std::filesystem::path(__FILE__).parent_path() / "presigned_url_check.py").string();
+  const std::string check = PICTOR_PRESIGNED_URL_CHECK;
   for (const char* bucket : {"pics", "pics.example.com"}) {
     auto store = OpenS3Store(Resolved(bucket, "eu-west-1"), http, credentials);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
