@@ -57,6 +57,20 @@ void BM_EncodeLibpngDefault(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeLibpngDefault)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 
+// EncodePng exactly as the builtin model calls it (default options): the figure compared with
+// libpng in docs/PERFORMANCE.md.
+void BM_EncodePictorDefault(benchmark::State& state) {
+  const auto& c = Scene1024();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string png = pictor::image::EncodePng(c.pixels(), c.width(), c.height(), 3);
+    bytes = png.size();
+    benchmark::DoNotOptimize(png);
+  }
+  state.counters["png_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_EncodePictorDefault)->Unit(benchmark::kMillisecond)->MinTime(0.5);
+
 // The default compressor (image runs). Argument: filter (0 none, 1 sub, 2 up, 3 per row).
 void BM_EncodeImageRuns(benchmark::State& state) {
   const auto& c = Scene1024();
