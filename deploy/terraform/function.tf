@@ -1,0 +1,63 @@
+# The queue worker: `pictor lambda` on the provided.al2023 custom runtime, from the zip that
+# `make lambda-package` builds, fed by an event source mapping that reports partial batch
+# failures so only the failed records return to the queue.
+
+locals {
+  function_name = "${var.name}-queue-worker"
+
+  # Settings the function reads from its environment (the README's names).
+  function_environment = merge(var.extra_environment, {
+    PICTOR_MODEL          = "bedrock:${var.model_id}"
+    PICTOR_BEDROCK_REGION = var.bedrock_region
+    BUCKET_NAME           = var.bucket_name
+    KEY_PREFIX            = var.key_prefix
+    PICTOR_LOG_LEVEL      = var.log_level
+  })
+}
+
+resource "aws_cloudwatch_log_group" "function" {
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "worker" {
+  function_name    = local.function_name
+  role             = aws_iam_role.worker.arn
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = [var.architecture]
+  filename         = var.lambda_zip_path
+  source_code_hash = filebase64sha256(var.lambda_zip_path)
+  timeout          = var.function_timeout_seconds
+  memory_size      = var.memory_mb
+
+  environment {
+    variables = local.function_environment
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.function.name
+  }
+
+  depends_on = [aws_iam_role_policy.worker, aws_cloudwatch_log_group.function]
+}
+
+resource "aws_lambda_event_source_mapping" "prompts" {
+  event_source_arn                   = aws_sqs_queue.prompts.arn
+  function_name                      = aws_lambda_function.worker.arn
+  batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = var.batching_window_seconds
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = var.maximum_concurrency
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.batch_size <= 10 || var.batching_window_seconds >= 1
+      error_message = "A batch_size above 10 needs batching_window_seconds of at least 1."
+    }
+  }
+}
