@@ -1,0 +1,141 @@
+"""Asserts the SAM template's API function, routes, least privilege and outputs on the parsed YAML."""
+
+import shutil
+import subprocess
+import unittest
+
+from deploy_files import ROOT, load_yaml
+
+TEMPLATE = ROOT / "deploy" / "sam" / "template.yaml"
+
+
+def flatten(value):
+    """Every string inside value (through !Sub, !If, lists and maps)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from flatten(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from flatten(v)
+
+
+class SamTemplate(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.doc = load_yaml(TEMPLATE)
+        cls.resources = cls.doc["Resources"]
+
+    def of_type(self, rtype):
+        return {n: r for n, r in self.resources.items() if r["Type"] == rtype}
+
+    def function(self):
+        functions = self.of_type("AWS::Serverless::Function")
+        self.assertEqual(len(functions), 1, f"expected one function, found {sorted(functions)}")
+        return next(iter(functions.items()))
+
+    def statements(self):
+        _, fn = self.function()
+        role_ref = fn["Properties"].get("Role")
+        self.assertIsNotNone(role_ref, "the function should use its own least-privilege role")
+        role = self.resources[role_ref["!GetAtt"].split(".")[0]]
+        self.assertNotIn("ManagedPolicyArns", role["Properties"], "managed policies are not least privilege")
+        out = []
+        for policy in role["Properties"]["Policies"]:
+            for s in policy["PolicyDocument"]["Statement"]:
+                if "!If" in s:
+                    condition, then, _ = s["!If"]
+                    out.append((condition, then))
+                else:
+                    out.append((None, s))
+        return out
+
+    def statement_with(self, action):
+        found = [(c, s) for c, s in self.statements()
+                 if action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+        self.assertEqual(len(found), 1, f"expected one statement with {action}")
+        return found[0]
+
+    def test_yamllint_passes(self):
+        yamllint = shutil.which("yamllint")
+        self.assertIsNotNone(yamllint, "yamllint is not installed (Debian package yamllint)")
+        proc = subprocess.run([yamllint, "-s", "-c", str(ROOT / ".yamllint"), str(TEMPLATE)],
+                              capture_output=True, text=True, check=False)
+        self.assertEqual(proc.returncode, 0, f"yamllint:\n{proc.stdout}{proc.stderr}")
+
+    def test_is_a_sam_template(self):
+        self.assertEqual(self.doc["Transform"], "AWS::Serverless-2016-10-31")
+
+    def test_function_runs_the_packaged_custom_runtime(self):
+        _, fn = self.function()
+        props = fn["Properties"]
+        self.assertEqual(props["Runtime"], "provided.al2023")
+        self.assertEqual(props["Handler"], "bootstrap")
+        self.assertTrue(props["CodeUri"].endswith("build/pictor-lambda.zip"), props["CodeUri"])
+        self.assertEqual(props["Architectures"], [{"!Ref": "Architecture"}])
+
+    def test_function_environment_from_parameters(self):
+        _, fn = self.function()
+        env = fn["Properties"]["Environment"]["Variables"]
+        self.assertEqual(env["BUCKET_NAME"], {"!Ref": "BucketName"})
+        self.assertEqual(env["KEY_PREFIX"], {"!Ref": "KeyPrefix"})
+        self.assertEqual(env["PICTOR_MODEL"], {"!Sub": "bedrock:${ModelId}"})
+        self.assertEqual(env["SQS_QUEUE_URL"]["!If"][0], "HasQueue")
+
+    def test_generate_image_route_on_the_http_api(self):
+        name, fn = self.function()
+        events = fn["Properties"]["Events"].values()
+        routes = {(e["Properties"]["Method"].upper(), e["Properties"]["Path"]) for e in events
+                  if e["Type"] == "HttpApi"}
+        self.assertIn(("POST", "/generate-image"), routes)
+
+    def test_job_routes_only_with_a_queue(self):
+        self.assertIn("HasQueue", self.doc["Conditions"])
+        self.assertEqual(self.doc["Conditions"]["HasQueue"],
+                         {"!Not": [{"!Equals": [{"!Ref": "QueueName"}, ""]}]})
+        routes = {r["Properties"]["RouteKey"]: r for r in self.of_type("AWS::ApiGatewayV2::Route").values()}
+        for key in ("POST /jobs", "GET /jobs/{id}"):
+            self.assertIn(key, routes)
+            self.assertEqual(routes[key].get("Condition"), "HasQueue", f"{key} should need the queue")
+            target = routes[key]["Properties"]["Target"]["!Sub"]
+            integration = self.resources[target.split("${")[1].rstrip("}")]
+            self.assertEqual(integration["Properties"]["IntegrationUri"], {"!GetAtt": f"{self.function()[0]}.Arn"})
+        perms = self.of_type("AWS::Lambda::Permission").values()
+        self.assertTrue(any(p.get("Condition") == "HasQueue" for p in perms), "no invoke permission for /jobs")
+
+    def test_no_statement_allows_every_resource_or_action(self):
+        for _, s in self.statements():
+            self.assertEqual(s["Effect"], "Allow")
+            self.assertNotEqual(s["Resource"], "*", f"{s.get('Sid')} allows Resource *")
+            actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+            for action in actions:
+                self.assertNotIn("*", action)
+
+    def test_s3_put_object_only_under_the_key_prefix(self):
+        _, s = self.statement_with("s3:PutObject")
+        self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}/${KeyPrefix}/*"})
+
+    def test_bedrock_invoke_only_on_the_configured_model(self):
+        _, s = self.statement_with("bedrock:InvokeModel")
+        self.assertEqual(s["Resource"],
+                         {"!Sub": "arn:${AWS::Partition}:bedrock:${BedrockRegion}::foundation-model/${ModelId}"})
+
+    def test_sqs_send_only_on_the_configured_queue_and_only_with_it(self):
+        condition, s = self.statement_with("sqs:SendMessage")
+        self.assertEqual(condition, "HasQueue")
+        self.assertEqual(sorted(s["Action"]), ["sqs:GetQueueAttributes", "sqs:SendMessage"])
+        self.assertRegex(s["Resource"]["!Sub"], r":sqs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:\$\{QueueName\}$")
+
+    def test_logs_only_on_the_function_log_group(self):
+        _, s = self.statement_with("logs:PutLogEvents")
+        strings = list(flatten(s["Resource"]))
+        self.assertTrue(any("LogGroup" in v for v in strings), f"logs resource: {s['Resource']}")
+
+    def test_outputs_the_endpoint_url(self):
+        url = self.doc["Outputs"]["ApiUrl"]["Value"]["!Sub"]
+        self.assertRegex(url, r"^https://\$\{\w+\}\.execute-api\.")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
