@@ -1,0 +1,127 @@
+"""Asserts the GitHub Actions workflows' triggers, OIDC role assumption, pinned actions and steps
+on the parsed YAML, and that yamllint passes on every workflow."""
+
+import re
+import shutil
+import subprocess
+import unittest
+
+from deploy_files import ROOT, workflow
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+NAMES = ["ci.yml", "deploy-api.yml", "terraform.yml", "docker.yml"]
+
+
+def steps(doc):
+    for job in doc["jobs"].values():
+        yield from job.get("steps", [])
+
+
+def runs(doc):
+    return "\n".join(s.get("run", "") for s in steps(doc))
+
+
+def uses(doc, action):
+    return [s for s in steps(doc) if s.get("uses", "").split("@")[0] == action]
+
+
+class Workflows(unittest.TestCase):
+    def test_all_present_and_yamllint_passes(self):
+        yamllint = shutil.which("yamllint")
+        self.assertIsNotNone(yamllint, "yamllint is not installed (Debian package yamllint)")
+        files = [str(WORKFLOWS / n) for n in NAMES]
+        proc = subprocess.run([yamllint, "-s", "-c", str(ROOT / ".yamllint"), *files],
+                              capture_output=True, text=True, check=False)
+        self.assertEqual(proc.returncode, 0, f"yamllint:\n{proc.stdout}{proc.stderr}")
+
+    def test_actions_pinned_to_a_version(self):
+        for name in NAMES:
+            for s in steps(workflow(name)):
+                if "uses" in s:
+                    self.assertRegex(s["uses"], r"^[\w.-]+/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$",
+                                     f"{name}: {s['uses']} is not pinned to a version")
+
+    def test_no_long_lived_access_keys(self):
+        for name in NAMES:
+            text = (WORKFLOWS / name).read_text()
+            self.assertNotRegex(text, r"aws-access-key-id|AWS_SECRET_ACCESS_KEY|aws-secret-access-key",
+                                f"{name} uses access keys instead of OIDC")
+
+    def assert_oidc(self, name):
+        doc = workflow(name)
+        creds = uses(doc, "aws-actions/configure-aws-credentials")
+        self.assertTrue(creds, f"{name} does not assume an AWS role")
+        for step in creds:
+            self.assertRegex(step["with"]["role-to-assume"], r"^\$\{\{\s*vars\.\w+\s*\}\}$",
+                             f"{name}: role-to-assume should come from a variable")
+        for job_name, job in doc["jobs"].items():
+            if any(s in creds for s in job.get("steps", [])):
+                perms = job.get("permissions", doc.get("permissions", {}))
+                self.assertEqual(perms.get("id-token"), "write", f"{name}/{job_name} lacks id-token: write")
+
+    def test_ci_builds_and_tests_on_every_push_and_pull_request(self):
+        doc = workflow("ci.yml")
+        self.assertIn("push", doc["on"])
+        self.assertIn("pull_request", doc["on"])
+        self.assertIsNone(doc["on"]["push"], "ci should run on every push, without filters")
+        self.assertRegex(runs(doc), r"(?m)^make test$")
+
+    def test_deploy_api_sam_builds_and_deploys_on_main(self):
+        doc = workflow("deploy-api.yml")
+        self.assertEqual(doc["on"]["push"]["branches"], ["main"])
+        self.assertEqual(set(doc["on"]), {"push"})
+        text = runs(doc)
+        self.assertIn("make lambda-package", text)
+        self.assertRegex(text, r"sam build --template-file deploy/sam/template\.yaml")
+        self.assertRegex(text, r"sam deploy")
+        self.assertTrue(uses(doc, "aws-actions/setup-sam"))
+        self.assert_oidc("deploy-api.yml")
+
+    def test_terraform_plans_everywhere_and_applies_only_on_main(self):
+        doc = workflow("terraform.yml")
+        self.assertIsNone(doc["on"]["push"], "plan should run on every branch")
+        self.assertIn("pull_request", doc["on"])
+        self.assertIn("group", doc["concurrency"])
+        self.assertIs(doc["concurrency"].get("cancel-in-progress"), False,
+                      "a run holding the state should not be cancelled")
+        all_steps = list(steps(doc))
+        commands = [s.get("run", "") for s in all_steps]
+        for needed in ("terraform fmt -check", "terraform validate", "terraform plan"):
+            self.assertTrue(any(needed in c for c in commands), f"no `{needed}` step")
+            step = next(s for s in all_steps if needed in s.get("run", ""))
+            self.assertNotIn("if", step, f"`{needed}` should run on every branch")
+        self.assertTrue(any("-backend-config=backend.hcl" in c for c in commands))
+        apply = [s for s in all_steps if "terraform apply" in s.get("run", "")]
+        self.assertEqual(len(apply), 1)
+        self.assertIn("github.ref == 'refs/heads/main'", apply[0].get("if", ""))
+        self.assertIn("github.event_name == 'push'", apply[0]["if"])
+        self.assert_oidc("terraform.yml")
+
+    def test_docker_builds_everywhere_pushes_on_main_and_tags(self):
+        doc = workflow("docker.yml")
+        self.assertEqual(doc["on"]["push"]["branches"], ["**"])
+        self.assertEqual(doc["on"]["push"]["tags"], ["v*"])
+        build = uses(doc, "docker/build-push-action")
+        self.assertEqual(len(build), 1)
+        self.assertEqual(build[0]["with"]["file"], "deploy/docker/Dockerfile")
+        publish = doc["env"]["PUBLISH"]
+        self.assertIn("github.ref == 'refs/heads/main'", publish)
+        self.assertIn("startsWith(github.ref, 'refs/tags/v')", publish)
+        self.assertEqual(build[0]["with"]["push"], "${{ env.PUBLISH == 'true' }}")
+        self.assert_oidc("docker.yml")
+
+    def test_docker_tags_sha_semver_and_latest_only_for_main(self):
+        meta = uses(workflow("docker.yml"), "docker/metadata-action")
+        self.assertEqual(len(meta), 1)
+        tags = [t.strip() for t in meta[0]["with"]["tags"].splitlines() if t.strip()]
+        self.assertTrue(any(t.startswith("type=sha") for t in tags), tags)
+        self.assertTrue(any(re.match(r"type=semver,pattern=\{\{version\}\}", t) for t in tags), tags)
+        latest = [t for t in tags if "value=latest" in t]
+        self.assertEqual(len(latest), 1, "latest should be one explicit tag rule")
+        self.assertIn("enable=${{ github.ref == 'refs/heads/main' }}", latest[0])
+        # metadata-action adds `latest` to semver tags by default: that must be off.
+        self.assertIn("latest=false", meta[0]["with"].get("flavor", ""))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
