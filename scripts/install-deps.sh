@@ -11,12 +11,13 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 run_pkgs=(curl jq)
-test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd awscli prometheus sqlite3 shellcheck)
+test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd python3-yaml yamllint awscli prometheus sqlite3 shellcheck)
 bench_pkgs=(wrk nginx-light python3 time awscli curl)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.
 install_npm_peers() {
-  if [[ -f tools/node_modules/fauxqs/package.json ]]; then
+  if [[ -f tools/node_modules/fauxqs/package.json &&
+    -f tools/node_modules/@cdktf/hcl2json/package.json ]]; then
     return 0
   fi
   if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
