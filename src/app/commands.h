@@ -19,6 +19,7 @@ Subcommand AddServeCommand(CLI::App& app);
 Subcommand AddWorkerCommand(CLI::App& app);
 Subcommand AddSendCommand(CLI::App& app);
 Subcommand AddAlarmCommand(CLI::App& app);
+Subcommand AddLambdaCommand(CLI::App& app);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -14,7 +14,7 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   Subcommand commands[] = {AddGenerateCommand(app), AddServeCommand(app), AddWorkerCommand(app),
-                           AddSendCommand(app), AddAlarmCommand(app)};
+                           AddSendCommand(app),     AddAlarmCommand(app), AddLambdaCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

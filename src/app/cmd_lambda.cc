@@ -1,0 +1,165 @@
+// `pictor lambda`: the AWS Lambda custom runtime (provided.al2023). One binary serves both
+// functions: API Gateway events go through the same Api as `pictor serve`, SQS events through
+// RunJob with a partial batch response. Settings come from the same environment variables as
+// the other subcommands.
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "app/commands.h"
+#include "app/settings.h"
+#include "aws/http_client.h"
+#include "http/api.h"
+#include "lambda/api_gateway.h"
+#include "lambda/invocation_metrics.h"
+#include "lambda/json_log.h"
+#include "lambda/runtime_api.h"
+#include "lambda/runtime_loop.h"
+#include "lambda/sqs_batch.h"
+
+namespace pictor::app {
+namespace {
+
+struct LambdaCommandOptions {
+  CommonSettings common;
+  int concurrency = 10;
+  int deadline_margin_ms = 1000;
+};
+
+// Everything one invocation needs, built once at init and kept warm between invocations.
+class LambdaFunction {
+ public:
+  LambdaFunction(Runtime& rt, const LambdaCommandOptions& o)
+      : timed_model_(lambda::NewTimedModel(*rt.model, latencies_)),
+        timed_store_(lambda::NewTimedStore(*rt.store, latencies_)),
+        pipeline_(*timed_model_, *timed_store_),
+        api_(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics, ApiOptionsForLambda()),
+        sqs_(pipeline_,
+             lambda::SqsBatchOptions{o.concurrency, std::chrono::milliseconds(o.deadline_margin_ms),
+                                     o.common.max_receive_count}) {
+    const Pipeline& base = *rt.pipeline;
+    pipeline_.ledger = base.ledger;
+    pipeline_.metrics = base.metrics;
+    pipeline_.key_prefix = base.key_prefix;
+    pipeline_.limits = base.limits;
+    pipeline_.queue_defaults = base.queue_defaults;
+    pipeline_.model_label = base.model_label;
+  }
+
+  Result<std::string> Handle(const lambda::Invocation& inv) {
+    lambda::SetLogRequestId(inv.request_id);
+    auto event = nlohmann::json::parse(inv.event, nullptr, false);
+    lambda::EventKind kind = lambda::ClassifyEvent(event);
+    lambda::InvocationCounts counts;
+    Result<std::string> answer = Status::InvalidArgument(
+        "unrecognised event: neither an API Gateway proxy event nor an SQS batch");
+    if (kind == lambda::EventKind::kSqs) {
+      counts.handler = "sqs";
+      auto report = sqs_.Handle(event, inv.deadline_ms);
+      if (report.ok()) {
+        counts.jobs = report->records;
+        counts.failures = report->failed;
+        answer = std::move(report->response);
+      } else {
+        answer = report.status();
+      }
+    } else if (kind != lambda::EventKind::kUnknown) {
+      counts.handler = "api";
+      auto request = lambda::RequestFromApiGateway(event, kind);
+      if (request.ok()) {
+        http::HttpResponse response = api_.Handle(*request);
+        bool generation = request->method == "POST" && request->path == "/generate-image";
+        counts.jobs = generation ? 1 : 0;
+        counts.failures = generation && response.status >= 400 ? 1 : 0;
+        answer = lambda::ApiGatewayResponse(response, kind).dump();
+      } else {
+        answer = request.status();
+      }
+    }
+    if (!counts.handler.empty()) {
+      std::string line = lambda::EmfLine(counts, latencies_.Drain(), NowMs());
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    }
+    if (!answer.ok()) spdlog::error("invocation failed: {}", answer.status().message());
+    lambda::SetLogRequestId("");
+    return answer;
+  }
+
+ private:
+  static http::ApiOptions ApiOptionsForLambda() {
+    http::ApiOptions ao;
+    ao.local_job_backends = false;
+    return ao;
+  }
+
+  lambda::LatencyLog latencies_;
+  std::unique_ptr<ImageModel> timed_model_;
+  std::unique_ptr<ObjectStore> timed_store_;
+  Pipeline pipeline_;
+  http::Api api_;
+  lambda::SqsBatchHandler sqs_;
+};
+
+int RunLambda(LambdaCommandOptions& o) {
+  const char* endpoint = std::getenv("AWS_LAMBDA_RUNTIME_API");
+  if (endpoint == nullptr || *endpoint == '\0') {
+    std::fprintf(stderr, "pictor lambda: AWS_LAMBDA_RUNTIME_API is not set (run inside Lambda)\n");
+    return kExitUsage;
+  }
+  // Lambda stops a runtime with SIGKILL; SIGTERM and SIGINT end it too (main blocked them for
+  // the subcommands that wait for them), before any thread inherits the mask.
+  sigset_t shutdown;
+  sigemptyset(&shutdown);
+  sigaddset(&shutdown, SIGINT);
+  sigaddset(&shutdown, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &shutdown, nullptr);
+  // The job routes (POST /jobs, GET /jobs/{id}) exist only where a queue is configured.
+  bool with_queue = !o.common.queue.empty() || !FirstEnv({"PICTOR_QUEUE", "SQS_QUEUE_URL"}).empty();
+  ApplyEnvironment(o.common);
+  lambda::UseJsonLogging(o.common.log_level);
+  auto http_client = aws::NewCurlHttpClient(2);
+  lambda::RuntimeApi api(endpoint, *http_client);
+
+  unsigned parts = kModelPart | kStorePart | (with_queue ? kQueuePart | kLedgerPart : 0u);
+  auto rt = BuildRuntime(o.common, parts);
+  if (!rt.ok()) {
+    spdlog::error("init failed: {}", rt.status().message());
+    Status posted = api.PostInitError(lambda::ErrorTypeFor(rt.status()), rt.status().message());
+    if (!posted.ok()) spdlog::error("reporting the init failure: {}", posted.message());
+    return kExitFailure;
+  }
+  LambdaFunction function(**rt, o);
+  spdlog::info("lambda runtime ready: model {}, store {}, queue {}, concurrency {}", o.common.model,
+               o.common.store, with_queue ? o.common.queue : "none", o.concurrency);
+  Status ended = lambda::RunLoop(
+      api, [&function](const lambda::Invocation& inv) { return function.Handle(inv); });
+  spdlog::error("runtime API unreachable: {}", ended.message());
+  return kExitFailure;
+}
+
+}  // namespace
+
+Subcommand AddLambdaCommand(CLI::App& app) {
+  auto o = std::make_shared<LambdaCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "lambda", "Run as an AWS Lambda custom runtime (API Gateway and SQS events)");
+  cmd->add_option("--concurrency", o->concurrency, "SQS records processed at once (default 10)")
+      ->envname("PICTOR_LAMBDA_CONCURRENCY")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--deadline-margin-ms", o->deadline_margin_ms,
+                  "Answer this long before the invocation deadline (default 1000)")
+      ->envname("PICTOR_LAMBDA_DEADLINE_MARGIN_MS")
+      ->check(CLI::Range(0, 60000));
+  AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
+  return {cmd, [o] { return RunLambda(*o); }};
+}
+
+}  // namespace pictor::app

@@ -1,0 +1,53 @@
+// What one Lambda invocation did, written as a CloudWatch Embedded Metric Format line
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
+// jobs, failures, and the generation and storage latencies of its images. The latencies are
+// taken by decorators around the model and the store, so every path (API and SQS) is timed.
+#ifndef PICTOR_LAMBDA_INVOCATION_METRICS_H_
+#define PICTOR_LAMBDA_INVOCATION_METRICS_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pictor/image_model.h"
+#include "pictor/object_store.h"
+
+namespace pictor::lambda {
+
+// Latencies observed since the last Drain. Thread-safety: thread-safe.
+class LatencyLog {
+ public:
+  struct Drained {
+    std::vector<double> generation_ms;
+    std::vector<double> storage_ms;
+  };
+  void AddGeneration(double ms);
+  void AddStorage(double ms);
+  Drained Drain();
+
+ private:
+  std::mutex mu_;  // guards latest_
+  Drained latest_;
+};
+
+// Decorators that forward every call and log Generate / Put latencies. Both borrow `inner`
+// and `log`, which outlive them.
+std::unique_ptr<ImageModel> NewTimedModel(ImageModel& inner, LatencyLog& log);
+std::unique_ptr<ObjectStore> NewTimedStore(ObjectStore& inner, LatencyLog& log);
+
+struct InvocationCounts {
+  std::string handler;  // "api", "sqs"
+  int jobs = 0;
+  int failures = 0;
+};
+
+// One EMF JSON object (no newline) in namespace "Pictor" with dimension Handler.
+std::string EmfLine(const InvocationCounts& counts, const LatencyLog::Drained& latencies,
+                    int64_t timestamp_ms);
+
+}  // namespace pictor::lambda
+
+#endif  // PICTOR_LAMBDA_INVOCATION_METRICS_H_

@@ -1,0 +1,59 @@
+// The client side of the AWS Lambda Runtime API (version 2018-06-01), as documented at
+// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html:
+//
+//   GET  /2018-06-01/runtime/invocation/next              the next event (long poll)
+//   POST /2018-06-01/runtime/invocation/{id}/response     its result
+//   POST /2018-06-01/runtime/invocation/{id}/error        its failure
+//   POST /2018-06-01/runtime/init/error                   a failure before the first event
+#ifndef PICTOR_LAMBDA_RUNTIME_API_H_
+#define PICTOR_LAMBDA_RUNTIME_API_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "aws/http_client.h"
+#include "pictor/status.h"
+
+namespace pictor::lambda {
+
+// One event handed out by /invocation/next.
+struct Invocation {
+  std::string request_id;    // Lambda-Runtime-Aws-Request-Id
+  std::string event;         // the body, JSON
+  int64_t deadline_ms = 0;   // Lambda-Runtime-Deadline-Ms (Unix epoch ms); 0 when absent
+  std::string trace_id;      // Lambda-Runtime-Trace-Id, may be empty
+  std::string function_arn;  // Lambda-Runtime-Invoked-Function-Arn, may be empty
+};
+
+// Thread-safety: thread-safe as the borrowed HttpClient is; the runtime loop uses it from one
+// thread. `client` outlives the RuntimeApi.
+//
+// Errors: transport failures as the HttpClient reports them (Unavailable, DeadlineExceeded);
+// an unexpected status code from the Runtime API is Unavailable (5xx) or Internal (otherwise).
+class RuntimeApi {
+ public:
+  // `endpoint` is AWS_LAMBDA_RUNTIME_API: "host:port".
+  RuntimeApi(std::string endpoint, aws::HttpClient& client);
+
+  // Blocks until the next event arrives.
+  Result<Invocation> Next();
+  Status PostResponse(std::string_view request_id, std::string body);
+  Status PostError(std::string_view request_id, std::string_view error_type,
+                   std::string_view message);
+  // Reports a failed initialisation; the process should exit non-zero afterwards.
+  Status PostInitError(std::string_view error_type, std::string_view message);
+
+ private:
+  Status Post(const std::string& path, std::string body, std::string_view error_type);
+
+  const std::string base_;  // "http://host:port/2018-06-01/runtime"
+  aws::HttpClient& client_;
+};
+
+// {"errorMessage": ..., "errorType": ..., "stackTrace": []}: the error document the API takes.
+std::string ErrorDocument(std::string_view error_type, std::string_view message);
+
+}  // namespace pictor::lambda
+
+#endif  // PICTOR_LAMBDA_RUNTIME_API_H_
