@@ -44,7 +44,10 @@ class JobLedger {
     bool created = false;  // false: an earlier job with the same idempotency key was returned
   };
   // Inserts a new record. When record.idempotency_key is set and a job with that key exists,
-  // nothing is inserted and the existing record comes back with created = false.
+  // nothing is inserted and the existing record comes back with created = false. A record with
+  // an idempotency key is durable when this returns; one without may be written a few
+  // milliseconds later (group commit), and Get finds it meanwhile: the queue message, not the
+  // record, is what must survive a crash, and the worker records the job again.
   virtual Result<CreateResult> Create(const JobRecord& record) = 0;
 
   // NotFound when there is no job with that id.

@@ -2,8 +2,16 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <thread>
+#include <vector>
+
+#include "sqlite/wal_checkpointer.h"
 
 namespace pictor {
 namespace {
@@ -49,8 +57,18 @@ constexpr const char* kColumns =
 
 class SqliteLedger final : public JobLedger {
  public:
-  // sqlite3_close_v2 waits for the statements, finalized by the members' destructors after this.
-  ~SqliteLedger() override { sqlite3_close_v2(db_); }
+  // Writes what is still pending, then closes. sqlite3_close_v2 waits for the statements,
+  // finalized by the members' destructors after this.
+  ~SqliteLedger() override {
+    {
+      std::lock_guard lock(pending_mu_);
+      stopping_ = true;
+    }
+    pending_cv_.notify_all();
+    if (flusher_.joinable()) flusher_.join();
+    FlushPending();
+    sqlite3_close_v2(db_);
+  }
 
   Status Open(const std::string& path) {
     std::error_code ec;
@@ -64,6 +82,7 @@ class SqliteLedger final : public JobLedger {
     const char* setup =
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
+        "PRAGMA wal_autocheckpoint=0;"  // checkpointed off the request path, see Open
         "CREATE TABLE IF NOT EXISTS jobs ("
         " id TEXT PRIMARY KEY, state INTEGER NOT NULL, prompt TEXT NOT NULL,"
         " seed INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,"
@@ -76,6 +95,8 @@ class SqliteLedger final : public JobLedger {
     if (rc != SQLITE_OK) return FromSqlite(db_, rc, "preparing job ledger " + path);
     std::string cols = kColumns;
     std::string insert = "INSERT INTO jobs (" + cols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    std::string insert_missing =
+        "INSERT OR IGNORE INTO jobs (" + cols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
     std::string upsert =
         "INSERT OR REPLACE INTO jobs (" + cols + ") VALUES " + "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
     std::string get = "SELECT " + cols + " FROM jobs WHERE id = ?";
@@ -84,13 +105,27 @@ class SqliteLedger final : public JobLedger {
         (rc = upsert_.Prepare(db_, upsert.c_str())) != SQLITE_OK ||
         (rc = get_.Prepare(db_, get.c_str())) != SQLITE_OK ||
         (rc = by_key_.Prepare(db_, by_key.c_str())) != SQLITE_OK ||
+        (rc = insert_missing_.Prepare(db_, insert_missing.c_str())) != SQLITE_OK ||
         (rc = remove_.Prepare(db_, "DELETE FROM jobs WHERE id = ?")) != SQLITE_OK) {
       return FromSqlite(db_, rc, "preparing job ledger statements");
     }
+    auto checkpointer = WalCheckpointer::Start(path);
+    if (!checkpointer.ok()) return checkpointer.status();
+    checkpointer_ = std::move(checkpointer).value();
+    flusher_ = std::thread([this] { FlushLoop(); });
     return Status::Ok();
   }
 
   Result<CreateResult> Create(const JobRecord& record) override {
+    if (record.idempotency_key.empty()) {
+      // Nothing to look up: the record joins the next group commit (see FlushLoop).
+      {
+        std::lock_guard lock(pending_mu_);
+        pending_[record.id] = record;
+      }
+      pending_cv_.notify_one();
+      return CreateResult{record, true};
+    }
     std::lock_guard lock(db_mu_);
     if (!record.idempotency_key.empty()) {
       auto existing = Query(by_key_.get(), record.idempotency_key);
@@ -109,11 +144,21 @@ class SqliteLedger final : public JobLedger {
   }
 
   Result<JobRecord> Get(std::string_view id) override {
+    {
+      std::lock_guard lock(pending_mu_);
+      auto it = pending_.find(id);
+      if (it != pending_.end()) return it->second;
+    }
     std::lock_guard lock(db_mu_);
     return Query(get_.get(), id);
   }
 
   Status Put(const JobRecord& record) override {
+    {
+      // A later state replaces a pending creation outright.
+      std::lock_guard lock(pending_mu_);
+      pending_.erase(record.id);
+    }
     std::lock_guard lock(db_mu_);
     int rc = Write(upsert_.get(), record);
     if (rc != SQLITE_DONE) return FromSqlite(db_, rc, "updating job " + record.id);
@@ -121,6 +166,14 @@ class SqliteLedger final : public JobLedger {
   }
 
   Status Remove(std::string_view id) override {
+    {
+      std::lock_guard lock(pending_mu_);
+      auto it = pending_.find(id);
+      if (it != pending_.end()) {
+        pending_.erase(it);
+        return Status::Ok();
+      }
+    }
     std::lock_guard lock(db_mu_);
     sqlite3_stmt* s = remove_.get();
     sqlite3_reset(s);
@@ -132,6 +185,49 @@ class SqliteLedger final : public JobLedger {
   }
 
  private:
+  // Group commit of records created without an idempotency key: POST /jobs answers as soon as
+  // the message is on the queue, and the records of many requests share one transaction a
+  // few milliseconds later. Until then Get() finds them here. A crash in that window loses
+  // only the "queued" record: the message is safe in the queue, and the worker that takes it
+  // records the job again.
+  void FlushLoop() {
+    std::unique_lock lock(pending_mu_);
+    while (!stopping_) {
+      pending_cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+      if (stopping_) break;
+      // Let a few more requests join the batch.
+      pending_cv_.wait_for(lock, kGroupCommitWindow, [&] { return stopping_; });
+      lock.unlock();
+      FlushPending();
+      lock.lock();
+    }
+  }
+
+  void FlushPending() {
+    std::map<std::string, JobRecord, std::less<>> batch;
+    {
+      std::lock_guard lock(pending_mu_);
+      batch.swap(pending_);
+    }
+    if (batch.empty()) return;
+    std::lock_guard lock(db_mu_);
+    bool in_transaction =
+        sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    for (const auto& [id, record] : batch) {
+      // OR IGNORE: a worker may already have recorded a later state of this job.
+      int rc = Write(insert_missing_.get(), record);
+      if (rc != SQLITE_DONE) {
+        std::fprintf(stderr, "job ledger: recording job %s failed: %s\n", id.c_str(),
+                     sqlite3_errmsg(db_));
+      }
+    }
+    if (in_transaction && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      std::fprintf(stderr, "job ledger: committing %zu job records failed: %s\n", batch.size(),
+                   sqlite3_errmsg(db_));
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  }
+
   int Write(sqlite3_stmt* s, const JobRecord& r) {
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -196,9 +292,18 @@ class SqliteLedger final : public JobLedger {
     return r;
   }
 
+  static constexpr std::chrono::milliseconds kGroupCommitWindow{2};
+
   std::mutex db_mu_;  // guards db_ and every statement: one connection, used by one thread at once
   sqlite3* db_ = nullptr;
-  Statement insert_, get_, by_key_, upsert_, remove_;
+  Statement insert_, insert_missing_, get_, by_key_, upsert_, remove_;
+
+  std::mutex pending_mu_;  // guards pending_ and stopping_
+  std::condition_variable pending_cv_;
+  std::map<std::string, JobRecord, std::less<>> pending_;  // created, not yet written
+  bool stopping_ = false;
+  std::thread flusher_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace

@@ -93,10 +93,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool s
   // write() to the log: it survives the death of any process (the OS keeps the page cache),
   // but not a power failure. FULL adds an fsync per commit.
   if (Status s = db->Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s.WithContext(path);
-  // A checkpoint costs two fsyncs however little it copies, and the queue's working set is a
-  // few hot pages; checkpointing every ~40 MB of log instead of every ~4 MB triples
-  // throughput. The log file is reused after each checkpoint, so it stays that size.
-  if (Status s = db->Exec("PRAGMA wal_autocheckpoint=10000"); !s.ok()) return s.WithContext(path);
+  // A checkpoint costs two fsyncs however little it copies: run inside a commit it stalls that
+  // request (and everyone queued behind it) for milliseconds. The queue checkpoints from a
+  // thread of its own instead (sqlite/wal_checkpointer.h), so commits only append to the log.
+  if (Status s = db->Exec("PRAGMA wal_autocheckpoint=0"); !s.ok()) return s.WithContext(path);
   if (Status s =
           db->Exec(sync_every_commit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
       !s.ok()) {

@@ -14,6 +14,7 @@
 #include "queue/sqlite/database.h"
 #include "queue/sqlite/message_format.h"
 #include "queue/sqlite/queue_sql.h"
+#include "sqlite/wal_checkpointer.h"
 
 namespace pictor {
 namespace {
@@ -97,6 +98,10 @@ class SqliteQueue final : public JobQueue {
  public:
   SqliteQueue(SqliteQueueOptions options, std::unique_ptr<Database> db)
       : options_(std::move(options)), db_(std::move(db)) {}
+
+  void KeepCheckpointed(std::unique_ptr<WalCheckpointer> checkpointer) {
+    checkpointer_ = std::move(checkpointer);
+  }
 
   Result<SentMessage> Send(const OutgoingMessage& message) override {
     auto batch = SendBatch(std::span<const OutgoingMessage>(&message, 1));
@@ -380,6 +385,7 @@ class SqliteQueue final : public JobQueue {
 
   std::mutex db_mutex_;  // guards db_ and last_retention_sweep_ms_
   std::unique_ptr<Database> db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // copies the log back off the request path
   std::optional<int64_t> last_retention_sweep_ms_;
 
   std::mutex signal_mutex_;  // guards sends_
@@ -398,7 +404,11 @@ Result<std::unique_ptr<JobQueue>> OpenSqliteQueue(const SqliteQueueOptions& opti
   }
   auto db = OpenDatabase(options);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<JobQueue>(std::make_unique<SqliteQueue>(options, std::move(*db)));
+  auto checkpointer = WalCheckpointer::Start(options.path);
+  if (!checkpointer.ok()) return checkpointer.status();
+  auto queue = std::make_unique<SqliteQueue>(options, std::move(*db));
+  queue->KeepCheckpointed(std::move(checkpointer).value());
+  return std::unique_ptr<JobQueue>(std::move(queue));
 }
 
 Result<std::vector<DeadLetteredMessage>> ListDeadLetters(const SqliteQueueOptions& options,

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace pictor {
 namespace {
@@ -104,6 +106,61 @@ TEST_F(LedgerTest, TwoHandlesOnOneFileShareIdempotency) {
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->created);
   EXPECT_EQ(second->record.id, "j1");
+}
+
+TEST_F(LedgerTest, RecordWithoutIdempotencyKeyIsReadableAtOnceAndWrittenSoonAfter) {
+  ASSERT_TRUE(ledger_->Create(Record("quick")).ok());
+  EXPECT_TRUE(ledger_->Get("quick").ok());  // before the group commit
+  auto other = OpenSqliteLedger(path_);
+  ASSERT_TRUE(other.ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!(*other)->Get("quick").ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE((*other)->Get("quick").ok()) << "never written to the file";
+}
+
+TEST_F(LedgerTest, LaterStateIsNotOverwrittenByThePendingCreation) {
+  ASSERT_TRUE(ledger_->Create(Record("j")).ok());
+  JobRecord done = Record("j");
+  done.state = JobState::kSucceeded;
+  ASSERT_TRUE(ledger_->Put(done).ok());
+  ledger_.reset();  // flushes whatever is pending
+  auto again = OpenSqliteLedger(path_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->Get("j")->state, JobState::kSucceeded);
+}
+
+TEST_F(LedgerTest, ClosingWritesPendingRecords) {
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(ledger_->Create(Record("j" + std::to_string(i))).ok());
+  ledger_.reset();
+  auto again = OpenSqliteLedger(path_);
+  ASSERT_TRUE(again.ok());
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE((*again)->Get("j" + std::to_string(i)).ok()) << i;
+}
+
+TEST_F(LedgerTest, RemovingAPendingRecordForgetsIt) {
+  ASSERT_TRUE(ledger_->Create(Record("gone")).ok());
+  ASSERT_TRUE(ledger_->Remove("gone").ok());
+  ledger_.reset();
+  auto again = OpenSqliteLedger(path_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE((*again)->Get("gone").status().IsNotFound());
+}
+
+TEST_F(LedgerTest, LogIsCheckpointedIntoTheDatabaseInTheBackground) {
+  const auto size = [&] { return fs::file_size(path_); };
+  const auto before = size();
+  for (int i = 0; i < 300; ++i) {
+    JobRecord r = Record("c" + std::to_string(i), "k" + std::to_string(i));  // durable writes
+    r.prompt = std::string(500, 'p');
+    ASSERT_TRUE(ledger_->Create(r).ok());
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (size() <= before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(size(), before) << "the log was never copied into the database file";
 }
 
 TEST(LedgerOpen, UnwritablePathIsAClearError) {
