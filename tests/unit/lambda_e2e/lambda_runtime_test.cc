@@ -1,0 +1,287 @@
+// Drives the real `pictor lambda` process through the local Lambda Runtime API emulator:
+// API Gateway v1 and v2 events, SQS batches with failing and unfinished records, an init
+// failure, and many invocations in one process.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "integration/harness.h"
+#include "peers/peer_process.h"
+
+namespace pictor {
+namespace {
+
+using integration::EnvChanges;
+using integration::Http;
+using integration::Process;
+using integration::TempDir;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr char kPng64[] = R"({"prompt": "a red fox in the snow", "width": 64, "height": 64})";
+
+std::string Base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned val = 0;
+  int bits = -6;
+  for (unsigned char c : in) {
+    val = (val << 8) + c;
+    bits += 8;
+    while (bits >= 0) {
+      out += kAlphabet[(val >> bits) & 63];
+      bits -= 6;
+    }
+  }
+  if (bits > -6) out += kAlphabet[((val << 8) >> (bits + 8)) & 63];
+  while (out.size() % 4) out += '=';
+  return out;
+}
+
+std::string UnBase64(std::string_view in) {
+  std::string out;
+  unsigned val = 0;
+  int bits = -8;
+  for (char c : in) {
+    const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char* at = std::strchr(kAlphabet, c);
+    if (c == '=' || at == nullptr) break;
+    val = (val << 6) + static_cast<unsigned>(at - kAlphabet);
+    bits += 6;
+    if (bits >= 0) {
+      out += static_cast<char>((val >> bits) & 0xff);
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+json V1Event(const std::string& method, const std::string& path, const std::string& body) {
+  return {{"resource", path},
+          {"path", path},
+          {"httpMethod", method},
+          {"headers", {{"Content-Type", "application/json"}}},
+          {"multiValueHeaders", {{"Content-Type", {"application/json"}}}},
+          {"queryStringParameters", nullptr},
+          {"requestContext",
+           {{"stage", "prod"}, {"httpMethod", method}, {"identity", {{"sourceIp", "10.0.0.1"}}}}},
+          {"body", body},
+          {"isBase64Encoded", false}};
+}
+
+json V2Event(const std::string& method, const std::string& path, const std::string& body,
+             bool base64) {
+  return {{"version", "2.0"},
+          {"routeKey", method + " " + path},
+          {"rawPath", path},
+          {"rawQueryString", ""},
+          {"headers", {{"content-type", "application/json"}}},
+          {"requestContext",
+           {{"stage", "$default"}, {"http", {{"method", method}, {"sourceIp", "10.0.0.2"}}}}},
+          {"body", base64 ? Base64(body) : body},
+          {"isBase64Encoded", base64}};
+}
+
+json SqsEvent(const std::vector<std::pair<std::string, std::string>>& id_and_body) {
+  json records = json::array();
+  for (const auto& [id, body] : id_and_body) {
+    records.push_back({{"messageId", id},
+                       {"receiptHandle", "handle-" + id},
+                       {"body", body},
+                       {"attributes",
+                        {{"ApproximateReceiveCount", "1"},
+                         {"SentTimestamp", "1700000000000"},
+                         {"ApproximateFirstReceiveTimestamp", "1700000000100"}}},
+                       {"eventSource", "aws:sqs"},
+                       {"eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:pictor-jobs"},
+                       {"awsRegion", "us-east-1"}});
+  }
+  return {{"Records", records}};
+}
+
+long RssKiB(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+class LambdaRuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(integration::PictorBinary().empty()) << "PICTOR_BIN is not set";
+    auto peer = testing::PeerProcess::Start(
+        {"/usr/bin/python3", testing::SourceDir() + "/tests/peers/lambda_runtime_emulator.py"});
+    ASSERT_TRUE(peer.ok()) << peer.status().message();
+    emulator_ = std::move(peer).value();
+  }
+
+  // Starts `pictor lambda` against the emulator on a file store in the test directory.
+  void StartLambda(EnvChanges env = {}) {
+    env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:" + std::to_string(emulator_->port());
+    if (!env.count("PICTOR_STORE")) env["PICTOR_STORE"] = "file:" + dir_ / "images";
+    std::string error;
+    lambda_ = Process::Spawn({integration::PictorBinary(), "lambda"}, env, dir_.path(), dir_.path(),
+                             &error);
+    ASSERT_NE(lambda_, nullptr) << error;
+  }
+
+  // One invocation; the emulator's record of the answer ({"kind", "body", "errorType"}).
+  json Invoke(const json& event, int timeout_ms = 30000) {
+    auto r =
+        Http("POST",
+             emulator_->base_url() + "/_emulator/invoke?timeout_ms=" + std::to_string(timeout_ms),
+             event.dump());
+    EXPECT_EQ(r.status, 200) << r.body << (lambda_ ? lambda_->Stderr() : "");
+    return json::parse(r.body, nullptr, false);
+  }
+
+  std::set<std::string> BatchItemFailures(const json& answer) {
+    std::set<std::string> ids;
+    auto doc = json::parse(answer.value("body", ""), nullptr, false);
+    for (const auto& f : doc.value("batchItemFailures", json::array())) {
+      ids.insert(f.value("itemIdentifier", ""));
+    }
+    return ids;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<testing::PeerProcess> emulator_;
+  std::unique_ptr<Process> lambda_;
+};
+
+void ExpectGeneratedAnswer(const json& proxy, const TempDir& dir) {
+  EXPECT_EQ(proxy.value("statusCode", 0), 200) << proxy.dump();
+  EXPECT_FALSE(proxy.value("isBase64Encoded", true));
+  auto body = json::parse(proxy.value("body", ""), nullptr, false);
+  EXPECT_EQ(body.value("message", ""), "Image generated successfully");
+  EXPECT_EQ(body.value("width", 0), 64);
+  EXPECT_EQ(body.value("height", 0), 64);
+  std::string key = body.value("key", "");
+  ASSERT_EQ(key.rfind("generated_images/builtin_", 0), 0u) << key;
+  auto png = integration::DecodePng(integration::ReadFile(dir / ("images/" + key)));
+  ASSERT_TRUE(png.has_value());
+  EXPECT_EQ(png->width, 64u);
+}
+
+TEST_F(LambdaRuntimeTest, ApiGatewayV1GenerateImageAnswersAsServeDoes) {
+  StartLambda();
+  json answer = Invoke(V1Event("POST", "/generate-image", kPng64));
+  ASSERT_EQ(answer.value("kind", ""), "response") << answer.dump();
+  json proxy = json::parse(answer.value("body", ""));
+  ExpectGeneratedAnswer(proxy, dir_);
+  EXPECT_TRUE(proxy.contains("multiValueHeaders"));
+}
+
+TEST_F(LambdaRuntimeTest, ApiGatewayV2GenerateImageTakesBase64Body) {
+  StartLambda();
+  json answer = Invoke(V2Event("POST", "/generate-image", kPng64, true));
+  ASSERT_EQ(answer.value("kind", ""), "response") << answer.dump();
+  ExpectGeneratedAnswer(json::parse(answer.value("body", "")), dir_);
+}
+
+TEST_F(LambdaRuntimeTest, ApiGatewayV2ImageIsReturnedAsBase64Png) {
+  StartLambda();
+  json made = json::parse(
+      Invoke(V2Event("POST", "/generate-image", kPng64, false))["body"].get<std::string>());
+  std::string key = json::parse(made["body"].get<std::string>())["key"];
+  json proxy =
+      json::parse(Invoke(V2Event("GET", "/images/" + key, "", false))["body"].get<std::string>());
+  EXPECT_EQ(proxy.value("statusCode", 0), 200);
+  ASSERT_TRUE(proxy.value("isBase64Encoded", false));
+  auto png = integration::DecodePng(UnBase64(proxy["body"].get<std::string>()));
+  ASSERT_TRUE(png.has_value());
+  EXPECT_EQ(png->height, 64u);
+}
+
+TEST_F(LambdaRuntimeTest, SqsBatchReportsExactlyTheFailedRecords) {
+  StartLambda();
+  std::vector<std::pair<std::string, std::string>> records;
+  std::set<std::string> bad;
+  for (int i = 0; i < 10; ++i) {
+    std::string id = "msg-" + std::to_string(i);
+    if (i % 3 == 1) {  // 1, 4, 7: no prompt, a permanent failure
+      records.emplace_back(id, R"({"width": 64, "height": 64})");
+      bad.insert(id);
+    } else {
+      records.emplace_back(id, R"({"prompt": "a lighthouse number )" + std::to_string(i) +
+                                   R"(", "width": 64, "height": 64})");
+    }
+  }
+  json answer = Invoke(SqsEvent(records));
+  ASSERT_EQ(answer.value("kind", ""), "response") << answer.dump();
+  EXPECT_EQ(BatchItemFailures(answer), bad);
+  EXPECT_EQ(integration::PngFilesUnder(dir_ / "images").size(), 7u);
+}
+
+TEST_F(LambdaRuntimeTest, SqsRecordsUnfinishedAtTheDeadlineAreReportedAsFailures) {
+  auto model = testing::PeerProcess::Start(
+      {"/usr/bin/python3", testing::SourceDir() + "/tests/peers/fake_model_server.py"});
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  // The first 4 model calls take 20 s; the rest answer at once.
+  auto control = Http("POST", (*model)->base_url() + "/_control",
+                      R"({"mode": "timeout", "times": 4, "delay_ms": 20000})");
+  ASSERT_EQ(control.status, 200) << control.body;
+  StartLambda({{"PICTOR_MODEL", "openai:" + (*model)->base_url() + "/v1"},
+               {"PICTOR_OPENAI_API_KEY", "test-openai-key"},
+               {"PICTOR_LAMBDA_DEADLINE_MARGIN_MS", "1000"}});
+  std::vector<std::pair<std::string, std::string>> records;
+  for (int i = 0; i < 10; ++i) {
+    records.emplace_back("slow-" + std::to_string(i),
+                         R"({"prompt": "a harbour at dusk", "width": 1024, "height": 1024})");
+  }
+  auto started = std::chrono::steady_clock::now();
+  json answer = Invoke(SqsEvent(records), 6000);
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(answer.value("kind", ""), "response") << answer.dump() << lambda_->Stderr();
+  EXPECT_EQ(BatchItemFailures(answer).size(), 4u) << answer.dump() << lambda_->Stderr();
+  EXPECT_LT(took, 6s);  // answered before the deadline, not when the slow calls end
+  EXPECT_EQ(integration::PngFilesUnder(dir_ / "images").size(), 6u);
+}
+
+TEST_F(LambdaRuntimeTest, InitFailureIsReportedOnInitError) {
+  StartLambda({{"PICTOR_STORE", "s4://x"}});
+  auto exit = lambda_->Wait(30s);
+  ASSERT_TRUE(exit.has_value()) << "pictor lambda did not exit";
+  EXPECT_TRUE(exit->exited && exit->code != 0);
+  auto r = Http("GET", emulator_->base_url() + "/_emulator/init-error?wait_ms=5000");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json init = json::parse(r.body);
+  EXPECT_EQ(init.value("errorType", ""), "Pictor.InvalidArgument");
+  json doc = json::parse(init.value("body", "{}"));
+  EXPECT_NE(doc.value("errorMessage", "").find("s4://x"), std::string::npos) << init.dump();
+}
+
+TEST_F(LambdaRuntimeTest, ThousandInvocationsKeepMemoryBounded) {
+  // No ASan quarantine and no allocation stacks, so that memory ASan holds for its own checks
+  // does not count as growth (without the sanitizer the options are ignored). 4 MiB over 900
+  // invocations catches a leak of about 4.5 KiB per invocation; measured growth is ~0.8 MiB
+  // under ASan and ~0.2 MiB in Release.
+  StartLambda({{"ASAN_OPTIONS",
+                "quarantine_size_mb=0:thread_local_quarantine_size_kb=0:malloc_context_size=0"}});
+  long after_100 = 0;
+  for (int i = 1; i <= 1000; ++i) {
+    json event = i % 2 ? V2Event("POST", "/generate-image", kPng64, true)
+                       : SqsEvent({{"m" + std::to_string(i), kPng64}});
+    json answer = Invoke(event);
+    ASSERT_EQ(answer.value("kind", ""), "response") << i << ": " << answer.dump();
+    if (i == 100) after_100 = RssKiB(lambda_->pid());
+  }
+  long after_1000 = RssKiB(lambda_->pid());
+  ASSERT_GT(after_100, 0);
+  RecordProperty("rss_after_100_kib", std::to_string(after_100));
+  RecordProperty("rss_after_1000_kib", std::to_string(after_1000));
+  EXPECT_LT(after_1000 - after_100, 4 * 1024) << after_100 << " KiB -> " << after_1000 << " KiB";
+}
+
+}  // namespace
+}  // namespace pictor
