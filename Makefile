@@ -8,7 +8,7 @@ CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps-build deps-run deps-test deps-bench build build-test run test lint format bench clean
+.PHONY: all deps-build deps-run deps-test deps-bench build build-test run test lint format bench clean lambda-package
 
 all: build
 
@@ -49,6 +49,10 @@ bench: deps-bench
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DPICTOR_BUILD_TESTS=OFF >/dev/null
 	@ninja -C $(BUILD_DIR) -j$(JOBS)
 	@scripts/bench.sh $(BUILD_DIR)
+
+# build/pictor-lambda.zip: bootstrap, the binary, its shared libraries and loader (docs/LAMBDA.md).
+lambda-package: build
+	@scripts/lambda-package.sh $(BUILD_DIR)/pictor $(BUILD_DIR)/pictor-lambda.zip
 
 clean:
 	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)
