@@ -63,11 +63,7 @@ Result<ReceivedMessage> MessageFromSqsRecord(const json& record) {
 }
 
 SqsBatchHandler::SqsBatchHandler(const Pipeline& pipeline, SqsBatchOptions options)
-    : pipeline_(pipeline), options_(options) {
-  int n = std::max(1, options_.concurrency);
-  threads_.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { RunTasks(); });
-}
+    : pipeline_(pipeline), options_(options) {}
 
 SqsBatchHandler::~SqsBatchHandler() {
   {
@@ -79,6 +75,12 @@ SqsBatchHandler::~SqsBatchHandler() {
 }
 
 void SqsBatchHandler::Submit(std::function<void()> task) {
+  // Threads start with the first batch: an API function never pays for them at cold start.
+  if (threads_.empty()) {
+    int n = std::max(1, options_.concurrency);
+    threads_.reserve(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { RunTasks(); });
+  }
   {
     std::lock_guard lock(tasks_mu_);
     tasks_.push_back(std::move(task));

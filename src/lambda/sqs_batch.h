@@ -43,8 +43,9 @@ struct SqsBatchReport {
 Result<ReceivedMessage> MessageFromSqsRecord(const nlohmann::json& record);
 
 // Thread-safety: Handle is called by one thread at a time (the runtime loop). Records run on
-// `concurrency` owned threads, which may still be finishing a late record when Handle has
-// answered; the destructor waits for them. The borrowed pipeline outlives the handler.
+// `concurrency` owned threads (started by the first batch), which may still be finishing a late
+// record when Handle has answered; the destructor waits for them. The borrowed pipeline outlives
+// the handler.
 class SqsBatchHandler {
  public:
   SqsBatchHandler(const Pipeline& pipeline, SqsBatchOptions options);
@@ -66,7 +67,7 @@ class SqsBatchHandler {
   std::condition_variable tasks_cv_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
-  std::vector<std::thread> threads_;
+  std::vector<std::thread> threads_;  // only touched by the Handle thread and the destructor
 };
 
 }  // namespace pictor::lambda

@@ -60,7 +60,11 @@ class Emulator:
             def do_POST(self):
                 emulator.handle(self, "POST")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a runtime killed mid-request (benchmarks, teardown) is not an error here
+
+        self.server = Server(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
 
