@@ -1,0 +1,129 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "lambda/api_gateway.h"
+#include "lambda/base64.h"
+#include "lambda/invocation_metrics.h"
+#include "lambda/runtime_loop.h"
+#include "lambda/sqs_batch.h"
+
+namespace pictor::lambda {
+namespace {
+
+using nlohmann::json;
+
+TEST(ClassifyEvent, TellsApiGatewayV1V2AndSqsApart) {
+  EXPECT_EQ(ClassifyEvent({{"httpMethod", "GET"}, {"requestContext", json::object()}}),
+            EventKind::kApiGatewayV1);
+  EXPECT_EQ(ClassifyEvent({{"version", "2.0"}, {"rawPath", "/"}}), EventKind::kApiGatewayV2);
+  EXPECT_EQ(ClassifyEvent({{"Records", {{{"eventSource", "aws:sqs"}}}}}), EventKind::kSqs);
+  EXPECT_EQ(ClassifyEvent({{"Records", {{{"eventSource", "aws:s3"}}}}}), EventKind::kUnknown);
+  EXPECT_EQ(ClassifyEvent(json::array()), EventKind::kUnknown);
+}
+
+TEST(RequestFromApiGateway, V2DropsANamedStageAndJoinsCookies) {
+  json event = {{"version", "2.0"},
+                {"rawPath", "/prod/jobs/a%20b"},
+                {"rawQueryString", "x=1"},
+                {"cookies", {"a=1", "b=2"}},
+                {"headers", {{"content-type", "application/json"}}},
+                {"requestContext", {{"stage", "prod"}, {"http", {{"method", "GET"}}}}}};
+  auto r = RequestFromApiGateway(event, EventKind::kApiGatewayV2);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->path, "/jobs/a b");
+  EXPECT_EQ(r->query, "x=1");
+  EXPECT_EQ(r->headers.Get("Cookie").value_or(""), "a=1; b=2");
+}
+
+TEST(RequestFromApiGateway, DecodesABase64Body) {
+  json event = {{"version", "2.0"},
+                {"rawPath", "/generate-image"},
+                {"requestContext", {{"http", {{"method", "POST"}}}}},
+                {"body", EncodeBase64("{\"prompt\":\"x\"}")},
+                {"isBase64Encoded", true}};
+  auto r = RequestFromApiGateway(event, EventKind::kApiGatewayV2);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body, "{\"prompt\":\"x\"}");
+}
+
+TEST(RequestFromApiGateway, RejectsABodyThatIsNotBase64) {
+  json event = {{"httpMethod", "POST"},
+                {"path", "/generate-image"},
+                {"requestContext", json::object()},
+                {"body", "not base64!"},
+                {"isBase64Encoded", true}};
+  EXPECT_TRUE(RequestFromApiGateway(event, EventKind::kApiGatewayV1).status().IsInvalidArgument());
+}
+
+TEST(RequestFromApiGateway, V1ReencodesMultiValueQueryParameters) {
+  json event = {{"httpMethod", "GET"},
+                {"path", "/images/k"},
+                {"requestContext", json::object()},
+                {"multiValueQueryStringParameters", {{"q", {"a b", "c&d"}}}}};
+  auto r = RequestFromApiGateway(event, EventKind::kApiGatewayV1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->query, "q=a%20b&q=c%26d");
+}
+
+TEST(ApiGatewayResponse, SendsAPngAsBase64AndJsonAsText) {
+  http::HttpResponse png;
+  png.headers.Add("Content-Type", "image/png");
+  png.body = std::string("\x89PNG\r\n", 6);
+  json out = ApiGatewayResponse(png, EventKind::kApiGatewayV2);
+  EXPECT_TRUE(out["isBase64Encoded"].get<bool>());
+  EXPECT_EQ(DecodeBase64Text(out["body"].get<std::string>()).value_or(""), png.body);
+
+  http::HttpResponse text;
+  text.status = 404;
+  text.headers.Add("Content-Type", "application/json");
+  text.body = "{}";
+  out = ApiGatewayResponse(text, EventKind::kApiGatewayV1);
+  EXPECT_FALSE(out["isBase64Encoded"].get<bool>());
+  EXPECT_EQ(out["statusCode"], 404);
+  EXPECT_EQ(out["multiValueHeaders"]["Content-Type"][0], "application/json");
+}
+
+TEST(MessageFromSqsRecord, TakesTheReceiveCountFromTheAttributes) {
+  json record = {{"messageId", "m-1"},
+                 {"body", "{}"},
+                 {"attributes", {{"ApproximateReceiveCount", "3"}, {"SentTimestamp", "17"}}}};
+  auto m = MessageFromSqsRecord(record);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->message_id, "m-1");
+  EXPECT_EQ(m->receive_count, 3);
+  EXPECT_EQ(m->sent_timestamp_ms, 17);
+}
+
+TEST(MessageFromSqsRecord, RejectsARecordWithoutAMessageId) {
+  EXPECT_TRUE(MessageFromSqsRecord({{"body", "{}"}}).status().IsInvalidArgument());
+}
+
+TEST(EmfLine, DeclaresEveryMetricItCarries) {
+  LatencyLog::Drained latencies;
+  latencies.generation_ms = {12.5};
+  json line = json::parse(EmfLine({"sqs", 10, 3}, latencies, 1700000000000));
+  EXPECT_EQ(line["Jobs"], 10);
+  EXPECT_EQ(line["Failures"], 3);
+  EXPECT_EQ(line["GenerationLatency"][0], 12.5);
+  EXPECT_FALSE(line.contains("StorageLatency"));
+  const json& directive = line["_aws"]["CloudWatchMetrics"][0];
+  EXPECT_EQ(directive["Namespace"], "Pictor");
+  EXPECT_EQ(directive["Metrics"].size(), 3u);
+  EXPECT_EQ(line["_aws"]["Timestamp"], 1700000000000);
+}
+
+TEST(Base64, RoundTripsEveryTailLength) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+    EXPECT_EQ(DecodeBase64Text(EncodeBase64(s)).value_or("?"), s);
+  }
+  EXPECT_EQ(EncodeBase64("ab"), "YWI=");
+}
+
+TEST(ErrorTypeFor, NamesTheStatusCodeInCamelCase) {
+  EXPECT_EQ(ErrorTypeFor(Status::InvalidArgument("x")), "Pictor.InvalidArgument");
+  EXPECT_EQ(ErrorTypeFor(Status::Unavailable("x")), "Pictor.Unavailable");
+}
+
+}  // namespace
+}  // namespace pictor::lambda
