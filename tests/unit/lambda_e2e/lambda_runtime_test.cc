@@ -236,7 +236,7 @@ TEST_F(LambdaRuntimeTest, SqsRecordsUnfinishedAtTheDeadlineAreReportedAsFailures
                {"PICTOR_LAMBDA_DEADLINE_MARGIN_MS", "1000"}});
   std::vector<std::pair<std::string, std::string>> records;
   for (int i = 0; i < 10; ++i) {
-    records.emplace_back("slow-" + std::to_string(i),
+    records.emplace_back(std::to_string(i).insert(0, "slow-"),
                          R"({"prompt": "a harbour at dusk", "width": 1024, "height": 1024})");
   }
   auto started = std::chrono::steady_clock::now();
@@ -271,7 +271,7 @@ TEST_F(LambdaRuntimeTest, ThousandInvocationsKeepMemoryBounded) {
   long after_100 = 0;
   for (int i = 1; i <= 1000; ++i) {
     json event = i % 2 ? V2Event("POST", "/generate-image", kPng64, true)
-                       : SqsEvent({{"m" + std::to_string(i), kPng64}});
+                       : SqsEvent({{std::to_string(i).insert(0, 1, 'm'), kPng64}});
     json answer = Invoke(event);
     ASSERT_EQ(answer.value("kind", ""), "response") << i << ": " << answer.dump();
     if (i == 100) after_100 = RssKiB(lambda_->pid());
