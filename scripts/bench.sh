@@ -53,5 +53,14 @@ echo '{"prompt": "A magical salmon going to the moon in a rocket"}' >"$results/j
 echo "bench: aws"
 bench/aws/run.sh "$build" | tee "$results/aws.txt"
 
+echo "bench: lambda"
+/usr/bin/python3 bench/lambda/cold_start.py "$build" --runs 9 | tee "$results/lambda.txt"
+
+echo "bench: alarm"
+{
+  "$build/bench/alarm/bench_alarm"
+  /usr/bin/python3 bench/alarm/email_latency.py "$build/pictor" 7 || true
+} | tee "$results/alarm.txt"
+
 python3 scripts/bench_report.py "$results" docs/PERFORMANCE.md
 echo "bench: wrote docs/PERFORMANCE.md"

@@ -138,6 +138,46 @@ def main():
         add(f"- One worker with 64 generations in flight vs a serial consume-generate-store loop, "
             f"model answering after 1 s: **{ratio:.0f}×** (target ≥ 40×: {verdict(ratio >= 40)}).")
     add("")
+    lam = (results / "lambda.txt").read_text() if (results / "lambda.txt").exists() else ""
+    add("## Lambda cold start")
+    add("")
+    add("Command: `bench/lambda/cold_start.py build --runs 9` (exec of bootstrap to the first "
+        "response posted to the Runtime API emulator, beside a Python boto3 handler)")
+    add("")
+    add("```")
+    add(lam.strip())
+    add("```")
+    add("")
+    m = re.search(r"ratio ([\d.]+); peak RSS pictor (\d+) KiB, python (\d+) KiB, ratio ([\d.]+)",
+                  lam)
+    if m:
+        speed, mem = float(m.group(1)), float(m.group(4))
+        add(f"- Cold start: **{speed:.1f}×** faster (target ≥ 20×: {verdict(speed >= 20)}), "
+            f"**{mem:.2f}×** the peak memory (target ≤ 0.25×: {verdict(mem <= 0.25)}).")
+    add("")
+    alarm = (results / "alarm.txt").read_text() if (results / "alarm.txt").exists() else ""
+    add("## Queue alarm")
+    add("")
+    add("Commands: `build/bench/alarm/bench_alarm` (1,000 alarms at a 60 s period) and "
+        "`bench/alarm/email_latency.py build/pictor 7` (threshold crossed → email accepted by a "
+        "local SMTP server, 1 s period, 2 evaluation periods)")
+    add("")
+    add("```")
+    add("\n".join(l for l in alarm.strip().splitlines() if not l.startswith("run ")))
+    add("```")
+    add("")
+    m = re.search(r"share of one core at a 60 s period for (\d+) alarms: ([\d.]+) %", alarm)
+    if m:
+        share = float(m.group(2))
+        add(f"- {m.group(1)} alarms evaluated in one process: **{share:.3f}%** of one core "
+            f"(target ≤ 1%: {verdict(share <= 1)}).")
+    m = re.search(r"email accepted: median ([\d.]+) s, min ([\d.]+) s, max ([\d.]+) s over (\d+) "
+                  r"runs; bound (\d+) s", alarm)
+    if m:
+        worst, bound = float(m.group(3)), float(m.group(5))
+        add(f"- Threshold crossed → email accepted: median **{float(m.group(1)):.2f} s**, worst "
+            f"{worst:.2f} s of {m.group(4)} runs (bound {bound:.0f} s: {verdict(worst <= bound)}).")
+    add("")
     output.write_text("\n".join(lines) + "\n")
 
 

@@ -12,7 +12,7 @@ build_pkgs=(
 )
 run_pkgs=(curl jq)
 test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd python3-yaml yamllint awscli prometheus sqlite3 shellcheck)
-bench_pkgs=(wrk nginx-light python3 time awscli curl)
+bench_pkgs=(wrk nginx-light python3 python3-boto3 time awscli curl zip)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.
 install_npm_peers() {

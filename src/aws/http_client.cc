@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -182,6 +183,11 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(handle, CURLOPT_SHARE, share_);
     curl_easy_setopt(handle, CURLOPT_URL, call.url.c_str());
     curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Where the build machine's libcurl looks for CA certificates need not exist where Pictor
+    // runs (Amazon Linux keeps them elsewhere): SSL_CERT_FILE, as OpenSSL names it, wins.
+    if (const char* ca = std::getenv("SSL_CERT_FILE"); ca != nullptr && *ca != '\0') {
+      curl_easy_setopt(handle, CURLOPT_CAINFO, ca);
+    }
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
