@@ -210,6 +210,11 @@ RunResult RunPictor(const TempDir& dir, const std::vector<std::string>& args, co
                     std::chrono::milliseconds timeout) {
   std::vector<std::string> argv = {PictorBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(dir, argv, env, timeout);
+}
+
+RunResult RunCommand(const TempDir& dir, const std::vector<std::string>& argv,
+                     const EnvChanges& env, std::chrono::milliseconds timeout) {
   RunResult result;
   std::string error;
   auto p = Process::Spawn(argv, env, dir.path(), dir.path(), &error);

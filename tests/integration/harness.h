@@ -105,6 +105,10 @@ struct RunResult {
 RunResult RunPictor(const TempDir& dir, const std::vector<std::string>& args,
                     const EnvChanges& env = {}, std::chrono::milliseconds timeout = 60s);
 
+// Runs any command (argv[0] a path) in `dir` to completion, killed after `timeout`.
+RunResult RunCommand(const TempDir& dir, const std::vector<std::string>& argv,
+                     const EnvChanges& env = {}, std::chrono::milliseconds timeout = 60s);
+
 // Polls `condition` every `interval` until it holds or `timeout` passes; returns its last value.
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                std::chrono::milliseconds interval = 20ms);

@@ -38,22 +38,7 @@ RunResult AwsPeersTest::Aws(const std::vector<std::string>& args,
                             std::chrono::milliseconds timeout) {
   std::vector<std::string> argv = {kAwsCli, "--endpoint-url", Endpoint(), "--output", "json"};
   argv.insert(argv.end(), args.begin(), args.end());
-  RunResult result;
-  std::string error;
-  auto p = Process::Spawn(argv, AwsEnv(), dir_.path(), dir_.path(), &error);
-  if (!p) {
-    result.err = error;
-    return result;
-  }
-  if (auto status = p->Wait(timeout)) {
-    result.status = *status;
-  } else {
-    result.timed_out = true;
-    result.status = p->Kill();
-  }
-  result.out = p->Stdout();
-  result.err = p->Stderr();
-  return result;
+  return integration::RunCommand(dir_, argv, AwsEnv(), timeout);
 }
 
 nlohmann::json AwsPeersTest::AwsJson(const std::vector<std::string>& args) {
