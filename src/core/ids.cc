@@ -16,19 +16,27 @@ std::mt19937_64& Rng() {
   return rng;
 }
 
-}  // namespace
-
-std::string NewUuid() {
-  uint64_t hi = Rng()();
-  uint64_t lo = Rng()();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
+std::string Format(uint64_t hi, uint64_t lo) {
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 9562 variant
   char buf[37];
   std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
                 static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
                 static_cast<unsigned>(lo >> 48),
                 static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
   return buf;
+}
+
+}  // namespace
+
+std::string NewUuid() {
+  const uint64_t hi = (Rng()() & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
+  return Format(hi, Rng()());
+}
+
+std::string NewTimeOrderedUuid(int64_t epoch_ms) {
+  const uint64_t ms = static_cast<uint64_t>(epoch_ms) & 0xFFFFFFFFFFFFull;
+  const uint64_t hi = (ms << 16) | 0x7000ull | (Rng()() & 0x0FFFull);  // version 7
+  return Format(hi, Rng()());
 }
 
 uint64_t RandomUpTo(uint64_t bound) {

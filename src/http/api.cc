@@ -235,7 +235,8 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   if (Status s = pipeline_.model.Check(spec->request); !s.ok()) return ErrorResponse(s);
 
   JobRecord record;
-  record.id = NewUuid();
+  record.created_ms = record.updated_ms = NowMs();
+  record.id = NewTimeOrderedUuid(record.created_ms);  // the ledger's index grows at its end
   record.state = JobState::kQueued;
   record.prompt = spec->request.prompt;
   record.seed = spec->has_seed ? spec->request.seed : DeriveSeed(record.id);
@@ -243,7 +244,6 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   record.height = spec->request.height;
   record.key = ImageKey(pipeline_.key_prefix, ImageOrigin::kQueue, pipeline_.model.Name(),
                         record.seed, record.id);
-  record.created_ms = record.updated_ms = NowMs();
   record.idempotency_key = idempotency_key;
   record.request_digest = RequestDigest(spec->request, spec->has_seed);
 

@@ -2,10 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <utility>
+
 namespace pictor {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
-    const std::string& path, std::chrono::milliseconds interval) {
+    const std::string& path, WriterPause pause, std::chrono::milliseconds interval) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -21,11 +23,11 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
     sqlite3_close_v2(db);
     return Status::Unavailable(message);
   }
-  return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db, interval));
+  return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db, std::move(pause), interval));
 }
 
-WalCheckpointer::WalCheckpointer(sqlite3* db, std::chrono::milliseconds interval)
-    : db_(db), interval_(interval), thread_([this] { Run(); }) {}
+WalCheckpointer::WalCheckpointer(sqlite3* db, WriterPause pause, std::chrono::milliseconds interval)
+    : db_(db), pause_(std::move(pause)), interval_(interval), thread_([this] { Run(); }) {}
 
 WalCheckpointer::~WalCheckpointer() {
   {
@@ -38,14 +40,41 @@ WalCheckpointer::~WalCheckpointer() {
   sqlite3_close_v2(db_);
 }
 
+WalCheckpointer::Round WalCheckpointer::LastRound() {
+  std::lock_guard lock(mu_);
+  return last_;
+}
+
+WalCheckpointer::Round WalCheckpointer::Checkpoint(int previous_log_frames) {
+  // PASSIVE copies what no reader still needs and never waits; a busy moment is simply
+  // picked up by the next round. Each pass copies what was written during the one before, so
+  // a few passes shrink what is left to copy while writers are held back.
+  Round round;
+  int passes = 0;
+  for (int before = previous_log_frames;; before = round.log_frames) {
+    const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                             &round.log_frames, &round.checkpointed_frames);
+    // An empty log, or nothing written since the last pass: nothing to hold writers for.
+    if (rc != SQLITE_OK || round.log_frames == 0 || round.log_frames == before) return round;
+    if (round.log_frames - before < kSmallLog || ++passes == kMaxPasses) break;
+  }
+  if (!pause_) return round;
+  round.paused_writers = true;
+  pause_([&] {
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &round.log_frames,
+                              &round.checkpointed_frames);
+  });
+  return round;
+}
+
 void WalCheckpointer::Run() {
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
+    const int previous_log_frames = last_.log_frames;
     lock.unlock();
-    // PASSIVE copies what no reader still needs and never waits; a busy moment is simply
-    // picked up by the next round.
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    Round round = Checkpoint(previous_log_frames);
     lock.lock();
+    last_ = round;
   }
 }
 

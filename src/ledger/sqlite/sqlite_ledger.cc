@@ -67,6 +67,7 @@ class SqliteLedger final : public JobLedger {
     pending_cv_.notify_all();
     if (flusher_.joinable()) flusher_.join();
     FlushPending();
+    checkpointer_.reset();  // its thread locks db_mu_
     sqlite3_close_v2(db_);
   }
 
@@ -82,7 +83,8 @@ class SqliteLedger final : public JobLedger {
     const char* setup =
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
-        "PRAGMA wal_autocheckpoint=0;"  // checkpointed off the request path, see Open
+        "PRAGMA wal_autocheckpoint=0;"         // checkpointed off the request path, see Open
+        "PRAGMA journal_size_limit=67108864;"  // a restarted log shrinks back to 64 MiB
         "CREATE TABLE IF NOT EXISTS jobs ("
         " id TEXT PRIMARY KEY, state INTEGER NOT NULL, prompt TEXT NOT NULL,"
         " seed INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,"
@@ -109,7 +111,10 @@ class SqliteLedger final : public JobLedger {
         (rc = remove_.Prepare(db_, "DELETE FROM jobs WHERE id = ?")) != SQLITE_OK) {
       return FromSqlite(db_, rc, "preparing job ledger statements");
     }
-    auto checkpointer = WalCheckpointer::Start(path);
+    auto checkpointer = WalCheckpointer::Start(path, [this](const auto& work) {
+      std::lock_guard lock(db_mu_);
+      work();
+    });
     if (!checkpointer.ok()) return checkpointer.status();
     checkpointer_ = std::move(checkpointer).value();
     flusher_ = std::thread([this] { FlushLoop(); });

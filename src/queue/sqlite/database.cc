@@ -97,6 +97,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool s
   // request (and everyone queued behind it) for milliseconds. The queue checkpoints from a
   // thread of its own instead (sqlite/wal_checkpointer.h), so commits only append to the log.
   if (Status s = db->Exec("PRAGMA wal_autocheckpoint=0"); !s.ok()) return s.WithContext(path);
+  // When the log restarts after a burst, it is cut back to this size instead of keeping the
+  // burst's size on disk.
+  if (Status s = db->Exec("PRAGMA journal_size_limit=67108864"); !s.ok()) {
+    return s.WithContext(path);
+  }
   if (Status s =
           db->Exec(sync_every_commit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
       !s.ok()) {

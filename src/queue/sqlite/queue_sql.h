@@ -13,7 +13,7 @@ inline constexpr int kSchemaVersion = 1;
 
 inline constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS messages(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   message_id TEXT NOT NULL,
   body TEXT NOT NULL,
   md5 TEXT NOT NULL,

@@ -99,8 +99,16 @@ class SqliteQueue final : public JobQueue {
   SqliteQueue(SqliteQueueOptions options, std::unique_ptr<Database> db)
       : options_(std::move(options)), db_(std::move(db)) {}
 
-  void KeepCheckpointed(std::unique_ptr<WalCheckpointer> checkpointer) {
-    checkpointer_ = std::move(checkpointer);
+  // Starts copying the log back into the database off the request path; its second pass
+  // holds this object's writers back (see sqlite/wal_checkpointer.h).
+  Status StartCheckpointing() {
+    auto checkpointer = WalCheckpointer::Start(options_.path, [this](const auto& work) {
+      std::lock_guard lock(db_mutex_);
+      work();
+    });
+    if (!checkpointer.ok()) return checkpointer.status();
+    checkpointer_ = std::move(checkpointer).value();
+    return Status::Ok();
   }
 
   Result<SentMessage> Send(const OutgoingMessage& message) override {
@@ -385,8 +393,9 @@ class SqliteQueue final : public JobQueue {
 
   std::mutex db_mutex_;  // guards db_ and last_retention_sweep_ms_
   std::unique_ptr<Database> db_;
-  std::unique_ptr<WalCheckpointer> checkpointer_;  // copies the log back off the request path
   std::optional<int64_t> last_retention_sweep_ms_;
+  // Declared after db_mutex_ and db_, which its thread uses: destroyed (and joined) first.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 
   std::mutex signal_mutex_;  // guards sends_
   std::condition_variable sent_signal_;
@@ -404,10 +413,8 @@ Result<std::unique_ptr<JobQueue>> OpenSqliteQueue(const SqliteQueueOptions& opti
   }
   auto db = OpenDatabase(options);
   if (!db.ok()) return db.status();
-  auto checkpointer = WalCheckpointer::Start(options.path);
-  if (!checkpointer.ok()) return checkpointer.status();
   auto queue = std::make_unique<SqliteQueue>(options, std::move(*db));
-  queue->KeepCheckpointed(std::move(checkpointer).value());
+  if (Status s = queue->StartCheckpointing(); !s.ok()) return s;
   return std::unique_ptr<JobQueue>(std::move(queue));
 }
 

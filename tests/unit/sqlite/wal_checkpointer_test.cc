@@ -1,0 +1,127 @@
+#include "sqlite/wal_checkpointer.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace pictor {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// A writer connection set up as the queue and the ledger set theirs up: WAL, no automatic
+// checkpoints, the log cut back to 1 MiB when it restarts.
+class WalCheckpointerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("pictor-wal-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "test.db").string();
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db_), SQLITE_OK);
+    Exec(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;"
+        "PRAGMA journal_size_limit=1048576;"
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
+  }
+  void TearDown() override {
+    sqlite3_close(db_);
+    fs::remove_all(dir_);
+  }
+
+  void Exec(const char* sql) {
+    ASSERT_EQ(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
+  }
+
+  // One transaction adding a 2 KiB row, under the writers' mutex.
+  void WriteOne() {
+    std::lock_guard lock(writers_);
+    ASSERT_EQ(sqlite3_exec(db_,
+                           "INSERT INTO t(body) VALUES(zeroblob(2048));"
+                           "DELETE FROM t WHERE id <= (SELECT max(id) - 200 FROM t)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db_);
+  }
+
+  WriterPause Pause() {
+    return [this](const std::function<void()>& work) {
+      std::lock_guard lock(writers_);
+      ++pauses_;
+      work();
+    };
+  }
+
+  uintmax_t LogBytes() const {
+    std::error_code ec;
+    auto size = fs::file_size(path_ + "-wal", ec);
+    return ec ? 0 : size;
+  }
+
+  fs::path dir_;
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::mutex writers_;
+  std::atomic<int> pauses_{0};
+};
+
+TEST_F(WalCheckpointerTest, LogStaysBoundedUnderWritesThatNeverStop) {
+  auto checkpointer = WalCheckpointer::Start(path_, Pause(), milliseconds(20));
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  // Write without a gap for long enough to put far more than 64 MiB through the log: a
+  // checkpoint that never holds writers back cannot finish, so the log would only grow.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  int transactions = 0;
+  uintmax_t largest = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    WriteOne();
+    if (++transactions % 256 == 0) largest = std::max(largest, LogBytes());
+  }
+  ASSERT_GT(transactions, 2000);
+  EXPECT_GT(pauses_.load(), 0);
+  // Every transaction appends at least one 4 KiB page: without restarts the log would hold
+  // them all.
+  const uintmax_t unbounded = static_cast<uintmax_t>(transactions) * 4096;
+  EXPECT_LT(largest, unbounded / 4)
+      << "largest log " << largest << " bytes after " << transactions << " transactions";
+}
+
+TEST_F(WalCheckpointerTest, AnIdleDatabaseDoesNotHoldWritersBack) {
+  for (int i = 0; i < 50; ++i) WriteOne();
+  auto checkpointer = WalCheckpointer::Start(path_, Pause(), milliseconds(10));
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  // The first rounds copy the 50 transactions; later rounds find nothing new.
+  std::this_thread::sleep_for(milliseconds(200));
+  const int settled = pauses_.load();
+  EXPECT_LE(settled, 1);
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(pauses_.load(), settled);
+  const auto round = (*checkpointer)->LastRound();
+  EXPECT_EQ(round.checkpointed_frames, round.log_frames);
+  EXPECT_FALSE(round.paused_writers);
+  // Everything is in the database file: a new connection that ignores the log sees all rows.
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open((path_).c_str(), &reader), SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(reader, "SELECT count(*) FROM t", -1, &count, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(count, 0), 50);
+  sqlite3_finalize(count);
+  sqlite3_close(reader);
+}
+
+TEST_F(WalCheckpointerTest, MissingFileIsAnError) {
+  auto checkpointer = WalCheckpointer::Start((dir_ / "absent" / "x.db").string(), Pause());
+  EXPECT_FALSE(checkpointer.ok());
+}
+
+}  // namespace
+}  // namespace pictor
