@@ -11,6 +11,7 @@ locals {
     PICTOR_BEDROCK_REGION = var.bedrock_region
     BUCKET_NAME           = var.bucket_name
     KEY_PREFIX            = var.key_prefix
+    PICTOR_JOBS           = "store" # job records beside the images, read by the API's GET /jobs/{id}
     PICTOR_LOG_LEVEL      = var.log_level
   })
 }

@@ -1,6 +1,7 @@
-# Least privilege for the queue worker: it may write objects only under the key prefix, invoke
-# only the configured model, use only this queue (the event source mapping polls with the
-# function's role) and write only to its own log group.
+# Least privilege for the queue worker: it may write objects only under the key prefix, read
+# only the job records under <prefix>/jobs/, invoke only the configured model, use only this
+# queue (the event source mapping polls with the function's role) and write only to its own log
+# group.
 
 data "aws_iam_policy_document" "assume_lambda" {
   statement {
@@ -22,6 +23,22 @@ data "aws_iam_policy_document" "worker" {
     sid       = "StoreImagesUnderPrefix"
     actions   = ["s3:PutObject"]
     resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${var.key_prefix}/*"]
+  }
+
+  # Job records (PICTOR_JOBS=store): the worker reads a job's record before it updates it.
+  statement {
+    sid       = "ReadJobRecords"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${var.key_prefix}/jobs/*"]
+  }
+
+  # Without s3:ListBucket, S3 answers a GET of a missing key with 403 instead of 404, and a job
+  # sent by `pictor send` (which has no record yet) would look like a permission failure. Names
+  # in this one bucket only; no object data.
+  statement {
+    sid       = "TellMissingJobRecords"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"]
   }
 
   statement {

@@ -116,6 +116,16 @@ class SamTemplate(unittest.TestCase):
         _, s = self.statement_with("s3:PutObject")
         self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}/${KeyPrefix}/*"})
 
+    def test_job_records_only_with_a_queue_and_only_under_prefix_jobs(self):
+        env = self.resources[self.function()[0]]["Properties"]["Environment"]["Variables"]
+        self.assertEqual(env["PICTOR_JOBS"], {"!If": ["HasQueue", "store", {"!Ref": "AWS::NoValue"}]})
+        condition, s = self.statement_with("s3:DeleteObject")
+        self.assertEqual(condition, "HasQueue")
+        self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}/${KeyPrefix}/jobs/*"})
+        condition, s = self.statement_with("s3:ListBucket")
+        self.assertEqual(condition, "HasQueue")
+        self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}"})
+
     def test_bedrock_invoke_only_on_the_configured_model(self):
         _, s = self.statement_with("bedrock:InvokeModel")
         self.assertEqual(s["Resource"],

@@ -90,13 +90,16 @@ class TerraformModule(unittest.TestCase):
         self.assertIn("pictor-lambda.zip", self.tf["variable"]["lambda_zip_path"]["default"])
         self.assertIn("source_code_hash", fn)
 
-    def test_function_environment_comes_from_variables(self):
+    def function_environment_text(self):
         fn = self.resource("aws_lambda_function")
         env = fn["environment"][0]["variables"]
         locals_ = {k: v for block in self.tf.get("locals", []) for k, v in block.items()}
         local = re.fullmatch(r"\$\{local\.(\w+)\}", env)
         self.assertIsNotNone(local, f"environment is not from a local: {env}")
-        body = locals_[local.group(1)]
+        return locals_[local.group(1)]
+
+    def test_function_environment_comes_from_variables(self):
+        body = self.function_environment_text()
         for name, var in [("PICTOR_MODEL", "model_id"), ("BUCKET_NAME", "bucket_name"),
                           ("KEY_PREFIX", "key_prefix"), ("PICTOR_BEDROCK_REGION", "bedrock_region")]:
             self.assertRegex(body, rf"{name}\s*=\s*\"?[^\n]*var\.{var}", f"{name} not from var.{var}")
@@ -132,6 +135,19 @@ class TerraformModule(unittest.TestCase):
         self.assertEqual(s["actions"], ["s3:PutObject"])
         self.assertEqual(len(s["resources"]), 1)
         self.assertRegex(s["resources"][0], r"^arn:[^:]+:s3:::\$\{var\.bucket_name\}/\$\{var\.key_prefix\}/\*$")
+
+    def test_job_records_read_only_under_prefix_jobs_and_listing_only_this_bucket(self):
+        body = self.function_environment_text()
+        self.assertRegex(body, r'PICTOR_JOBS\s*=\s*"store"')
+        s = self.statement_for("s3:GetObject")
+        self.assertEqual(s["actions"], ["s3:GetObject"])
+        self.assertEqual(len(s["resources"]), 1)
+        self.assertRegex(s["resources"][0],
+                         r"^arn:[^:]+:s3:::\$\{var\.bucket_name\}/\$\{var\.key_prefix\}/jobs/\*$")
+        s = self.statement_for("s3:ListBucket")
+        self.assertEqual(s["actions"], ["s3:ListBucket"])
+        self.assertEqual(len(s["resources"]), 1)
+        self.assertRegex(s["resources"][0], r"^arn:[^:]+:s3:::\$\{var\.bucket_name\}$")
 
     def test_bedrock_invoke_only_on_the_configured_model(self):
         s = self.statement_for("bedrock:InvokeModel")
