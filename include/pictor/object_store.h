@@ -43,6 +43,24 @@ class ObjectStore {
   virtual Status Put(std::string_view key, std::string_view data,
                      std::string_view content_type) = 0;
 
+  // Stores `data` under `key` only when no object has that key: the compare-and-set on which
+  // records that must be created once (an idempotency key's first job) are built. AlreadyExists
+  // when an object is there, whoever wrote it and however (Put or PutIfAbsent); the existing
+  // object is left as it was. Atomic against concurrent callers in any process sharing the
+  // store: of several racing for one key, exactly one gets OK and the others AlreadyExists, and
+  // readers see either no object or the whole winning one. On OK the same durability promise as
+  // Put holds. After a retryable status (Unavailable...) the object may or may not have been
+  // stored, and an adapter that retries internally may answer AlreadyExists for the object its
+  // own first attempt stored: a caller that must tell the two apart writes something of its own
+  // (an id) into `data` and reads it back. InvalidArgument for a bad key.
+  virtual Status PutIfAbsent(std::string_view key, std::string_view data,
+                             std::string_view content_type) = 0;
+
+  // Removes the object at `key`. OK when there was none (as S3's DeleteObject answers), so a
+  // retried or repeated delete is harmless. Once OK is returned, Get and Head answer NotFound
+  // (until something is stored there again). InvalidArgument for a bad key.
+  virtual Status Delete(std::string_view key) = 0;
+
   // NotFound when absent.
   virtual Result<StoredObject> Get(std::string_view key) = 0;
   virtual Result<ObjectInfo> Head(std::string_view key) = 0;

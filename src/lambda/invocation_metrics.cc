@@ -39,6 +39,11 @@ class TimedStore final : public ObjectStore {
     log_.AddStorage(MsSince(start));
     return s;
   }
+  Status PutIfAbsent(std::string_view key, std::string_view data,
+                     std::string_view content_type) override {
+    return inner_.PutIfAbsent(key, data, content_type);
+  }
+  Status Delete(std::string_view key) override { return inner_.Delete(key); }
   Result<StoredObject> Get(std::string_view key) override { return inner_.Get(key); }
   Result<ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
   Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {

@@ -1,4 +1,5 @@
-// An in-memory ObjectStore for tests. Thread-safe. Can be told to fail the next puts.
+// An in-memory ObjectStore for tests. Thread-safe. Can be told to fail the next puts (Put and
+// PutIfAbsent alike).
 #ifndef PICTOR_TESTS_FAKES_MEMORY_STORE_H_
 #define PICTOR_TESTS_FAKES_MEMORY_STORE_H_
 
@@ -14,19 +15,17 @@ namespace pictor::testing {
 class MemoryStore final : public ObjectStore {
  public:
   Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
+    return Store(key, data, content_type, /*only_if_absent=*/false);
+  }
+  // Counts as a put (and fails with FailNextPuts) like Put.
+  Status PutIfAbsent(std::string_view key, std::string_view data,
+                     std::string_view content_type) override {
+    return Store(key, data, content_type, /*only_if_absent=*/true);
+  }
+  Status Delete(std::string_view key) override {
     if (Status s = ValidateObjectKey(key); !s.ok()) return s;
-    puts.fetch_add(1);
     std::lock_guard lock(mu_);
-    if (fail_puts_ > 0) {
-      --fail_puts_;
-      return Status::Unavailable("memory store told to fail");
-    }
-    StoredObject& o = objects_[std::string(key)];
-    o.data = std::string(data);
-    o.info.key = std::string(key);
-    o.info.size = data.size();
-    o.info.content_type = std::string(content_type);
-    o.info.etag = "\"" + std::to_string(std::hash<std::string_view>{}(data)) + "\"";
+    objects_.erase(std::string(key));
     return Status::Ok();
   }
   Result<StoredObject> Get(std::string_view key) override {
@@ -64,6 +63,28 @@ class MemoryStore final : public ObjectStore {
   std::atomic<int> puts{0};
 
  private:
+  Status Store(std::string_view key, std::string_view data, std::string_view content_type,
+               bool only_if_absent) {
+    if (Status s = ValidateObjectKey(key); !s.ok()) return s;
+    puts.fetch_add(1);
+    std::lock_guard lock(mu_);
+    if (fail_puts_ > 0) {
+      --fail_puts_;
+      return Status::Unavailable("memory store told to fail");
+    }
+    auto [it, inserted] = objects_.try_emplace(std::string(key));
+    if (only_if_absent && !inserted) {
+      return Status::AlreadyExists("an object exists at " + std::string(key));
+    }
+    StoredObject& o = it->second;
+    o.data = std::string(data);
+    o.info.key = std::string(key);
+    o.info.size = data.size();
+    o.info.content_type = std::string(content_type);
+    o.info.etag = "\"" + std::to_string(std::hash<std::string_view>{}(data)) + "\"";
+    return Status::Ok();
+  }
+
   std::mutex mu_;  // guards objects_, fail_puts_
   std::map<std::string, StoredObject> objects_;
   int fail_puts_ = 0;

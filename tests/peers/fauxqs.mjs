@@ -6,6 +6,8 @@
 // So fauxqs runs on a private loopback port behind a small front on the public one:
 //  - a form-encoded POST whose Action is an SQS action is translated into the JSON call, sent to
 //    fauxqs, and its JSON reply (or error) rewritten as the query protocol's XML;
+//  - an S3 PutObject with "If-None-Match: *" is made conditional here (fauxqs 1.9.2 ignores the
+//    header on PUT; see conditionalPut below);
 //  - everything else (JSON SQS, S3, SNS's own form-encoded actions) passes through unchanged.
 // The front forwards the client's Host header, so fauxqs builds queue URLs with the public port.
 // Usage: node tests/peers/fauxqs.mjs   (fauxqs from tools/node_modules; FAUXQS_PORT to pin)
@@ -157,6 +159,52 @@ async function translateSqs(req, action, params) {
   return { status: reply.status, headers: { 'content-type': 'text/xml' }, body: Buffer.from(xml) };
 }
 
+// S3 conditional writes: TEST-ONLY EMULATION of documented S3 behaviour, because fauxqs 1.9.2
+// stores a PUT whatever its If-None-Match header says. S3 (and MinIO, Ceph) store a PutObject
+// carrying "If-None-Match: *" only when no object has the key, and otherwise answer 412 with
+// an <Error><Code>PreconditionFailed</Code>... body, atomically against concurrent writers.
+// Here: a HEAD through fauxqs first; 200 means the object exists (412, nothing stored), anything
+// else sends the PUT on as it came. Conditional PUTs to one key wait for each other (a promise
+// chain per key), so of several racing ones exactly one finds the key free, as on S3. Plain PUTs
+// are not held back: on S3 too they overwrite unconditionally.
+const conditionalPuts = new Map();  // "/bucket/key" -> the last conditional PUT's completion
+
+// A PutObject (or CopyObject), not CreateBucket ("/bucket") or UploadPart (?uploadId=...).
+function isConditionalObjectPut(req) {
+  if (req.method !== 'PUT' || req.headers['if-none-match'] !== '*') return false;
+  const url = new URL(req.url, 'http://front');
+  return /^\/[^/]+\/./.test(url.pathname) && !url.searchParams.has('uploadId');
+}
+
+function preconditionFailedXml(resource) {
+  return '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+    '<Message>At least one of the pre-conditions you specified did not hold</Message>' +
+    `<Condition>If-None-Match</Condition><Resource>${escapeXml(resource)}</Resource>` +
+    `<RequestId>${randomUUID()}</RequestId></Error>`;
+}
+
+async function conditionalPut(req, body) {
+  const objectPath = new URL(req.url, 'http://front').pathname;
+  const previous = conditionalPuts.get(objectPath) ?? Promise.resolve();
+  let release;
+  const done = new Promise((resolve) => { release = resolve; });
+  conditionalPuts.set(objectPath, done);
+  await previous;
+  try {
+    const headHeaders = { host: req.headers.host };
+    if (req.headers.authorization) headHeaders.authorization = req.headers.authorization;
+    const head = await forward({ method: 'HEAD', url: objectPath }, headHeaders);
+    if (head.status === 200) {
+      return { status: 412, headers: { 'content-type': 'application/xml' },
+        body: Buffer.from(preconditionFailedXml(objectPath)) };
+    }
+    return await forward(req, req.headers, body);  // a missing bucket answers for itself
+  } finally {
+    release();
+    if (conditionalPuts.get(objectPath) === done) conditionalPuts.delete(objectPath);
+  }
+}
+
 async function handle(req, res) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
@@ -166,6 +214,8 @@ async function handle(req, res) {
   const params = form && req.method === 'POST' ? new URLSearchParams(body.toString('utf8')) : null;
   if (params && SQS_ACTIONS.has(params.get('Action'))) {
     reply = await translateSqs(req, params.get('Action'), params);
+  } else if (isConditionalObjectPut(req)) {
+    reply = await conditionalPut(req, body);
   } else {
     reply = await forward(req, req.headers, body);
   }

@@ -105,36 +105,47 @@ class FileStore final : public ObjectStore {
   explicit FileStore(fs::path root) : root_(std::move(root)) {}
 
   Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
-    if (Status s = ValidateObjectKey(key); !s.ok()) return s;
-    const fs::path target = root_ / fs::path(std::string(key));
-    const fs::path dir = target.parent_path();
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return FromErrno(ec.value(), "creating directory for " + std::string(key));
-
-    // Write a temporary file beside the target, make it durable, then rename it into place:
-    // readers see the old object or the new one, never a torn write.
-    fs::path temp = dir / (kTempPrefix + UniqueSuffix());
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) return FromErrno(errno, "creating " + temp.string());
-    Status st = WriteAll(fd, data);
-    if (st.ok()) {
-      std::string type = content_type.empty() ? GuessContentType(key) : std::string(content_type);
-      std::string etag = Md5Hex(data);
-      // Extended attributes are best effort: without them the type is guessed from the key.
-      fsetxattr(fd, kTypeAttr, type.data(), type.size(), 0);
-      fsetxattr(fd, kEtagAttr, etag.data(), etag.size(), 0);
-      if (::fsync(fd) != 0) st = FromErrno(errno, "syncing object");
-    }
-    ::close(fd);
-    if (st.ok() && ::rename(temp.c_str(), target.c_str()) != 0) {
-      st = FromErrno(errno, "renaming object into place");
-    }
-    if (!st.ok()) {
-      ::unlink(temp.c_str());
+    Result<fs::path> temp = WriteTemp(key, data, content_type);
+    if (!temp.ok()) return temp.status();
+    const fs::path target = PathFor(key);
+    // rename(2) replaces the target atomically: readers see the old object or the new one,
+    // never a torn write.
+    if (::rename(temp->c_str(), target.c_str()) != 0) {
+      Status st = FromErrno(errno, "renaming object into place");
+      ::unlink(temp->c_str());
       return st.WithContext("storing " + std::string(key));
     }
-    return FsyncDirectory(dir);
+    return FsyncDirectory(target.parent_path());
+  }
+
+  Status PutIfAbsent(std::string_view key, std::string_view data,
+                     std::string_view content_type) override {
+    Result<fs::path> temp = WriteTemp(key, data, content_type);
+    if (!temp.ok()) return temp.status();
+    const fs::path target = PathFor(key);
+    // link(2), unlike rename(2), never replaces its target: it fails with EEXIST, atomically,
+    // when any name is there, so of several processes racing for one key exactly one wins. The
+    // file it links is already complete and synced, so nobody sees a partial object.
+    int rc = ::link(temp->c_str(), target.c_str());
+    int err = errno;
+    ::unlink(temp->c_str());
+    if (rc != 0) {
+      if (err == EEXIST) return Status::AlreadyExists("an object exists at " + std::string(key));
+      return FromErrno(err, "linking object into place").WithContext("storing " + std::string(key));
+    }
+    // Makes both the new name and the temporary's removal durable.
+    return FsyncDirectory(target.parent_path());
+  }
+
+  Status Delete(std::string_view key) override {
+    if (Status s = ValidateObjectKey(key); !s.ok()) return s;
+    const fs::path target = PathFor(key);
+    if (::unlink(target.c_str()) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return Status::Ok();  // already gone
+      return FromErrno(errno, "deleting " + std::string(key));
+    }
+    // Empty parent directories stay: removing them would race with a Put creating a file there.
+    return FsyncDirectory(target.parent_path());
   }
 
   Result<StoredObject> Get(std::string_view key) override {
@@ -219,6 +230,38 @@ class FileStore final : public ObjectStore {
     info.etag = "\"" + etag + "\"";
     info.key = std::move(key);
     return info;
+  }
+
+  fs::path PathFor(std::string_view key) const { return root_ / fs::path(std::string(key)); }
+
+  // Writes `data` to a new temporary file in the key's directory (created when missing), with
+  // its content type and ETag, and makes it durable. The caller moves it into place.
+  Result<fs::path> WriteTemp(std::string_view key, std::string_view data,
+                             std::string_view content_type) {
+    if (Status s = ValidateObjectKey(key); !s.ok()) return s;
+    const fs::path dir = PathFor(key).parent_path();
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return FromErrno(ec.value(), "creating directory for " + std::string(key));
+
+    fs::path temp = dir / (kTempPrefix + UniqueSuffix());
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return FromErrno(errno, "creating " + temp.string());
+    Status st = WriteAll(fd, data);
+    if (st.ok()) {
+      std::string type = content_type.empty() ? GuessContentType(key) : std::string(content_type);
+      std::string etag = Md5Hex(data);
+      // Extended attributes are best effort: without them the type is guessed from the key.
+      fsetxattr(fd, kTypeAttr, type.data(), type.size(), 0);
+      fsetxattr(fd, kEtagAttr, etag.data(), etag.size(), 0);
+      if (::fsync(fd) != 0) st = FromErrno(errno, "syncing object");
+    }
+    ::close(fd);
+    if (!st.ok()) {
+      ::unlink(temp.c_str());
+      return st.WithContext("storing " + std::string(key));
+    }
+    return temp;
   }
 
   std::string UniqueSuffix() {

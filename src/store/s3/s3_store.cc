@@ -1,4 +1,5 @@
-// The S3 adapter: PutObject, GetObject, HeadObject and ListObjectsV2 over the signed AWS client.
+// The S3 adapter: PutObject (plain and conditional), GetObject, HeadObject, DeleteObject and
+// ListObjectsV2 over the signed AWS client.
 #include "store/s3/s3_store.h"
 
 #include <openssl/evp.h>
@@ -6,10 +7,13 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "aws/aws_client.h"
+#include "aws/retry.h"
 #include "aws/uri_encode.h"
+#include "core/ids.h"
 #include "store/s3/s3_listing.h"
 
 namespace pictor {
@@ -30,6 +34,13 @@ std::string DefaultContentType(std::string_view key) {
   if (key.ends_with(".png")) return "image/png";
   if (key.ends_with(".json")) return "application/json";
   return "application/octet-stream";
+}
+
+// True when an AwsClient error message is for HTTP `status`: error.h's ToStatus writes
+// "<code> (HTTP <status>)..." and the code alone does not tell (a server may send a body-less
+// reply, or a code of its own).
+bool HasHttpStatus(std::string_view message, int status) {
+  return message.find("(HTTP " + std::to_string(status) + ")") != std::string_view::npos;
 }
 
 // The object's metadata from GetObject / HeadObject reply headers.
@@ -68,18 +79,52 @@ class S3Store final : public ObjectStore {
 
   Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
     if (Status s = ValidateObjectKey(key); !s.ok()) return s;
-    aws::AwsRequest request;
-    request.method = "PUT";
-    request.path = ObjectPath(key);
-    request.headers = {
-        {"Content-Type",
-         content_type.empty() ? DefaultContentType(key) : std::string(content_type)},
-        {"Content-MD5", Md5Base64(data)},
-    };
-    request.body = std::string(data);
-    Result<aws::HttpReply> reply = client_.Send(request);
+    Result<aws::HttpReply> reply = client_.Send(PutRequest(key, data, content_type));
     if (!reply.ok()) return Translate(reply.status(), "storing", key);
     return Status::Ok();
+  }
+
+  // PutObject with "If-None-Match: *" (S3's conditional write; MinIO and Ceph have it too).
+  // S3 answers 412 PreconditionFailed when the key exists, and 409 ConditionalRequestConflict
+  // when another conditional write to the key is in flight: the AWS documentation says to retry
+  // that one, and the AwsClient never retries a 4xx, so it is retried here, with the same bound
+  // and jittered backoff as everything else.
+  Status PutIfAbsent(std::string_view key, std::string_view data,
+                     std::string_view content_type) override {
+    if (Status s = ValidateObjectKey(key); !s.ok()) return s;
+    aws::AwsRequest request = PutRequest(key, data, content_type);
+    request.headers.emplace_back("If-None-Match", "*");
+    for (int attempt = 1;; ++attempt) {
+      Result<aws::HttpReply> reply = client_.Send(request);
+      if (reply.ok()) return Status::Ok();
+      const Status status = reply.status();
+      if (HasHttpStatus(status.message(), 412)) {
+        return Status::AlreadyExists("an object exists at " + Location(key) + " (" +
+                                     status.message() + ")");
+      }
+      if (!HasHttpStatus(status.message(), 409)) return Translate(status, "storing", key);
+      if (attempt >= options_.max_attempts) {
+        return Status::Unavailable(status.message()).WithContext("storing " + Location(key));
+      }
+      std::this_thread::sleep_for(ConflictBackoff(attempt));
+    }
+  }
+
+  Status Delete(std::string_view key) override {
+    if (Status s = ValidateObjectKey(key); !s.ok()) return s;
+    aws::AwsRequest request;
+    request.method = "DELETE";
+    request.path = ObjectPath(key);
+    Result<aws::HttpReply> reply = client_.Send(request);
+    if (reply.ok()) return Status::Ok();
+    Status status = Translate(reply.status(), "deleting", key);
+    // S3 answers 204 for a missing key; a server that says NoSuchKey means the same thing. A
+    // missing bucket stays an error.
+    if (status.IsNotFound() &&
+        reply.status().message().find("NoSuchBucket (") == std::string::npos) {
+      return Status::Ok();
+    }
+    return status;
   }
 
   Result<StoredObject> Get(std::string_view key) override {
@@ -162,6 +207,29 @@ class S3Store final : public ObjectStore {
     client.connect_timeout = options.connect_timeout;
     client.total_timeout = options.total_timeout;
     return client;
+  }
+
+  aws::AwsRequest PutRequest(std::string_view key, std::string_view data,
+                             std::string_view content_type) const {
+    aws::AwsRequest request;
+    request.method = "PUT";
+    request.path = ObjectPath(key);
+    request.headers = {
+        {"Content-Type",
+         content_type.empty() ? DefaultContentType(key) : std::string(content_type)},
+        {"Content-MD5", Md5Base64(data)},
+    };
+    request.body = std::string(data);
+    return request;
+  }
+
+  // Full jitter, as aws/retry.h does for transient errors: uniform in
+  // [0, min(max_backoff, base * 2^(attempt-1))].
+  std::chrono::milliseconds ConflictBackoff(int attempt) const {
+    const aws::RetryPolicy policy;
+    int64_t cap = policy.base_delay.count() << std::min(attempt - 1, 16);
+    cap = std::min<int64_t>(cap, policy.max_backoff.count());
+    return std::chrono::milliseconds(static_cast<int64_t>(RandomUpTo(static_cast<uint64_t>(cap))));
   }
 
   std::string FullKey(std::string_view key) const {

@@ -23,6 +23,13 @@
 // are retried (max_attempts, jittered backoff) and then ResourceExhausted / Unavailable; an
 // unreadable listing is Internal. Messages never carry credentials.
 //
+// PutIfAbsent is PutObject with "If-None-Match: *" (S3 conditional writes; MinIO and Ceph
+// honour it too): 412 PreconditionFailed is AlreadyExists; 409 ConditionalRequestConflict (a
+// concurrent conditional write to the key) is retried like a 5xx and then Unavailable. A server
+// that ignores the header would make PutIfAbsent a plain Put, so the ledger built on it needs
+// one that honours it. Delete is DeleteObject: OK for a missing key, NotFound for a missing
+// bucket.
+//
 // Thread-safety: the stores returned here are thread-safe.
 #ifndef PICTOR_STORE_S3_S3_STORE_H_
 #define PICTOR_STORE_S3_S3_STORE_H_

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -29,7 +30,7 @@ class FileStoreTest : public ::testing::Test {
 };
 
 TEST_F(FileStoreTest, PutThenGetReturnsBytesTypeAndEtag) {
-  std::string data("\x89PNG\r\n\x1a\n\0binary", 16);
+  std::string data("\x89PNG\r\n\x1a\n\0binary", 15);
   ASSERT_TRUE(store_->Put("a/b/c.png", data, "image/png").ok());
   auto obj = store_->Get("a/b/c.png");
   ASSERT_TRUE(obj.ok()) << obj.status().ToString();
@@ -107,6 +108,84 @@ TEST_F(FileStoreTest, ConcurrentWritersOfOneKeyNeverTearIt) {
   });
   for (auto& w : writers) w.join();
   reader.join();
+}
+
+TEST_F(FileStoreTest, PutIfAbsentStoresWhenNothingIsThere) {
+  ASSERT_TRUE(store_->PutIfAbsent("claims/a.json", "{\"n\":1}", "application/json").ok());
+  auto obj = store_->Get("claims/a.json");
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  EXPECT_EQ(obj->data, "{\"n\":1}");
+  EXPECT_EQ(obj->info.content_type, "application/json");
+  EXPECT_EQ(obj->info.etag.front(), '"');
+}
+
+TEST_F(FileStoreTest, PutIfAbsentLeavesAnExistingObjectAlone) {
+  ASSERT_TRUE(store_->PutIfAbsent("k.json", "first", "").ok());
+  Status again = store_->PutIfAbsent("k.json", "second", "");
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists) << again.ToString();
+  ASSERT_TRUE(store_->Put("p.json", "plain", "").ok());
+  EXPECT_EQ(store_->PutIfAbsent("p.json", "second", "").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->Get("k.json")->data, "first");
+  EXPECT_EQ(store_->Get("p.json")->data, "plain");
+}
+
+TEST_F(FileStoreTest, PutIfAbsentRejectsBadKeys) {
+  for (const char* key : {"../escape.json", "/abs.json", "a//b", ""}) {
+    EXPECT_TRUE(store_->PutIfAbsent(key, "x", "").IsInvalidArgument()) << key;
+  }
+  EXPECT_FALSE(fs::exists(root_.parent_path() / "escape.json"));
+}
+
+TEST_F(FileStoreTest, RacingPutIfAbsentHasExactlyOneWinnerAndLeavesNoTemporaries) {
+  constexpr int kThreads = 16;
+  std::atomic<int> winners{0};
+  std::atomic<int> losers{0};
+  std::atomic<int> winner{-1};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Status s = store_->PutIfAbsent(
+          "race/claim.json", std::string(20000, static_cast<char>('a' + t)), "application/json");
+      if (s.ok()) {
+        winners.fetch_add(1);
+        winner.store(t);
+      } else if (s.code() == StatusCode::kAlreadyExists) {
+        losers.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+  EXPECT_EQ(losers.load(), kThreads - 1);
+  ASSERT_GE(winner.load(), 0);
+  EXPECT_EQ(store_->Get("race/claim.json")->data,
+            std::string(20000, static_cast<char>('a' + winner.load())));
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root_)) files += e.is_regular_file();
+  EXPECT_EQ(files, 1);
+}
+
+TEST_F(FileStoreTest, DeleteRemovesTheObject) {
+  ASSERT_TRUE(store_->Put("d/gone.json", "x", "").ok());
+  ASSERT_TRUE(store_->Delete("d/gone.json").ok());
+  EXPECT_TRUE(store_->Get("d/gone.json").status().IsNotFound());
+  EXPECT_FALSE(fs::exists(root_ / "d/gone.json"));
+  // The key is free again, also for PutIfAbsent.
+  EXPECT_TRUE(store_->PutIfAbsent("d/gone.json", "back", "").ok());
+  EXPECT_EQ(store_->Get("d/gone.json")->data, "back");
+}
+
+TEST_F(FileStoreTest, DeletingAMissingObjectIsOk) {
+  EXPECT_TRUE(store_->Delete("never.json").ok());
+  EXPECT_TRUE(store_->Delete("no/such/dir/never.json").ok());
+}
+
+TEST_F(FileStoreTest, DeleteRejectsBadKeys) {
+  ASSERT_TRUE(store_->Put("keep.json", "x", "").ok());
+  for (const char* key : {"../keep.json", "a/../keep.json", ""}) {
+    EXPECT_TRUE(store_->Delete(key).IsInvalidArgument()) << key;
+  }
+  EXPECT_TRUE(store_->Get("keep.json").ok());
 }
 
 TEST(FileStoreOpen, LocationIsAnAbsolutePath) {
