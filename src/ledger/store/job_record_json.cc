@@ -1,0 +1,104 @@
+#include "ledger/store/job_record_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <utility>
+
+namespace pictor::ledger_store {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::array<JobState, 4> kStates = {JobState::kQueued, JobState::kRunning,
+                                             JobState::kSucceeded, JobState::kFailed};
+
+Status Unreadable(std::string_view why) {
+  return Status::DataLoss("job record is unreadable: " + std::string(why));
+}
+
+Status ReadString(const Json& doc, const char* name, std::string& out) {
+  auto it = doc.find(name);
+  if (it == doc.end() || !it->is_string()) {
+    return Unreadable(std::string("\"") + name + "\" is missing or not a string");
+  }
+  out = it->get<std::string>();
+  return Status::Ok();
+}
+
+// An integer field that fits T. Checked before the cast, which would wrap or truncate: 1e3, 1.5,
+// -1 for an unsigned field and 2^40 for an int are all refused.
+template <typename T>
+Status ReadInteger(const Json& doc, const char* name, T& out) {
+  auto it = doc.find(name);
+  if (it != doc.end() && it->is_number_unsigned()) {
+    if (uint64_t v = it->get<uint64_t>(); std::in_range<T>(v)) {
+      out = static_cast<T>(v);
+      return Status::Ok();
+    }
+  } else if (it != doc.end() && it->is_number_integer()) {
+    if (int64_t v = it->get<int64_t>(); std::in_range<T>(v)) {
+      out = static_cast<T>(v);
+      return Status::Ok();
+    }
+  }
+  return Unreadable(std::string("\"") + name + "\" is missing or not an integer in range");
+}
+
+}  // namespace
+
+std::string EncodeJobRecord(const JobRecord& record) {
+  Json doc = {{"version", kJobRecordVersion},
+              {"id", record.id},
+              {"state", JobStateName(record.state)},
+              {"prompt", record.prompt},
+              {"seed", record.seed},
+              {"width", record.width},
+              {"height", record.height},
+              {"key", record.key},
+              {"error", record.error},
+              {"attempts", record.attempts},
+              {"created_ms", record.created_ms},
+              {"updated_ms", record.updated_ms},
+              {"idempotency_key", record.idempotency_key},
+              {"request_digest", record.request_digest}};
+  // `replace`: invalid UTF-8 becomes U+FFFD instead of an exception.
+  return doc.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+}
+
+Result<JobRecord> DecodeJobRecord(std::string_view json) {
+  Json doc = Json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Unreadable("not JSON");
+  if (!doc.is_object()) return Unreadable("not a JSON object");
+  int version = 0;
+  if (Status s = ReadInteger(doc, "version", version); !s.ok()) return s;
+  if (version != kJobRecordVersion) {
+    return Unreadable("version " + std::to_string(version) + " is not the supported " +
+                      std::to_string(kJobRecordVersion));
+  }
+  JobRecord r;
+  std::string state;
+  for (Status s :
+       {ReadString(doc, "id", r.id), ReadString(doc, "state", state),
+        ReadString(doc, "prompt", r.prompt), ReadInteger(doc, "seed", r.seed),
+        ReadInteger(doc, "width", r.width), ReadInteger(doc, "height", r.height),
+        ReadString(doc, "key", r.key), ReadString(doc, "error", r.error),
+        ReadInteger(doc, "attempts", r.attempts), ReadInteger(doc, "created_ms", r.created_ms),
+        ReadInteger(doc, "updated_ms", r.updated_ms),
+        ReadString(doc, "idempotency_key", r.idempotency_key),
+        ReadString(doc, "request_digest", r.request_digest)}) {
+    if (!s.ok()) return s;
+  }
+  bool known = false;
+  for (JobState candidate : kStates) {
+    if (JobStateName(candidate) == state) {
+      r.state = candidate;
+      known = true;
+    }
+  }
+  if (!known) return Unreadable("unknown state \"" + state + "\"");
+  return r;
+}
+
+}  // namespace pictor::ledger_store

@@ -1,0 +1,154 @@
+// The store ledger on S3 (fauxqs on loopback): the bucket holds the records, and conditional
+// writes decide which of several racing creators owns an Idempotency-Key.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aws/aws_client.h"
+#include "ledger/store/store_ledger.h"
+#include "peers/peer_process.h"
+#include "store/s3/s3_store.h"
+
+namespace pictor {
+namespace {
+
+JobRecord Record(std::string id, std::string idempotency_key = "") {
+  JobRecord r;
+  r.id = std::move(id);
+  r.prompt = "a magical salmon going to the moon in a rocket";
+  r.seed = 7;
+  r.width = 512;
+  r.height = 512;
+  r.key = "generated_images/from_queue/titan_7.png";
+  r.created_ms = r.updated_ms = 1700000000000;
+  r.idempotency_key = std::move(idempotency_key);
+  r.request_digest = "d";
+  return r;
+}
+
+std::string NumberedId(int n) {
+  char id[40];
+  std::snprintf(id, sizeof id, "0190a1b2-c3d4-7e5f-8a9b-%012d", n);
+  return id;
+}
+
+class StoreLedgerS3Test : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto fauxqs = testing::StartFauxqs();
+    ASSERT_TRUE(fauxqs.ok()) << fauxqs.status().ToString();
+    fauxqs_ = std::move(fauxqs).value().release();
+    ::setenv("AWS_ACCESS_KEY_ID", "test", 1);
+    ::setenv("AWS_SECRET_ACCESS_KEY", "test", 1);
+    ::unsetenv("AWS_SESSION_TOKEN");
+    ::setenv("AWS_REGION", "us-east-1", 1);
+    ::setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    ::unsetenv("AWS_ENDPOINT_URL");
+    ::unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    ::setenv("AWS_ENDPOINT_URL_S3", fauxqs_->base_url().c_str(), 1);
+  }
+  static void TearDownTestSuite() {
+    delete fauxqs_;
+    fauxqs_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_NE(fauxqs_, nullptr);
+    bucket_ = "pictor-ledger-" + std::to_string(next_bucket_++);
+    ASSERT_TRUE(CreateBucket(bucket_).ok());
+    auto options = ParseS3Spec("s3://" + bucket_);
+    ASSERT_TRUE(options.ok());
+    auto store = OpenS3Store(*options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    auto ledger = OpenStoreLedger(*store_, "jobs");
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    ledger_ = std::move(ledger).value();
+  }
+
+  static Status CreateBucket(const std::string& bucket) {
+    auto http = aws::NewCurlHttpClient();
+    aws::CredentialsProvider credentials([] {
+      return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
+    });
+    aws::AwsClient client({"s3", "us-east-1", fauxqs_->base_url(), true}, *http, credentials);
+    aws::AwsRequest request;
+    request.method = "PUT";
+    request.path = "/" + bucket;
+    return client.Send(request).status();
+  }
+
+  static inline testing::PeerProcess* fauxqs_ = nullptr;
+  static inline int next_bucket_ = 0;
+  std::string bucket_;
+  std::unique_ptr<ObjectStore> store_;
+  std::unique_ptr<JobLedger> ledger_;
+};
+
+TEST_F(StoreLedgerS3Test, AJobsLifeIsKeptInTheBucket) {
+  const std::string id = NumberedId(1);
+  auto created = ledger_->Create(Record(id, "order-1"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_TRUE(created->created);
+  EXPECT_TRUE(store_->Head("jobs/" + id + ".json").ok());
+
+  JobRecord done = Record(id, "order-1");
+  done.state = JobState::kSucceeded;
+  done.attempts = 1;
+  ASSERT_TRUE(ledger_->Put(done).ok());
+  auto got = ledger_->Get(id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->state, JobState::kSucceeded);
+  EXPECT_EQ(got->prompt, "a magical salmon going to the moon in a rocket");
+
+  auto replay = ledger_->Create(Record(NumberedId(2), "order-1"));
+  ASSERT_TRUE(replay.ok()) << replay.status().ToString();
+  EXPECT_FALSE(replay->created);
+  EXPECT_EQ(replay->record.id, id);
+  EXPECT_EQ(replay->record.state, JobState::kSucceeded);
+
+  ASSERT_TRUE(ledger_->Remove(id).ok());
+  EXPECT_TRUE(ledger_->Get(id).status().IsNotFound());
+  auto listed = store_->List("jobs/", 10);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+}
+
+TEST_F(StoreLedgerS3Test, CreatorsRacingWithOneKeyMakeOneJob) {
+  constexpr int kThreads = 12;
+  std::vector<Result<JobLedger::CreateResult>> results(kThreads, Status::Internal("not run"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      results[static_cast<size_t>(t)] = ledger_->Create(Record(NumberedId(t), "contended"));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  int created = 0;
+  std::set<std::string> ids;
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    created += result->created ? 1 : 0;
+    ids.insert(result->record.id);
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(ids.size(), 1u);
+  auto listed = store_->List("jobs/", 100);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 2u);  // one job, one claim
+}
+
+TEST_F(StoreLedgerS3Test, AnObjectThatIsNotARecordIsDataLoss) {
+  const std::string id = NumberedId(9);
+  ASSERT_TRUE(store_->Put("jobs/" + id + ".json", "<html>not a record</html>", "text/html").ok());
+  EXPECT_EQ(ledger_->Get(id).status().code(), StatusCode::kDataLoss);
+  EXPECT_TRUE(ledger_->Get("../../x").status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace pictor

@@ -1,0 +1,427 @@
+// The store ledger against the JobLedger contract, on the file store (a temporary directory)
+// and on the in-memory fake, plus what only this adapter promises: its object layout, id
+// checks and unreadable objects.
+#include "ledger/store/store_ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fakes/memory_store.h"
+#include "store/file/file_store.h"
+
+namespace pictor {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kId1 = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a51";
+constexpr const char* kId2 = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a52";
+// SHA-256("abc"), the FIPS 180-2 example.
+constexpr const char* kAbcSha256 =
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+JobRecord Record(std::string id, std::string idempotency_key = "") {
+  JobRecord r;
+  r.id = std::move(id);
+  r.prompt = "en katt på månen";
+  r.seed = 42;
+  r.width = 512;
+  r.height = 256;
+  r.key = "generated_images/from_queue/x.png";
+  r.created_ms = r.updated_ms = 1700000000000;
+  r.idempotency_key = std::move(idempotency_key);
+  r.request_digest = "d1";
+  return r;
+}
+
+std::string NumberedId(int n) {
+  char id[40];
+  std::snprintf(id, sizeof id, "0190a1b2-c3d4-7e5f-8a9b-%012d", n);
+  return id;
+}
+
+// Fails Put (not PutIfAbsent) while `fail_puts` is set; forwards everything else.
+class FailingPutStore final : public ObjectStore {
+ public:
+  explicit FailingPutStore(ObjectStore& inner) : inner_(inner) {}
+  Status Put(std::string_view key, std::string_view data, std::string_view type) override {
+    if (fail_puts) return Status::Unavailable("told to fail");
+    return inner_.Put(key, data, type);
+  }
+  Status PutIfAbsent(std::string_view key, std::string_view data, std::string_view type) override {
+    return inner_.PutIfAbsent(key, data, type);
+  }
+  Status Delete(std::string_view key) override { return inner_.Delete(key); }
+  Result<StoredObject> Get(std::string_view key) override { return inner_.Get(key); }
+  Result<ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
+  Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
+    return inner_.List(prefix, max_keys);
+  }
+  std::string Location(std::string_view key) const override { return inner_.Location(key); }
+
+  std::atomic<bool> fail_puts{false};
+
+ private:
+  ObjectStore& inner_;
+};
+
+enum class Backend { kFile, kMemory };
+
+void PrintTo(Backend backend, std::ostream* out) {
+  *out << (backend == Backend::kFile ? "the file store" : "the memory store");
+}
+
+class StoreLedgerTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kFile) {
+      std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+      for (char& c : name) c = c == '/' ? '-' : c;
+      dir_ = fs::temp_directory_path() /
+             ("pictor-store-ledger-" + std::to_string(::getpid()) + "-" + name);
+      fs::remove_all(dir_);
+      auto store = OpenFileStore(dir_.string());
+      ASSERT_TRUE(store.ok()) << store.status().ToString();
+      store_ = std::move(store).value();
+    } else {
+      store_ = std::make_unique<testing::MemoryStore>();
+    }
+    ledger_ = Open(*store_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  static std::unique_ptr<JobLedger> Open(ObjectStore& store, std::string prefix = "jobs") {
+    auto ledger = OpenStoreLedger(store, std::move(prefix));
+    EXPECT_TRUE(ledger.ok()) << ledger.status().ToString();
+    return ledger.ok() ? std::move(ledger).value() : nullptr;
+  }
+
+  size_t ObjectCount() {
+    auto all = store_->List("", 1000);
+    EXPECT_TRUE(all.ok());
+    return all.ok() ? all->size() : 0;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<ObjectStore> store_;
+  std::unique_ptr<JobLedger> ledger_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreLedgerTest,
+                         ::testing::Values(Backend::kFile, Backend::kMemory),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kFile ? "FileStore" : "MemoryStore";
+                         });
+
+TEST_P(StoreLedgerTest, CreateThenGetRoundTripsEveryField) {
+  JobRecord record = Record(kId1, "idem-1");
+  record.state = JobState::kRunning;
+  record.error = "first try failed";
+  record.attempts = 2;
+  record.updated_ms = 1700000009999;
+  auto created = ledger_->Create(record);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_TRUE(created->created);
+  EXPECT_EQ(created->record.id, kId1);
+  auto got = ledger_->Get(kId1);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->id, kId1);
+  EXPECT_EQ(got->state, JobState::kRunning);
+  EXPECT_EQ(got->prompt, "en katt på månen");
+  EXPECT_EQ(got->seed, 42u);
+  EXPECT_EQ(got->width, 512);
+  EXPECT_EQ(got->height, 256);
+  EXPECT_EQ(got->key, "generated_images/from_queue/x.png");
+  EXPECT_EQ(got->error, "first try failed");
+  EXPECT_EQ(got->attempts, 2);
+  EXPECT_EQ(got->created_ms, 1700000000000);
+  EXPECT_EQ(got->updated_ms, 1700000009999);
+  EXPECT_EQ(got->idempotency_key, "idem-1");
+  EXPECT_EQ(got->request_digest, "d1");
+}
+
+TEST_P(StoreLedgerTest, RecordsLiveWhereTheLayoutSays) {
+  ASSERT_TRUE(ledger_->Create(Record(kId1, "abc")).ok());
+  ASSERT_TRUE(ledger_->Create(Record(kId2)).ok());
+  auto job = store_->Get(std::string("jobs/") + kId1 + ".json");
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_NE(job->data.find("\"version\":1"), std::string::npos) << job->data;
+  EXPECT_NE(job->data.find("\"state\":\"queued\""), std::string::npos) << job->data;
+  auto claim = store_->Get(std::string("jobs/idempotency/") + kAbcSha256 + ".json");
+  ASSERT_TRUE(claim.ok()) << claim.status().ToString();
+  EXPECT_NE(claim->data.find(kId1), std::string::npos);
+  EXPECT_TRUE(store_->Head(std::string("jobs/") + kId2 + ".json").ok());
+  EXPECT_EQ(ObjectCount(), 3u);  // a job without a key has no claim
+}
+
+TEST_P(StoreLedgerTest, SecondCreateWithTheSameKeyReturnsTheFirstJob) {
+  ASSERT_TRUE(ledger_->Create(Record(kId1, "same")).ok());
+  JobRecord second = Record(kId2, "same");
+  second.request_digest = "d2";
+  auto again = ledger_->Create(second);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->record.id, kId1);
+  EXPECT_EQ(again->record.request_digest, "d1");  // the first request's, for the API to compare
+  EXPECT_TRUE(ledger_->Get(kId2).status().IsNotFound());
+}
+
+TEST_P(StoreLedgerTest, ReplayReturnsTheJobsCurrentState) {
+  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
+  JobRecord done = Record(kId1, "k");
+  done.state = JobState::kSucceeded;
+  done.attempts = 1;
+  ASSERT_TRUE(ledger_->Put(done).ok());
+  auto again = ledger_->Create(Record(kId2, "k"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->record.state, JobState::kSucceeded);
+  EXPECT_EQ(again->record.attempts, 1);
+}
+
+// Between a creator's claim and its job record, a replay gets the job as claimed.
+TEST_P(StoreLedgerTest, ReplayBeforeTheJobRecordIsWrittenReturnsTheClaimedCopy) {
+  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
+  ASSERT_TRUE(store_->Delete(std::string("jobs/") + kId1 + ".json").ok());
+  auto again = ledger_->Create(Record(kId2, "k"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->record.id, kId1);
+  EXPECT_EQ(again->record.state, JobState::kQueued);
+}
+
+// A store that retries a PutIfAbsent whose first attempt did land sees AlreadyExists for its
+// own object: the ledger must still report the job as created.
+TEST_P(StoreLedgerTest, FindingItsOwnClaimCountsAsCreated) {
+  ASSERT_TRUE(store_
+                  ->PutIfAbsent(std::string("jobs/idempotency/") + kAbcSha256 + ".json",
+                                R"({"version":1,"id":")" + std::string(kId1) +
+                                    R"(","state":"queued","prompt":"p","seed":1,"width":8,)"
+                                    R"("height":8,"key":"k","error":"","attempts":0,)"
+                                    R"("created_ms":1,"updated_ms":1,"idempotency_key":"abc",)"
+                                    R"("request_digest":"d1"})",
+                                "application/json")
+                  .ok());
+  auto created = ledger_->Create(Record(kId1, "abc"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_TRUE(created->created);
+  EXPECT_TRUE(ledger_->Get(kId1).ok());
+}
+
+TEST_P(StoreLedgerTest, JobsWithoutIdempotencyKeysDoNotCollide) {
+  EXPECT_TRUE(ledger_->Create(Record(kId1))->created);
+  EXPECT_TRUE(ledger_->Create(Record(kId2))->created);
+  EXPECT_TRUE(ledger_->Get(kId1).ok());
+  EXPECT_TRUE(ledger_->Get(kId2).ok());
+}
+
+TEST_P(StoreLedgerTest, PutInsertsThenReplaces) {
+  JobRecord r = Record(kId1);
+  r.state = JobState::kRunning;
+  ASSERT_TRUE(ledger_->Put(r).ok());  // a job sent straight to the queue, never created here
+  EXPECT_EQ(ledger_->Get(kId1)->state, JobState::kRunning);
+  r.state = JobState::kFailed;
+  r.error = "model unavailable";
+  r.attempts = 3;
+  ASSERT_TRUE(ledger_->Put(r).ok());
+  auto got = ledger_->Get(kId1);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, JobState::kFailed);
+  EXPECT_EQ(got->error, "model unavailable");
+  EXPECT_EQ(got->attempts, 3);
+}
+
+TEST_P(StoreLedgerTest, MissingJobIsNotFound) {
+  Result<JobRecord> got = ledger_->Get(kId1);
+  EXPECT_TRUE(got.status().IsNotFound()) << got.status().ToString();
+}
+
+TEST_P(StoreLedgerTest, RemoveForgetsTheJobAndReleasesItsKey) {
+  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
+  ASSERT_TRUE(ledger_->Remove(kId1).ok());
+  EXPECT_TRUE(ledger_->Get(kId1).status().IsNotFound());
+  EXPECT_EQ(ObjectCount(), 0u);
+  auto again = ledger_->Create(Record(kId2, "k"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->created);
+  EXPECT_EQ(again->record.id, kId2);
+}
+
+TEST_P(StoreLedgerTest, RemovingAnUnknownJobIsOk) { EXPECT_TRUE(ledger_->Remove(kId1).ok()); }
+
+TEST_P(StoreLedgerTest, RemoveLeavesAKeyThatBelongsToAnotherJob) {
+  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
+  ASSERT_TRUE(ledger_->Put(Record(kId2, "k")).ok());  // names the key, but did not claim it
+  ASSERT_TRUE(ledger_->Remove(kId2).ok());
+  auto again = ledger_->Create(Record(NumberedId(3), "k"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->record.id, kId1);
+}
+
+TEST_P(StoreLedgerTest, AFailedJobWriteReleasesTheClaim) {
+  FailingPutStore failing(*store_);
+  auto ledger = Open(failing);
+  failing.fail_puts = true;
+  auto first = ledger->Create(Record(kId1, "k"));
+  ASSERT_FALSE(first.ok());
+  EXPECT_TRUE(first.status().IsRetryable()) << first.status().ToString();
+  failing.fail_puts = false;
+  // The client's retry creates the job instead of being handed one that was never recorded.
+  auto retry = ledger->Create(Record(kId2, "k"));
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->created);
+  EXPECT_EQ(retry->record.id, kId2);
+}
+
+TEST_P(StoreLedgerTest, SixteenCreatorsRacingWithOneKeyMakeOneJob) {
+  constexpr int kThreads = 16;
+  std::vector<Result<JobLedger::CreateResult>> results(kThreads, Status::Internal("not run"));
+  std::vector<std::thread> threads;
+  std::atomic<bool> go{false};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto ledger = Open(*store_);  // one ledger each, as in separate processes
+      while (!go.load()) std::this_thread::yield();
+      results[static_cast<size_t>(t)] = ledger->Create(Record(NumberedId(t), "contended"));
+    });
+  }
+  go.store(true);
+  for (auto& thread : threads) thread.join();
+  int created = 0;
+  std::set<std::string> ids;
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    created += result->created ? 1 : 0;
+    ids.insert(result->record.id);
+  }
+  EXPECT_EQ(created, 1);
+  ASSERT_EQ(ids.size(), 1u) << "creators saw different jobs";
+  EXPECT_TRUE(ledger_->Get(*ids.begin()).ok());
+  EXPECT_EQ(ObjectCount(), 2u);  // one job, one claim
+}
+
+TEST_P(StoreLedgerTest, BadIdsNeverBecomeKeys) {
+  const std::string bad[] = {"",
+                             "../../etc/passwd",
+                             "a/b",
+                             "job-1",  // 'j', 'o' are not hex
+                             "0190a1b2.json",
+                             "0190 a1b2",
+                             std::string(65, 'a'),
+                             std::string("ab\0cd", 5),
+                             "ab%2Fcd"};
+  for (const std::string& id : bad) {
+    EXPECT_TRUE(ledger_->Get(id).status().IsNotFound()) << id;
+    EXPECT_TRUE(ledger_->Put(Record(id)).IsInvalidArgument()) << id;
+    EXPECT_TRUE(ledger_->Create(Record(id, "k")).status().IsInvalidArgument()) << id;
+    EXPECT_TRUE(ledger_->Remove(id).IsInvalidArgument()) << id;
+  }
+  EXPECT_EQ(ObjectCount(), 0u);
+  // The longest id allowed, in both cases of hex.
+  const std::string longest = std::string(32, 'A') + std::string(32, 'f');
+  ASSERT_TRUE(ledger_->Put(Record(longest)).ok());
+  EXPECT_TRUE(ledger_->Get(longest).ok());
+}
+
+TEST_P(StoreLedgerTest, CorruptOrForeignRecordsAreDataLoss) {
+  const std::string key = std::string("jobs/") + kId1 + ".json";
+  for (const char* body : {"{not json", "", "[]", R"({"version":1,"id":"x"})",
+                           R"({"hello":"world"})", "\x89PNG\r\n"}) {
+    ASSERT_TRUE(store_->Put(key, body, "application/json").ok());
+    Result<JobRecord> got = ledger_->Get(kId1);
+    EXPECT_EQ(got.status().code(), StatusCode::kDataLoss) << body;
+  }
+}
+
+TEST_P(StoreLedgerTest, ARecordFiledUnderAnotherIdIsDataLoss) {
+  ASSERT_TRUE(ledger_->Put(Record(kId2)).ok());
+  auto other = store_->Get(std::string("jobs/") + kId2 + ".json");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(store_->Put(std::string("jobs/") + kId1 + ".json", other->data, "").ok());
+  EXPECT_EQ(ledger_->Get(kId1).status().code(), StatusCode::kDataLoss);
+}
+
+TEST_P(StoreLedgerTest, ACorruptClaimIsDataLossOnReplay) {
+  ASSERT_TRUE(
+      store_->Put(std::string("jobs/idempotency/") + kAbcSha256 + ".json", "garbage", "").ok());
+  auto created = ledger_->Create(Record(kId1, "abc"));
+  EXPECT_EQ(created.status().code(), StatusCode::kDataLoss) << created.status().ToString();
+}
+
+TEST_P(StoreLedgerTest, AnUnreadableRecordCanStillBeRemoved) {
+  const std::string key = std::string("jobs/") + kId1 + ".json";
+  ASSERT_TRUE(store_->Put(key, "{not json", "").ok());
+  ASSERT_TRUE(ledger_->Remove(kId1).ok());
+  EXPECT_TRUE(store_->Head(key).status().IsNotFound());
+}
+
+TEST_P(StoreLedgerTest, StoreFailuresPassThroughRetryable) {
+  FailingPutStore failing(*store_);
+  auto ledger = Open(failing);
+  failing.fail_puts = true;
+  Status put = ledger->Put(Record(kId1));
+  EXPECT_EQ(put.code(), StatusCode::kUnavailable);
+  EXPECT_NE(put.message().find(kId1), std::string::npos) << put.message();
+  EXPECT_EQ(ledger->Create(Record(kId1)).status().code(), StatusCode::kUnavailable);
+}
+
+TEST_P(StoreLedgerTest, TwoLedgersOnOneStoreShareJobsAndKeys) {
+  auto other = Open(*store_, "/jobs/");  // the same prefix, written differently
+  ASSERT_TRUE(ledger_->Create(Record(kId1, "shared")).ok());
+  EXPECT_TRUE(other->Get(kId1).ok());
+  auto second = other->Create(Record(kId2, "shared"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(second->record.id, kId1);
+}
+
+TEST_P(StoreLedgerTest, PrefixesKeepLedgersApart) {
+  auto other = Open(*store_, "tenant-b/jobs");
+  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
+  EXPECT_TRUE(other->Get(kId1).status().IsNotFound());
+  EXPECT_TRUE(other->Create(Record(kId2, "k"))->created);
+  EXPECT_TRUE(store_->Head(std::string("tenant-b/jobs/") + kId2 + ".json").ok());
+}
+
+TEST_P(StoreLedgerTest, AnEmptyPrefixPutsRecordsAtTheTop) {
+  auto top = Open(*store_, "");
+  ASSERT_TRUE(top->Create(Record(kId1, "abc")).ok());
+  EXPECT_TRUE(store_->Head(std::string(kId1) + ".json").ok());
+  EXPECT_TRUE(store_->Head(std::string("idempotency/") + kAbcSha256 + ".json").ok());
+}
+
+TEST(StoreLedgerOpen, APrefixThatCannotBeginAKeyIsRefused) {
+  testing::MemoryStore store;
+  for (const char* prefix : {"../up", "a//b", "a/./b", "bad\nname"}) {
+    auto ledger = OpenStoreLedger(store, prefix);
+    ASSERT_FALSE(ledger.ok()) << prefix;
+    EXPECT_TRUE(ledger.status().IsInvalidArgument()) << prefix;
+  }
+}
+
+TEST(StoreLedgerIds, AreOneToSixtyFourHexDigitsOrDashes) {
+  EXPECT_TRUE(IsValidStoreLedgerId("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a51"));
+  EXPECT_TRUE(IsValidStoreLedgerId("ABCDEF-0123456789"));
+  EXPECT_TRUE(IsValidStoreLedgerId(std::string(64, '-')));
+  EXPECT_FALSE(IsValidStoreLedgerId(""));
+  EXPECT_FALSE(IsValidStoreLedgerId(std::string(65, '0')));
+  EXPECT_FALSE(IsValidStoreLedgerId("g"));
+  EXPECT_FALSE(IsValidStoreLedgerId("0190a1b2_c3d4"));
+}
+
+}  // namespace
+}  // namespace pictor
