@@ -128,7 +128,9 @@ int RunLambda(LambdaCommandOptions& o) {
   auto http_client = aws::NewCurlHttpClient(2);
   lambda::RuntimeApi api(endpoint, *http_client);
 
-  unsigned parts = kModelPart | kStorePart | (with_queue ? kQueuePart | kLedgerPart : 0u);
+  // The ledger too without a queue: the SQS-fed worker function updates the job records that
+  // the API function's GET /jobs/{id} reads (PICTOR_JOBS=store).
+  unsigned parts = kModelPart | kStorePart | kLedgerPart | (with_queue ? kQueuePart : 0u);
   auto rt = BuildRuntime(o.common, parts);
   if (!rt.ok()) {
     spdlog::error("init failed: {}", rt.status().message());

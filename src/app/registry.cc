@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "ledger/store/store_ledger.h"
 #include "model/bedrock/bedrock_model.h"
 #include "model/builtin/builtin_model.h"
 #include "model/openai/openai_model.h"
@@ -29,7 +30,7 @@ constexpr std::string_view kStores = "file:DIR, s3://BUCKET[/PREFIX]";
 constexpr std::string_view kQueues =
     "sqlite:PATH, an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME or "
     "http(s)://HOST/ACCOUNT/NAME)";
-constexpr std::string_view kLedgers = "sqlite:PATH";
+constexpr std::string_view kLedgers = "sqlite:PATH, store, file:DIR, s3://BUCKET[/PREFIX], none";
 
 }  // namespace
 
@@ -73,17 +74,46 @@ Result<std::unique_ptr<JobQueue>> MakeQueue(std::string_view spec, const QueueSe
   return UnknownSpec("queue", spec, kQueues);
 }
 
-Result<std::unique_ptr<JobLedger>> MakeLedger(std::string_view spec, std::string_view queue_spec) {
+Result<LedgerParts> MakeLedger(std::string_view spec, const LedgerContext& context) {
+  LedgerParts parts;
   if (spec.empty()) {
-    if (!StartsWith(queue_spec, "sqlite:")) return std::unique_ptr<JobLedger>();
-    std::filesystem::path q(std::string(queue_spec.substr(7)));
-    std::filesystem::path ledger = q.parent_path() / (q.stem().string() + ".jobs.db");
-    return OpenSqliteLedger(ledger.string());
+    if (StartsWith(context.queue_spec, "sqlite:")) {
+      std::filesystem::path q(std::string(context.queue_spec.substr(7)));
+      std::filesystem::path ledger = q.parent_path() / (q.stem().string() + ".jobs.db");
+      auto opened = OpenSqliteLedger(ledger.string());
+      if (!opened.ok()) return opened.status();
+      parts.ledger = std::move(opened).value();
+      return parts;
+    }
+    return parts;
   }
+  if (spec == "none") return parts;
   if (StartsWith(spec, "sqlite:") && spec.size() > 7) {
-    return OpenSqliteLedger(std::string(spec.substr(7)));
+    auto opened = OpenSqliteLedger(std::string(spec.substr(7)));
+    if (!opened.ok()) return opened.status();
+    parts.ledger = std::move(opened).value();
+    return parts;
   }
-  return UnknownSpec("job ledger", spec, kLedgers);
+  ObjectStore* store = nullptr;
+  std::string prefix = "jobs";
+  if (spec == "store") {
+    if (context.store == nullptr) {
+      return Status::InvalidArgument("job ledger 'store' needs an image store (--store)");
+    }
+    store = context.store;
+    if (!context.key_prefix.empty()) prefix = std::string(context.key_prefix) + "/jobs";
+  } else if (StartsWith(spec, "file:") || StartsWith(spec, "s3://")) {
+    auto own = MakeStore(spec);
+    if (!own.ok()) return own.status();
+    parts.own_store = std::move(own).value();
+    store = parts.own_store.get();
+  } else {
+    return UnknownSpec("job ledger", spec, kLedgers);
+  }
+  auto opened = OpenStoreLedger(*store, prefix);
+  if (!opened.ok()) return opened.status();
+  parts.ledger = std::move(opened).value();
+  return parts;
 }
 
 }  // namespace pictor::app

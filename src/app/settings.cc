@@ -41,7 +41,9 @@ void AddCommonOptions(CLI::App& command, CommonSettings& s, unsigned parts) {
   }
   if (parts & kLedgerPart) {
     command.add_option("--jobs", s.jobs,
-                       "Job ledger: sqlite:PATH (env PICTOR_JOBS; default beside the queue)");
+                       "Job ledger: sqlite:PATH, store (in the image store, under "
+                       "<prefix>/jobs/), file:DIR, s3://BUCKET[/PREFIX] or none (env "
+                       "PICTOR_JOBS; default: beside a SQLite queue, none with SQS)");
   }
   command.add_option("--log-level", s.log_level,
                      "debug, info, warn or error (env PICTOR_LOG_LEVEL)");
@@ -152,9 +154,12 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned 
     rt->queue = std::move(queue).value();
   }
   if (parts & kLedgerPart) {
-    auto ledger = MakeLedger(s.jobs, s.queue);
+    LedgerContext context{(parts & kQueuePart) ? std::string_view(s.queue) : std::string_view(),
+                          rt->store.get(), s.key_prefix};
+    auto ledger = MakeLedger(s.jobs, context);
     if (!ledger.ok()) return ledger.status().WithContext("job ledger");
-    rt->ledger = std::move(ledger).value();
+    rt->ledger_store = std::move(ledger->own_store);
+    rt->ledger = std::move(ledger->ledger);
   }
   if (rt->model && rt->store) {
     rt->pipeline = std::make_unique<Pipeline>(*rt->model, *rt->store);

@@ -70,6 +70,7 @@ struct Runtime {
   std::unique_ptr<ImageModel> model;
   std::unique_ptr<ObjectStore> store;
   std::unique_ptr<JobQueue> queue;
+  std::unique_ptr<ObjectStore> ledger_store;  // a store of the ledger's own (--jobs file:/s3:)
   std::unique_ptr<JobLedger> ledger;
   MetricsRegistry metrics;
   std::unique_ptr<Pipeline> pipeline;  // set when model and store are

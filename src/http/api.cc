@@ -215,10 +215,23 @@ HttpResponse Api::GenerateImage(const HttpRequest& request) {
   return JsonResponse(200, body);
 }
 
+namespace {
+
+// Without a ledger nothing could answer GET /jobs/{id}, so POST /jobs is refused too.
+HttpResponse NoLedger() {
+  return ClientError(503,
+                     "no job ledger is configured on this server: jobs need somewhere to keep "
+                     "their status (--jobs store, or PICTOR_JOBS=store, keeps it in the store)",
+                     "queue_unavailable");
+}
+
+}  // namespace
+
 HttpResponse Api::SubmitJob(const HttpRequest& request) {
-  if (queue_ == nullptr || ledger_ == nullptr) {
+  if (queue_ == nullptr) {
     return ClientError(503, "no job queue is configured on this server", "queue_unavailable");
   }
+  if (ledger_ == nullptr) return NoLedger();
   if (!IsJsonContentType(request)) {
     return ClientError(415, kJsonOnly, "unsupported_media_type");
   }
@@ -289,9 +302,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
 }
 
 HttpResponse Api::GetJob(const HttpRequest& request, std::string_view id) {
-  if (ledger_ == nullptr) {
-    return ClientError(503, "no job ledger is configured on this server", "queue_unavailable");
-  }
+  if (ledger_ == nullptr) return NoLedger();
   auto job = ledger_->Get(id);
   if (!job.ok()) {
     if (job.status().IsNotFound()) {

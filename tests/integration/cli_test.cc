@@ -133,6 +133,15 @@ TEST_F(CliTest, UnknownQueueSchemeNamesTheAcceptedSchemes) {
   EXPECT_NE(err.find("sqlite:"), std::string::npos) << err;
 }
 
+TEST_F(CliTest, UnknownJobLedgerNamesTheAcceptedSpecs) {
+  std::string err = ExpectUsageError(
+      {"worker", "--store", StoreSpec(dir_), "--queue", QueueSpec(dir_), "--jobs", "mysql://x"});
+  EXPECT_NE(err.find("mysql://x"), std::string::npos) << err;
+  for (const char* spec : {"sqlite:", "store", "s3://", "none"}) {
+    EXPECT_NE(err.find(spec), std::string::npos) << spec << " in " << err;
+  }
+}
+
 TEST_F(CliTest, UnknownModelIsAUsageError) {
   std::string err = ExpectUsageError({"generate", "a cat", "--model", "dall-e", "-o", dir_ / "x"});
   EXPECT_NE(err.find("builtin"), std::string::npos) << err;

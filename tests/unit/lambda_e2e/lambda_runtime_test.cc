@@ -2,10 +2,13 @@
 // API Gateway v1 and v2 events, SQS batches with failing and unfinished records, an init
 // failure, and many invocations in one process.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -119,6 +122,13 @@ class LambdaRuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(integration::PictorBinary().empty()) << "PICTOR_BIN is not set";
+    StartEmulator();
+  }
+
+  // A fresh emulator: one per function instance, as a killed runtime's pending /next would
+  // otherwise be handed the next event.
+  void StartEmulator() {
+    emulator_.reset();
     auto peer = testing::PeerProcess::Start(
         {"/usr/bin/python3", testing::SourceDir() + "/tests/peers/lambda_runtime_emulator.py"});
     ASSERT_TRUE(peer.ok()) << peer.status().message();
@@ -246,6 +256,74 @@ TEST_F(LambdaRuntimeTest, SqsRecordsUnfinishedAtTheDeadlineAreReportedAsFailures
   EXPECT_EQ(BatchItemFailures(answer).size(), 4u) << answer.dump() << lambda_->Stderr();
   EXPECT_LT(took, 6s);  // answered before the deadline, not when the slow calls end
   EXPECT_EQ(integration::PngFilesUnder(dir_ / "images").size(), 6u);
+}
+
+// The bodies of the messages waiting in an embedded (SQLite) queue, oldest first: what SQS would
+// deliver to the worker function.
+std::vector<std::string> QueuedBodies(const std::string& path) {
+  std::vector<std::string> bodies;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* select = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT body FROM messages ORDER BY seq", -1, &select, nullptr) ==
+        SQLITE_OK) {
+      while (sqlite3_step(select) == SQLITE_ROW) {
+        bodies.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(select, 0)));
+      }
+    }
+    sqlite3_finalize(select);
+  }
+  sqlite3_close(db);
+  return bodies;
+}
+
+// The two functions of a deployment, one after the other on the same emulator: the API function
+// takes POST /jobs and answers GET /jobs/{id}; the worker function, fed by the queue, runs the
+// job. They share nothing but the store, where the job's record lives (PICTOR_JOBS=store).
+TEST_F(LambdaRuntimeTest, JobStatusFromTheApiFunctionFollowsTheWorkerFunction) {
+  const std::string queue = "sqlite:" + (dir_ / "queue.db");
+  const EnvChanges api = {
+      {"PICTOR_QUEUE", queue}, {"PICTOR_JOBS", "store"}, {"KEY_PREFIX", "team"}};
+  auto body_of = [](const json& doc) {
+    json parsed = doc.is_object() ? json::parse(doc.value("body", ""), nullptr, false) : json();
+    return parsed.is_object() ? parsed : json::object();
+  };
+  auto proxy_of = body_of;
+
+  StartLambda(api);
+  json submitted = proxy_of(Invoke(V2Event("POST", "/jobs", kPng64, false)));
+  ASSERT_EQ(submitted.value("statusCode", 0), 202) << submitted.dump() << lambda_->Stderr();
+  const std::string id = body_of(submitted).value("id", "");
+  ASSERT_FALSE(id.empty()) << submitted.dump();
+  EXPECT_TRUE(std::filesystem::exists(dir_ / ("images/team/jobs/" + id + ".json")));
+  json queued = proxy_of(Invoke(V2Event("GET", "/jobs/" + id, "", false)));
+  EXPECT_EQ(queued.value("statusCode", 0), 200) << queued.dump();
+  EXPECT_EQ(body_of(queued).value("status", ""), "queued") << queued.dump();
+  json unknown =
+      proxy_of(Invoke(V2Event("GET", "/jobs/0190b9c2-0000-7000-8000-000000000000", "", false)));
+  EXPECT_EQ(unknown.value("statusCode", 0), 404) << unknown.dump();
+  lambda_->Kill();
+
+  const std::vector<std::string> bodies = QueuedBodies((dir_ / "queue.db"));
+  ASSERT_EQ(bodies.size(), 1u);
+  StartEmulator();
+  StartLambda({{"PICTOR_JOBS", "store"}, {"KEY_PREFIX", "team"}});
+  json ran = Invoke(SqsEvent({{"sqs-message-1", bodies[0]}}));
+  ASSERT_EQ(ran.value("kind", ""), "response") << ran.dump() << lambda_->Stderr();
+  EXPECT_TRUE(BatchItemFailures(ran).empty()) << ran.dump();
+  lambda_->Kill();
+
+  StartEmulator();
+  StartLambda(api);
+  json done = proxy_of(Invoke(V2Event("GET", "/jobs/" + id, "", false)));
+  ASSERT_EQ(done.value("statusCode", 0), 200) << done.dump();
+  json job = body_of(done);
+  EXPECT_EQ(job.value("status", ""), "succeeded") << job.dump();
+  const std::string key = job.value("key", "");
+  ASSERT_EQ(key.rfind("team/generated_images/from_queue/", 0), 0u) << job.dump();
+  auto png = integration::DecodePng(integration::ReadFile(dir_ / ("images/" + key)));
+  ASSERT_TRUE(png.has_value()) << key;
+  EXPECT_EQ(png->width, 64u);
 }
 
 TEST_F(LambdaRuntimeTest, InitFailureIsReportedOnInitError) {
