@@ -1,8 +1,10 @@
-// One HTTP client for every AWS call Pictor makes (S3, SQS, Bedrock, credential endpoints).
+// One HTTP client for every outgoing HTTP call Pictor makes: AWS (S3, SQS, SNS, Bedrock,
+// CloudWatch, credential endpoints), webhooks, OpenAI-compatible models, the Lambda Runtime API.
 //
-// HttpClient is a port inside the AWS layer: the libcurl implementation is reached through
-// NewCurlHttpClient(), and tests may substitute their own. Perform() sends one request and waits
-// for the whole reply; it does not retry (see retry.h) and does not interpret the status code.
+// HttpClient is a port inside the AWS layer: the implementation (HTTP/1.1 on Boost.Beast, TLS on
+// OpenSSL) is reached through NewHttpClient(), and tests may substitute their own. Perform() sends
+// one request and waits for the whole reply; it does not retry (see retry.h) and does not
+// interpret the status code.
 #ifndef PICTOR_AWS_HTTP_CLIENT_H_
 #define PICTOR_AWS_HTTP_CLIENT_H_
 
@@ -17,9 +19,13 @@
 
 namespace pictor::aws {
 
-// One request. `url` is complete ("https://host[:port]/path?query", already encoded). Headers
-// are sent as given; libcurl adds Host, Content-Length and Accept-Encoding when absent, and
-// never adds "Expect: 100-continue" (it is suppressed, since a signed request must not change).
+// One request. `url` is complete ("http[s]://host[:port]/path?query", already encoded; an IPv6
+// host is written "[::1]"); path and query are sent exactly as written. Headers are sent as
+// given, in order and unchanged, since they may be signed. The client adds only Host (when
+// absent; with the port only when it is not the scheme's default) and Content-Length (when absent,
+// for a non-empty body and always for POST, PUT and PATCH); never Expect, Content-Type or
+// Accept-Encoding. `connect_timeout` covers name resolution, TCP connect and the TLS handshake;
+// `total_timeout` covers the whole call, connecting included.
 struct HttpCall {
   std::string method = "GET";
   std::string url{};
@@ -30,6 +36,7 @@ struct HttpCall {
 };
 
 // A complete reply. Any status code, 5xx included, is a reply; only transport failures are not.
+// Interim 1xx replies are skipped; a reply to HEAD has an empty body.
 struct HttpReply {
   long status = 0;
   // In arrival order, names as received; values trimmed of surrounding whitespace.
@@ -46,18 +53,33 @@ struct HttpReply {
 // connections across calls and threads where they can.
 //
 // Errors (transport only): a timeout (connect or total) is DeadlineExceeded; a refused, reset or
-// unresolvable connection, or a TLS failure, is Unavailable; a malformed URL or an unsupported
-// scheme is InvalidArgument. Messages name the host but never carry headers or bodies.
+// unresolvable connection, an empty or malformed reply, or a TLS failure (message prefixed
+// "TLS error: ") is Unavailable; a malformed URL or header, an unsupported scheme or proxy setting
+// is InvalidArgument; a reply larger than the client accepts is Internal. Messages name the host
+// but never carry headers, bodies or the query string.
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
   virtual Result<HttpReply> Perform(const HttpCall& call) = 0;
 };
 
-// The libcurl client. Proxies follow libcurl's defaults (http_proxy, https_proxy, no_proxy
-// environment variables). Keeps up to `max_idle_handles` easy handles (each with its live
-// connections) for reuse; connections and DNS answers are also shared between handles.
-std::unique_ptr<HttpClient> NewCurlHttpClient(size_t max_idle_handles = 16);
+// The client every adapter uses: HTTP/1.1 over Boost.Beast, TLS 1.2+ over OpenSSL.
+//
+// Connections are kept alive and shared between calls and threads, keyed by (scheme, host,
+// port), with at most `max_idle_connections` idle ones in all. A request that finds its reused
+// connection closed by the server before any byte of the reply arrived is sent once more on a
+// fresh connection; nothing is resent once reply bytes have arrived.
+//
+// TLS verifies the server's certificate chain and name. CA certificates come from SSL_CERT_FILE
+// and SSL_CERT_DIR when set, else from the first bundle found among the usual Debian, Amazon Linux
+// and BSD paths, else from OpenSSL's defaults; they are loaded at the first https call.
+//
+// Proxies come from the environment when the client is made (http_proxy, https_proxy, no_proxy;
+// see http_proxy.h). Reply bodies up to 64 MiB are accepted.
+std::unique_ptr<HttpClient> NewHttpClient(size_t max_idle_connections = 16);
+
+// The former name, kept until its last caller is renamed. Remove once no caller is left.
+inline std::unique_ptr<HttpClient> NewCurlHttpClient(size_t n = 16) { return NewHttpClient(n); }
 
 // True when `a` and `b` are equal ignoring ASCII case (header names).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -1,4 +1,5 @@
-// The libcurl HttpClient against a scripted local server: replies, reuse, timeouts, refusals.
+// The HttpClient against scripted local servers: request bytes, replies, connection reuse and
+// its retry, timeouts, refusals, TLS verification and proxies.
 #include "aws/http_client.h"
 
 #include <arpa/inet.h>
@@ -8,9 +9,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <thread>
 
+#include "test_certificates.h"
 #include "test_http_server.h"
 
 namespace pictor::aws {
@@ -20,9 +27,19 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using testing::RecordedRequest;
 using testing::ScriptedReply;
+using testing::TestCertificateAuthority;
 using testing::TestHttpServer;
+using testing::TlsIdentity;
 
 ScriptedReply Ok(std::string body) { return {200, {{"X-Amzn-RequestId", "rid-1"}}, body}; }
+
+// A reply that answers `n`th request (from 1) with `reply` and every other with 200 "ok".
+TestHttpServer::Handler OnRequest(int n, ScriptedReply reply) {
+  auto count = std::make_shared<std::atomic<int>>(0);
+  return [count, n, reply](const RecordedRequest&) {
+    return count->fetch_add(1) + 1 == n ? reply : ScriptedReply{200, {}, "ok"};
+  };
+}
 
 // A socket bound to a loopback port that does not listen: connecting to it is refused.
 struct RefusingPort {
@@ -67,9 +84,74 @@ struct FullBacklog {
   }
 };
 
+// Sets environment variables for one test and restores them after it. The client reads proxies
+// when it is made and CA certificates at its first https call: make it after setting these.
+class ScopedEnv {
+ public:
+  ScopedEnv() {
+    for (const char* name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy",
+                             "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR"}) {
+      Unset(name);
+    }
+  }
+  ~ScopedEnv() {
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+      if (it->second) {
+        ::setenv(it->first.c_str(), it->second->c_str(), 1);
+      } else {
+        ::unsetenv(it->first.c_str());
+      }
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  void Set(const char* name, const std::string& value) {
+    Save(name);
+    ::setenv(name, value.c_str(), 1);
+  }
+  void Unset(const char* name) {
+    Save(name);
+    ::unsetenv(name);
+  }
+
+ private:
+  void Save(const char* name) {
+    const char* value = std::getenv(name);
+    saved_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
+  }
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// A PEM file under the temporary directory, removed with the object.
+class TempPemFile {
+ public:
+  explicit TempPemFile(const std::string& pem) {
+    static std::atomic<int> counter{0};
+    path_ =
+        std::filesystem::temp_directory_path() / ("pictor-http-test-" + std::to_string(::getpid()) +
+                                                  "-" + std::to_string(counter++) + ".pem");
+    std::ofstream(path_) << pem;
+  }
+  ~TempPemFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  TempPemFile(const TempPemFile&) = delete;
+  TempPemFile& operator=(const TempPemFile&) = delete;
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string Port(int port) { return std::to_string(port); }
+
+// ---- Replies --------------------------------------------------------------------------------
+
 TEST(HttpClientTest, ReturnsStatusHeadersAndBody) {
   TestHttpServer server([](const RecordedRequest&) { return Ok("hello"); });
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Result<HttpReply> reply = client->Perform({.method = "GET", .url = server.url() + "/x"});
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ(reply->status, 200);
@@ -78,101 +160,340 @@ TEST(HttpClientTest, ReturnsStatusHeadersAndBody) {
   EXPECT_EQ(reply->FindHeader("absent"), nullptr);
 }
 
-TEST(HttpClientTest, SendsMethodHeadersAndBodyUnchanged) {
-  TestHttpServer server([](const RecordedRequest&) { return Ok(""); });
-  auto client = NewCurlHttpClient();
-  HttpCall call{.method = "PUT",
-                .url = server.url() + "/bucket/key?x=1",
-                .headers = {{"X-Amz-Date", "20240101T000000Z"}, {"X-Empty", ""}},
-                .body = "payload"};
-  ASSERT_TRUE(client->Perform(call).ok());
-  ASSERT_EQ(server.requests().size(), 1u);
-  RecordedRequest seen = server.requests()[0];
-  EXPECT_EQ(seen.method, "PUT");
-  EXPECT_EQ(seen.target, "/bucket/key?x=1");
-  EXPECT_EQ(seen.body, "payload");
-  EXPECT_EQ(seen.Header("X-Amz-Date"), "20240101T000000Z");
-  EXPECT_EQ(seen.Header("Content-Type"), "");  // not libcurl's form default
-  EXPECT_EQ(seen.Header("Expect"), "");
+TEST(HttpClientTest, KeepsReplyHeadersInArrivalOrderWithTheirNamesAndTrimmedValues) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ScriptedReply{.raw =
+                             "HTTP/1.1 201 Created\r\nx-Amz-ID-2:   padded value  \r\n"
+                             "Set-Cookie: a=1\r\nContent-Length: 2\r\nSet-Cookie: b=2\r\n"
+                             "X-Empty:\r\n\r\nhi"};
+  });
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform({.url = server.url() + "/"});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->status, 201);
+  EXPECT_EQ(reply->body, "hi");
+  std::vector<std::pair<std::string, std::string>> expected = {{"x-Amz-ID-2", "padded value"},
+                                                               {"Set-Cookie", "a=1"},
+                                                               {"Content-Length", "2"},
+                                                               {"Set-Cookie", "b=2"},
+                                                               {"X-Empty", ""}};
+  EXPECT_EQ(reply->headers, expected);
 }
 
 TEST(HttpClientTest, AnyHttpStatusIsAReply) {
   TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{503, {}, "busy"}; });
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Result<HttpReply> reply = client->Perform({.url = server.url() + "/"});
   ASSERT_TRUE(reply.ok());
   EXPECT_EQ(reply->status, 503);
+  EXPECT_EQ(reply->body, "busy");
+}
+
+TEST(HttpClientTest, SkipsInterimReplies) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ScriptedReply{.raw =
+                             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n"
+                             "HTTP/1.1 200 OK\r\nX-Final: yes\r\nContent-Length: 4\r\n\r\ndone"};
+  });
+  auto client = NewHttpClient();
+  Result<HttpReply> reply =
+      client->Perform({.method = "POST", .url = server.url() + "/", .body = "x"});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->Header("X-Final"), "yes");
+  EXPECT_EQ(reply->body, "done");
+}
+
+TEST(HttpClientTest, ReadsChunkedBodies) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ScriptedReply{.body = "a chunked body in three parts", .chunked = true};
+  });
+  auto client = NewHttpClient();
+  Result<HttpReply> first = client->Perform({.url = server.url() + "/1"});
+  Result<HttpReply> second = client->Perform({.url = server.url() + "/2"});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(first->body, "a chunked body in three parts");
+  EXPECT_EQ(second->body, "a chunked body in three parts");
+  EXPECT_EQ(server.accepted_connections(), 1);  // the chunked reply ended cleanly
+}
+
+TEST(HttpClientTest, ReadsABodyThatEndsWhenTheServerCloses) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ScriptedReply{.raw = "HTTP/1.1 200 OK\r\nX-Kind: until-close\r\n\r\nall of it",
+                         .close = true};
+  });
+  auto client = NewHttpClient();
+  Result<HttpReply> first = client->Perform({.url = server.url() + "/1"});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->body, "all of it");
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/2"}).ok());
+  EXPECT_EQ(server.accepted_connections(), 2);  // a closed connection is never pooled
+}
+
+TEST(HttpClientTest, ReadsALargeBody) {
+  std::string large(8 << 20, '\0');
+  for (size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>('a' + i % 26);
+  TestHttpServer server([&](const RecordedRequest&) { return Ok(large); });
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform({.url = server.url() + "/big"});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->body.size(), large.size());
+  EXPECT_TRUE(reply->body == large);
+}
+
+TEST(HttpClientTest, RejectsABodyOverTheLimit) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ScriptedReply{.raw = "HTTP/1.1 200 OK\r\nContent-Length: 70000000\r\n\r\nxx",
+                         .close = true};
+  });
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform({.url = server.url() + "/huge"});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kInternal) << reply.status().ToString();
 }
 
 TEST(HttpClientTest, HeadReplyHasNoBody) {
   TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{404, {}, "ignored"}; });
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Result<HttpReply> reply = client->Perform({.method = "HEAD", .url = server.url() + "/k"});
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ(reply->status, 404);
   EXPECT_EQ(reply->body, "");
+  EXPECT_EQ(reply->Header("Content-Length"), "7");
   EXPECT_EQ(server.requests().at(0).method, "HEAD");
+  // Nothing was left to read: the connection serves the next call.
+  Result<HttpReply> next = client->Perform({.url = server.url() + "/k"});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->body, "ignored");
+  EXPECT_EQ(server.accepted_connections(), 1);
 }
+
+// ---- Request bytes --------------------------------------------------------------------------
+
+TEST(HttpClientTest, SendsTheRequestExactlyAsGiven) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok(""); });
+  auto client = NewHttpClient();
+  HttpCall call{.method = "PUT",
+                .url = server.url() + "/bucket/a%2Fb%20c?x=1&y=%2F#fragment",
+                .headers = {{"X-Amz-Date", "20240101T000000Z"},
+                            {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"},
+                            {"Authorization", "AWS4-HMAC-SHA256 Credential=a/b, Signature=c"},
+                            {"X-Empty", ""}},
+                .body = "payload"};
+  ASSERT_TRUE(client->Perform(call).ok());
+  ASSERT_EQ(server.requests().size(), 1u);
+  RecordedRequest seen = server.requests()[0];
+  EXPECT_EQ(seen.head,
+            "PUT /bucket/a%2Fb%20c?x=1&y=%2F HTTP/1.1\r\n"
+            "Host: 127.0.0.1:" +
+                Port(server.port()) +
+                "\r\n"
+                "X-Amz-Date: 20240101T000000Z\r\n"
+                "x-amz-content-sha256: UNSIGNED-PAYLOAD\r\n"
+                "Authorization: AWS4-HMAC-SHA256 Credential=a/b, Signature=c\r\n"
+                "X-Empty:\r\n"
+                "Content-Length: 7\r\n"
+                "\r\n");
+  EXPECT_EQ(seen.body, "payload");
+}
+
+TEST(HttpClientTest, AddsNothingToAGetButHost) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok(""); });
+  auto client = NewHttpClient();
+  ASSERT_TRUE(client->Perform({.url = server.url()}).ok());
+  EXPECT_EQ(server.requests().at(0).head,
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + Port(server.port()) + "\r\n\r\n");
+}
+
+TEST(HttpClientTest, EmptyPostCarriesContentLengthZero) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok(""); });
+  auto client = NewHttpClient();
+  ASSERT_TRUE(client->Perform({.method = "POST", .url = server.url() + "/p?q"}).ok());
+  EXPECT_EQ(server.requests().at(0).head,
+            "POST /p?q HTTP/1.1\r\nHost: 127.0.0.1:" + Port(server.port()) +
+                "\r\nContent-Length: 0\r\n\r\n");
+}
+
+TEST(HttpClientTest, KeepsTheCallersHostAndContentLength) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok(""); });
+  auto client = NewHttpClient();
+  HttpCall call{.method = "POST",
+                .url = server.url() + "/",
+                .headers = {{"content-length", "2"}, {"host", "bucket.example.test"}},
+                .body = "{}"};
+  ASSERT_TRUE(client->Perform(call).ok());
+  EXPECT_EQ(server.requests().at(0).head,
+            "POST / HTTP/1.1\r\ncontent-length: 2\r\nhost: bucket.example.test\r\n\r\n");
+}
+
+TEST(HttpClientTest, HeaderWithALineBreakIsInvalidArgument) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok(""); });
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform(
+      {.url = server.url() + "/", .headers = {{"X-Bad", "secret\r\nX-Injected: 1"}}});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(reply.status().message().find("secret"), std::string::npos);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+// ---- Connection reuse -----------------------------------------------------------------------
 
 TEST(HttpClientTest, ReusesTheConnectionForSequentialCalls) {
   TestHttpServer server([](const RecordedRequest&) { return Ok("x"); });
-  auto client = NewCurlHttpClient();
-  ASSERT_TRUE(client->Perform({.url = server.url() + "/1"}).ok());
-  ASSERT_TRUE(client->Perform({.url = server.url() + "/2"}).ok());
-  EXPECT_EQ(server.requests().size(), 2u);
+  auto client = NewHttpClient();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(client->Perform({.url = server.url() + "/" + std::to_string(i)}).ok());
+  }
+  EXPECT_EQ(server.requests().size(), 5u);
   EXPECT_EQ(server.accepted_connections(), 1);
 }
 
 TEST(HttpClientTest, ReusesConnectionsAcrossThreads) {
   TestHttpServer server([](const RecordedRequest&) { return Ok("x"); });
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   ASSERT_TRUE(client->Perform({.url = server.url() + "/warm"}).ok());
   std::thread other([&] { EXPECT_TRUE(client->Perform({.url = server.url() + "/t"}).ok()); });
   other.join();
   EXPECT_EQ(server.accepted_connections(), 1);
 }
 
-TEST(HttpClientTest, ServesConcurrentCallers) {
-  TestHttpServer server([](const RecordedRequest&) { return Ok("x"); });
-  auto client = NewCurlHttpClient();
+TEST(HttpClientTest, ServesConcurrentCallersFromEightThreads) {
+  TestHttpServer server([](const RecordedRequest& request) { return Ok(request.target); });
+  auto client = NewHttpClient();
   std::vector<std::thread> threads;
-  std::atomic<int> ok{0};
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 10; ++i) ok += client->Perform({.url = server.url() + "/c"}).ok();
+  std::atomic<int> matched{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        std::string path = "/t" + std::to_string(t) + "/" + std::to_string(i);
+        Result<HttpReply> reply = client->Perform({.url = server.url() + path});
+        matched += reply.ok() && reply->body == path;
+      }
     });
   }
   for (auto& thread : threads) thread.join();
-  EXPECT_EQ(ok.load(), 40);
-  EXPECT_LE(server.accepted_connections(), 4);
+  EXPECT_EQ(matched.load(), 160);
+  EXPECT_LE(server.accepted_connections(), 8);
 }
+
+TEST(HttpClientTest, KeepsAtMostTheGivenNumberOfIdleConnections) {
+  TestHttpServer a([](const RecordedRequest&) { return Ok("a"); });
+  TestHttpServer b([](const RecordedRequest&) { return Ok("b"); });
+  auto client = NewHttpClient(1);
+  ASSERT_TRUE(client->Perform({.url = a.url() + "/"}).ok());
+  ASSERT_TRUE(client->Perform({.url = b.url() + "/"}).ok());  // the only idle place goes to b
+  ASSERT_TRUE(client->Perform({.url = a.url() + "/"}).ok());
+  ASSERT_TRUE(client->Perform({.url = a.url() + "/"}).ok());
+  EXPECT_EQ(a.accepted_connections(), 2);
+  EXPECT_EQ(b.accepted_connections(), 1);
+
+  auto unpooled = NewHttpClient(0);
+  ASSERT_TRUE(unpooled->Perform({.url = b.url() + "/"}).ok());
+  ASSERT_TRUE(unpooled->Perform({.url = b.url() + "/"}).ok());
+  EXPECT_EQ(b.accepted_connections(), 3);
+}
+
+TEST(HttpClientTest, DoesNotPoolAConnectionTheServerWillClose) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ScriptedReply{200, {{"Connection", "close"}}, "bye"};
+  });
+  auto client = NewHttpClient();
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/1"}).ok());
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/2"}).ok());
+  EXPECT_EQ(server.accepted_connections(), 2);
+}
+
+TEST(HttpClientTest, DoesNotPoolAnHttp10Connection) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return ScriptedReply{.raw = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"};
+  });
+  auto client = NewHttpClient();
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/1"}).ok());
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/2"}).ok());
+  EXPECT_EQ(server.accepted_connections(), 2);
+}
+
+TEST(HttpClientTest, IdleConnectionTheServerClosedIsReplaced) {
+  TestHttpServer server(
+      [](const RecordedRequest&) { return ScriptedReply{.body = "x", .close = true}; });
+  auto client = NewHttpClient();
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/1"}).ok());
+  Result<HttpReply> second = client->Perform({.url = server.url() + "/2"});
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.accepted_connections(), 2);
+}
+
+TEST(HttpClientTest, RequestOnAConnectionClosedUnderItIsSentOnceMoreOnAFreshOne) {
+  // The second request meets a server that closes the connection without replying, as one
+  // does when its idle timeout fires just as the request arrives.
+  TestHttpServer server(OnRequest(2, ScriptedReply{.raw = "", .close = true}));
+  auto client = NewHttpClient();
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/1"}).ok());
+  Result<HttpReply> second =
+      client->Perform({.method = "POST", .url = server.url() + "/2", .body = "b"});
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->body, "ok");
+  ASSERT_EQ(server.requests().size(), 3u);
+  EXPECT_EQ(server.requests()[1].target, "/2");
+  EXPECT_EQ(server.requests()[2].target, "/2");
+  EXPECT_EQ(server.requests()[2].body, "b");
+  EXPECT_EQ(server.accepted_connections(), 2);
+}
+
+TEST(HttpClientTest, FreshConnectionClosedWithoutAReplyIsUnavailableAndNotResent) {
+  TestHttpServer server(
+      [](const RecordedRequest&) { return ScriptedReply{.raw = "", .close = true}; });
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform({.url = server.url() + "/"});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable) << reply.status().ToString();
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(HttpClientTest, ReplyCutOffOnAReusedConnectionIsUnavailableAndNotResent) {
+  TestHttpServer server(OnRequest(
+      2, ScriptedReply{.raw = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc", .close = true}));
+  auto client = NewHttpClient();
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/1"}).ok());
+  Result<HttpReply> reply = client->Perform({.method = "POST", .url = server.url() + "/2"});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable) << reply.status().ToString();
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.accepted_connections(), 1);
+}
+
+// ---- Failures -------------------------------------------------------------------------------
 
 TEST(HttpClientTest, ConnectionRefusedIsUnavailable) {
   RefusingPort refusing;
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Result<HttpReply> reply =
-      client->Perform({.url = "http://127.0.0.1:" + std::to_string(refusing.port) + "/"});
+      client->Perform({.url = "http://127.0.0.1:" + Port(refusing.port) + "/"});
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable) << reply.status().ToString();
+  EXPECT_NE(reply.status().message().find("127.0.0.1"), std::string::npos);
 }
 
 TEST(HttpClientTest, ConnectTimeoutIsDeadlineExceededWithinTheBound) {
   FullBacklog backlog;
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   auto start = steady_clock::now();
-  Result<HttpReply> reply =
-      client->Perform({.url = "http://127.0.0.1:" + std::to_string(backlog.port) + "/",
-                       .connect_timeout = milliseconds(300),
-                       .total_timeout = milliseconds(20000)});
+  Result<HttpReply> reply = client->Perform({.url = "http://127.0.0.1:" + Port(backlog.port) + "/",
+                                             .connect_timeout = milliseconds(300),
+                                             .total_timeout = milliseconds(20000)});
   auto elapsed = steady_clock::now() - start;
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().code(), StatusCode::kDeadlineExceeded) << reply.status().ToString();
+  EXPECT_GE(elapsed, milliseconds(250));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
 TEST(HttpClientTest, ServerThatNeverAnswersIsDeadlineExceededWithinTheTotalTimeout) {
   TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{.hang = true}; });
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   auto start = steady_clock::now();
   Result<HttpReply> reply =
       client->Perform({.url = server.url() + "/slow", .total_timeout = milliseconds(300)});
@@ -181,22 +502,213 @@ TEST(HttpClientTest, ServerThatNeverAnswersIsDeadlineExceededWithinTheTotalTimeo
   EXPECT_EQ(reply.status().code(), StatusCode::kDeadlineExceeded) << reply.status().ToString();
   EXPECT_GE(elapsed, milliseconds(250));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
+  EXPECT_EQ(server.requests().size(), 1u);  // a timeout is not resent
 }
 
 TEST(HttpClientTest, ErrorMessagesLeaveOutTheQueryString) {
   RefusingPort refusing;
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Result<HttpReply> reply = client->Perform(
-      {.url = "http://127.0.0.1:" + std::to_string(refusing.port) + "/k?X-Amz-Signature=abc123"});
+      {.url = "http://127.0.0.1:" + Port(refusing.port) + "/k?X-Amz-Signature=abc123"});
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().message().find("abc123"), std::string::npos);
+  EXPECT_NE(reply.status().message().find("/k"), std::string::npos);
 }
 
 TEST(HttpClientTest, UnsupportedSchemeIsInvalidArgument) {
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Result<HttpReply> reply = client->Perform({.url = "ftp://127.0.0.1/x"});
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().code(), StatusCode::kInvalidArgument) << reply.status().ToString();
+}
+
+TEST(HttpClientTest, MalformedUrlsAreInvalidArgument) {
+  auto client = NewHttpClient();
+  for (const char* url : {"", "127.0.0.1/x", "http://", "http:///path", "http://host:0/",
+                          "http://host:65536/", "http://host:8o/", "http://[::1/", "http://::1/",
+                          "http://bad host/", "http://host/a b", "http://user:pw@host/"}) {
+    Result<HttpReply> reply = client->Perform({.url = url});
+    ASSERT_FALSE(reply.ok()) << url;
+    EXPECT_EQ(reply.status().code(), StatusCode::kInvalidArgument) << url;
+    EXPECT_EQ(reply.status().message().find("pw"), std::string::npos) << url;
+  }
+}
+
+TEST(HttpClientTest, AcceptsAnIpv6Host) {
+  RefusingPort refusing;  // nothing listens on [::1] at this port either
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform({.url = "http://[::1]:" + Port(refusing.port) + "/"});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable) << reply.status().ToString();
+  EXPECT_NE(reply.status().message().find("[::1]"), std::string::npos);
+}
+
+// ---- TLS ------------------------------------------------------------------------------------
+
+class HttpClientTlsTest : public ::testing::Test {
+ protected:
+  TestCertificateAuthority ca_;
+  TempPemFile ca_file_{ca_.certificate_pem()};
+  ScopedEnv env_;
+};
+
+TEST_F(HttpClientTlsTest, VerifiesTheServerAgainstTheTrustedCa) {
+  TlsIdentity identity = ca_.Issue({"DNS:localhost", "IP:127.0.0.1"});
+  TestHttpServer server([](const RecordedRequest& r) { return Ok("secure " + r.target); },
+                        &identity);
+  env_.Set("SSL_CERT_FILE", ca_file_.path());
+  auto client = NewHttpClient();
+
+  Result<HttpReply> by_address = client->Perform({.url = server.url() + "/a"});
+  ASSERT_TRUE(by_address.ok()) << by_address.status().ToString();
+  EXPECT_EQ(by_address->body, "secure /a");
+  ASSERT_TRUE(client->Perform({.url = server.url() + "/b"}).ok());
+  Result<HttpReply> by_name =
+      client->Perform({.url = "https://localhost:" + Port(server.port()) + "/c"});
+  ASSERT_TRUE(by_name.ok()) << by_name.status().ToString();
+  EXPECT_EQ(by_name->body, "secure /c");
+  EXPECT_EQ(server.requests().at(2).Header("Host"), "localhost:" + Port(server.port()));
+  EXPECT_EQ(server.tls_handshakes(), 2);  // /a and /b shared one connection
+}
+
+TEST_F(HttpClientTlsTest, NameMismatchIsATlsError) {
+  TlsIdentity identity = ca_.Issue({"DNS:other.example.test", "IP:127.0.0.2"});
+  TestHttpServer server([](const RecordedRequest&) { return Ok("no"); }, &identity);
+  env_.Set("SSL_CERT_FILE", ca_file_.path());
+  auto client = NewHttpClient();
+  for (const std::string& url : {server.url() + "/", "https://localhost:" + Port(server.port())}) {
+    Result<HttpReply> reply = client->Perform({.url = url});
+    ASSERT_FALSE(reply.ok()) << url;
+    EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable);
+    EXPECT_TRUE(reply.status().message().starts_with("TLS error: ")) << reply.status().message();
+  }
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(HttpClientTlsTest, UntrustedCaIsATlsError) {
+  TlsIdentity identity = ca_.Issue({"IP:127.0.0.1"});
+  TestHttpServer server([](const RecordedRequest&) { return Ok("no"); }, &identity);
+  TestCertificateAuthority other_ca;
+  TempPemFile other_file(other_ca.certificate_pem());
+  env_.Set("SSL_CERT_FILE", other_file.path());
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform({.url = server.url() + "/"});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(reply.status().message().starts_with("TLS error: ")) << reply.status().message();
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(HttpClientTlsTest, HandshakeIsBoundByTheConnectTimeout) {
+  // A plain HTTP server waits for a request line that a TLS client never sends.
+  TestHttpServer server([](const RecordedRequest&) { return Ok("plain"); });
+  env_.Set("SSL_CERT_FILE", ca_file_.path());
+  auto client = NewHttpClient();
+  auto start = steady_clock::now();
+  Result<HttpReply> reply =
+      client->Perform({.url = "https://127.0.0.1:" + Port(server.port()) + "/",
+                       .connect_timeout = milliseconds(300),
+                       .total_timeout = milliseconds(20000)});
+  auto elapsed = steady_clock::now() - start;
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kDeadlineExceeded) << reply.status().ToString();
+  EXPECT_GE(elapsed, milliseconds(250));
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+}
+
+// ---- Proxies --------------------------------------------------------------------------------
+
+class HttpClientProxyTest : public ::testing::Test {
+ protected:
+  ScopedEnv env_;
+  TestHttpServer proxy_{[](const RecordedRequest&) { return Ok("from the proxy"); }};
+};
+
+TEST_F(HttpClientProxyTest, HttpGoesThroughTheProxyInAbsoluteForm) {
+  env_.Set("http_proxy", "http://user:p%40ss@127.0.0.1:" + Port(proxy_.port()));
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform(
+      {.url = "http://origin.example.test:8080/path?q=1", .headers = {{"X-Signed", "s"}}});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->body, "from the proxy");
+  ASSERT_EQ(proxy_.requests().size(), 1u);
+  EXPECT_EQ(proxy_.requests()[0].head,
+            "GET http://origin.example.test:8080/path?q=1 HTTP/1.1\r\n"
+            "Host: origin.example.test:8080\r\nX-Signed: s\r\n"
+            "Proxy-Authorization: Basic dXNlcjpwQHNz\r\n\r\n");
+}
+
+TEST_F(HttpClientProxyTest, HttpsGoesThroughAConnectTunnel) {
+  TestCertificateAuthority ca;
+  TempPemFile ca_file(ca.certificate_pem());
+  TlsIdentity identity = ca.Issue({"DNS:origin.example.test"});
+  TestHttpServer origin([](const RecordedRequest&) { return Ok("through the tunnel"); }, &identity);
+  TestHttpServer tunnel(
+      [&](const RecordedRequest&) { return ScriptedReply{.tunnel_port = origin.port()}; });
+  env_.Set("HTTPS_PROXY", "127.0.0.1:" + Port(tunnel.port()));  // no scheme: http
+  env_.Set("http_proxy", "http://127.0.0.1:" + Port(proxy_.port()));
+  env_.Set("SSL_CERT_FILE", ca_file.path());
+  auto client = NewHttpClient();
+
+  const std::string url = "https://origin.example.test:" + Port(origin.port());
+  Result<HttpReply> first = client->Perform({.url = url + "/one"});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->body, "through the tunnel");
+  ASSERT_TRUE(client->Perform({.url = url + "/two"}).ok());
+
+  ASSERT_EQ(tunnel.requests().size(), 1u);  // the second call reused the tunnel
+  EXPECT_EQ(tunnel.requests()[0].method, "CONNECT");
+  EXPECT_EQ(tunnel.requests()[0].target, "origin.example.test:" + Port(origin.port()));
+  ASSERT_EQ(origin.requests().size(), 2u);
+  EXPECT_EQ(origin.requests()[0].target, "/one");
+  EXPECT_EQ(origin.requests()[0].Header("Host"), "origin.example.test:" + Port(origin.port()));
+  EXPECT_TRUE(proxy_.requests().empty());  // http_proxy is for http URLs only
+}
+
+TEST_F(HttpClientProxyTest, LoopbackIsNeverProxied) {
+  TestHttpServer origin([](const RecordedRequest&) { return Ok("direct"); });
+  env_.Set("http_proxy", "http://127.0.0.1:" + Port(proxy_.port()));
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform({.url = origin.url() + "/"});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->body, "direct");
+  EXPECT_TRUE(proxy_.requests().empty());
+}
+
+TEST_F(HttpClientProxyTest, NoProxyHostsAreReachedDirectly) {
+  RefusingPort refusing;
+  env_.Set("http_proxy", "http://127.0.0.1:" + Port(proxy_.port()));
+  env_.Set("NO_PROXY", " 127.0.0.2 , .direct.example.test");
+  auto client = NewHttpClient();
+  const std::string port = Port(refusing.port);
+  // Direct: refused, and the proxy never sees it.
+  Result<HttpReply> direct = client->Perform({.url = "http://127.0.0.2:" + port + "/"});
+  ASSERT_FALSE(direct.ok());
+  EXPECT_TRUE(proxy_.requests().empty());
+  // Proxied: another address, and a name that only ends with the same letters.
+  EXPECT_TRUE(client->Perform({.url = "http://127.0.0.3:" + port + "/"}).ok());
+  EXPECT_TRUE(client->Perform({.url = "http://notdirect.example.test/"}).ok());
+  ASSERT_EQ(proxy_.requests().size(), 2u);
+  EXPECT_EQ(proxy_.requests()[0].target, "http://127.0.0.3:" + port + "/");
+  EXPECT_EQ(proxy_.requests()[1].target, "http://notdirect.example.test/");
+}
+
+TEST_F(HttpClientProxyTest, NoProxyStarReachesEverythingDirectly) {
+  RefusingPort refusing;
+  env_.Set("http_proxy", "http://127.0.0.1:" + Port(proxy_.port()));
+  env_.Set("no_proxy", "*");
+  auto client = NewHttpClient();
+  EXPECT_FALSE(client->Perform({.url = "http://127.0.0.2:" + Port(refusing.port) + "/"}).ok());
+  EXPECT_TRUE(proxy_.requests().empty());
+}
+
+TEST_F(HttpClientProxyTest, UnsupportedProxySchemeIsInvalidArgument) {
+  env_.Set("https_proxy", "socks5://127.0.0.1:" + Port(proxy_.port()));
+  auto client = NewHttpClient();
+  Result<HttpReply> reply = client->Perform({.url = "https://origin.example.test/"});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kInvalidArgument) << reply.status().ToString();
+  EXPECT_TRUE(proxy_.requests().empty());
 }
 
 }  // namespace

@@ -1,0 +1,131 @@
+#include "aws/http_proxy.h"
+
+#include <openssl/evp.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <initializer_list>
+
+namespace pictor::aws {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string Base64(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(data.data()),
+                          static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+Result<HttpProxy> ParseProxy(std::string_view text) {
+  std::string_view rest = text;
+  if (size_t scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
+    if (Lower(text.substr(0, scheme_end)) != "http") {
+      return Status::InvalidArgument("only http:// proxies are supported");
+    }
+    rest = text.substr(scheme_end + 3);
+  }
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  HttpProxy proxy;
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    proxy.authorization = "Basic " + Base64(PercentDecode(authority.substr(0, at)));
+    authority.remove_prefix(at + 1);
+  }
+  Status parsed = ParseAuthority(authority, proxy.host, proxy.port);
+  if (!parsed.ok()) return Status::InvalidArgument("malformed proxy URL: " + parsed.message());
+  if (proxy.port == 0) proxy.port = 1080;
+  return proxy;
+}
+
+std::optional<Result<HttpProxy>> ReadProxy(std::string_view value) {
+  value = Trim(value);
+  if (value.empty()) return std::nullopt;
+  return ParseProxy(value);
+}
+
+// The first of `names` set to a non-empty value, or "".
+std::string_view GetEnv(std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  return {};
+}
+
+}  // namespace
+
+ProxySettings::ProxySettings(std::string_view http_proxy, std::string_view https_proxy,
+                             std::string_view no_proxy)
+    : http_(ReadProxy(http_proxy)), https_(ReadProxy(https_proxy)) {
+  while (!no_proxy.empty()) {
+    size_t comma = no_proxy.find(',');
+    std::string entry = Lower(Trim(no_proxy.substr(0, comma)));
+    no_proxy = comma == std::string_view::npos ? std::string_view() : no_proxy.substr(comma + 1);
+    if (entry == "*") no_proxy_all_ = true;
+    if (entry.starts_with('.')) entry.erase(0, 1);
+    if (entry.starts_with('[') && entry.ends_with(']')) entry = entry.substr(1, entry.size() - 2);
+    if (!entry.empty()) no_proxy_.push_back(std::move(entry));
+  }
+}
+
+ProxySettings ProxySettings::FromEnvironment() {
+  return ProxySettings(GetEnv({"http_proxy", "HTTP_PROXY"}), GetEnv({"https_proxy", "HTTPS_PROXY"}),
+                       GetEnv({"no_proxy", "NO_PROXY"}));
+}
+
+Result<const HttpProxy*> ProxySettings::For(const HttpUrl& url) const {
+  const std::optional<Result<HttpProxy>>& setting = url.tls ? https_ : http_;
+  if (!setting || Bypass(url.host)) return static_cast<const HttpProxy*>(nullptr);
+  if (!setting->ok()) {
+    return Status::InvalidArgument(std::string(url.tls ? "https_proxy" : "http_proxy") + ": " +
+                                   setting->status().message());
+  }
+  return &setting->value();
+}
+
+bool ProxySettings::Bypass(const std::string& host) const {
+  if (no_proxy_all_ || host == "localhost" || host == "127.0.0.1" || host == "::1") return true;
+  const bool address = IsIpAddress(host);
+  for (const std::string& entry : no_proxy_) {
+    if (host == entry) return true;
+    if (!address && host.size() > entry.size() && host.ends_with(entry) &&
+        host[host.size() - entry.size() - 1] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace pictor::aws
