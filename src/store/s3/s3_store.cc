@@ -279,7 +279,7 @@ Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options, aws::Ht
 Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options) {
   Result<S3StoreOptions> resolved = ResolveS3Options(std::move(options));
   if (!resolved.ok()) return resolved.status();
-  std::unique_ptr<aws::HttpClient> http = aws::NewCurlHttpClient();
+  std::unique_ptr<aws::HttpClient> http = aws::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> credentials =
       aws::CredentialsProvider::FromChain(aws::CredentialsChainOptions{}, *http);
   aws::HttpClient& http_ref = *http;

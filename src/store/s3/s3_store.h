@@ -100,8 +100,8 @@ std::string S3ObjectUrl(const S3StoreOptions& resolved, std::string_view full_ke
 Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options, aws::HttpClient& http,
                                                  aws::CredentialsProvider& credentials);
 
-// Opens a store that owns a libcurl client and the default credentials chain (environment,
-// shared files, container, instance metadata).
+// Opens a store that owns an HTTP client (aws::NewHttpClient) and the default credentials chain
+// (environment, shared files, container, instance metadata).
 Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options);
 
 }  // namespace pictor

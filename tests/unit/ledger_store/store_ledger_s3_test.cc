@@ -72,7 +72,7 @@ class StoreLedgerS3Test : public ::testing::Test {
   }
 
   static Status CreateBucket(const std::string& bucket) {
-    auto http = aws::NewCurlHttpClient();
+    auto http = aws::NewHttpClient();
     aws::CredentialsProvider credentials([] {
       return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
     });

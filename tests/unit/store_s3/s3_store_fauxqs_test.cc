@@ -99,7 +99,7 @@ class S3StoreFauxqsTest : public ::testing::Test {
 
   // S3 CreateBucket, sent with the project's own signed client.
   static Status CreateBucket(const std::string& bucket) {
-    auto http = aws::NewCurlHttpClient();
+    auto http = aws::NewHttpClient();
     aws::CredentialsProvider credentials([] {
       return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
     });
