@@ -33,10 +33,21 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
-std::string Trim(std::string_view text, char c) {
-  while (!text.empty() && text.front() == c) text.remove_prefix(1);
-  while (!text.empty() && text.back() == c) text.remove_suffix(1);
-  return std::string(text);
+// "/images//jobs/" -> "images/jobs": a prefix is often built by joining settings that may end
+// in '/' (KEY_PREFIX=images/), and an empty segment would make every key invalid.
+std::string DropEmptySegments(std::string_view prefix) {
+  std::string out;
+  while (!prefix.empty()) {
+    size_t slash = prefix.find('/');
+    std::string_view segment = prefix.substr(0, slash);
+    if (!segment.empty()) {
+      if (!out.empty()) out += '/';
+      out.append(segment);
+    }
+    if (slash == std::string_view::npos) break;
+    prefix.remove_prefix(slash + 1);
+  }
+  return out;
 }
 
 Status CheckId(std::string_view id) {
@@ -191,7 +202,7 @@ bool IsValidStoreLedgerId(std::string_view id) {
 }
 
 Result<std::unique_ptr<JobLedger>> OpenStoreLedger(ObjectStore& store, std::string prefix) {
-  prefix = Trim(prefix, '/');
+  prefix = DropEmptySegments(prefix);
   if (!prefix.empty()) {
     if (Status s = ValidateObjectKey(prefix + "/idempotency/x.json"); !s.ok()) {
       return Status::InvalidArgument("the job ledger's prefix '" + prefix +

@@ -33,9 +33,10 @@
 
 namespace pictor {
 
-// Opens the ledger on `store` (borrowed: it must outlive the ledger) under `prefix` ("jobs";
-// leading and trailing '/' are ignored; empty puts records at the store's top level).
-// InvalidArgument when the prefix cannot begin an object key. No I/O happens here.
+// Opens the ledger on `store` (borrowed: it must outlive the ledger) under `prefix` ("jobs",
+// "images/jobs"; empty segments are dropped, so "/images//jobs/" is "images/jobs"; empty puts
+// records at the store's top level). InvalidArgument when the prefix cannot begin an object key
+// (a "." or ".." segment, control characters). No I/O happens here.
 Result<std::unique_ptr<JobLedger>> OpenStoreLedger(ObjectStore& store, std::string prefix);
 
 // True for the ids the ledger accepts: 1..64 characters of [0-9a-fA-F-].
