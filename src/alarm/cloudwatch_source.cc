@@ -72,7 +72,7 @@ class CloudWatchMetricSource final : public MetricSource {
 class OwningCloudWatchSource final : public MetricSource {
  public:
   OwningCloudWatchSource(const std::string& region, CloudWatchQuery query)
-      : http_(aws::NewCurlHttpClient(2)),
+      : http_(aws::NewHttpClient(2)),
         credentials_(aws::CredentialsProvider::FromChain({}, *http_)),
         client_(
             aws::AwsClientOptions{.service = "monitoring",

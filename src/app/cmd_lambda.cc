@@ -125,7 +125,7 @@ int RunLambda(LambdaCommandOptions& o) {
   bool with_queue = !o.common.queue.empty() || !FirstEnv({"PICTOR_QUEUE", "SQS_QUEUE_URL"}).empty();
   ApplyEnvironment(o.common);
   lambda::UseJsonLogging(o.common.log_level);
-  auto http_client = aws::NewCurlHttpClient(2);
+  auto http_client = aws::NewHttpClient(2);
   lambda::RuntimeApi api(endpoint, *http_client);
 
   // The ledger too without a queue: the SQS-fed worker function updates the job records that

@@ -126,7 +126,7 @@ Result<std::unique_ptr<ImageModel>> OpenBedrockModel(std::string_view model_id,
         "unknown_model");
   }
   std::unique_ptr<aws::HttpClient> owned_http;
-  if (options.http == nullptr) owned_http = aws::NewCurlHttpClient();
+  if (options.http == nullptr) owned_http = aws::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> owned_credentials;
   if (options.credentials == nullptr) {
     owned_credentials = aws::CredentialsProvider::FromChain(

@@ -150,7 +150,7 @@ Result<std::unique_ptr<ImageModel>> OpenOpenAiModel(std::string_view base_url,
   if (!url.ends_with("/v1")) url.append("/v1");
   url.append("/images/generations");
   std::unique_ptr<aws::HttpClient> owned_http;
-  if (options.http == nullptr) owned_http = aws::NewCurlHttpClient();
+  if (options.http == nullptr) owned_http = aws::NewHttpClient();
   return std::unique_ptr<ImageModel>(
       std::make_unique<OpenAiModel>(std::move(url), std::move(options), std::move(owned_http)));
 }

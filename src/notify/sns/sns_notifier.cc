@@ -33,7 +33,7 @@ class SnsNotifier final : public Notifier {
  public:
   SnsNotifier(std::string arn, std::string region)
       : arn_(std::move(arn)),
-        http_(aws::NewCurlHttpClient(2)),
+        http_(aws::NewHttpClient(2)),
         credentials_(aws::CredentialsProvider::FromChain({}, *http_)),
         client_(aws::AwsClientOptions{.service = "sns",
                                       .region = region,

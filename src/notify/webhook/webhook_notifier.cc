@@ -18,8 +18,7 @@ std::string Origin(const std::string& url) {
 
 class WebhookNotifier final : public Notifier {
  public:
-  explicit WebhookNotifier(WebhookSettings s)
-      : s_(std::move(s)), http_(aws::NewCurlHttpClient(2)) {}
+  explicit WebhookNotifier(WebhookSettings s) : s_(std::move(s)), http_(aws::NewHttpClient(2)) {}
 
   Status Notify(const AlarmEvent& event) override {
     aws::HttpCall call;

@@ -59,7 +59,7 @@ class SqsEndpoint {
  public:
   SqsEndpoint(std::string endpoint, std::string region, aws::RetryPolicy retry,
               std::unique_ptr<aws::HttpClient> http)
-      : http_(http ? std::move(http) : aws::NewCurlHttpClient()),
+      : http_(http ? std::move(http) : aws::NewHttpClient()),
         credentials_(aws::CredentialsProvider::FromChain({}, *http_)),
         client_(aws::AwsClientOptions{.service = "sqs",
                                       .region = std::move(region),

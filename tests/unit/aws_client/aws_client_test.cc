@@ -69,7 +69,7 @@ TEST(AwsClientTest, SignsEveryAttemptAndReturnsTheSuccessfulReply) {
     return ++n == 1 ? ScriptedReply{503, {}, ""} : ScriptedReply{200, {}, R"({"ok":true})"};
   });
   std::vector<milliseconds> delays;
-  auto http = NewCurlHttpClient();
+  auto http = NewHttpClient();
   auto credentials = StaticCredentials();
   AwsClient client(Options(server.url(), &delays), *http, *credentials);
   Result<HttpReply> reply = client.Send({.method = "POST",
@@ -91,7 +91,7 @@ TEST(AwsClientTest, SignsEveryAttemptAndReturnsTheSuccessfulReply) {
 TEST(AwsClientTest, SignatureMatchesWhatTheServerReceived) {
   TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{200, {}, ""}; });
   std::vector<milliseconds> delays;
-  auto http = NewCurlHttpClient();
+  auto http = NewHttpClient();
   auto credentials = StaticCredentials();
   AwsClient client(Options(server.url() + "/base/", &delays), *http, *credentials);
   ASSERT_TRUE(client.Send({.method = "GET", .path = "/x", .query = {{"k", "a b/c"}}}).ok());
@@ -108,7 +108,7 @@ TEST(AwsClientTest, ErrorReplyBecomesAStatusWithCodeAndRequestId) {
                          "<RequestId>REQ9</RequestId></Error>"};
   });
   std::vector<milliseconds> delays;
-  auto http = NewCurlHttpClient();
+  auto http = NewHttpClient();
   auto credentials = StaticCredentials();
   AwsClient client(Options(server.url(), &delays), *http, *credentials);
   Result<HttpReply> reply = client.Send({.method = "GET", .path = "/bucket/key"});
@@ -123,7 +123,7 @@ TEST(AwsClientTest, ErrorReplyBecomesAStatusWithCodeAndRequestId) {
 TEST(AwsClientTest, MissingCredentialsFailBeforeAnyRequest) {
   TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{200, {}, ""}; });
   std::vector<milliseconds> delays;
-  auto http = NewCurlHttpClient();
+  auto http = NewHttpClient();
   CredentialsProvider none(
       []() -> Result<TimedCredentials> { return Status::PermissionDenied("no credentials"); });
   AwsClient client(Options(server.url(), &delays), *http, none);
@@ -134,7 +134,7 @@ TEST(AwsClientTest, MissingCredentialsFailBeforeAnyRequest) {
 }
 
 TEST(AwsClientTest, PresignGetBuildsAUrlOnTheEndpoint) {
-  auto http = NewCurlHttpClient();
+  auto http = NewHttpClient();
   auto credentials = StaticCredentials("session/token");
   AwsClient client({.service = "s3",
                     .region = "eu-west-1",

@@ -35,7 +35,7 @@ std::string CredentialsJson(const std::string& key_id, system_clock::time_point 
 }
 
 Result<TimedCredentials> Chain(CredentialsChainOptions options = {}) {
-  auto http = NewCurlHttpClient();
+  auto http = NewHttpClient();
   return ResolveCredentialsChain(options, *http);
 }
 
@@ -302,7 +302,7 @@ TEST(CredentialsProviderTest, RefetchesCredentialsThatExpireWithinTheMargin) {
         200, {}, CredentialsJson("ASIA" + std::to_string(n), system_clock::now() + minutes(1))};
   });
   env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/c");
-  auto http = NewCurlHttpClient();
+  auto http = NewHttpClient();
   auto provider = CredentialsProvider::FromChain({}, *http);
   Result<Credentials> first = provider->Get();
   Result<Credentials> second = provider->Get();

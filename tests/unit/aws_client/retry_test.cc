@@ -43,7 +43,7 @@ ScriptedReply Throttled() {
 
 TEST(RetryTest, RetriesA503WithGrowingDelays) {
   TestHttpServer server(Script({{503, {}, ""}, {503, {}, ""}}));
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Recorder recorder;
   Result<HttpReply> reply = PerformWithRetries(
       *client, [&] { return HttpCall{.url = server.url() + "/"}; }, recorder.Policy());
@@ -55,7 +55,7 @@ TEST(RetryTest, RetriesA503WithGrowingDelays) {
 
 TEST(RetryTest, RetriesAThrottlingBodyWithTheLongerBase) {
   TestHttpServer server(Script({Throttled(), Throttled()}));
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Recorder recorder;
   Result<HttpReply> reply = PerformWithRetries(
       *client, [&] { return HttpCall{.url = server.url() + "/"}; }, recorder.Policy());
@@ -68,7 +68,7 @@ TEST(RetryTest, DoesNotRetryAValidationError) {
   TestHttpServer server(Script({{400,
                                  {{"x-amzn-ErrorType", "ValidationException:http://x/"}},
                                  R"({"message":"bad prompt"})"}}));
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Recorder recorder;
   Result<HttpReply> reply = PerformWithRetries(
       *client, [&] { return HttpCall{.url = server.url() + "/"}; }, recorder.Policy());
@@ -80,7 +80,7 @@ TEST(RetryTest, DoesNotRetryAValidationError) {
 
 TEST(RetryTest, StopsAfterMaxAttemptsAndReturnsTheLastReply) {
   TestHttpServer server(Script({{500, {}, ""}, {502, {}, ""}, {504, {}, ""}, {503, {}, ""}}));
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Recorder recorder;
   Result<HttpReply> reply = PerformWithRetries(
       *client, [&] { return HttpCall{.url = server.url() + "/"}; }, recorder.Policy(4));
@@ -92,7 +92,7 @@ TEST(RetryTest, StopsAfterMaxAttemptsAndReturnsTheLastReply) {
 
 TEST(RetryTest, RebuildsTheCallForEveryAttempt) {
   TestHttpServer server(Script({{503, {}, ""}}));
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Recorder recorder;
   int built = 0;
   Result<HttpReply> reply = PerformWithRetries(
@@ -109,7 +109,7 @@ TEST(RetryTest, RebuildsTheCallForEveryAttempt) {
 }
 
 TEST(RetryTest, RetriesTransportFailuresAndReturnsTheLastStatus) {
-  auto client = NewCurlHttpClient();
+  auto client = NewHttpClient();
   Recorder recorder;
   // Port 1 on loopback: nothing listens there, the connection is refused.
   Result<HttpReply> reply = PerformWithRetries(

@@ -40,7 +40,7 @@ class SqsCrashTest : public AwsPeersTest {
     return listed.ok() ? static_cast<long>(listed->size()) : -1;
   }
 
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewCurlHttpClient();
+  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
   aws::CredentialsProvider credentials_{[]() -> Result<aws::TimedCredentials> {
     return aws::TimedCredentials{{"test", "test", ""}, std::nullopt, "explicit"};
   }};

@@ -38,7 +38,7 @@ class BedrockFailureTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<FakeModel> fake_;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewCurlHttpClient();
+  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> credentials_ = testing::FakeCredentials();
 };
 

@@ -46,7 +46,7 @@ class BedrockModelTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<FakeModel> fake_;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewCurlHttpClient();
+  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> credentials_;
 };
 

@@ -54,7 +54,7 @@ class FakeModel {
 
  private:
   explicit FakeModel(std::unique_ptr<PeerProcess> process)
-      : process_(std::move(process)), http_(aws::NewCurlHttpClient()) {}
+      : process_(std::move(process)), http_(aws::NewHttpClient()) {}
 
   nlohmann::json Get(const std::string& path) {
     Result<aws::HttpReply> reply = http_->Perform({.method = "GET", .url = base_url() + path});

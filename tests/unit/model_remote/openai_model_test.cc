@@ -82,7 +82,7 @@ class OpenAiModelTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<FakeModel> fake_;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewCurlHttpClient();
+  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
   ScopedVars vars_;
 };
 

@@ -64,7 +64,7 @@ class FauxqsTest : public ::testing::Test {
 
   std::unique_ptr<pictor::testing::PeerProcess> peer_;
   std::unique_ptr<ScopedSqsEnv> env_;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewCurlHttpClient();
+  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
 };
 
 }  // namespace pictor::sqs::testing
