@@ -33,7 +33,7 @@ using testing::TlsIdentity;
 
 ScriptedReply Ok(std::string body) { return {200, {{"X-Amzn-RequestId", "rid-1"}}, body}; }
 
-// A reply that answers `n`th request (from 1) with `reply` and every other with 200 "ok".
+// A handler that answers the `n`th request (from 1) with `reply` and every other with 200 "ok".
 TestHttpServer::Handler OnRequest(int n, ScriptedReply reply) {
   auto count = std::make_shared<std::atomic<int>>(0);
   return [count, n, reply](const RecordedRequest&) {
