@@ -6,12 +6,12 @@ set -euo pipefail
 build_pkgs=(
   cmake ninja-build ccache g++ pkg-config make
   libboost1.74-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libsqlite3-dev libssl-dev libcurl4-openssl-dev libdeflate-dev
+  libsqlite3-dev libssl-dev libdeflate-dev
   libspng-dev libpng-dev zlib1g-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 run_pkgs=(curl jq)
-test_pkgs=(clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd python3-yaml yamllint awscli prometheus sqlite3 shellcheck)
+test_pkgs=(libcurl4-openssl-dev openssl clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd python3-yaml yamllint awscli prometheus sqlite3 shellcheck)
 bench_pkgs=(wrk nginx-light python3 python3-boto3 time awscli curl zip)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.

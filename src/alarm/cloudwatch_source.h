@@ -52,7 +52,7 @@ std::unique_ptr<MetricSource> NewCloudWatchMetricSource(
       return std::chrono::system_clock::now();
     });
 
-// The same with its own libcurl client and default credentials chain, on the CloudWatch
+// The same with its own HTTP client and default credentials chain, on the CloudWatch
 // endpoint of `region` (AWS_ENDPOINT_URL_CLOUDWATCH, then monitoring.REGION.amazonaws.com).
 std::unique_ptr<MetricSource> NewCloudWatchMetricSource(const std::string& region,
                                                         CloudWatchQuery query);

@@ -78,9 +78,6 @@ class HttpClient {
 // see http_proxy.h). Reply bodies up to 64 MiB are accepted.
 std::unique_ptr<HttpClient> NewHttpClient(size_t max_idle_connections = 16);
 
-// The former name, kept until its last caller is renamed. Remove once no caller is left.
-inline std::unique_ptr<HttpClient> NewCurlHttpClient(size_t n = 16) { return NewHttpClient(n); }
-
 // True when `a` and `b` are equal ignoring ASCII case (header names).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -33,7 +33,7 @@ struct BedrockModelOptions {
   std::chrono::milliseconds connect_timeout{3000};
   // Image models take a while: Titan and Nova answer in 5-20 s, Stability Ultra up to ~60 s.
   std::chrono::milliseconds total_timeout{90000};
-  // Borrowed, and must outlive the model when set; null = the model owns a libcurl client and a
+  // Borrowed, and must outlive the model when set; null = the model owns an HTTP client and a
   // credentials provider over the default chain.
   aws::HttpClient* http = nullptr;
   aws::CredentialsProvider* credentials = nullptr;

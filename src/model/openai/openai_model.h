@@ -33,7 +33,7 @@ struct OpenAiModelOptions {
   aws::RetryPolicy retry{};
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{120000};
-  // Borrowed, and must outlive the model, when set; null = the model owns a libcurl client.
+  // Borrowed, and must outlive the model, when set; null = the model owns an HTTP client.
   aws::HttpClient* http = nullptr;
 };
 

@@ -53,7 +53,7 @@ struct SqsQueueOptions {
 };
 
 // Opens the queue at options.queue_url. No request is made: a missing queue shows on first use
-// (NotFound). `http` is the transport (nullptr = libcurl); the queue owns it.
+// (NotFound). `http` is the transport (nullptr = aws::NewHttpClient()); the queue owns it.
 // Errors: InvalidArgument for a malformed URL (either one), Unsupported for a FIFO queue.
 Result<std::unique_ptr<JobQueue>> OpenSqsQueue(const SqsQueueOptions& options,
                                                std::unique_ptr<aws::HttpClient> http = nullptr);
