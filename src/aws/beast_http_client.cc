@@ -40,6 +40,7 @@
 #include "aws/http_client.h"
 #include "aws/http_proxy.h"
 #include "aws/http_url.h"
+#include "tls/client_context.h"
 
 namespace pictor::aws {
 namespace {
@@ -58,9 +59,6 @@ constexpr uint32_t kMaxReplyHeader = 64 << 10;
 // Servers and NATs drop idle connections, not always with a word to us: past this age an idle
 // connection is not worth the risk of a timeout, as a new one costs only a handshake.
 constexpr std::chrono::seconds kMaxIdleAge{60};
-// Where Debian/Ubuntu, Amazon Linux/Fedora and the BSDs/Alpine keep their CA bundle.
-constexpr std::array<const char*, 3> kCaBundles = {
-    "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"};
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -513,40 +511,12 @@ class BeastHttpClient final : public HttpClient {
   // load a CA bundle.
   Result<ssl::context*> TlsContext() {
     std::lock_guard<std::mutex> lock(tls_mutex_);
-    if (tls_context_ != nullptr) return tls_context_.get();
-    auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
-    SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
-    context->set_verify_mode(ssl::verify_peer);
-    Status loaded = LoadCaCertificates(*context);
-    if (!loaded.ok()) return loaded;
-    tls_context_ = std::move(context);
-    return tls_context_.get();
-  }
-
-  static Status LoadCaCertificates(ssl::context& context) {
-    error_code ec;
-    bool from_environment = false;
-    if (const char* file = std::getenv("SSL_CERT_FILE"); file != nullptr && *file != '\0') {
-      context.load_verify_file(file, ec);
-      if (ec) return Status::Unavailable("cannot load SSL_CERT_FILE " + std::string(file));
-      from_environment = true;
+    if (tls_context_.context == nullptr) {
+      auto made = tls::NewClientContext();
+      if (!made.ok()) return made.status();
+      tls_context_ = std::move(made).value();
     }
-    if (const char* dir = std::getenv("SSL_CERT_DIR"); dir != nullptr && *dir != '\0') {
-      context.add_verify_path(dir, ec);
-      if (ec) return Status::Unavailable("cannot use SSL_CERT_DIR " + std::string(dir));
-      from_environment = true;
-    }
-    if (from_environment) return Status::Ok();
-    // OpenSSL's compiled-in default need not exist where Pictor runs (Amazon Linux keeps its
-    // bundle elsewhere than Debian), so the usual places come first.
-    for (const char* bundle : kCaBundles) {
-      if (::access(bundle, R_OK) != 0) continue;
-      context.load_verify_file(bundle, ec);
-      if (!ec) return Status::Ok();
-    }
-    context.set_default_verify_paths(ec);
-    if (ec) return Status::Unavailable("cannot find CA certificates");
-    return Status::Ok();
+    return tls_context_.context.get();
   }
 
   // The newest idle connection for `key` that still looks usable, or nullptr.
@@ -583,7 +553,7 @@ class BeastHttpClient final : public HttpClient {
   const ProxySettings proxies_;
 
   std::mutex tls_mutex_;  // guards tls_context_
-  std::unique_ptr<ssl::context> tls_context_;
+  tls::ClientContext tls_context_;
 
   std::mutex idle_mutex_;                          // guards idle_
   std::vector<std::unique_ptr<Connection>> idle_;  // oldest first

@@ -1,6 +1,5 @@
-#include "notify/smtp/smtp_tls_context.h"
+#include "tls/client_context.h"
 
-#include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -8,14 +7,15 @@
 #include <exception>
 #include <filesystem>
 
-namespace pictor::notify {
+namespace pictor::tls {
 namespace {
 
 namespace ssl = boost::asio::ssl;
 
 constexpr const char* kWellKnownBundles[] = {
-    "/etc/ssl/certs/ca-certificates.crt",  // Debian, Ubuntu, Alpine
+    "/etc/ssl/certs/ca-certificates.crt",  // Debian, Ubuntu
     "/etc/pki/tls/certs/ca-bundle.crt",    // Amazon Linux, RHEL, Fedora
+    "/etc/ssl/cert.pem",                   // Alpine, the BSDs
 };
 
 std::string Env(const char* name) {
@@ -34,12 +34,12 @@ std::string OpenSslError() {
 
 }  // namespace
 
-Result<SmtpTlsContext> NewSmtpTlsContext() {
-  SmtpTlsContext out;
+Result<ClientContext> NewClientContext() {
+  ClientContext out;
   try {
     out.context = std::make_shared<ssl::context>(ssl::context::tls_client);
   } catch (const std::exception& e) {
-    return Status::Internal(fmt::format("cannot create a TLS context: {}", e.what()));
+    return Status::Internal(std::string("cannot create a TLS context: ") + e.what());
   }
   SSL_CTX* ctx = out.context->native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -49,17 +49,24 @@ Result<SmtpTlsContext> NewSmtpTlsContext() {
   const std::string dir = Env("SSL_CERT_DIR");
   if (!file.empty() || !dir.empty()) {
     if (!file.empty() && SSL_CTX_load_verify_locations(ctx, file.c_str(), nullptr) != 1) {
-      return Status::InvalidArgument(fmt::format(
-          "cannot load CA certificates from SSL_CERT_FILE={}: {}", file, OpenSslError()));
+      std::string message = "cannot load CA certificates from SSL_CERT_FILE=";
+      message += file;
+      message += ": ";
+      message += OpenSslError();
+      return Status::InvalidArgument(std::move(message));
     }
     // SSL_CERT_DIR may list several directories, separated by ':'; OpenSSL reads them lazily,
     // so only a load error shows here.
     if (!dir.empty() && SSL_CTX_load_verify_locations(ctx, nullptr, dir.c_str()) != 1) {
-      return Status::InvalidArgument(
-          fmt::format("cannot use CA certificates in SSL_CERT_DIR={}: {}", dir, OpenSslError()));
+      std::string message = "cannot use CA certificates in SSL_CERT_DIR=";
+      message += dir;
+      message += ": ";
+      message += OpenSslError();
+      return Status::InvalidArgument(std::move(message));
     }
-    out.trust_source = file.empty() ? "SSL_CERT_DIR=" + dir : "SSL_CERT_FILE=" + file;
-    if (!file.empty() && !dir.empty()) out.trust_source += " and SSL_CERT_DIR=" + dir;
+    if (!file.empty()) out.trust_source = "SSL_CERT_FILE=" + file;
+    if (!file.empty() && !dir.empty()) out.trust_source += " and ";
+    if (!dir.empty()) out.trust_source += "SSL_CERT_DIR=" + dir;
     return out;
   }
   for (const char* bundle : kWellKnownBundles) {
@@ -72,11 +79,10 @@ Result<SmtpTlsContext> NewSmtpTlsContext() {
     ERR_clear_error();
   }
   if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-    return Status::Internal(
-        fmt::format("cannot use OpenSSL's default CA paths: {}", OpenSslError()));
+    return Status::Internal("cannot use OpenSSL's default CA paths: " + OpenSslError());
   }
   out.trust_source = "OpenSSL's default CA paths";
   return out;
 }
 
-}  // namespace pictor::notify
+}  // namespace pictor::tls
