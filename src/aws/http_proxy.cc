@@ -1,4 +1,5 @@
 #include "aws/http_proxy.h"
+#include "core/ascii.h"
 
 #include <openssl/evp.h>
 
@@ -8,12 +9,6 @@
 
 namespace pictor::aws {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -52,7 +47,7 @@ std::string Base64(std::string_view data) {
 Result<HttpProxy> ParseProxy(std::string_view text) {
   std::string_view rest = text;
   if (size_t scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
-    if (Lower(text.substr(0, scheme_end)) != "http") {
+    if (AsciiLower(text.substr(0, scheme_end)) != "http") {
       return Status::InvalidArgument("only http:// proxies are supported");
     }
     rest = text.substr(scheme_end + 3);
@@ -91,7 +86,7 @@ ProxySettings::ProxySettings(std::string_view http_proxy, std::string_view https
     : http_(ReadProxy(http_proxy)), https_(ReadProxy(https_proxy)) {
   while (!no_proxy.empty()) {
     size_t comma = no_proxy.find(',');
-    std::string entry = Lower(Trim(no_proxy.substr(0, comma)));
+    std::string entry = AsciiLower(Trim(no_proxy.substr(0, comma)));
     no_proxy = comma == std::string_view::npos ? std::string_view() : no_proxy.substr(comma + 1);
     if (entry == "*") no_proxy_all_ = true;
     if (entry.starts_with('.')) entry.erase(0, 1);

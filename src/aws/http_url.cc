@@ -1,4 +1,5 @@
 #include "aws/http_url.h"
+#include "core/ascii.h"
 
 #include <arpa/inet.h>
 
@@ -7,12 +8,6 @@
 
 namespace pictor::aws {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool IsIpv6Address(const std::string& host) {
   unsigned char address[16];
@@ -71,7 +66,7 @@ Status ParseAuthority(std::string_view authority, std::string& host, uint16_t& p
     }
   }
   if (!ParsePort(port_text, port)) return Status::InvalidArgument("bad port");
-  host = Lower(host);
+  host = AsciiLower(host);
   return Status::Ok();
 }
 
@@ -92,7 +87,7 @@ std::string FormatAuthority(const std::string& host, uint16_t port, uint16_t def
 Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   size_t scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return Status::InvalidArgument("malformed URL");
-  std::string scheme = Lower(text.substr(0, scheme_end));
+  std::string scheme = AsciiLower(text.substr(0, scheme_end));
   HttpUrl url;
   if (scheme == "https") {
     url.tls = true;

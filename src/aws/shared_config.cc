@@ -1,5 +1,6 @@
 // Reading the AWS shared config and credentials files.
 #include "aws/shared_config.h"
+#include "core/ascii.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,13 +15,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // Drops a comment that starts after whitespace: "value # note" -> "value".
@@ -65,7 +59,7 @@ std::string GetEnv(const char* name) {
   return value ? std::string(value) : std::string();
 }
 
-bool EnvIsTrue(const char* name) { return Lower(Trim(GetEnv(name))) == "true"; }
+bool EnvIsTrue(const char* name) { return AsciiLower(Trim(GetEnv(name))) == "true"; }
 
 IniDocument ParseIni(std::string_view text) {
   IniDocument doc;
@@ -91,7 +85,7 @@ IniDocument ParseIni(std::string_view text) {
     }
     size_t eq = line.find('=');
     if (section == nullptr || eq == std::string_view::npos) continue;
-    std::string key = Lower(Trim(line.substr(0, eq)));
+    std::string key = AsciiLower(Trim(line.substr(0, eq)));
     std::string_view value = Trim(StripInlineComment(Trim(line.substr(eq + 1))));
     if (value.empty()) in_nested_block = true;
     (*section)[key] = std::string(value);

@@ -5,6 +5,7 @@
 
 #include "aws/crypto.h"
 #include "aws/uri_encode.h"
+#include "core/ascii.h"
 
 namespace pictor::aws {
 namespace {
@@ -13,14 +14,6 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kEmptyPayloadSha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr std::chrono::seconds kMaxExpiry{7 * 24 * 3600};
-
-std::string Lower(std::string_view in) {
-  std::string out(in);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return out;
-}
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -57,7 +50,7 @@ CanonicalHeaders BuildCanonicalHeaders(const HeaderList& headers) {
   std::vector<std::pair<std::string, std::string>> lowered;
   lowered.reserve(headers.size());
   for (const auto& [name, value] : headers) {
-    std::string lower = Lower(name);
+    std::string lower = AsciiLower(name);
     if (!IsUnsignedHeader(lower))
       lowered.emplace_back(std::move(lower), CanonicalHeaderValue(value));
   }
@@ -100,7 +93,7 @@ std::string CanonicalQuery(const QueryList& query) {
 
 const std::string* FindHost(const HeaderList& headers) {
   for (const auto& [name, value] : headers) {
-    if (Lower(name) == "host") return &value;
+    if (AsciiLower(name) == "host") return &value;
   }
   return nullptr;
 }
