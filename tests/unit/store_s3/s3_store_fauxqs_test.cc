@@ -16,11 +16,15 @@
 #include <vector>
 
 #include "aws/aws_client.h"
+#include "peers/fauxqs_s3.h"
 #include "peers/peer_process.h"
 #include "store/s3/s3_store.h"
 
 namespace pictor {
 namespace {
+
+using testing::CreateFauxqsBucket;
+using testing::PointS3AtFauxqs;
 
 namespace fs = std::filesystem;
 constexpr const char* kAwsCli = "/usr/bin/aws";
@@ -65,14 +69,7 @@ class S3StoreFauxqsTest : public ::testing::Test {
     auto fauxqs = testing::StartFauxqs();
     ASSERT_TRUE(fauxqs.ok()) << fauxqs.status().ToString();
     fauxqs_ = std::move(fauxqs).value().release();
-    ::setenv("AWS_ACCESS_KEY_ID", "test", 1);
-    ::setenv("AWS_SECRET_ACCESS_KEY", "test", 1);
-    ::unsetenv("AWS_SESSION_TOKEN");
-    ::setenv("AWS_REGION", "us-east-1", 1);
-    ::setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-    ::unsetenv("AWS_ENDPOINT_URL");
-    ::unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    ::setenv("AWS_ENDPOINT_URL_S3", fauxqs_->base_url().c_str(), 1);
+    PointS3AtFauxqs(fauxqs_->base_url());
   }
   static void TearDownTestSuite() {
     delete fauxqs_;
@@ -97,17 +94,8 @@ class S3StoreFauxqsTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
-  // S3 CreateBucket, sent with the project's own signed client.
   static Status CreateBucket(const std::string& bucket) {
-    auto http = aws::NewHttpClient();
-    aws::CredentialsProvider credentials([] {
-      return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
-    });
-    aws::AwsClient client({"s3", "us-east-1", fauxqs_->base_url(), true}, *http, credentials);
-    aws::AwsRequest request;
-    request.method = "PUT";
-    request.path = "/" + bucket;
-    return client.Send(request).status();
+    return CreateFauxqsBucket(fauxqs_->base_url(), bucket);
   }
 
   // The AWS CLI pointed at fauxqs (this CLI predates AWS_ENDPOINT_URL, so the flag is passed).
