@@ -55,7 +55,11 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   AddQueueGauges(r.metrics, *r.queue);
 
   http::ApiOptions ao;
-  ao.local_job_backends = o.common.queue.rfind("sqlite:", 0) == 0;
+  // The job routes run on the event loop only when queue and ledger are local SQLite files
+  // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)
+  // go to the blocking pool like any other remote call.
+  const bool sqlite_ledger = o.common.jobs.empty() || o.common.jobs.rfind("sqlite:", 0) == 0;
+  ao.local_job_backends = o.common.queue.rfind("sqlite:", 0) == 0 && sqlite_ledger;
   http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
   auto server = http::HttpServer::Start(so, api);
   if (!server.ok()) {

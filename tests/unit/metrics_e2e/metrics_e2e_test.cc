@@ -159,9 +159,13 @@ TEST(WorkerMetricsTest, MetricsListenServesThePageWithJobsAndQueueGauges) {
   const std::string base = WorkerMetricsBase(*worker);
   ASSERT_FALSE(base.empty()) << worker->Stdout() << worker->Stderr();
 
+  // The queue gauges come from a periodic sample, the job counters as jobs end, the store's
+  // latency just before the success is counted: wait for all of them.
   std::string page = AwaitPage(base + "/metrics", [](const std::string& p) {
     return Sample(p, "pictor_jobs_total", {{"outcome", "succeeded"}}) >= 1 &&
-           Sample(p, "pictor_jobs_total", {{"outcome", "dead_lettered"}}) >= 1;
+           Sample(p, "pictor_jobs_total", {{"outcome", "dead_lettered"}}) >= 1 &&
+           Sample(p, "pictor_store_seconds_count") >= 1 && Has(p, "pictor_queue_up{") &&
+           Has(p, "pictor_queue_oldest_message_age_seconds{");
   });
   ASSERT_TRUE(PromtoolAccepts(dir, page));
   EXPECT_EQ(Sample(page, "pictor_jobs_received_total"), 2) << page;
