@@ -40,6 +40,7 @@
 #include "aws/http_client.h"
 #include "aws/http_proxy.h"
 #include "aws/http_url.h"
+#include "core/ascii.h"
 #include "tls/client_context.h"
 
 namespace pictor::aws {
@@ -61,12 +62,6 @@ constexpr uint32_t kMaxReplyHeader = 64 << 10;
 constexpr std::chrono::seconds kMaxIdleAge{60};
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // RFC 9110 token characters: what a method or a header name may consist of.
 bool IsToken(std::string_view s) {
@@ -209,7 +204,7 @@ class ReplyParser final : public bhttp::basic_parser<false> {
   }
   void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
                      error_code&) override {
-    reply_.headers.emplace_back(std::string(View(name)), std::string(Trim(View(value))));
+    reply_.headers.emplace_back(std::string(View(name)), std::string(AsciiTrim(View(value))));
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
@@ -315,7 +310,7 @@ Result<std::string> FormatRequestHead(const HttpCall& call, const HttpUrl& url,
     has_host |= EqualsIgnoreCase(name, "host");
     has_proxy_authorization |= EqualsIgnoreCase(name, "proxy-authorization");
     if (EqualsIgnoreCase(name, "content-length")) {
-      if (Trim(value) != std::to_string(call.body.size())) {
+      if (AsciiTrim(value) != std::to_string(call.body.size())) {
         return Status::InvalidArgument("Content-Length does not match the body");
       }
       has_length = true;

@@ -10,12 +10,6 @@
 namespace pictor::aws {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -65,7 +59,7 @@ Result<HttpProxy> ParseProxy(std::string_view text) {
 }
 
 std::optional<Result<HttpProxy>> ReadProxy(std::string_view value) {
-  value = Trim(value);
+  value = AsciiTrim(value);
   if (value.empty()) return std::nullopt;
   return ParseProxy(value);
 }
@@ -86,7 +80,7 @@ ProxySettings::ProxySettings(std::string_view http_proxy, std::string_view https
     : http_(ReadProxy(http_proxy)), https_(ReadProxy(https_proxy)) {
   while (!no_proxy.empty()) {
     size_t comma = no_proxy.find(',');
-    std::string entry = AsciiLower(Trim(no_proxy.substr(0, comma)));
+    std::string entry = AsciiLower(AsciiTrim(no_proxy.substr(0, comma)));
     no_proxy = comma == std::string_view::npos ? std::string_view() : no_proxy.substr(comma + 1);
     if (entry == "*") no_proxy_all_ = true;
     if (entry.starts_with('.')) entry.erase(0, 1);

@@ -11,12 +11,6 @@
 namespace pictor::aws {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // Drops a comment that starts after whitespace: "value # note" -> "value".
 std::string_view StripInlineComment(std::string_view value) {
   for (size_t i = 1; i < value.size(); ++i) {
@@ -59,7 +53,7 @@ std::string GetEnv(const char* name) {
   return value ? std::string(value) : std::string();
 }
 
-bool EnvIsTrue(const char* name) { return AsciiLower(Trim(GetEnv(name))) == "true"; }
+bool EnvIsTrue(const char* name) { return AsciiLower(AsciiTrim(GetEnv(name))) == "true"; }
 
 IniDocument ParseIni(std::string_view text) {
   IniDocument doc;
@@ -69,7 +63,7 @@ IniDocument ParseIni(std::string_view text) {
     size_t eol = text.find('\n');
     std::string_view raw = text.substr(0, eol);
     text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
-    std::string_view line = Trim(raw);
+    std::string_view line = AsciiTrim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     bool indented = std::isspace(static_cast<unsigned char>(raw.front()));
     if (indented && in_nested_block) continue;  // "  addressing_style = path" under "s3 ="
@@ -80,13 +74,13 @@ IniDocument ParseIni(std::string_view text) {
         section = nullptr;
         continue;
       }
-      section = &doc[std::string(Trim(line.substr(1, close - 1)))];
+      section = &doc[std::string(AsciiTrim(line.substr(1, close - 1)))];
       continue;
     }
     size_t eq = line.find('=');
     if (section == nullptr || eq == std::string_view::npos) continue;
-    std::string key = AsciiLower(Trim(line.substr(0, eq)));
-    std::string_view value = Trim(StripInlineComment(Trim(line.substr(eq + 1))));
+    std::string key = AsciiLower(AsciiTrim(line.substr(0, eq)));
+    std::string_view value = AsciiTrim(StripInlineComment(AsciiTrim(line.substr(eq + 1))));
     if (value.empty()) in_nested_block = true;
     (*section)[key] = std::string(value);
   }

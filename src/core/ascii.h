@@ -1,5 +1,5 @@
-// ASCII case for protocol text (header names, URL schemes and hosts, config keys): no locale,
-// bytes above 0x7F untouched.
+// ASCII case and whitespace for protocol text (header names and values, URL schemes and hosts,
+// config keys): no locale, bytes above 0x7F untouched.
 #ifndef PICTOR_CORE_ASCII_H_
 #define PICTOR_CORE_ASCII_H_
 
@@ -14,6 +14,14 @@ inline std::string AsciiLower(std::string_view in) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+// `in` without leading and trailing ASCII whitespace (space, \t, \n, \v, \f, \r).
+inline std::string_view AsciiTrim(std::string_view in) {
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  while (!in.empty() && space(in.front())) in.remove_prefix(1);
+  while (!in.empty() && space(in.back())) in.remove_suffix(1);
+  return in;
 }
 
 }  // namespace pictor

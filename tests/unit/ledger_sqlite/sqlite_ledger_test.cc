@@ -1,4 +1,5 @@
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "fakes/job_records.h"
 
 #include <gtest/gtest.h>
 
@@ -25,27 +26,13 @@ class LedgerTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  static JobRecord Record(std::string id, std::string idem = "") {
-    JobRecord r;
-    r.id = std::move(id);
-    r.prompt = "en katt på månen";
-    r.seed = 42;
-    r.width = 512;
-    r.height = 256;
-    r.key = "generated_images/from_queue/x.png";
-    r.created_ms = r.updated_ms = 1700000000000;
-    r.idempotency_key = std::move(idem);
-    r.request_digest = "d1";
-    return r;
-  }
-
   fs::path dir_;
   std::string path_;
   std::unique_ptr<JobLedger> ledger_;
 };
 
 TEST_F(LedgerTest, CreateThenGetRoundTripsEveryField) {
-  auto c = ledger_->Create(Record("j1", "idem-1"));
+  auto c = ledger_->Create(testing::SampleJobRecord("j1", "idem-1"));
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->created);
   auto r = ledger_->Get("j1");
@@ -60,8 +47,8 @@ TEST_F(LedgerTest, CreateThenGetRoundTripsEveryField) {
 }
 
 TEST_F(LedgerTest, SecondCreateWithTheSameIdempotencyKeyReturnsTheFirstJob) {
-  ASSERT_TRUE(ledger_->Create(Record("j1", "same")).ok());
-  auto again = ledger_->Create(Record("j2", "same"));
+  ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("j1", "same")).ok());
+  auto again = ledger_->Create(testing::SampleJobRecord("j2", "same"));
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->record.id, "j1");
@@ -69,13 +56,13 @@ TEST_F(LedgerTest, SecondCreateWithTheSameIdempotencyKeyReturnsTheFirstJob) {
 }
 
 TEST_F(LedgerTest, JobsWithoutIdempotencyKeysDoNotCollide) {
-  EXPECT_TRUE(ledger_->Create(Record("a"))->created);
-  EXPECT_TRUE(ledger_->Create(Record("b"))->created);
+  EXPECT_TRUE(ledger_->Create(testing::SampleJobRecord("a"))->created);
+  EXPECT_TRUE(ledger_->Create(testing::SampleJobRecord("b"))->created);
 }
 
 TEST_F(LedgerTest, PutUpdatesState) {
-  ASSERT_TRUE(ledger_->Create(Record("j1")).ok());
-  JobRecord r = Record("j1");
+  ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("j1")).ok());
+  JobRecord r = testing::SampleJobRecord("j1");
   r.state = JobState::kSucceeded;
   r.attempts = 2;
   ASSERT_TRUE(ledger_->Put(r).ok());
@@ -84,14 +71,14 @@ TEST_F(LedgerTest, PutUpdatesState) {
 }
 
 TEST_F(LedgerTest, RemoveForgetsTheJobAndItsKey) {
-  ASSERT_TRUE(ledger_->Create(Record("j1", "k")).ok());
+  ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("j1", "k")).ok());
   ASSERT_TRUE(ledger_->Remove("j1").ok());
   EXPECT_TRUE(ledger_->Get("j1").status().IsNotFound());
-  EXPECT_TRUE(ledger_->Create(Record("j2", "k"))->created);
+  EXPECT_TRUE(ledger_->Create(testing::SampleJobRecord("j2", "k"))->created);
 }
 
 TEST_F(LedgerTest, SurvivesReopening) {
-  ASSERT_TRUE(ledger_->Create(Record("j1")).ok());
+  ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("j1")).ok());
   ledger_.reset();
   auto again = OpenSqliteLedger(path_);
   ASSERT_TRUE(again.ok());
@@ -101,15 +88,15 @@ TEST_F(LedgerTest, SurvivesReopening) {
 TEST_F(LedgerTest, TwoHandlesOnOneFileShareIdempotency) {
   auto other = OpenSqliteLedger(path_);
   ASSERT_TRUE(other.ok());
-  ASSERT_TRUE(ledger_->Create(Record("j1", "shared")).ok());
-  auto second = (*other)->Create(Record("j2", "shared"));
+  ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("j1", "shared")).ok());
+  auto second = (*other)->Create(testing::SampleJobRecord("j2", "shared"));
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->created);
   EXPECT_EQ(second->record.id, "j1");
 }
 
 TEST_F(LedgerTest, RecordWithoutIdempotencyKeyIsReadableAtOnceAndWrittenSoonAfter) {
-  ASSERT_TRUE(ledger_->Create(Record("quick")).ok());
+  ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("quick")).ok());
   EXPECT_TRUE(ledger_->Get("quick").ok());  // before the group commit
   auto other = OpenSqliteLedger(path_);
   ASSERT_TRUE(other.ok());
@@ -121,8 +108,8 @@ TEST_F(LedgerTest, RecordWithoutIdempotencyKeyIsReadableAtOnceAndWrittenSoonAfte
 }
 
 TEST_F(LedgerTest, LaterStateIsNotOverwrittenByThePendingCreation) {
-  ASSERT_TRUE(ledger_->Create(Record("j")).ok());
-  JobRecord done = Record("j");
+  ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("j")).ok());
+  JobRecord done = testing::SampleJobRecord("j");
   done.state = JobState::kSucceeded;
   ASSERT_TRUE(ledger_->Put(done).ok());
   ledger_.reset();  // flushes whatever is pending
@@ -132,7 +119,8 @@ TEST_F(LedgerTest, LaterStateIsNotOverwrittenByThePendingCreation) {
 }
 
 TEST_F(LedgerTest, ClosingWritesPendingRecords) {
-  for (int i = 0; i < 100; ++i) ASSERT_TRUE(ledger_->Create(Record("j" + std::to_string(i))).ok());
+  for (int i = 0; i < 100; ++i)
+    ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("j" + std::to_string(i))).ok());
   ledger_.reset();
   auto again = OpenSqliteLedger(path_);
   ASSERT_TRUE(again.ok());
@@ -140,7 +128,7 @@ TEST_F(LedgerTest, ClosingWritesPendingRecords) {
 }
 
 TEST_F(LedgerTest, RemovingAPendingRecordForgetsIt) {
-  ASSERT_TRUE(ledger_->Create(Record("gone")).ok());
+  ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord("gone")).ok());
   ASSERT_TRUE(ledger_->Remove("gone").ok());
   ledger_.reset();
   auto again = OpenSqliteLedger(path_);
@@ -152,7 +140,8 @@ TEST_F(LedgerTest, LogIsCheckpointedIntoTheDatabaseInTheBackground) {
   const auto size = [&] { return fs::file_size(path_); };
   const auto before = size();
   for (int i = 0; i < 300; ++i) {
-    JobRecord r = Record("c" + std::to_string(i), "k" + std::to_string(i));  // durable writes
+    JobRecord r = testing::SampleJobRecord("c" + std::to_string(i),
+                                           "k" + std::to_string(i));  // durable writes
     r.prompt = std::string(500, 'p');
     ASSERT_TRUE(ledger_->Create(r).ok());
   }

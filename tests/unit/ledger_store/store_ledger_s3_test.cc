@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aws/aws_client.h"
+#include "fakes/job_records.h"
 #include "ledger/store/store_ledger.h"
 #include "peers/fauxqs_s3.h"
 #include "peers/peer_process.h"
@@ -19,27 +20,9 @@ namespace pictor {
 namespace {
 
 using testing::CreateFauxqsBucket;
+using testing::NumberedJobId;
 using testing::PointS3AtFauxqs;
-
-JobRecord Record(std::string id, std::string idempotency_key = "") {
-  JobRecord r;
-  r.id = std::move(id);
-  r.prompt = "a magical salmon going to the moon in a rocket";
-  r.seed = 7;
-  r.width = 512;
-  r.height = 512;
-  r.key = "generated_images/from_queue/titan_7.png";
-  r.created_ms = r.updated_ms = 1700000000000;
-  r.idempotency_key = std::move(idempotency_key);
-  r.request_digest = "d";
-  return r;
-}
-
-std::string NumberedId(int n) {
-  char id[40];
-  std::snprintf(id, sizeof id, "0190a1b2-c3d4-7e5f-8a9b-%012d", n);
-  return id;
-}
+using testing::SampleJobRecord;
 
 class StoreLedgerS3Test : public ::testing::Test {
  protected:
@@ -80,22 +63,22 @@ class StoreLedgerS3Test : public ::testing::Test {
 };
 
 TEST_F(StoreLedgerS3Test, AJobsLifeIsKeptInTheBucket) {
-  const std::string id = NumberedId(1);
-  auto created = ledger_->Create(Record(id, "order-1"));
+  const std::string id = NumberedJobId(1);
+  auto created = ledger_->Create(SampleJobRecord(id, "order-1"));
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_TRUE(created->created);
   EXPECT_TRUE(store_->Head("jobs/" + id + ".json").ok());
 
-  JobRecord done = Record(id, "order-1");
+  JobRecord done = SampleJobRecord(id, "order-1");
   done.state = JobState::kSucceeded;
   done.attempts = 1;
   ASSERT_TRUE(ledger_->Put(done).ok());
   auto got = ledger_->Get(id);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->state, JobState::kSucceeded);
-  EXPECT_EQ(got->prompt, "a magical salmon going to the moon in a rocket");
+  EXPECT_EQ(got->prompt, "en katt på månen");
 
-  auto replay = ledger_->Create(Record(NumberedId(2), "order-1"));
+  auto replay = ledger_->Create(SampleJobRecord(NumberedJobId(2), "order-1"));
   ASSERT_TRUE(replay.ok()) << replay.status().ToString();
   EXPECT_FALSE(replay->created);
   EXPECT_EQ(replay->record.id, id);
@@ -114,7 +97,8 @@ TEST_F(StoreLedgerS3Test, CreatorsRacingWithOneKeyMakeOneJob) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      results[static_cast<size_t>(t)] = ledger_->Create(Record(NumberedId(t), "contended"));
+      results[static_cast<size_t>(t)] =
+          ledger_->Create(SampleJobRecord(NumberedJobId(t), "contended"));
     });
   }
   for (auto& thread : threads) thread.join();
@@ -133,7 +117,7 @@ TEST_F(StoreLedgerS3Test, CreatorsRacingWithOneKeyMakeOneJob) {
 }
 
 TEST_F(StoreLedgerS3Test, AnObjectThatIsNotARecordIsDataLoss) {
-  const std::string id = NumberedId(9);
+  const std::string id = NumberedJobId(9);
   ASSERT_TRUE(store_->Put("jobs/" + id + ".json", "<html>not a record</html>", "text/html").ok());
   EXPECT_EQ(ledger_->Get(id).status().code(), StatusCode::kDataLoss);
   EXPECT_TRUE(ledger_->Get("../../x").status().IsNotFound());

@@ -17,11 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include "fakes/job_records.h"
 #include "fakes/memory_store.h"
 #include "store/file/file_store.h"
 
 namespace pictor {
 namespace {
+
+using testing::NumberedJobId;
+using testing::SampleJobRecord;
 
 namespace fs = std::filesystem;
 
@@ -30,26 +34,6 @@ constexpr const char* kId2 = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a52";
 // SHA-256("abc"), the FIPS 180-2 example.
 constexpr const char* kAbcSha256 =
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-
-JobRecord Record(std::string id, std::string idempotency_key = "") {
-  JobRecord r;
-  r.id = std::move(id);
-  r.prompt = "en katt på månen";
-  r.seed = 42;
-  r.width = 512;
-  r.height = 256;
-  r.key = "generated_images/from_queue/x.png";
-  r.created_ms = r.updated_ms = 1700000000000;
-  r.idempotency_key = std::move(idempotency_key);
-  r.request_digest = "d1";
-  return r;
-}
-
-std::string NumberedId(int n) {
-  char id[40];
-  std::snprintf(id, sizeof id, "0190a1b2-c3d4-7e5f-8a9b-%012d", n);
-  return id;
-}
 
 // Fails Put (not PutIfAbsent) while `fail_puts` is set; forwards everything else.
 class FailingPutStore final : public ObjectStore {
@@ -127,7 +111,7 @@ INSTANTIATE_TEST_SUITE_P(Stores, StoreLedgerTest,
                          });
 
 TEST_P(StoreLedgerTest, CreateThenGetRoundTripsEveryField) {
-  JobRecord record = Record(kId1, "idem-1");
+  JobRecord record = SampleJobRecord(kId1, "idem-1");
   record.state = JobState::kRunning;
   record.error = "first try failed";
   record.attempts = 2;
@@ -154,8 +138,8 @@ TEST_P(StoreLedgerTest, CreateThenGetRoundTripsEveryField) {
 }
 
 TEST_P(StoreLedgerTest, RecordsLiveWhereTheLayoutSays) {
-  ASSERT_TRUE(ledger_->Create(Record(kId1, "abc")).ok());
-  ASSERT_TRUE(ledger_->Create(Record(kId2)).ok());
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "abc")).ok());
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId2)).ok());
   auto job = store_->Get(std::string("jobs/") + kId1 + ".json");
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   EXPECT_NE(job->data.find("\"version\":1"), std::string::npos) << job->data;
@@ -168,8 +152,8 @@ TEST_P(StoreLedgerTest, RecordsLiveWhereTheLayoutSays) {
 }
 
 TEST_P(StoreLedgerTest, SecondCreateWithTheSameKeyReturnsTheFirstJob) {
-  ASSERT_TRUE(ledger_->Create(Record(kId1, "same")).ok());
-  JobRecord second = Record(kId2, "same");
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "same")).ok());
+  JobRecord second = SampleJobRecord(kId2, "same");
   second.request_digest = "d2";
   auto again = ledger_->Create(second);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
@@ -180,12 +164,12 @@ TEST_P(StoreLedgerTest, SecondCreateWithTheSameKeyReturnsTheFirstJob) {
 }
 
 TEST_P(StoreLedgerTest, ReplayReturnsTheJobsCurrentState) {
-  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
-  JobRecord done = Record(kId1, "k");
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "k")).ok());
+  JobRecord done = SampleJobRecord(kId1, "k");
   done.state = JobState::kSucceeded;
   done.attempts = 1;
   ASSERT_TRUE(ledger_->Put(done).ok());
-  auto again = ledger_->Create(Record(kId2, "k"));
+  auto again = ledger_->Create(SampleJobRecord(kId2, "k"));
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->record.state, JobState::kSucceeded);
@@ -194,9 +178,9 @@ TEST_P(StoreLedgerTest, ReplayReturnsTheJobsCurrentState) {
 
 // Between a creator's claim and its job record, a replay gets the job as claimed.
 TEST_P(StoreLedgerTest, ReplayBeforeTheJobRecordIsWrittenReturnsTheClaimedCopy) {
-  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "k")).ok());
   ASSERT_TRUE(store_->Delete(std::string("jobs/") + kId1 + ".json").ok());
-  auto again = ledger_->Create(Record(kId2, "k"));
+  auto again = ledger_->Create(SampleJobRecord(kId2, "k"));
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->record.id, kId1);
@@ -215,21 +199,21 @@ TEST_P(StoreLedgerTest, FindingItsOwnClaimCountsAsCreated) {
                                     R"("request_digest":"d1"})",
                                 "application/json")
                   .ok());
-  auto created = ledger_->Create(Record(kId1, "abc"));
+  auto created = ledger_->Create(SampleJobRecord(kId1, "abc"));
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_TRUE(created->created);
   EXPECT_TRUE(ledger_->Get(kId1).ok());
 }
 
 TEST_P(StoreLedgerTest, JobsWithoutIdempotencyKeysDoNotCollide) {
-  EXPECT_TRUE(ledger_->Create(Record(kId1))->created);
-  EXPECT_TRUE(ledger_->Create(Record(kId2))->created);
+  EXPECT_TRUE(ledger_->Create(SampleJobRecord(kId1))->created);
+  EXPECT_TRUE(ledger_->Create(SampleJobRecord(kId2))->created);
   EXPECT_TRUE(ledger_->Get(kId1).ok());
   EXPECT_TRUE(ledger_->Get(kId2).ok());
 }
 
 TEST_P(StoreLedgerTest, PutInsertsThenReplaces) {
-  JobRecord r = Record(kId1);
+  JobRecord r = SampleJobRecord(kId1);
   r.state = JobState::kRunning;
   ASSERT_TRUE(ledger_->Put(r).ok());  // a job sent straight to the queue, never created here
   EXPECT_EQ(ledger_->Get(kId1)->state, JobState::kRunning);
@@ -250,11 +234,11 @@ TEST_P(StoreLedgerTest, MissingJobIsNotFound) {
 }
 
 TEST_P(StoreLedgerTest, RemoveForgetsTheJobAndReleasesItsKey) {
-  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "k")).ok());
   ASSERT_TRUE(ledger_->Remove(kId1).ok());
   EXPECT_TRUE(ledger_->Get(kId1).status().IsNotFound());
   EXPECT_EQ(ObjectCount(), 0u);
-  auto again = ledger_->Create(Record(kId2, "k"));
+  auto again = ledger_->Create(SampleJobRecord(kId2, "k"));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->created);
   EXPECT_EQ(again->record.id, kId2);
@@ -263,10 +247,11 @@ TEST_P(StoreLedgerTest, RemoveForgetsTheJobAndReleasesItsKey) {
 TEST_P(StoreLedgerTest, RemovingAnUnknownJobIsOk) { EXPECT_TRUE(ledger_->Remove(kId1).ok()); }
 
 TEST_P(StoreLedgerTest, RemoveLeavesAKeyThatBelongsToAnotherJob) {
-  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
-  ASSERT_TRUE(ledger_->Put(Record(kId2, "k")).ok());  // names the key, but did not claim it
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "k")).ok());
+  ASSERT_TRUE(
+      ledger_->Put(SampleJobRecord(kId2, "k")).ok());  // names the key, but did not claim it
   ASSERT_TRUE(ledger_->Remove(kId2).ok());
-  auto again = ledger_->Create(Record(NumberedId(3), "k"));
+  auto again = ledger_->Create(SampleJobRecord(NumberedJobId(3), "k"));
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->record.id, kId1);
@@ -276,12 +261,12 @@ TEST_P(StoreLedgerTest, AFailedJobWriteReleasesTheClaim) {
   FailingPutStore failing(*store_);
   auto ledger = Open(failing);
   failing.fail_puts = true;
-  auto first = ledger->Create(Record(kId1, "k"));
+  auto first = ledger->Create(SampleJobRecord(kId1, "k"));
   ASSERT_FALSE(first.ok());
   EXPECT_TRUE(first.status().IsRetryable()) << first.status().ToString();
   failing.fail_puts = false;
   // The client's retry creates the job instead of being handed one that was never recorded.
-  auto retry = ledger->Create(Record(kId2, "k"));
+  auto retry = ledger->Create(SampleJobRecord(kId2, "k"));
   ASSERT_TRUE(retry.ok()) << retry.status().ToString();
   EXPECT_TRUE(retry->created);
   EXPECT_EQ(retry->record.id, kId2);
@@ -296,7 +281,8 @@ TEST_P(StoreLedgerTest, SixteenCreatorsRacingWithOneKeyMakeOneJob) {
     threads.emplace_back([&, t] {
       auto ledger = Open(*store_);  // one ledger each, as in separate processes
       while (!go.load()) std::this_thread::yield();
-      results[static_cast<size_t>(t)] = ledger->Create(Record(NumberedId(t), "contended"));
+      results[static_cast<size_t>(t)] =
+          ledger->Create(SampleJobRecord(NumberedJobId(t), "contended"));
     });
   }
   go.store(true);
@@ -326,14 +312,14 @@ TEST_P(StoreLedgerTest, BadIdsNeverBecomeKeys) {
                              "ab%2Fcd"};
   for (const std::string& id : bad) {
     EXPECT_TRUE(ledger_->Get(id).status().IsNotFound()) << id;
-    EXPECT_TRUE(ledger_->Put(Record(id)).IsInvalidArgument()) << id;
-    EXPECT_TRUE(ledger_->Create(Record(id, "k")).status().IsInvalidArgument()) << id;
+    EXPECT_TRUE(ledger_->Put(SampleJobRecord(id)).IsInvalidArgument()) << id;
+    EXPECT_TRUE(ledger_->Create(SampleJobRecord(id, "k")).status().IsInvalidArgument()) << id;
     EXPECT_TRUE(ledger_->Remove(id).IsInvalidArgument()) << id;
   }
   EXPECT_EQ(ObjectCount(), 0u);
   // The longest id allowed, in both cases of hex.
   const std::string longest = std::string(32, 'A') + std::string(32, 'f');
-  ASSERT_TRUE(ledger_->Put(Record(longest)).ok());
+  ASSERT_TRUE(ledger_->Put(SampleJobRecord(longest)).ok());
   EXPECT_TRUE(ledger_->Get(longest).ok());
 }
 
@@ -348,7 +334,7 @@ TEST_P(StoreLedgerTest, CorruptOrForeignRecordsAreDataLoss) {
 }
 
 TEST_P(StoreLedgerTest, ARecordFiledUnderAnotherIdIsDataLoss) {
-  ASSERT_TRUE(ledger_->Put(Record(kId2)).ok());
+  ASSERT_TRUE(ledger_->Put(SampleJobRecord(kId2)).ok());
   auto other = store_->Get(std::string("jobs/") + kId2 + ".json");
   ASSERT_TRUE(other.ok());
   ASSERT_TRUE(store_->Put(std::string("jobs/") + kId1 + ".json", other->data, "").ok());
@@ -358,7 +344,7 @@ TEST_P(StoreLedgerTest, ARecordFiledUnderAnotherIdIsDataLoss) {
 TEST_P(StoreLedgerTest, ACorruptClaimIsDataLossOnReplay) {
   ASSERT_TRUE(
       store_->Put(std::string("jobs/idempotency/") + kAbcSha256 + ".json", "garbage", "").ok());
-  auto created = ledger_->Create(Record(kId1, "abc"));
+  auto created = ledger_->Create(SampleJobRecord(kId1, "abc"));
   EXPECT_EQ(created.status().code(), StatusCode::kDataLoss) << created.status().ToString();
 }
 
@@ -373,17 +359,17 @@ TEST_P(StoreLedgerTest, StoreFailuresPassThroughRetryable) {
   FailingPutStore failing(*store_);
   auto ledger = Open(failing);
   failing.fail_puts = true;
-  Status put = ledger->Put(Record(kId1));
+  Status put = ledger->Put(SampleJobRecord(kId1));
   EXPECT_EQ(put.code(), StatusCode::kUnavailable);
   EXPECT_NE(put.message().find(kId1), std::string::npos) << put.message();
-  EXPECT_EQ(ledger->Create(Record(kId1)).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(ledger->Create(SampleJobRecord(kId1)).status().code(), StatusCode::kUnavailable);
 }
 
 TEST_P(StoreLedgerTest, TwoLedgersOnOneStoreShareJobsAndKeys) {
   auto other = Open(*store_, "/jobs/");  // the same prefix, written differently
-  ASSERT_TRUE(ledger_->Create(Record(kId1, "shared")).ok());
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "shared")).ok());
   EXPECT_TRUE(other->Get(kId1).ok());
-  auto second = other->Create(Record(kId2, "shared"));
+  auto second = other->Create(SampleJobRecord(kId2, "shared"));
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->created);
   EXPECT_EQ(second->record.id, kId1);
@@ -392,22 +378,22 @@ TEST_P(StoreLedgerTest, TwoLedgersOnOneStoreShareJobsAndKeys) {
 TEST_P(StoreLedgerTest, EmptyPrefixSegmentsAreDropped) {
   auto joined = Open(*store_, "/images//jobs/");  // KEY_PREFIX "images/" joined with "/jobs"
   ASSERT_NE(joined, nullptr);
-  ASSERT_TRUE(joined->Create(Record(kId1, "abc")).ok());
+  ASSERT_TRUE(joined->Create(SampleJobRecord(kId1, "abc")).ok());
   EXPECT_TRUE(store_->Head(std::string("images/jobs/") + kId1 + ".json").ok());
   EXPECT_TRUE(store_->Head(std::string("images/jobs/idempotency/") + kAbcSha256 + ".json").ok());
 }
 
 TEST_P(StoreLedgerTest, PrefixesKeepLedgersApart) {
   auto other = Open(*store_, "tenant-b/jobs");
-  ASSERT_TRUE(ledger_->Create(Record(kId1, "k")).ok());
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "k")).ok());
   EXPECT_TRUE(other->Get(kId1).status().IsNotFound());
-  EXPECT_TRUE(other->Create(Record(kId2, "k"))->created);
+  EXPECT_TRUE(other->Create(SampleJobRecord(kId2, "k"))->created);
   EXPECT_TRUE(store_->Head(std::string("tenant-b/jobs/") + kId2 + ".json").ok());
 }
 
 TEST_P(StoreLedgerTest, AnEmptyPrefixPutsRecordsAtTheTop) {
   auto top = Open(*store_, "");
-  ASSERT_TRUE(top->Create(Record(kId1, "abc")).ok());
+  ASSERT_TRUE(top->Create(SampleJobRecord(kId1, "abc")).ok());
   EXPECT_TRUE(store_->Head(std::string(kId1) + ".json").ok());
   EXPECT_TRUE(store_->Head(std::string("idempotency/") + kAbcSha256 + ".json").ok());
 }
