@@ -83,12 +83,14 @@ Result<LedgerParts> MakeLedger(std::string_view spec, const LedgerContext& conte
       auto opened = OpenSqliteLedger(ledger.string());
       if (!opened.ok()) return opened.status();
       parts.ledger = std::move(opened).value();
-      return parts;
     }
     return parts;
   }
   if (spec == "none") return parts;
-  if (StartsWith(spec, "sqlite:") && spec.size() > 7) {
+  if (StartsWith(spec, "sqlite:")) {
+    if (spec.size() == 7) {
+      return Status::InvalidArgument("job ledger 'sqlite:' needs a file: sqlite:PATH");
+    }
     auto opened = OpenSqliteLedger(std::string(spec.substr(7)));
     if (!opened.ok()) return opened.status();
     parts.ledger = std::move(opened).value();

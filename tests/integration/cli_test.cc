@@ -142,6 +142,12 @@ TEST_F(CliTest, UnknownJobLedgerNamesTheAcceptedSpecs) {
   }
 }
 
+TEST_F(CliTest, SqliteJobLedgerWithoutAFileIsAUsageError) {
+  std::string err = ExpectUsageError(
+      {"worker", "--store", StoreSpec(dir_), "--queue", QueueSpec(dir_), "--jobs", "sqlite:"});
+  EXPECT_NE(err.find("sqlite:PATH"), std::string::npos) << err;
+}
+
 TEST_F(CliTest, UnknownModelIsAUsageError) {
   std::string err = ExpectUsageError({"generate", "a cat", "--model", "dall-e", "-o", dir_ / "x"});
   EXPECT_NE(err.find("builtin"), std::string::npos) << err;
