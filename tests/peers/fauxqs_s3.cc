@@ -8,7 +8,10 @@
 
 namespace pictor::testing {
 
-void PointS3AtFauxqs(const std::string& base_url) {
+void FauxqsS3Test::SetUpTestSuite() {
+  auto fauxqs = StartFauxqs();
+  ASSERT_TRUE(fauxqs.ok()) << fauxqs.status().ToString();
+  fauxqs_ = std::move(fauxqs).value().release();
   ::setenv("AWS_ACCESS_KEY_ID", "test", 1);
   ::setenv("AWS_SECRET_ACCESS_KEY", "test", 1);
   ::unsetenv("AWS_SESSION_TOKEN");
@@ -16,15 +19,27 @@ void PointS3AtFauxqs(const std::string& base_url) {
   ::setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
   ::unsetenv("AWS_ENDPOINT_URL");
   ::unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-  ::setenv("AWS_ENDPOINT_URL_S3", base_url.c_str(), 1);
+  ::setenv("AWS_ENDPOINT_URL_S3", fauxqs_->base_url().c_str(), 1);
 }
 
-Status CreateFauxqsBucket(const std::string& base_url, const std::string& bucket) {
+void FauxqsS3Test::TearDownTestSuite() {
+  delete fauxqs_;
+  fauxqs_ = nullptr;
+}
+
+void FauxqsS3Test::SetUp() {
+  ASSERT_NE(fauxqs_, nullptr);
+  bucket_ = BucketStem() + "-" + std::to_string(next_bucket_++);
+  Status created = CreateBucket(bucket_);
+  ASSERT_TRUE(created.ok()) << created.ToString();
+}
+
+Status FauxqsS3Test::CreateBucket(const std::string& bucket) {
   auto http = aws::NewHttpClient();
   aws::CredentialsProvider credentials([] {
     return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
   });
-  aws::AwsClient client({"s3", "us-east-1", base_url, true}, *http, credentials);
+  aws::AwsClient client({"s3", "us-east-1", fauxqs_->base_url(), true}, *http, credentials);
   aws::AwsRequest request;
   request.method = "PUT";
   request.path = "/" + bucket;

@@ -19,28 +19,16 @@
 namespace pictor {
 namespace {
 
-using testing::CreateFauxqsBucket;
 using testing::NumberedJobId;
-using testing::PointS3AtFauxqs;
 using testing::SampleJobRecord;
 
-class StoreLedgerS3Test : public ::testing::Test {
+class StoreLedgerS3Test : public testing::FauxqsS3Test {
  protected:
-  static void SetUpTestSuite() {
-    auto fauxqs = testing::StartFauxqs();
-    ASSERT_TRUE(fauxqs.ok()) << fauxqs.status().ToString();
-    fauxqs_ = std::move(fauxqs).value().release();
-    PointS3AtFauxqs(fauxqs_->base_url());
-  }
-  static void TearDownTestSuite() {
-    delete fauxqs_;
-    fauxqs_ = nullptr;
-  }
+  std::string BucketStem() const override { return "pictor-ledger"; }
 
   void SetUp() override {
-    ASSERT_NE(fauxqs_, nullptr);
-    bucket_ = "pictor-ledger-" + std::to_string(next_bucket_++);
-    ASSERT_TRUE(CreateBucket(bucket_).ok());
+    FauxqsS3Test::SetUp();
+    if (HasFatalFailure()) return;
     auto options = ParseS3Spec("s3://" + bucket_);
     ASSERT_TRUE(options.ok());
     auto store = OpenS3Store(*options);
@@ -51,13 +39,6 @@ class StoreLedgerS3Test : public ::testing::Test {
     ledger_ = std::move(ledger).value();
   }
 
-  static Status CreateBucket(const std::string& bucket) {
-    return CreateFauxqsBucket(fauxqs_->base_url(), bucket);
-  }
-
-  static inline testing::PeerProcess* fauxqs_ = nullptr;
-  static inline int next_bucket_ = 0;
-  std::string bucket_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<JobLedger> ledger_;
 };

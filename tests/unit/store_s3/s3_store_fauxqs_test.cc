@@ -23,9 +23,6 @@
 namespace pictor {
 namespace {
 
-using testing::CreateFauxqsBucket;
-using testing::PointS3AtFauxqs;
-
 namespace fs = std::filesystem;
 constexpr const char* kAwsCli = "/usr/bin/aws";
 
@@ -63,24 +60,12 @@ std::string BinaryPayload() {
   return data;
 }
 
-class S3StoreFauxqsTest : public ::testing::Test {
+class S3StoreFauxqsTest : public testing::FauxqsS3Test {
  protected:
-  static void SetUpTestSuite() {
-    auto fauxqs = testing::StartFauxqs();
-    ASSERT_TRUE(fauxqs.ok()) << fauxqs.status().ToString();
-    fauxqs_ = std::move(fauxqs).value().release();
-    PointS3AtFauxqs(fauxqs_->base_url());
-  }
-  static void TearDownTestSuite() {
-    delete fauxqs_;
-    fauxqs_ = nullptr;
-  }
-
   void SetUp() override {
-    ASSERT_NE(fauxqs_, nullptr);
     // A fresh bucket per test: no test sees another's objects.
-    bucket_ = "pictor-test-" + std::to_string(next_bucket_++);
-    ASSERT_TRUE(CreateBucket(bucket_).ok());
+    FauxqsS3Test::SetUp();
+    if (HasFatalFailure()) return;
     store_ = Open("s3://" + bucket_);
   }
 
@@ -94,20 +79,13 @@ class S3StoreFauxqsTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
-  static Status CreateBucket(const std::string& bucket) {
-    return CreateFauxqsBucket(fauxqs_->base_url(), bucket);
-  }
-
   // The AWS CLI pointed at fauxqs (this CLI predates AWS_ENDPOINT_URL, so the flag is passed).
   static std::string AwsCli() {
-    return std::string(kAwsCli) + " --endpoint-url " + fauxqs_->base_url() + " ";
+    return std::string(kAwsCli) + " --endpoint-url " + Endpoint() + " ";
   }
 
   static bool HaveAwsCli() { return fs::exists(kAwsCli); }
 
-  static inline testing::PeerProcess* fauxqs_ = nullptr;
-  static inline int next_bucket_ = 0;
-  std::string bucket_;
   std::unique_ptr<ObjectStore> store_;
 };
 
@@ -254,8 +232,7 @@ TEST_F(S3StoreFauxqsTest, PresignedUrlIsFetchedByPlainCurlWithoutCredentials) {
   ASSERT_TRUE(store_->Put("shared/a b+c.png", data, "image/png").ok());
   std::optional<std::string> url = store_->DirectUrl("shared/a b+c.png", std::chrono::seconds(60));
   ASSERT_TRUE(url.has_value());
-  EXPECT_TRUE(url->starts_with(fauxqs_->base_url() + "/" + bucket_ + "/shared/a%20b%2Bc.png?"))
-      << *url;
+  EXPECT_TRUE(url->starts_with(Endpoint() + "/" + bucket_ + "/shared/a%20b%2Bc.png?")) << *url;
   EXPECT_NE(url->find("X-Amz-Expires=60"), std::string::npos);
   fs::path out = fs::temp_directory_path() / ("pictor-s3-presigned-" + bucket_);
   auto [rc, ignored] = RunCommand("env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY curl -sf -o " +
