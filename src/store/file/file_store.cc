@@ -1,53 +1,33 @@
 #include "store/file/file_store.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <random>
+
+#include "core/temp_file.h"
+#include "store/file/key_path.h"
+#include "store/file/temp_sweep.h"
 
 namespace pictor {
 namespace {
 
 namespace fs = std::filesystem;
+using filestore::Access;
+using filestore::FromErrno;
+using filestore::KeyDir;
+using filestore::OpenKeyDir;
 
-constexpr const char* kTempPrefix = ".pictor-tmp-";
 constexpr const char* kTypeAttr = "user.pictor.content_type";
 constexpr const char* kEtagAttr = "user.pictor.etag";
-
-// The one place errno values become Status values.
-Status FromErrno(int err, std::string_view what) {
-  std::string msg = std::string(what) + ": " + std::strerror(err);
-  switch (err) {
-    case ENOENT:
-      return Status::NotFound(msg);
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return Status::PermissionDenied(msg);
-    case ENOSPC:
-    case EDQUOT:
-    case EIO:
-    case EAGAIN:
-    case EINTR:
-    case EMFILE:
-    case ENFILE:
-      return Status::Unavailable(msg);
-    case ENOTDIR:
-    case EISDIR:
-    case ENAMETOOLONG:
-      return Status::InvalidArgument(msg, "invalid_key");
-    default:
-      return Status::Internal(msg);
-  }
-}
+constexpr int kOpenObject = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 
 std::string Md5Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -62,216 +42,273 @@ std::string Md5Hex(std::string_view data) {
   return out;
 }
 
-std::string ReadAttr(const std::string& path, const char* name) {
+std::string ReadAttr(int fd, const char* name) {
   char buf[256];
-  ssize_t n = getxattr(path.c_str(), name, buf, sizeof buf);
+  ssize_t n = fgetxattr(fd, name, buf, sizeof buf);
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 std::string GuessContentType(std::string_view key) {
-  auto ends_with = [&](std::string_view s) {
-    return key.size() >= s.size() && key.substr(key.size() - s.size()) == s;
-  };
-  if (ends_with(".png")) return "image/png";
-  if (ends_with(".json")) return "application/json";
+  if (key.ends_with(".png")) return "image/png";
+  if (key.ends_with(".json")) return "application/json";
   return "application/octet-stream";
 }
 
-bool IsTempName(const fs::path& p) { return p.filename().string().rfind(kTempPrefix, 0) == 0; }
+ObjectInfo InfoFor(std::string key, int fd, const struct stat& st) {
+  ObjectInfo info;
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.last_modified_ms =
+      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+  info.content_type = ReadAttr(fd, kTypeAttr);
+  if (info.content_type.empty()) info.content_type = GuessContentType(key);
+  std::string etag = ReadAttr(fd, kEtagAttr);
+  if (etag.empty()) {
+    etag = std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+  }
+  info.etag = "\"" + etag + "\"";
+  info.key = std::move(key);
+  return info;
+}
 
-Status WriteAll(int fd, std::string_view data) {
+Status WriteAll(int fd, std::string_view data, const std::string& detail) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return FromErrno(errno, "writing object");
+      return FromErrno(errno, Access::kWrite, "writing " + detail);
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
   return Status::Ok();
 }
 
-Status FsyncDirectory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return FromErrno(errno, "opening directory " + dir.string());
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : FromErrno(err, "syncing directory " + dir.string());
-}
+// An object's file, open for reading, and what fstat said of it.
+struct OpenObject {
+  UniqueFd fd;
+  struct stat st {};
+};
 
+// Thread-safe: it keeps no state but the root's path; every call opens what it needs.
 class FileStore final : public ObjectStore {
  public:
-  explicit FileStore(fs::path root) : root_(std::move(root)) {}
+  explicit FileStore(std::string root) : root_(std::move(root)) {}
 
   Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
-    Result<fs::path> temp = WriteTemp(key, data, content_type);
-    if (!temp.ok()) return temp.status();
-    const fs::path target = PathFor(key);
-    // rename(2) replaces the target atomically: readers see the old object or the new one,
-    // never a torn write.
-    if (::rename(temp->c_str(), target.c_str()) != 0) {
-      Status st = FromErrno(errno, "renaming object into place");
-      ::unlink(temp->c_str());
-      return st.WithContext("storing " + std::string(key));
+    std::string temp;
+    auto dir = WriteTemp(key, data, content_type, &temp);
+    if (!dir.ok()) return dir.status();
+    // renameat(2) replaces the target atomically (a link there is replaced, not followed):
+    // readers see the old object or the new one, never a torn write.
+    if (::renameat(dir->dir.get(), temp.c_str(), dir->dir.get(), dir->leaf.c_str()) != 0) {
+      Status st = FromErrno(errno, Access::kWrite, "renaming into place " + PathOf(key));
+      ::unlinkat(dir->dir.get(), temp.c_str(), 0);
+      return st;
     }
-    return FsyncDirectory(target.parent_path());
+    return SyncDirectory(dir->dir.get(), key);
   }
 
   Status PutIfAbsent(std::string_view key, std::string_view data,
                      std::string_view content_type) override {
-    Result<fs::path> temp = WriteTemp(key, data, content_type);
-    if (!temp.ok()) return temp.status();
-    const fs::path target = PathFor(key);
-    // link(2), unlike rename(2), never replaces its target: it fails with EEXIST, atomically,
+    std::string temp;
+    auto dir = WriteTemp(key, data, content_type, &temp);
+    if (!dir.ok()) return dir.status();
+    // linkat(2), unlike rename, never replaces its target: it fails with EEXIST, atomically,
     // when any name is there, so of several processes racing for one key exactly one wins. The
     // file it links is already complete and synced, so nobody sees a partial object.
-    int rc = ::link(temp->c_str(), target.c_str());
+    int rc = ::linkat(dir->dir.get(), temp.c_str(), dir->dir.get(), dir->leaf.c_str(), 0);
     int err = errno;
-    ::unlink(temp->c_str());
+    ::unlinkat(dir->dir.get(), temp.c_str(), 0);
     if (rc != 0) {
       if (err == EEXIST) return Status::AlreadyExists("an object exists at " + std::string(key));
-      return FromErrno(err, "linking object into place").WithContext("storing " + std::string(key));
+      return FromErrno(err, Access::kWrite, "linking into place " + PathOf(key));
     }
     // Makes both the new name and the temporary's removal durable.
-    return FsyncDirectory(target.parent_path());
+    return SyncDirectory(dir->dir.get(), key);
   }
 
   Status Delete(std::string_view key) override {
     if (Status s = ValidateObjectKey(key); !s.ok()) return s;
-    const fs::path target = PathFor(key);
-    if (::unlink(target.c_str()) != 0) {
-      if (errno == ENOENT || errno == ENOTDIR) return Status::Ok();  // already gone
-      return FromErrno(errno, "deleting " + std::string(key));
+    auto dir = OpenKeyDir(root_, key, Access::kRead);
+    if (!dir.ok()) return dir.status().IsNotFound() ? Status::Ok() : dir.status();
+    // unlinkat removes a link itself, never what it points to.
+    if (::unlinkat(dir->dir.get(), dir->leaf.c_str(), 0) != 0) {
+      // Already gone, or a directory has the key's name (so no object has it).
+      if (errno == ENOENT || errno == EISDIR) return Status::Ok();
+      return FromErrno(errno, Access::kWrite, "deleting " + PathOf(key));
     }
     // Empty parent directories stay: removing them would race with a Put creating a file there.
-    return FsyncDirectory(target.parent_path());
+    return SyncDirectory(dir->dir.get(), key);
   }
 
   Result<StoredObject> Get(std::string_view key) override {
-    auto info = Head(key);
-    if (!info.ok()) return info.status();
-    const std::string path = (root_ / fs::path(std::string(key))).string();
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return FromErrno(errno, "opening " + std::string(key));
-    StoredObject obj;
-    obj.info = std::move(info).value();
-    obj.data.resize(obj.info.size);
+    auto object = Open(key);
+    if (!object.ok()) return object.status();
+    StoredObject out;
+    out.info = InfoFor(std::string(key), object->fd.get(), object->st);
+    out.data.resize(out.info.size);
     size_t done = 0;
-    while (done < obj.data.size()) {
-      ssize_t n = ::read(fd, obj.data.data() + done, obj.data.size() - done);
+    while (done < out.data.size()) {
+      ssize_t n = ::read(object->fd.get(), out.data.data() + done, out.data.size() - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        int err = n < 0 ? errno : EIO;
-        ::close(fd);
-        return FromErrno(err, "reading " + std::string(key));
-      }
+      if (n <= 0) return FromErrno(n < 0 ? errno : EIO, Access::kRead, "reading " + PathOf(key));
       done += static_cast<size_t>(n);
     }
-    ::close(fd);
-    return obj;
+    return out;
   }
 
   Result<ObjectInfo> Head(std::string_view key) override {
-    if (Status s = ValidateObjectKey(key); !s.ok()) return s;
-    const std::string path = (root_ / fs::path(std::string(key))).string();
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-      if (errno == ENOENT || errno == ENOTDIR) {
-        return Status::NotFound("no object " + std::string(key));
-      }
-      return FromErrno(errno, "reading " + std::string(key));
-    }
-    if (!S_ISREG(st.st_mode)) return Status::NotFound("no object " + std::string(key));
-    return InfoFor(std::string(key), path, st);
+    auto object = Open(key);
+    if (!object.ok()) return object.status();
+    return InfoFor(std::string(key), object->fd.get(), object->st);
   }
 
   Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
     std::vector<ObjectInfo> out;
     // Only walk the deepest directory the prefix names completely.
-    std::string_view dir_part =
-        prefix.substr(0, prefix.rfind('/') == std::string_view::npos ? 0 : prefix.rfind('/'));
-    fs::path start = root_ / fs::path(std::string(dir_part));
-    std::error_code ec;
-    if (!fs::is_directory(start, ec)) return out;
-    for (auto it = fs::recursive_directory_iterator(start, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file(ec) || IsTempName(it->path())) continue;
-      std::string key = fs::relative(it->path(), root_, ec).generic_string();
-      if (ec || key.compare(0, prefix.size(), prefix) != 0) continue;
-      struct stat st {};
-      if (::stat(it->path().c_str(), &st) != 0) continue;  // deleted while listing
-      out.push_back(InfoFor(key, it->path().string(), st));
+    const size_t slash = prefix.rfind('/');
+    const std::string dir_key =
+        slash == std::string_view::npos ? std::string() : std::string(prefix.substr(0, slash + 1));
+    UniqueFd start;
+    if (dir_key.empty()) {
+      auto root = filestore::OpenRoot(root_, Access::kRead);
+      if (!root.ok()) return root.status();
+      start = std::move(root).value();
+    } else {
+      // "a/b/" names directory "a/b": open it as the directory of a key "a/b/x".
+      if (ValidateObjectKey(dir_key + "x").ok()) {
+        auto dir = OpenKeyDir(root_, dir_key + "x", Access::kRead);
+        if (!dir.ok()) {
+          if (dir.status().IsNotFound()) return out;
+          return dir.status();
+        }
+        start = std::move(dir->dir);
+      } else {
+        return out;  // no valid key starts with this prefix's directories
+      }
     }
-    if (ec) return FromErrno(ec.value(), "listing " + std::string(prefix));
+    if (Status s = ListDirectory(std::move(start), dir_key, prefix, &out); !s.ok()) return s;
     std::sort(out.begin(), out.end(),
               [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
     if (out.size() > max_keys) out.resize(max_keys);
     return out;
   }
 
-  std::string Location(std::string_view key) const override {
-    return (root_ / fs::path(std::string(key))).string();
-  }
+  std::string Location(std::string_view key) const override { return PathOf(key); }
 
  private:
-  static ObjectInfo InfoFor(std::string key, const std::string& path, const struct stat& st) {
-    ObjectInfo info;
-    info.size = static_cast<uint64_t>(st.st_size);
-    info.last_modified_ms =
-        static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
-    info.content_type = ReadAttr(path, kTypeAttr);
-    if (info.content_type.empty()) info.content_type = GuessContentType(key);
-    std::string etag = ReadAttr(path, kEtagAttr);
-    if (etag.empty()) {
-      etag = std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
-             std::to_string(st.st_mtim.tv_nsec);
+  std::string PathOf(std::string_view key) const { return root_ + "/" + std::string(key); }
+
+  // The object's file, open, after checking it is a regular file reached without a link.
+  // NotFound for anything else: a missing file, a directory, a FIFO, a device, a link.
+  Result<OpenObject> Open(std::string_view key) {
+    if (Status s = ValidateObjectKey(key); !s.ok()) return s;
+    const Status not_found = Status::NotFound("no object " + std::string(key));
+    auto dir = OpenKeyDir(root_, key, Access::kRead);
+    if (!dir.ok()) return dir.status().IsNotFound() ? not_found : dir.status();
+    // Looked at before opening: opening a device node or a FIFO can have effects of its own.
+    OpenObject object;
+    if (::fstatat(dir->dir.get(), dir->leaf.c_str(), &object.st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return not_found;
+      return FromErrno(errno, Access::kRead, "looking at " + PathOf(key));
     }
-    info.etag = "\"" + etag + "\"";
-    info.key = std::move(key);
-    return info;
+    if (S_ISLNK(object.st.st_mode)) {
+      filestore::LogRefusedLink(PathOf(key));
+      return not_found;
+    }
+    if (!S_ISREG(object.st.st_mode)) return not_found;
+    object.fd = UniqueFd(::openat(dir->dir.get(), dir->leaf.c_str(), kOpenObject));
+    if (!object.fd.valid()) {
+      if (errno == ENOENT) return not_found;  // deleted in between
+      if (errno == ELOOP) {                   // replaced by a link in between
+        filestore::LogRefusedLink(PathOf(key));
+        return not_found;
+      }
+      return FromErrno(errno, Access::kRead, "opening " + PathOf(key));
+    }
+    if (::fstat(object.fd.get(), &object.st) != 0) {
+      return FromErrno(errno, Access::kRead, "looking at " + PathOf(key));
+    }
+    if (!S_ISREG(object.st.st_mode)) return not_found;
+    return object;
   }
 
-  fs::path PathFor(std::string_view key) const { return root_ / fs::path(std::string(key)); }
+  // Adds to `out` every object under the directory `dir` (whose keys start with `dir_key`) that
+  // matches `prefix`. Links are skipped and logged; temporary files are not objects.
+  Status ListDirectory(UniqueFd dir, const std::string& dir_key, std::string_view prefix,
+                       std::vector<ObjectInfo>* out) {
+    DIR* stream = ::fdopendir(dir.get());
+    if (stream == nullptr) return FromErrno(errno, Access::kRead, "listing " + PathOf(dir_key));
+    dir.Release();
+    struct Closer {
+      DIR* d;
+      ~Closer() { ::closedir(d); }
+    } closer{stream};
+    const int fd = ::dirfd(stream);
+    errno = 0;
+    while (dirent* entry = ::readdir(stream)) {
+      const std::string name = entry->d_name;
+      if (name == "." || name == ".." || IsTempFileName(name)) continue;
+      const std::string key = dir_key + name;
+      struct stat st {};
+      if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // just deleted
+      if (S_ISLNK(st.st_mode)) {
+        filestore::LogRefusedLink(PathOf(key));
+      } else if (S_ISDIR(st.st_mode)) {
+        // Only directories that can hold a key with the prefix.
+        const std::string sub = key + "/";
+        if (!sub.starts_with(prefix) && !prefix.starts_with(sub)) continue;
+        UniqueFd child(::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!child.valid()) {
+          if (errno == ENOENT) continue;
+          return FromErrno(errno, Access::kRead, "listing " + PathOf(sub));
+        }
+        if (Status s = ListDirectory(std::move(child), sub, prefix, out); !s.ok()) return s;
+      } else if (S_ISREG(st.st_mode) && key.starts_with(prefix)) {
+        UniqueFd file(::openat(fd, name.c_str(), kOpenObject));
+        if (!file.valid()) continue;  // deleted or replaced while listing
+        if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        out->push_back(InfoFor(key, file.get(), st));
+      }
+      errno = 0;
+    }
+    if (errno != 0) return FromErrno(errno, Access::kRead, "listing " + PathOf(dir_key));
+    return Status::Ok();
+  }
 
   // Writes `data` to a new temporary file in the key's directory (created when missing), with
-  // its content type and ETag, and makes it durable. The caller moves it into place.
-  Result<fs::path> WriteTemp(std::string_view key, std::string_view data,
-                             std::string_view content_type) {
+  // its content type and ETag, and makes it durable. Returns the directory, open, for the
+  // caller to move the file (named `*temp`) into place.
+  Result<KeyDir> WriteTemp(std::string_view key, std::string_view data,
+                           std::string_view content_type, std::string* temp) {
     if (Status s = ValidateObjectKey(key); !s.ok()) return s;
-    const fs::path dir = PathFor(key).parent_path();
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return FromErrno(ec.value(), "creating directory for " + std::string(key));
-
-    fs::path temp = dir / (kTempPrefix + UniqueSuffix());
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) return FromErrno(errno, "creating " + temp.string());
-    Status st = WriteAll(fd, data);
+    auto dir = OpenKeyDir(root_, key, Access::kWrite);
+    if (!dir.ok()) return dir.status();
+    const std::string detail = "a temporary file for " + PathOf(key);
+    UniqueFd fd(CreateTempFileAt(dir->dir.get(), 0644, temp));
+    if (!fd.valid()) return FromErrno(errno, Access::kWrite, "creating " + detail);
+    Status st = WriteAll(fd.get(), data, detail);
     if (st.ok()) {
       std::string type = content_type.empty() ? GuessContentType(key) : std::string(content_type);
       std::string etag = Md5Hex(data);
       // Extended attributes are best effort: without them the type is guessed from the key.
-      fsetxattr(fd, kTypeAttr, type.data(), type.size(), 0);
-      fsetxattr(fd, kEtagAttr, etag.data(), etag.size(), 0);
-      if (::fsync(fd) != 0) st = FromErrno(errno, "syncing object");
+      fsetxattr(fd.get(), kTypeAttr, type.data(), type.size(), 0);
+      fsetxattr(fd.get(), kEtagAttr, etag.data(), etag.size(), 0);
+      if (::fsync(fd.get()) != 0) st = FromErrno(errno, Access::kWrite, "syncing " + detail);
     }
-    ::close(fd);
     if (!st.ok()) {
-      ::unlink(temp.c_str());
-      return st.WithContext("storing " + std::string(key));
+      ::unlinkat(dir->dir.get(), temp->c_str(), 0);
+      return st;
     }
-    return temp;
+    return dir;
   }
 
-  std::string UniqueSuffix() {
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    return std::to_string(::getpid()) + "-" + std::to_string(counter_.fetch_add(1)) + "-" +
-           std::to_string(rng());
+  Status SyncDirectory(int dir_fd, std::string_view key) {
+    if (::fsync(dir_fd) == 0) return Status::Ok();
+    return FromErrno(errno, Access::kWrite, "syncing the directory of " + PathOf(key));
   }
 
-  const fs::path root_;
-  std::atomic<uint64_t> counter_{0};
+  const std::string root_;
 };
 
 }  // namespace
@@ -280,13 +317,18 @@ Result<std::unique_ptr<ObjectStore>> OpenFileStore(const std::string& root) {
   if (root.empty()) return Status::InvalidArgument("file store needs a directory: file:DIR");
   std::error_code ec;
   fs::path abs = fs::absolute(root, ec);
-  if (ec) return FromErrno(ec.value(), "resolving " + root);
+  if (ec) return Status::InvalidArgument("cannot resolve " + root + ": " + ec.message());
+  abs = abs.lexically_normal();
+  // Start-up errors go to the operator, who needs the path.
   fs::create_directories(abs, ec);
-  if (ec) return FromErrno(ec.value(), "creating " + abs.string());
+  if (ec) return Status::Unavailable("cannot create " + abs.string() + ": " + ec.message());
   if (!fs::is_directory(abs, ec)) {
     return Status::InvalidArgument(abs.string() + " is not a directory");
   }
-  return std::unique_ptr<ObjectStore>(std::make_unique<FileStore>(abs.lexically_normal()));
+  std::string path = abs.string();
+  if (path.size() > 1 && path.back() == '/') path.pop_back();
+  filestore::SweepStaleTempFiles(path, filestore::kStaleTempAge);
+  return std::unique_ptr<ObjectStore>(std::make_unique<FileStore>(std::move(path)));
 }
 
 }  // namespace pictor

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "file_store_fixture.h"
+
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -11,23 +13,6 @@ namespace pictor {
 namespace {
 
 namespace fs = std::filesystem;
-
-class FileStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("pictor-file-store-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    auto s = OpenFileStore(root_.string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(s).value();
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
-  fs::path root_;
-  std::unique_ptr<ObjectStore> store_;
-};
 
 TEST_F(FileStoreTest, PutThenGetReturnsBytesTypeAndEtag) {
   std::string data("\x89PNG\r\n\x1a\n\0binary", 15);
@@ -66,6 +51,14 @@ TEST_F(FileStoreTest, RejectsKeysThatEscapeTheRoot) {
     EXPECT_TRUE(store_->Get(key).status().IsInvalidArgument()) << key;
   }
   EXPECT_FALSE(fs::exists(root_.parent_path() / "escape.png"));
+}
+
+TEST_F(FileStoreTest, ASegmentLongerThanAFileNameIsABadKeyForWritesAndAbsentForReads) {
+  const std::string key = "p/" + std::string(300, 'x') + ".png";
+  ASSERT_TRUE(ValidateObjectKey(key).ok());
+  EXPECT_TRUE(store_->Put(key, "x", "image/png").IsInvalidArgument());
+  EXPECT_TRUE(store_->Get(key).status().IsNotFound());
+  EXPECT_TRUE(store_->Delete(key).ok());
 }
 
 TEST_F(FileStoreTest, ListsByPrefixInKeyOrderWithALimit) {
