@@ -1,4 +1,8 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -100,7 +104,49 @@ TEST(NotifierSpecTest, EachSchemeMakesItsNotifier) {
             "SNS topic arn:aws:sns:us-east-1:1:t");
   // The path of a webhook URL is often its secret: not described.
   EXPECT_EQ((*MakeNotifier("https://hooks.example.com/T0/B0/secret", s))->Describe(),
-            "webhook https://hooks.example.com/...");
+            "webhook https://hooks.example.com");
+  EXPECT_EQ((*MakeNotifier("http://user:pw@127.0.0.1:8125/hook?token=t", s))->Describe(),
+            "webhook http://127.0.0.1:8125");
+}
+
+// A port on loopback that nothing listens on: bound, then closed again.
+uint16_t ClosedLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(WebhookNotifierTest, AFailedCallNamesOnlyTheOriginNeverThePath) {
+  const std::string origin = "http://127.0.0.1:" + std::to_string(ClosedLoopbackPort());
+  WebhookSettings settings;
+  settings.url = origin + "/services/T0/B0/s3cr3t-token?sig=also-secret";
+  settings.timeout = 2000ms;
+  auto notifier = NewWebhookNotifier(settings);
+  ASSERT_TRUE(notifier.ok());
+  Status s = (*notifier)->Notify(Event());
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsRetryable()) << s.ToString();
+  EXPECT_EQ(s.message().rfind("webhook " + origin + ": ", 0), 0u) << s.message();
+  EXPECT_EQ(s.ToString().find("s3cr3t"), std::string::npos) << s.ToString();
+  EXPECT_EQ(s.ToString().find("/services"), std::string::npos) << s.ToString();
+  EXPECT_EQ(s.ToString().find("also-secret"), std::string::npos) << s.ToString();
+}
+
+TEST(WebhookNotifierTest, AnUnparsableUrlIsReportedWithoutItsPath) {
+  WebhookSettings settings;
+  settings.url = "https://bad host:99999/hooks/s3cr3t-token";
+  auto notifier = NewWebhookNotifier(settings);
+  ASSERT_TRUE(notifier.ok());
+  Status s = (*notifier)->Notify(Event());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.ToString().find("s3cr3t"), std::string::npos) << s.ToString();
+  EXPECT_EQ(s.ToString().find("/hooks"), std::string::npos) << s.ToString();
 }
 
 // Fails `failures` times, then succeeds.
