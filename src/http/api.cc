@@ -114,7 +114,12 @@ HttpResponse ErrorResponse(const Status& status) {
 
 Api::Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRegistry& metrics,
          ApiOptions options)
-    : pipeline_(pipeline), queue_(queue), ledger_(ledger), metrics_(metrics), options_(options) {}
+    : pipeline_(pipeline),
+      queue_(queue),
+      ledger_(ledger),
+      metrics_(metrics),
+      options_(options),
+      store_probe_(pipeline.store, pipeline.key_prefix, options.ready_probe_interval) {}
 
 bool Api::MayBlock(const HttpRequest& request) const {
   const std::string& p = request.path;
@@ -359,8 +364,10 @@ HttpResponse Api::Ready() {
       return ClientError(503, "queue not ready: " + a.status().message(), "not_ready");
     }
   }
-  if (auto l = pipeline_.store.List(pipeline_.key_prefix, 1); !l.ok()) {
-    return ClientError(503, "store not ready: " + l.status().message(), "not_ready");
+  // A write, not a read: a store that cannot take an image must not be sent requests. The
+  // probe's message names no server path.
+  if (Status s = store_probe_.Check(); !s.ok()) {
+    return ClientError(503, "store not ready: " + s.message(), "not_ready");
   }
   return JsonResponse(200, {{"status", "ready"}});
 }

@@ -15,6 +15,7 @@
 #include "core/pipeline.h"
 #include "core/validation.h"
 #include "http/server.h"
+#include "http/store_probe.h"
 #include "pictor/job_ledger.h"
 #include "pictor/job_queue.h"
 #include "pictor/metrics.h"
@@ -28,6 +29,8 @@ struct ApiOptions {
   // True when the queue and ledger are local files (fast): POST /jobs and GET /jobs/{id} then
   // run on the event loop instead of the blocking pool.
   bool local_job_backends = true;
+  // GET /readyz writes and deletes a probe object at most this often (http/store_probe.h).
+  std::chrono::milliseconds ready_probe_interval{3000};
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
@@ -54,6 +57,7 @@ class Api final : public HttpService {
   JobLedger* ledger_;
   MetricsRegistry& metrics_;
   const ApiOptions options_;
+  StoreProbe store_probe_;
 };
 
 // Maps a failed Status to the HTTP status the API answers with (400, 404, 413, 503, 500...).

@@ -205,6 +205,14 @@ TEST_F(ApiTest, UrlsPercentEncodeKeys) {
       << url;
 }
 
+TEST_F(ApiTest, ReadinessFailsWhileTheStoreCannotBeWritten) {
+  store_.FailNextPuts(1);
+  HttpResponse r = Call("GET", "/readyz");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(Body(r)["error"], "not_ready");
+  EXPECT_EQ(store_.size(), 0u);
+}
+
 TEST_F(ApiTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
   EXPECT_EQ(Call("GET", "/nope").status, 404);
   HttpResponse r = Call("PUT", "/generate-image");
