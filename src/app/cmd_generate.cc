@@ -1,12 +1,10 @@
 // `pictor generate PROMPT [-o FILE] [--seed N] [--size WxH] [--model SPEC]`: one image, no
 // server, written to a file whose path is printed.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <memory>
 
 #include "app/commands.h"
+#include "app/output_file.h"
 #include "app/settings.h"
 #include "core/ids.h"
 #include "core/utf8.h"
@@ -22,30 +20,6 @@ struct GenerateOptions {
   std::string size = "1024x1024";
   std::string negative_prompt;
 };
-
-// Writes `data` to `path` through a temporary file and a rename.
-Status WriteFileAtomically(const std::string& path, const std::string& data) {
-  std::string temp = path + ".tmp-" + std::to_string(::getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::PermissionDenied("cannot write " + path);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return Status::Unavailable("writing " + path + " failed");
-    }
-    done += static_cast<size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(temp.c_str(), path.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    return Status::Unavailable("writing " + path + " failed");
-  }
-  return Status::Ok();
-}
 
 int RunGenerate(GenerateOptions& o) {
   ApplyEnvironment(o.common);
@@ -68,6 +42,14 @@ int RunGenerate(GenerateOptions& o) {
     std::fprintf(stderr, "pictor generate: %s\n", s.message().c_str());
     return kExitUsage;
   }
+  std::string path = o.output;  // without -o, the default name needs the model, known below
+  // Refused before the model is paid for; checked again when the file is written.
+  if (!path.empty()) {
+    if (Status s = CheckReplaceable(path); !s.ok()) {
+      std::fprintf(stderr, "pictor generate: %s\n", s.message().c_str());
+      return s.code() == StatusCode::kFailedPrecondition ? kExitUsage : kExitFailure;
+    }
+  }
   auto rt = BuildRuntime(o.common, kModelPart);
   if (!rt.ok()) {
     std::fprintf(stderr, "pictor generate: %s\n", rt.status().message().c_str());
@@ -83,8 +65,7 @@ int RunGenerate(GenerateOptions& o) {
     std::fprintf(stderr, "pictor generate: %s\n", image.status().ToString().c_str());
     return kExitFailure;
   }
-  std::string path =
-      o.output.empty() ? model.Name() + "_" + std::to_string(request.seed) + ".png" : o.output;
+  if (path.empty()) path = model.Name() + "_" + std::to_string(request.seed) + ".png";
   if (Status s = WriteFileAtomically(path, image->png); !s.ok()) {
     std::fprintf(stderr, "pictor generate: %s\n", s.message().c_str());
     return kExitFailure;

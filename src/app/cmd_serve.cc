@@ -2,13 +2,13 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <optional>
 
 #include "alarm/alarm_settings.h"
 #include "alarm/queue_alarm.h"
 #include "app/commands.h"
+#include "app/output_file.h"
 #include "app/queue_metrics.h"
 #include "app/settings.h"
 #include "app/signals.h"
@@ -90,9 +90,9 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     worker->Start();
   }
   if (!o.port_file.empty()) {
-    std::string temp = o.port_file + ".tmp";
-    std::ofstream(temp) << port << "\n";
-    std::rename(temp.c_str(), o.port_file.c_str());
+    if (Status s = WriteFileAtomically(o.port_file, std::to_string(port) + "\n"); !s.ok()) {
+      spdlog::error("--port-file: {}", s.message());
+    }
   }
   std::printf(
       "pictor serve listening on http://%s:%u\n",

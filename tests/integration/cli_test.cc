@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -212,6 +216,81 @@ TEST_F(CliTest, GenerateWithTheSameSeedWritesIdenticalFiles) {
   ASSERT_TRUE(DecodePng(a).has_value());
   EXPECT_EQ(a, ReadFile(dir_ / "b.png"));
   EXPECT_NE(a, ReadFile(dir_ / "c.png"));
+}
+
+// `generate -o PATH` replaces a regular file only, and writes through nothing planted.
+class GenerateOutputTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    victim_ = dir_ / "victim.txt";
+    std::ofstream(victim_) << "precious";
+  }
+  RunResult Generate(const std::string& out) {
+    return RunPictor(dir_, {"generate", "a cat", "-o", out, "--size", "64x64"}, {}, 30s);
+  }
+  // Expects the refusal (exit 2) with a message naming the path and what is there.
+  void ExpectRefused(const RunResult& r, const std::string& out, const std::string& kind) {
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.code(), 2) << r.err;
+    EXPECT_NE(r.err.find(out), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(kind), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(ReadFile(victim_), "precious");
+    ExpectNoTemporaryFile();
+  }
+  // No temporary file is left in the test directory.
+  void ExpectNoTemporaryFile() {
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+      EXPECT_NE(e.path().filename().string().rfind(".pictor-tmp-", 0), 0u) << e.path();
+      EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+    }
+  }
+  std::string victim_;
+};
+
+TEST_F(GenerateOutputTest, ReplacesARegularFileAndLeavesNoTemporaryFile) {
+  const std::string out = dir_ / "out.png";
+  std::ofstream(out) << "old";
+  RunResult r = Generate(out);
+  ASSERT_EQ(r.code(), 0) << r.err;
+  EXPECT_TRUE(DecodePng(ReadFile(out)).has_value());
+  ExpectNoTemporaryFile();
+}
+
+TEST_F(GenerateOutputTest, RefusesASymlinkAtThePath) {
+  const std::string out = dir_ / "out.png";
+  std::filesystem::create_symlink(victim_, out);
+  ExpectRefused(Generate(out), out, "symbolic link");
+  EXPECT_TRUE(std::filesystem::is_symlink(out));
+}
+
+TEST_F(GenerateOutputTest, RefusesAFifoWithoutBlocking) {
+  const std::string out = dir_ / "out.png";
+  ASSERT_EQ(::mkfifo(out.c_str(), 0644), 0);
+  ExpectRefused(Generate(out), out, "FIFO");
+  EXPECT_TRUE(std::filesystem::is_fifo(out));
+}
+
+TEST_F(GenerateOutputTest, RefusesADirectory) {
+  const std::string out = dir_ / "out.png";
+  std::filesystem::create_directory(out);
+  ExpectRefused(Generate(out), out, "directory");
+  EXPECT_TRUE(std::filesystem::is_directory(out));
+  EXPECT_TRUE(std::filesystem::is_empty(out));
+}
+
+// A link planted at the temporary name an older version chose (PATH.tmp-<pid>), by a shell that
+// then becomes pictor (exec keeps its pid): it is neither followed nor replaced.
+TEST_F(GenerateOutputTest, NeverWritesThroughALinkAtAPredictableTemporaryName) {
+  const std::string out = dir_ / "out.png";
+  const std::string script =
+      "ln -s \"$1\" \"$2.tmp-$$\" && exec \"$3\" generate 'a cat' -o \"$2\" --size 64x64";
+  RunResult r =
+      RunCommand(dir_, {"/bin/sh", "-c", script, "sh", victim_, out, PictorBinary()}, {}, 30s);
+  ASSERT_EQ(r.code(), 0) << r.err;
+  EXPECT_EQ(ReadFile(victim_), "precious");
+  EXPECT_TRUE(DecodePng(ReadFile(out)).has_value());
 }
 
 TEST_F(CliTest, PictorQueueEnvironmentVariableIsHonoured) {
