@@ -91,6 +91,11 @@ Result<std::unique_ptr<QueueAlarm>> StartAlarm(const AlarmSettings& settings, Jo
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
+    // Said here: SQLite would only say "unable to open database file".
+    if (ec) {
+      return Status::Unavailable("cannot create " + parent.string() +
+                                 " for the alarm state: " + ec.message());
+    }
   }
   auto store = OpenAlarmStateStore(path);
   if (!store.ok()) return store.status();

@@ -293,6 +293,18 @@ TEST_F(GenerateOutputTest, NeverWritesThroughALinkAtAPredictableTemporaryName) {
   EXPECT_TRUE(DecodePng(ReadFile(out)).has_value());
 }
 
+TEST_F(CliTest, AnAlarmStateDirectoryThatCannotBeCreatedIsNamed) {
+  std::ofstream(dir_ / "afile") << "a file, not a directory";
+  RunResult r = RunPictor(
+      dir_, {"alarm", "--queue", QueueSpec(dir_), "--alarm-state", dir_ / "afile/alarm.db"}, {},
+      30s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.code(), 1) << r.err;
+  EXPECT_NE(r.err.find("cannot create " + dir_ / "afile" + " for the alarm state"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(CliTest, PictorQueueEnvironmentVariableIsHonoured) {
   const std::string path = dir_ / "env-queue.db";
   RunResult r =
