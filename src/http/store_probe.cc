@@ -13,12 +13,18 @@ std::string WithoutTrailingSlashes(std::string prefix) {
   return prefix;
 }
 
+std::string ProbeKey(const std::string& prefix) {
+  return (prefix.empty() ? "" : prefix + "/") + "generated_images/.pictor-readyz-" + NewUuid();
+}
+
 }  // namespace
 
 StoreProbe::StoreProbe(ObjectStore& store, std::string key_prefix,
                        std::chrono::milliseconds interval)
     : store_(store),
-      key_prefix_(WithoutTrailingSlashes(std::move(key_prefix))),
+      // One key per probe, reused: servers sharing a store never delete each other's object,
+      // and a probe that cannot delete leaves one object, not one per probe.
+      key_(ProbeKey(WithoutTrailingSlashes(std::move(key_prefix)))),
       interval_(interval) {}
 
 Status StoreProbe::Check() {
@@ -46,19 +52,17 @@ Status StoreProbe::Check() {
 }
 
 Status StoreProbe::Probe() {
-  // A fresh key each time: servers sharing one store never delete each other's probe.
-  const std::string key = (key_prefix_.empty() ? "" : key_prefix_ + "/") +
-                          "generated_images/.pictor-readyz-" + NewUuid();
-  Status put = store_.Put(key, "ready?", "text/plain");
+  Status put = store_.Put(key_, "ready?", "text/plain");
   if (!put.ok()) {
     spdlog::warn("readiness: the store cannot be written: {}", put.ToString());
     return put;
   }
-  Status deleted = store_.Delete(key);
-  if (!deleted.ok()) {
+  // The write is what images need: a delete that fails (a role allowed to put but not to
+  // delete) is logged, and leaves this process's one probe object behind, not one per probe.
+  if (Status deleted = store_.Delete(key_); !deleted.ok()) {
     spdlog::warn("readiness: the store's probe object cannot be deleted: {}", deleted.ToString());
   }
-  return deleted;
+  return Status::Ok();
 }
 
 }  // namespace pictor::http

@@ -21,8 +21,9 @@ class StoreProbe {
   // many times a second costs one Put and one Delete per interval.
   StoreProbe(ObjectStore& store, std::string key_prefix, std::chrono::milliseconds interval);
 
-  // OK when the last probe (made now if the last is older than the interval) could write and
-  // delete its object; otherwise that probe's error, whose message names no server path. While
+  // OK when the last probe (made now if the last is older than the interval) could write its
+  // object (it is then deleted; a failed delete is only logged); otherwise that probe's error,
+  // whose message names no server path. While
   // one caller probes, the others get the previous answer rather than waiting, except before
   // the first answer exists.
   Status Check();
@@ -31,7 +32,7 @@ class StoreProbe {
   Status Probe();
 
   ObjectStore& store_;
-  const std::string key_prefix_;
+  const std::string key_;  // <prefix>/generated_images/.pictor-readyz-<uuid of this probe>
   const std::chrono::milliseconds interval_;
 
   std::mutex probe_mu_;   // held while probing: one probe at a time
