@@ -88,6 +88,30 @@ TEST_F(ServeStorageTest, ReadinessFailsWhileTheStoreCannotBeWritten) {
   }
 }
 
+TEST_F(ServeStorageTest, AQueuedJobWaitsOutAStoreFaultAndSucceedsOnceRepaired) {
+  ReplaceByAFile(Images() / "generated_images");
+  HttpResult submitted = Post("/jobs", kSmallImage);
+  ASSERT_EQ(submitted.status, 202) << submitted.body;
+  const std::string id = ParseJson(submitted)["id"];
+  Json job;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        HttpResult r = Get("/jobs/" + id);
+        job = Json::parse(r.body, nullptr, false);
+        return job.is_object() && job["error"].is_string();
+      },
+      30s, 50ms))
+      << job.dump();
+  // A fault of the server's storage is retried, not the job's failure.
+  EXPECT_NE(job["status"], "failed") << job.dump();
+  const std::string error = job["error"];
+  EXPECT_NE(error.find("the image store cannot be written"), std::string::npos) << error;
+  EXPECT_EQ(error.find(dir_.path().string()), std::string::npos) << error;
+  Repair(Images() / "generated_images");
+  Json done = AwaitJob(id);
+  EXPECT_EQ(done["status"], "succeeded") << done.dump();
+}
+
 TEST_F(ServeStorageTest, ALinkInsideTheStoreIsNotFound) {
   fs::create_directories(Images() / "generated_images");
   std::ofstream(dir_.path() / "secret.png") << "outside the store";
