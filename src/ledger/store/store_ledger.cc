@@ -2,6 +2,7 @@
 #include "ledger/store/store_ledger.h"
 
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
 
 #include <utility>
 
@@ -79,7 +80,7 @@ class StoreLedger final : public JobLedger {
       if (first.status().IsNotFound()) continue;  // its job was removed since: claim it again
       if (!first.ok()) return first.status();
       if (first->idempotency_key != record.idempotency_key || !IsValidStoreLedgerId(first->id)) {
-        return Status::DataLoss(store_.Location(claim) + " is not this Idempotency-Key's claim");
+        return Damaged(claim, "is not this Idempotency-Key's claim");
       }
       // A PutIfAbsent retried inside the store can find what its own first attempt stored.
       if (first->id == record.id) return WriteClaimed(record, encoded, claim);
@@ -159,7 +160,7 @@ class StoreLedger final : public JobLedger {
     Result<JobRecord> record = Read(key);
     if (record.status().IsNotFound()) return Status::NotFound("no job with id " + std::string(id));
     if (record.ok() && record->id != id) {
-      return Status::DataLoss(store_.Location(key) + " holds the record of another job");
+      return Damaged(key, "holds the record of another job");
     }
     return record;
   }
@@ -168,11 +169,21 @@ class StoreLedger final : public JobLedger {
     Result<StoredObject> object = store_.Get(key);
     if (!object.ok()) return object.status();
     if (object->data.size() > kMaxRecordBytes) {
-      return Status::DataLoss(store_.Location(key) + " is too large to be a job record");
+      return Damaged(key, "is too large to be a job record");
     }
     Result<JobRecord> record = ledger_store::DecodeJobRecord(object->data);
-    if (!record.ok()) return record.status().WithContext(store_.Location(key));
+    if (!record.ok()) {
+      spdlog::error("job ledger: {}: {}", store_.Location(key), record.status().message());
+      return record.status().WithContext("job record " + key);
+    }
     return record;
+  }
+
+  // DataLoss for the object at `key`. The message, which can reach an API client, names the
+  // key; where it lives (a server path for a file store) goes to the log.
+  Status Damaged(const std::string& key, std::string_view what) const {
+    spdlog::error("job ledger: {} {}", store_.Location(key), what);
+    return Status::DataLoss("job record " + key + " " + std::string(what));
   }
 
   std::string JobKey(std::string_view id) const { return Under(std::string(id) + ".json"); }
