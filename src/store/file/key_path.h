@@ -41,8 +41,7 @@ Result<KeyDir> OpenKeyDir(const std::string& root, std::string_view key, Access 
 // Opens the store's root directory. Unavailable when it is missing or not a directory.
 Result<UniqueFd> OpenRoot(const std::string& root, Access access);
 
-// Logs that the entry `name` in `dir` (a path for people) is a symbolic link and was not
-// followed.
+// Logs that `path` (for people) is a symbolic link inside the store and was not followed.
 void LogRefusedLink(std::string_view path);
 
 }  // namespace pictor::filestore
