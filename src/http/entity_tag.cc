@@ -41,7 +41,11 @@ bool IfNoneMatchHits(const std::vector<std::string_view>& fields, std::string_vi
   std::string quoted;
   std::string_view wanted = Opaque(etag);
   if (wanted.empty() || wanted.front() != '"') {
-    quoted = "\"" + std::string(wanted) + "\"";
+    // Appended piecewise: GCC 12 at -O3 misreports "\"" + string as overlapping (-Wrestrict).
+    quoted.reserve(wanted.size() + 2);
+    quoted.push_back('"');
+    quoted.append(wanted);
+    quoted.push_back('"');
     wanted = quoted;
   }
   for (std::string_view field : fields) {

@@ -9,7 +9,7 @@
 namespace pictor::http {
 
 size_t EstimateGenerationBytes(int width, int height) {
-  constexpr size_t kBytesPerPixel = 16;
+  constexpr size_t kBytesPerPixel = 10;
   constexpr size_t kFixed = 1024 * 1024;  // scene, lexicon, buffers that do not scale
   if (width <= 0 || height <= 0) return kFixed;
   return static_cast<size_t>(width) * static_cast<size_t>(height) * kBytesPerPixel + kFixed;

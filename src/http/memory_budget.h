@@ -12,9 +12,10 @@
 namespace pictor::http {
 
 // Bytes a synchronous generation of width × height holds at its peak: the RGB canvas (3 B/px),
-// the renderer's coverage accumulation (4 B/px for a full-canvas fill), the filtered PNG rows
-// (3 B/px), the encoded PNG and the copies on its way to the store (up to ~3 B/px each for an
-// image that barely compresses). bench/sync_memory.sh measures the real figure.
+// the renderer's coverage accumulation (up to 4 B/px, for a full-canvas fill), the filtered PNG
+// rows (3 B/px, after the accumulation is gone) and the encoded PNG on its way to the store.
+// bench/http/sync_memory.py measured 7.6 B/px for the builtin model (one request, peak RSS
+// minus RSS before, at 1024² and 2048²); 10 B/px leaves room for scenes that compress worse.
 size_t EstimateGenerationBytes(int width, int height);
 
 // A budget of bytes shared by concurrent holders. Thread-safe.
