@@ -50,6 +50,12 @@ echo '{"prompt": "A magical salmon going to the moon in a rocket"}' >"$results/j
     sed 's/^median:/POST \/jobs median:/'
 } | tee "$results/http.txt"
 
+echo "bench: sync memory"
+{
+  /usr/bin/python3 bench/http/sync_memory.py "$build/pictor" -- --sync-memory-mb 0
+  /usr/bin/python3 bench/http/sync_memory.py "$build/pictor"
+} | tee "$results/sync_memory.txt"
+
 echo "bench: aws"
 bench/aws/run.sh "$build" | tee "$results/aws.txt"
 

@@ -115,6 +115,24 @@ def main():
         add(f"- `GET /healthz` beside nginx's static 200: **{r:.2f}×** nginx's rate "
             f"(target ≥ 0.5×: {verdict(r >= 0.5)}).")
     add("")
+    sync = (results / "sync_memory.txt").read_text() if (results / "sync_memory.txt").exists() else ""
+    if sync:
+        add("## Synchronous generation memory (64 concurrent 2048×2048 `POST /generate-image`)")
+        add("")
+        add("Command: `bench/http/sync_memory.py build/pictor [-- serve flags]` (each client "
+            "retries a 503 after its Retry-After until its image is made; resident memory of "
+            "`pictor serve` from /proc)")
+        add("")
+        add("```")
+        add(sync.strip())
+        add("```")
+        add("")
+        peaks = [int(p) for p in re.findall(r"peak (\d+) MB", sync)]
+        if len(peaks) == 2:
+            add(f"- With the default `--sync-memory-mb 512` the peak is **{peaks[1]} MB**, "
+                f"beside {peaks[0]} MB with the budget off (target ≤ 1,024 MB: "
+                f"{verdict(peaks[1] <= 1024)}).")
+        add("")
     aws = (results / "aws.txt").read_text() if (results / "aws.txt").exists() else ""
     add("## Against AWS-compatible peers (fauxqs, a fake Bedrock endpoint)")
     add("")

@@ -14,6 +14,8 @@
 #include "app/signals.h"
 #include "core/worker.h"
 #include "http/api.h"
+#include "http/memory_budget.h"
+#include "http/public_url.h"
 #include "http/server.h"
 
 namespace pictor::app {
@@ -26,6 +28,9 @@ struct ServeOptions {
   int io_threads = 2;
   int visibility_timeout = 60;
   std::string port_file;
+  std::string public_url;
+  size_t max_connections_per_address = http::ServerOptions{}.max_connections_per_address;
+  size_t sync_memory_mb = http::ApiOptions{}.sync_memory_bytes / (1024 * 1024);
   bool alarm = false;
   alarm::AlarmSettings alarm_settings;
 };
@@ -46,6 +51,18 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     return kExitUsage;
   }
   so.io_threads = o.io_threads;
+  so.max_connections_per_address = o.max_connections_per_address;
+  http::ApiOptions ao;
+  if (!o.public_url.empty()) {
+    auto public_url = http::ParsePublicUrl(o.public_url);
+    if (!public_url.ok()) {
+      std::fprintf(stderr, "pictor serve: %s\n", public_url.status().message().c_str());
+      return kExitUsage;
+    }
+    ao.public_url = std::move(public_url).value();
+  }
+  ao.sync_memory_bytes = o.sync_memory_mb * 1024 * 1024;
+  http::ReturnLargeBlocksToSystem();
   auto rt = BuildRuntime(o.common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   if (!rt.ok()) {
     std::fprintf(stderr, "pictor serve: %s\n", rt.status().message().c_str());
@@ -54,7 +71,6 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   Runtime& r = **rt;
   AddQueueGauges(r.metrics, *r.queue);
 
-  http::ApiOptions ao;
   // The job routes run on the event loop only when queue and ledger are local SQLite files
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)
   // go to the blocking pool like any other remote call.
@@ -127,6 +143,18 @@ Subcommand AddServeCommand(CLI::App& app) {
   cmd->add_option("--io-threads", o->io_threads, "HTTP event-loop threads (default 2)")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");
+  cmd->add_option("--public-url", o->public_url,
+                  "Absolute http(s) URL clients reach this server at; the base of Location, "
+                  "status_url and url (default: from a valid Host header, else relative)")
+      ->envname("PICTOR_PUBLIC_URL");
+  cmd->add_option("--max-connections-per-address", o->max_connections_per_address,
+                  "Open connections one client address may hold; more are closed at once "
+                  "(default 256)")
+      ->check(CLI::Range(size_t{1}, size_t{100000}));
+  cmd->add_option("--sync-memory-mb", o->sync_memory_mb,
+                  "Memory concurrent POST /generate-image may hold, estimated from their sizes; "
+                  "beyond it they get 503 (default 512; 0 = unbounded)")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   cmd->add_flag(
       "--alarm", o->alarm,
       "Run the queue alarm in-process (also on when --notify or --alarm-config is given)");

@@ -9,6 +9,7 @@
 #include "app/settings.h"
 #include "app/signals.h"
 #include "core/worker.h"
+#include "http/memory_budget.h"
 #include "http/metrics_service.h"
 #include "http/server.h"
 
@@ -45,6 +46,7 @@ int RunWorker(WorkerCommandOptions& o) {
     return rt.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
   }
   Runtime& r = **rt;
+  http::ReturnLargeBlocksToSystem();  // canvases go back to the system after each job
 
   // Declared before the server so that it outlives every request the server answers.
   http::MetricsService metrics_service(r.metrics);

@@ -1,11 +1,18 @@
 #include "http/api.h"
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "core/hash.h"
 #include "core/ids.h"
+#include "http/entity_tag.h"
+#include "http/labels.h"
+#include "http/public_url.h"
 
 namespace pictor::http {
 namespace {
@@ -19,6 +26,9 @@ HttpResponse JsonResponse(int status, const Json& body) {
   r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   return r;
 }
+
+// A synchronous generation that held at least this much trims the heap after it.
+constexpr size_t kTrimAfterBytes = 16 * 1024 * 1024;
 
 constexpr const char* kJsonOnly =
     "the request body must be JSON, sent with Content-Type: application/json "
@@ -86,12 +96,11 @@ int HttpStatusFor(const Status& status) {
     case StatusCode::kAlreadyExists:
     case StatusCode::kFailedPrecondition:
       return 409;
-    case StatusCode::kPermissionDenied:
-      return 403;
     case StatusCode::kPayloadTooLarge:
       return 413;
     case StatusCode::kUnsupported:
       return 501;
+    case StatusCode::kPermissionDenied:
     case StatusCode::kUnavailable:
     case StatusCode::kResourceExhausted:
     case StatusCode::kAborted:
@@ -106,9 +115,39 @@ int HttpStatusFor(const Status& status) {
   return 500;
 }
 
+namespace {
+
+// What a 5xx tells the client: enough to decide whether to retry, nothing about the server.
+std::string ServerFaultMessage(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kResourceExhausted:
+      return "the server is busy; retry later";
+    case StatusCode::kDeadlineExceeded:
+      return "the server timed out; retry later";
+    case StatusCode::kCancelled:
+      return "the server is shutting down; retry later";
+    case StatusCode::kUnsupported:
+      return "the server cannot do this";
+    case StatusCode::kInternal:
+    case StatusCode::kDataLoss:
+      return "internal error";
+    default:
+      return "the server is temporarily unable to answer; retry later";
+  }
+}
+
+}  // namespace
+
 HttpResponse ErrorResponse(const Status& status) {
-  HttpResponse r = ClientError(HttpStatusFor(status), status.message(), status.reason());
-  if (status.IsRetryable()) r.headers.Set("Retry-After", "1");
+  const int code = HttpStatusFor(status);
+  if (code < 500) return ClientError(code, status.message(), status.reason());
+  if (code == 500) {
+    spdlog::error("answering 500: {}", status.ToString());
+  } else {
+    spdlog::warn("answering {}: {}", code, status.ToString());
+  }
+  HttpResponse r = ClientError(code, ServerFaultMessage(status), status.reason());
+  if (code == 503) r.headers.Set("Retry-After", "1");
   return r;
 }
 
@@ -118,8 +157,9 @@ Api::Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRe
       queue_(queue),
       ledger_(ledger),
       metrics_(metrics),
-      options_(options),
-      store_probe_(pipeline.store, pipeline.key_prefix, options.ready_probe_interval) {}
+      options_(std::move(options)),
+      sync_memory_(options_.sync_memory_bytes),
+      store_probe_(pipeline.store, pipeline.key_prefix, options_.ready_probe_interval) {}
 
 bool Api::MayBlock(const HttpRequest& request) const {
   const std::string& p = request.path;
@@ -130,20 +170,24 @@ bool Api::MayBlock(const HttpRequest& request) const {
 
 HttpResponse Api::Handle(const HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
-  std::string route = "unmatched";
+  std::string route(kUnmatchedRoute);
   HttpResponse response = Route(request, &route);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_
       .GetCounter("pictor_http_requests_total", "HTTP requests answered, by route and status.",
                   {{"route", route},
-                   {"method", request.method},
+                   {"method", std::string(MethodLabel(request.method))},
                    {"status", std::to_string(response.status)}})
       .Increment();
   metrics_
       .GetHistogram("pictor_http_request_seconds", "Time to answer an HTTP request, by route.",
                     {{"route", route}})
       .Observe(seconds);
+  // Here too, not only in the server: the Lambda adapter answers through Handle alone.
+  if (!response.headers.Get("X-Content-Type-Options")) {
+    response.headers.Set("X-Content-Type-Options", "nosniff");
+  }
   return response;
 }
 
@@ -166,7 +210,17 @@ HttpResponse Api::Route(const HttpRequest& request, std::string* route) {
   }
   if (path == "/jobs") {
     *route = path;
-    return method == "POST" ? SubmitJob(request) : allow("POST");
+    if (method != "POST") return allow("POST");
+    // Two keys would leave it to chance which one the job is deduplicated by.
+    int keys = 0;
+    for (const auto& [name, value] : request.headers.fields()) {
+      keys += EqualsIgnoreCase(name, "Idempotency-Key") ? 1 : 0;
+    }
+    if (keys > 1) {
+      return ClientError(400, "send at most one Idempotency-Key header",
+                         "duplicate_idempotency_key");
+    }
+    return SubmitJob(request);
   }
   if (path.rfind("/jobs/", 0) == 0 && path.size() > 6 && path.find('/', 6) == std::string::npos) {
     *route = "/jobs/{id}";
@@ -202,10 +256,28 @@ HttpResponse Api::GenerateImage(const HttpRequest& request) {
   auto spec = ParseJobJson(request.body, options_.sync_defaults, pipeline_.limits);
   if (!spec.ok()) return ErrorResponse(spec.status());
   GenerationRequest gen = spec->request;
+  std::optional<MemoryBudget::Lease> lease =
+      sync_memory_.TryAcquire(EstimateGenerationBytes(gen.width, gen.height));
+  if (!lease) {
+    metrics_
+        .GetCounter("pictor_sync_generations_refused_total",
+                    "POST /generate-image refused because the memory budget was in use.")
+        .Increment();
+    HttpResponse r = ClientError(
+        503, "too many image generations in progress for this server's memory; retry shortly",
+        "overloaded");
+    r.headers.Set("Retry-After", "1");
+    return r;
+  }
   if (!spec->has_seed) gen.seed = static_cast<uint32_t>(RandomUpTo(kMaxSeed));
   std::string key = ImageKey(pipeline_.key_prefix, ImageOrigin::kApi, pipeline_.model.Name(),
                              gen.seed, NewUuid());
   auto stored = GenerateAndStore(pipeline_, gen, key, /*reuse_existing=*/false);
+  const size_t held = lease->bytes();
+  lease.reset();
+  // The canvas is mmapped and unmapped (ReturnLargeBlocksToSystem); the many smaller blocks of
+  // a large image are given back here rather than kept by the heap after a burst.
+  if (held >= kTrimAfterBytes) TrimHeap();
   if (!stored.ok()) return ErrorResponse(stored.status());
 
   Json body = {{"message", "Image generated successfully"},
@@ -268,9 +340,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   auto created = ledger_->Create(record);
   if (!created.ok()) return ErrorResponse(created.status());
   const JobRecord& job = created->record;
-  std::string status_url = "/jobs/" + job.id;
-  if (auto host = request.headers.Get("Host"))
-    status_url = "http://" + std::string(*host) + status_url;
+  std::string status_url = UrlBaseFor(request) + "/jobs/" + job.id;
 
   if (!created->created) {
     if (job.request_digest != record.request_digest) {
@@ -349,7 +419,11 @@ HttpResponse Api::GetImage(const HttpRequest& request, std::string_view key) {
   HttpResponse r;
   r.headers.Set("ETag", object->info.etag);
   r.headers.Set("Cache-Control", "public, max-age=86400");
-  if (auto match = request.headers.Get("If-None-Match"); match && *match == object->info.etag) {
+  std::vector<std::string_view> if_none_match;
+  for (const auto& [name, value] : request.headers.fields()) {
+    if (EqualsIgnoreCase(name, "If-None-Match")) if_none_match.emplace_back(value);
+  }
+  if (IfNoneMatchHits(if_none_match, object->info.etag)) {
     r.status = 304;
     return r;
   }
@@ -361,7 +435,10 @@ HttpResponse Api::GetImage(const HttpRequest& request, std::string_view key) {
 HttpResponse Api::Ready() {
   if (queue_ != nullptr) {
     if (auto a = queue_->Attributes(); !a.ok()) {
-      return ClientError(503, "queue not ready: " + a.status().message(), "not_ready");
+      // Like every 5xx, the answer says what is not ready; the detail (which may name a path or
+      // a peer) goes to the log.
+      spdlog::warn("readiness: queue {} not ready: {}", queue_->Name(), a.status().ToString());
+      return ClientError(503, "the job queue is not reachable", "not_ready");
     }
   }
   // A write, not a read: a store that cannot take an image must not be sent requests. The
@@ -374,9 +451,12 @@ HttpResponse Api::Ready() {
 
 std::string Api::ImageUrl(const HttpRequest& request, const std::string& key) {
   if (auto direct = pipeline_.store.DirectUrl(key, options_.url_ttl)) return *direct;
-  std::string path = "/images/" + PercentEncodeKey(key);
-  if (auto host = request.headers.Get("Host")) return "http://" + std::string(*host) + path;
-  return path;
+  return UrlBaseFor(request) + "/images/" + PercentEncodeKey(key);
+}
+
+std::string Api::UrlBaseFor(const HttpRequest& request) const {
+  std::optional<std::string_view> host = request.headers.Get("Host");
+  return UrlBase(options_.public_url, host ? &*host : nullptr);
 }
 
 }  // namespace pictor::http

@@ -10,10 +10,12 @@
 #define PICTOR_HTTP_API_H_
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "core/pipeline.h"
 #include "core/validation.h"
+#include "http/memory_budget.h"
 #include "http/server.h"
 #include "http/store_probe.h"
 #include "pictor/job_ledger.h"
@@ -31,6 +33,12 @@ struct ApiOptions {
   bool local_job_backends = true;
   // GET /readyz writes and deletes a probe object at most this often (http/store_probe.h).
   std::chrono::milliseconds ready_probe_interval{3000};
+  // The base of absolute URLs (ParsePublicUrl's result); empty: from a valid Host header, else
+  // relative paths.
+  std::string public_url;
+  // Memory that concurrent POST /generate-image may hold (EstimateGenerationBytes each); beyond
+  // it they get 503 overloaded. 0 = unbounded.
+  size_t sync_memory_bytes = size_t{512} * 1024 * 1024;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
@@ -51,19 +59,27 @@ class Api final : public HttpService {
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();
   std::string ImageUrl(const HttpRequest& request, const std::string& key);
+  // The scheme://host[:port][/base] absolute URLs start with, or "" for relative ones.
+  std::string UrlBaseFor(const HttpRequest& request) const;
 
   const Pipeline& pipeline_;
   JobQueue* queue_;
   JobLedger* ledger_;
   MetricsRegistry& metrics_;
   const ApiOptions options_;
+  MemoryBudget sync_memory_;
   StoreProbe store_probe_;
 };
 
 // Maps a failed Status to the HTTP status the API answers with (400, 404, 413, 503, 500...).
+// Faults the client cannot cause or fix (the server's own storage, credentials or peers) are
+// 5xx: PermissionDenied is 503, as a fault of the server's storage is.
 int HttpStatusFor(const Status& status);
 
-// {"message": ..., "error": ...} with the status's code; adds Retry-After for 503.
+// {"message": ..., "error": ...} with the status's code; Retry-After on every 503. A 4xx carries
+// the status's message (it is about the request). A 5xx carries a fixed message per code and
+// the status's reason, never its message, which may name server paths or peers: that detail
+// goes to the log (warn for 503/504, error for 500).
 HttpResponse ErrorResponse(const Status& status);
 
 }  // namespace pictor::http

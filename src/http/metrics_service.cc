@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "http/labels.h"
+
 namespace pictor::http {
 namespace {
 
@@ -16,12 +18,12 @@ HttpResponse Text(int status, std::string content_type, std::string body) {
 }  // namespace
 
 HttpResponse MetricsService::Handle(const HttpRequest& request) {
-  const char* route = "unmatched";
+  const char* route = kUnmatchedRoute.data();
   HttpResponse response = Route(request, &route);
   metrics_
       .GetCounter("pictor_http_requests_total", "HTTP requests answered, by route and status.",
                   {{"route", route},
-                   {"method", request.method},
+                   {"method", std::string(MethodLabel(request.method))},
                    {"status", std::to_string(response.status)}})
       .Increment();
   return response;

@@ -35,7 +35,10 @@ struct ServerOptions {
   size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
   std::chrono::seconds request_timeout{30};  // reading one request (slowloris guard)
+  // Open connections beyond these are closed as soon as they are accepted: in all, and from
+  // one remote address (so that one client's slow connections cannot lock out every other).
   size_t max_connections = 10000;
+  size_t max_connections_per_address = 256;
 };
 
 // Thread-safety: Start/Stop from one thread; the server runs its own threads.

@@ -182,5 +182,56 @@ TEST_F(ServeTest, InvalidIdempotencyKeyIsRefused) {
   EXPECT_EQ(ParseJson(r)["error"], "invalid_idempotency_key");
 }
 
+TEST_F(ServeTest, HostileHostHeadersGiveRelativeUrls) {
+  const std::vector<std::string> hostile = {"evil.com/x", "evil.com@x",     "\"evil\"",
+                                            "a b",        "evil.com:99999", std::string(300, 'h')};
+  for (const std::string& host : hostile) {
+    HttpResult r = Post("/jobs", R"({"prompt": "a heron"})", {{"Host", host}});
+    ASSERT_EQ(r.status, 202) << host << ": " << r.body;
+    EXPECT_EQ(r.Header("location").rfind("/jobs/", 0), 0u) << host << ": " << r.Header("location");
+    EXPECT_EQ(ParseJson(r)["status_url"].get<std::string>().rfind("/jobs/", 0), 0u) << host;
+  }
+  HttpResult r = Post("/jobs", R"({"prompt": "a heron"})", {{"Host", "pictor.example:8080"}});
+  EXPECT_EQ(r.Header("location").rfind("http://pictor.example:8080/jobs/", 0), 0u)
+      << r.Header("location");
+}
+
+TEST_F(ServeTest, DuplicateIdempotencyKeyHeadersAreRefused) {
+  HttpResult r =
+      Post("/jobs", R"({"prompt": "x"})", {{"Idempotency-Key", "one"}, {"Idempotency-Key", "two"}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(ParseJson(r)["error"], "duplicate_idempotency_key");
+}
+
+TEST(ServePublicUrlTest, PublicUrlIsTheBaseOfLocationStatusUrlAndImageUrl) {
+  TempDir dir;
+  Server server;
+  ASSERT_TRUE(StartServe(dir, &server, {"--workers", "0"},
+                         {{"PICTOR_PUBLIC_URL", "https://images.example.com/pictor/"}}));
+  HttpResult job =
+      Http("POST", server.base_url + "/jobs", R"({"prompt": "a heron"})", {{"Host", "evil.com"}});
+  ASSERT_EQ(job.status, 202) << job.body;
+  EXPECT_EQ(job.Header("location").rfind("https://images.example.com/pictor/jobs/", 0), 0u)
+      << job.Header("location");
+  HttpResult image = Http("POST", server.base_url + "/generate-image",
+                          R"({"prompt": "a heron", "width": 64, "height": 64})");
+  ASSERT_EQ(image.status, 200) << image.body;
+  EXPECT_EQ(ParseJson(image)["url"].get<std::string>().rfind(
+                "https://images.example.com/pictor/images/", 0),
+            0u)
+      << image.body;
+}
+
+TEST(ServePublicUrlTest, AnInvalidPublicUrlIsAUsageError) {
+  TempDir dir;
+  for (const char* bad :
+       {"ftp://x.example", "https://x.example/?q=1", "https://u@x.example", "x.example"}) {
+    RunResult r = RunPictor(dir, {"serve", "--listen", "127.0.0.1:0", "--store", StoreSpec(dir),
+                                  "--queue", QueueSpec(dir), "--public-url", bad});
+    EXPECT_EQ(r.code(), 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--public-url"), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace pictor::integration

@@ -4,10 +4,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <condition_variable>
 #include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
 
 #include "fakes/fake_image_model.h"
 #include "fakes/memory_store.h"
+#include "http/public_url.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "queue/sqlite/sqlite_queue.h"
 
@@ -232,6 +237,275 @@ TEST_F(ApiTest, HealthReadinessAndMetrics) {
           "pictor_http_requests_total{route=\"/generate-image\",method=\"POST\",status=\"200\"} 1"),
       std::string::npos)
       << m.body;
+}
+
+// Every label a client can influence comes from a fixed set: made-up methods and paths add no
+// series, routes are labelled by their pattern.
+TEST_F(ApiTest, MadeUpMethodsAndPathsLeaveTheSeriesBounded) {
+  auto series = [this] {
+    std::string page = metrics_.RenderPrometheus();
+    size_t lines = 0;
+    for (size_t at = page.find("\npictor_http_requests_total{"); at != std::string::npos;
+         at = page.find("\npictor_http_requests_total{", at + 1)) {
+      ++lines;
+    }
+    return std::make_pair(lines, page.size());
+  };
+  for (int i = 0; i < 20; ++i) {
+    Call("BREW" + std::to_string(i), "/jobs");
+    Call("get", "/no/such/" + std::to_string(i));
+    Call("GET", "/jobs/id-" + std::to_string(i));
+  }
+  auto [before_series, before_size] = series();
+  for (int i = 20; i < 1000; ++i) {
+    Call("BREW" + std::to_string(i), "/jobs");
+    Call("get", "/no/such/" + std::to_string(i));
+    Call("GET", "/jobs/id-" + std::to_string(i));
+  }
+  auto [after_series, after_size] = series();
+  EXPECT_EQ(after_series, before_series);
+  EXPECT_LT(after_size, before_size + 200);  // counts grow by digits, not by series
+  std::string page = metrics_.RenderPrometheus();
+  EXPECT_NE(page.find(R"(route="/jobs",method="other",status="405"} 1000)"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find(R"(route="unmatched",method="other",status="404"} 1000)"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find(R"(route="/jobs/{id}",method="GET",status="404"} 1000)"), std::string::npos)
+      << page;
+  EXPECT_EQ(page.find("BREW"), std::string::npos);
+  EXPECT_EQ(page.find("/no/such"), std::string::npos);
+}
+
+// Host values a client could use to point our URLs elsewhere, or to break out of them.
+TEST_F(ApiTest, HostileHostValuesGiveRelativeUrls) {
+  const std::vector<std::string> hostile = {"evil.com/x",
+                                            "\"evil.com\"",
+                                            "evil .com",
+                                            "user@evil.com",
+                                            "evil.com:0",
+                                            "evil.com:65536",
+                                            "evil.com:",
+                                            "[::1",
+                                            "::1",
+                                            "a..b",
+                                            "evil.com?x",
+                                            "evil.com#x",
+                                            "<script>",
+                                            "",
+                                            std::string(300, 'a'),
+                                            std::string(64, 'a') + ".com"};
+  for (const std::string& host : hostile) {
+    HttpRequest r;
+    r.method = "POST";
+    r.path = "/generate-image";
+    r.body = R"({"prompt":"x","seed":1,"width":64,"height":64})";
+    r.headers.Add("Host", host);
+    Json b = Body(api_->Handle(r));
+    EXPECT_EQ(b["url"].get<std::string>().rfind("/images/", 0), 0u) << host << ": " << b;
+    r.path = "/jobs";
+    HttpResponse job = api_->Handle(r);
+    ASSERT_EQ(job.status, 202) << job.body;
+    EXPECT_EQ(Body(job)["status_url"].get<std::string>().rfind("/jobs/", 0), 0u) << host;
+    EXPECT_EQ(job.headers.Get("Location")->rfind("/jobs/", 0), 0u) << host;
+  }
+}
+
+TEST_F(ApiTest, ValidHostValuesGiveAbsoluteUrls) {
+  for (std::string host : {"pictor.test:8080", "127.0.0.1", "[::1]:8080", "img-1.example.com."}) {
+    HttpRequest r;
+    r.method = "POST";
+    r.path = "/jobs";
+    r.body = R"({"prompt":"x"})";
+    r.headers.Add("Host", host);
+    HttpResponse job = api_->Handle(r);
+    ASSERT_EQ(job.status, 202) << job.body;
+    EXPECT_EQ(Body(job)["status_url"].get<std::string>().rfind("http://" + host + "/jobs/", 0), 0u)
+        << host;
+  }
+}
+
+TEST_F(ApiTest, PublicUrlIsTheBaseOfEveryAbsoluteUrlWhateverTheHost) {
+  ApiOptions options;
+  options.public_url = ParsePublicUrl("https://img.example.com/pictor/").value();
+  Api api(pipeline_, queue_.get(), ledger_.get(), metrics_, options);
+  HttpRequest r;
+  r.method = "POST";
+  r.path = "/generate-image";
+  r.body = R"({"prompt":"x","seed":1,"width":64,"height":64})";
+  r.headers.Add("Host", "evil.com");
+  Json image = Body(api.Handle(r));
+  EXPECT_EQ(image["url"].get<std::string>().rfind("https://img.example.com/pictor/images/", 0), 0u)
+      << image;
+  r.path = "/jobs";
+  HttpResponse job = api.Handle(r);
+  ASSERT_EQ(job.status, 202);
+  const std::string expected =
+      "https://img.example.com/pictor/jobs/" + Body(job)["id"].get<std::string>();
+  EXPECT_EQ(Body(job)["status_url"], expected);
+  EXPECT_EQ(*job.headers.Get("Location"), expected);
+}
+
+TEST(PublicUrlTest, AcceptsAbsoluteHttpUrlsAndRefusesTheRest) {
+  EXPECT_EQ(ParsePublicUrl("http://pictor.example.com").value(), "http://pictor.example.com");
+  EXPECT_EQ(ParsePublicUrl("https://[2001:db8::1]:8443/a/b/").value(),
+            "https://[2001:db8::1]:8443/a/b");
+  EXPECT_EQ(ParsePublicUrl("https://10.0.0.1:443/").value(), "https://10.0.0.1:443");
+  for (const char* bad :
+       {"", "pictor.example.com", "ftp://x.com", "https://", "https://x.com?a=1",
+        "https://x.com/#f", "https://user:pw@x.com", "https://x.com:0", "https://x.com:70000",
+        "https://x .com", "https://x.com/a b", "https://evil.com\"/", "//x.com", "https://[::1/"}) {
+    auto parsed = ParsePublicUrl(bad);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    if (!parsed.ok()) {
+      EXPECT_TRUE(parsed.status().IsInvalidArgument()) << bad;
+    }
+  }
+}
+
+TEST_F(ApiTest, DuplicateIdempotencyKeyHeadersAre400AndQueueNothing) {
+  HttpResponse r = Call(
+      "POST", "/jobs", R"({"prompt":"sol"})",
+      {{"Content-Type", "application/json"}, {"Idempotency-Key", "a"}, {"idempotency-key", "b"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Body(r)["error"], "duplicate_idempotency_key");
+  EXPECT_EQ(queue_->Attributes()->visible, 0);
+}
+
+TEST_F(ApiTest, IfNoneMatchHonoursListsStarAndWeakTags) {
+  ASSERT_TRUE(store_.Put("cand/generated_images/a.png", "PNGDATA", "image/png").ok());
+  const std::string path = "/images/cand/generated_images/a.png";
+  HttpResponse first = Call("GET", path);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(*first.headers.Get("X-Content-Type-Options"), "nosniff");
+  const std::string etag(*first.headers.Get("ETag"));
+  ASSERT_EQ(etag.front(), '"');
+  auto status_with = [&](const std::string& value) {
+    return Call("GET", path, "", {{"If-None-Match", value}}).status;
+  };
+  EXPECT_EQ(status_with(etag), 304);
+  EXPECT_EQ(status_with("\"other\", " + etag), 304);
+  EXPECT_EQ(status_with("\"other\"," + etag + ",\"more\""), 304);
+  EXPECT_EQ(status_with("W/" + etag), 304);
+  EXPECT_EQ(status_with("\"x\" , W/" + etag), 304);
+  EXPECT_EQ(status_with("*"), 304);
+  EXPECT_EQ(status_with("\"other\""), 200);
+  EXPECT_EQ(status_with("W/\"other\", \"more\""), 200);
+  EXPECT_EQ(status_with(etag.substr(1, etag.size() - 2)), 200);  // unquoted: malformed
+  EXPECT_EQ(status_with(""), 200);
+  // Two fields are one list.
+  EXPECT_EQ(Call("GET", path, "", {{"If-None-Match", "\"other\""}, {"If-None-Match", etag}}).status,
+            304);
+  EXPECT_EQ(
+      Call("GET", "/images/cand/generated_images/none.png", "", {{"If-None-Match", "*"}}).status,
+      404);
+}
+
+TEST_F(ApiTest, ServerFaultsAre5xxWithoutTheirDetail) {
+  const std::string secret = "/srv/pictor/store/cand/.pictor-tmp-4242: Permission denied";
+  for (const Status& fault :
+       {Status::Unavailable("cannot write " + secret), Status::PermissionDenied(secret),
+        Status::ResourceExhausted(secret), Status::Internal(secret), Status::DataLoss(secret),
+        Status::DeadlineExceeded(secret), Status::Cancelled(secret)}) {
+    HttpResponse r = ErrorResponse(fault);
+    EXPECT_GE(r.status, 500) << fault.ToString();
+    EXPECT_EQ(r.body.find("/srv"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("4242"), std::string::npos) << r.body;
+    EXPECT_EQ(r.headers.Get("Retry-After").has_value(), r.status == 503) << fault.ToString();
+  }
+  EXPECT_EQ(HttpStatusFor(Status::Unavailable("x")), 503);
+  EXPECT_EQ(HttpStatusFor(Status::PermissionDenied("x")), 503);
+  // Through the API: a fault while generating is answered the same way.
+  model_.FailNext(Status::Unavailable("cannot write " + secret));
+  HttpResponse r = Call("POST", "/generate-image", R"({"prompt":"x","width":64,"height":64})");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body.find("/srv"), std::string::npos) << r.body;
+  EXPECT_TRUE(r.headers.Get("Retry-After").has_value());
+  // Client errors still say what was wrong with the request.
+  HttpResponse bad = ErrorResponse(Status::InvalidArgument("width must be at most 2048"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("width must be at most 2048"), std::string::npos);
+}
+
+// A model whose Generate waits until the test releases it, so that the number of generations in
+// progress is known exactly.
+class GateModel final : public ImageModel {
+ public:
+  std::string Name() const override { return "gate"; }
+  Status Check(const GenerationRequest&) const override { return Status::Ok(); }
+  Result<GeneratedImage> Generate(const GenerationRequest& request) override {
+    std::unique_lock lock(mu_);
+    ++waiting_;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+    --waiting_;
+    GeneratedImage image;
+    image.png = "PNG";
+    image.model = "gate";
+    image.seed = request.seed;
+    image.width = request.width;
+    image.height = request.height;
+    return image;
+  }
+  bool AwaitWaiting(int n) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(30), [&] { return waiting_ == n; });
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;  // guards waiting_ and open_
+  std::condition_variable changed_;
+  int waiting_ = 0;
+  bool open_ = false;
+};
+
+TEST_F(ApiTest, SynchronousGenerationsBeyondTheMemoryBudgetAre503UntilMemoryIsFree) {
+  GateModel gate;
+  Pipeline pipeline{gate, store_};
+  ApiOptions options;
+  options.sync_memory_bytes = 2 * EstimateGenerationBytes(256, 256);  // room for two
+  Api api(pipeline, queue_.get(), ledger_.get(), metrics_, options);
+  auto request = [](int side) {
+    HttpRequest r;
+    r.method = "POST";
+    r.path = "/generate-image";
+    r.body = R"({"prompt":"x","width":)" + std::to_string(side) + R"(,"height":)" +
+             std::to_string(side) + "}";
+    return r;
+  };
+  std::vector<int> statuses(2);
+  std::vector<std::thread> held;
+  for (int i = 0; i < 2; ++i) {
+    held.emplace_back([&, i] { statuses[i] = api.Handle(request(256)).status; });
+  }
+  ASSERT_TRUE(gate.AwaitWaiting(2));
+  // Refused at once, or else admitted into the gate: then it waits there, the test fails and
+  // opens the gate for it.
+  auto refused = std::async(std::launch::async, [&] { return api.Handle(request(256)); });
+  if (refused.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    ADD_FAILURE() << "a third generation was admitted beyond the budget";
+    gate.Open();
+  }
+  HttpResponse third = refused.get();
+  EXPECT_EQ(third.status, 503);
+  EXPECT_EQ(Body(third)["error"], "overloaded");
+  EXPECT_EQ(third.headers.Get("Retry-After").value_or(""), "1");
+  // Even a smaller one is refused while the budget is full.
+  auto smaller = std::async(std::launch::async, [&] { return api.Handle(request(128)); });
+  if (smaller.wait_for(std::chrono::seconds(30)) != std::future_status::ready) gate.Open();
+  EXPECT_EQ(smaller.get().status, 503);
+  gate.Open();
+  for (auto& t : held) t.join();
+  EXPECT_EQ(statuses, (std::vector<int>{200, 200}));
+  EXPECT_EQ(api.Handle(request(256)).status, 200);  // memory given back: served again
+  // One request larger than the whole budget is still served when it is alone.
+  EXPECT_EQ(api.Handle(request(1024)).status, 200);
+  EXPECT_NE(metrics_.RenderPrometheus().find("pictor_sync_generations_refused_total 2"),
+            std::string::npos);
 }
 
 TEST_F(ApiTest, OnlySlowRoutesAreMarkedBlocking) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/server.h"
@@ -29,7 +30,9 @@ std::unique_ptr<HttpServer> StartOrDie(const ServerOptions& options, HttpService
 TEST(ServerLoadTest, IdleKeepAliveConnectionsDoNotDelayNewClient) {
   testing::RaiseOpenFileLimit();
   TestService service;
-  auto server = StartOrDie({}, service);
+  ServerOptions options;
+  options.max_connections_per_address = 1000;  // 500 clients, all on 127.0.0.1 here
+  auto server = StartOrDie(options, service);
   ASSERT_TRUE(server);
   std::vector<TestConnection> idle;
   idle.reserve(500);
@@ -173,6 +176,61 @@ TEST(ServerLoadTest, ConnectionsOverLimitAreClosedAndOthersServed) {
   TestConnection third(server->port());
   EXPECT_TRUE(third.WaitClosed(3s));
   EXPECT_TRUE(first.RoundTrip(GetRequest("/fast")));
+}
+
+// One address holding many slow connections (a header never finished) cannot lock out another
+// client: beyond the per-address limit (default 256) its connections are closed at once, while
+// the global limit still has room for others.
+TEST(ServerLoadTest, SlowConnectionsFromOneAddressDoNotLockOutAnother) {
+  testing::RaiseOpenFileLimit();
+  TestService service;
+  ServerOptions options;
+  options.max_connections = 300;
+  options.request_timeout = 60s;  // the slow ones stay for the whole test
+  auto server = StartOrDie(options, service);
+  ASSERT_TRUE(server);
+  std::vector<TestConnection> slow;
+  for (int i = 0; i < 300; ++i) {
+    slow.emplace_back(server->port(), "127.0.0.1");
+    ASSERT_TRUE(slow.back().connected()) << i;
+    ASSERT_TRUE(slow.back().Send("GET /fast HTTP/1.1\r\nHost: x\r\n")) << i;
+  }
+  // Accepted in order: the first 256 are held, the rest refused.
+  EXPECT_TRUE(slow.back().WaitClosed(5s));
+  TestConnection other(server->port(), "127.0.0.2");
+  ASSERT_TRUE(other.connected());
+  auto response = other.RoundTrip(GetRequest("/fast"));
+  ASSERT_TRUE(response) << "a client from another address was locked out";
+  EXPECT_EQ(response->body, "fast");
+  // The first slow connection was admitted and is still served once it finishes its request.
+  ASSERT_TRUE(slow.front().Send("\r\n"));
+  auto late = slow.front().Read();
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->body, "fast");
+}
+
+TEST(ServerLoadTest, ConnectionsOverThePerAddressLimitAreClosedAndFreedSlotsReused) {
+  TestService service;
+  ServerOptions options;
+  options.max_connections_per_address = 2;
+  auto server = StartOrDie(options, service);
+  ASSERT_TRUE(server);
+  auto first = std::make_unique<TestConnection>(server->port(), "127.0.0.1");
+  TestConnection second(server->port(), "127.0.0.1");
+  ASSERT_TRUE(first->RoundTrip(GetRequest("/fast")));
+  ASSERT_TRUE(second.RoundTrip(GetRequest("/fast")));
+  TestConnection third(server->port(), "127.0.0.1");
+  EXPECT_TRUE(third.WaitClosed(3s));
+  TestConnection elsewhere(server->port(), "127.0.0.3");
+  EXPECT_TRUE(elsewhere.RoundTrip(GetRequest("/fast")));
+  first.reset();  // frees a slot of 127.0.0.1 once the server sees the close
+  bool served = false;
+  for (int attempt = 0; attempt < 250 && !served; ++attempt) {
+    TestConnection again(server->port(), "127.0.0.1");
+    served = static_cast<bool>(again.RoundTrip(GetRequest("/fast")));
+    if (!served) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(served);
 }
 
 }  // namespace

@@ -34,9 +34,18 @@ std::optional<std::string> ClientResponse::Header(std::string_view name) const {
   return std::nullopt;
 }
 
-TestConnection::TestConnection(uint16_t port) {
+TestConnection::TestConnection(uint16_t port, const char* source_address) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return;
+  if (source_address != nullptr) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source_address, &source.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof(source)) != 0) {
+      ::close(fd);
+      return;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);

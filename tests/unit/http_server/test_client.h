@@ -24,8 +24,10 @@ struct ClientResponse {
 // One TCP connection to 127.0.0.1. Not thread-safe; move-only; closes on destruction.
 class TestConnection {
  public:
-  // Connects; an unconnected object (connected() false) on failure.
-  explicit TestConnection(uint16_t port);
+  // Connects; an unconnected object (connected() false) on failure. With `source_address`
+  // (an IPv4 loopback address such as "127.0.0.2") the socket is bound to it first, so a test
+  // can be a second client address.
+  explicit TestConnection(uint16_t port, const char* source_address = nullptr);
   ~TestConnection();
   TestConnection(TestConnection&& other) noexcept;
   TestConnection& operator=(TestConnection&&) = delete;

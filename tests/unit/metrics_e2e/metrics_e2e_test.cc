@@ -70,6 +70,48 @@ testing::AssertionResult PromtoolAccepts(const TempDir& dir, const std::string& 
   return testing::AssertionSuccess();
 }
 
+// The number of series of `name` on `page`.
+size_t SeriesCount(const std::string& page, const std::string& name) {
+  std::istringstream lines(page);
+  std::string line;
+  size_t count = 0;
+  while (std::getline(lines, line)) count += line.rfind(name + "{", 0) == 0 ? 1 : 0;
+  return count;
+}
+
+// Sends `n` requests with made-up methods and paths (numbered from `first`) to `base`, and checks
+// each got an answer.
+void SendMadeUpRequests(const std::string& base, int first, int n) {
+  for (int i = first; i < first + n; ++i) {
+    const std::string tag = std::to_string(i);
+    ASSERT_EQ(Http("X" + tag, base + "/metrics").status, 405) << i;
+    ASSERT_EQ(Http("GET", base + "/made/up/" + tag).status, 404) << i;
+  }
+}
+
+// What a client could make a server keep: the series and the size of the /metrics page after
+// `n` more requests with made-up methods and paths, beside the same before them.
+void ExpectMadeUpRequestsLeaveThePageBounded(const std::string& base) {
+  SendMadeUpRequests(base, 0, 10);
+  ASSERT_EQ(Http("GET", base + "/metrics").status, 200);  // a page read counts in the next page
+  const std::string before = Http("GET", base + "/metrics").body;
+  SendMadeUpRequests(base, 10, 300);
+  const std::string after = Http("GET", base + "/metrics").body;
+  EXPECT_EQ(SeriesCount(after, "pictor_http_requests_total"),
+            SeriesCount(before, "pictor_http_requests_total"))
+      << after;
+  EXPECT_LT(after.size(), before.size() + 2048) << after;  // 600 series would be ~50 KB
+  EXPECT_FALSE(Has(after, "/made/up")) << after;
+  EXPECT_GE(Sample(after, "pictor_http_requests_total",
+                   {{"route", "/metrics"}, {"method", "other"}, {"status", "405"}}),
+            310)
+      << after;
+  EXPECT_GE(Sample(after, "pictor_http_requests_total",
+                   {{"route", "unmatched"}, {"method", "GET"}, {"status", "404"}}),
+            310)
+      << after;
+}
+
 // Polls GET url until `ready(page)` holds; the last page read.
 std::string AwaitPage(const std::string& url, const std::function<bool(const std::string&)>& ready,
                       std::chrono::milliseconds timeout = 60s) {
@@ -135,6 +177,14 @@ TEST(ServeMetricsTest, PagePassesPromtoolAndCoversRequestsJobsLatencyQueueAndAla
   EXPECT_TRUE(state == 0 || state == 2) << page;
 }
 
+TEST(ServeMetricsTest, MadeUpMethodsAndPathsLeaveThePageBounded) {
+  ASSERT_FALSE(PictorBinary().empty()) << "PICTOR_BIN is not set";
+  TempDir dir;
+  Server server;
+  ASSERT_TRUE(StartServe(dir, &server, {"--workers", "0"}));
+  ExpectMadeUpRequestsLeaveThePageBounded(server.base_url);
+}
+
 // The bound address of `pictor worker --metrics-listen 127.0.0.1:0`, from its stdout.
 std::string WorkerMetricsBase(Process& worker) {
   std::string base;
@@ -197,6 +247,16 @@ TEST(WorkerMetricsTest, MetricsListenAnswersHealthzAndRefusesEverythingElse) {
   HttpResult post = Http("POST", base + "/metrics", "{}");
   EXPECT_EQ(post.status, 405);
   EXPECT_EQ(post.Header("allow"), "GET, HEAD");
+}
+
+TEST(WorkerMetricsTest, MadeUpMethodsAndPathsLeaveThePageBounded) {
+  ASSERT_FALSE(PictorBinary().empty()) << "PICTOR_BIN is not set";
+  TempDir dir;
+  std::unique_ptr<Process> worker;
+  ASSERT_TRUE(StartWorker(dir, &worker, {"--metrics-listen", "127.0.0.1:0"}));
+  const std::string base = WorkerMetricsBase(*worker);
+  ASSERT_FALSE(base.empty()) << worker->Stdout() << worker->Stderr();
+  ExpectMadeUpRequestsLeaveThePageBounded(base);
 }
 
 TEST(WorkerMetricsTest, AMalformedMetricsListenIsAUsageError) {
