@@ -22,20 +22,20 @@ void AddAlarmOptions(CLI::App& cmd, AlarmSettings& s) {
                  "ApproximateAgeOfOldestMessage (default), ApproximateNumberOfMessagesVisible or "
                  "NumberOfMessagesDeadLettered");
   cmd.add_option("--period", s.period, "Seconds per datapoint (default 60)")
-      ->check(IntegerIn(kPeriod.first, kPeriod.second));
+      ->transform(IntegerIn(kPeriod.first, kPeriod.second));
   cmd.add_option("--statistic", s.statistic,
                  "Maximum (default), Minimum, Average, Sum or SampleCount");
   cmd.add_option("--comparison", s.comparison,
                  "GreaterThanThreshold (default), GreaterThanOrEqualToThreshold, "
                  "LessThanThreshold or LessThanOrEqualToThreshold");
   cmd.add_option("--threshold", s.threshold, "The threshold, a finite number (default 300)")
-      ->check(FiniteNumber());
+      ->transform(FiniteNumber());
   cmd.add_option("--evaluation-periods", s.evaluation_periods,
                  "N: the periods looked at (default 1)")
-      ->check(IntegerIn(kPeriods.first, kPeriods.second));
+      ->transform(IntegerIn(kPeriods.first, kPeriods.second));
   cmd.add_option("--datapoints-to-alarm", s.datapoints_to_alarm,
                  "M: breaching datapoints out of N that raise the alarm (default N)")
-      ->check(IntegerIn(kPeriods.first, kPeriods.second));
+      ->transform(IntegerIn(kPeriods.first, kPeriods.second));
   cmd.add_option("--treat-missing-data", s.treat_missing_data,
                  "missing (default), notBreaching, breaching or ignore");
   cmd.add_option("--notify", s.notify,
@@ -92,8 +92,8 @@ Status TakeInteger(const toml::table& t, const CLI::App& cmd, std::string_view k
   if (!node->is_integer()) return Status::InvalidArgument(name + " must be an integer");
   const int64_t v = *node->value<int64_t>();
   if (v < lo || v > hi) {
-    return Status::InvalidArgument(
-        fmt::format("{} is {}, out of range: it must be an integer from {} to {}", name, v, lo, hi));
+    return Status::InvalidArgument(fmt::format(
+        "{} is {}, out of range: it must be an integer from {} to {}", name, v, lo, hi));
   }
   out = static_cast<int>(v);
   return Status::Ok();

@@ -120,12 +120,12 @@ Subcommand AddServeCommand(CLI::App& app) {
   cmd->add_option("--listen", o->listen, "HOST:PORT to listen on; port 0 picks a free one")
       ->envname("PICTOR_LISTEN");
   cmd->add_option("--workers", o->workers, "In-process queue workers (default 2; 0 = none)")
-      ->check(IntegerIn(0, 1024));
+      ->transform(IntegerIn(0, 1024));
   cmd->add_option("--visibility-timeout", o->visibility_timeout,
                   "Seconds a received job stays hidden; renewed while it runs (default 60)")
-      ->check(IntegerIn(5, 43200));
+      ->transform(IntegerIn(5, 43200));
   cmd->add_option("--io-threads", o->io_threads, "HTTP event-loop threads (default 2)")
-      ->check(IntegerIn(1, 64));
+      ->transform(IntegerIn(1, 64));
   cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");
   cmd->add_flag(
       "--alarm", o->alarm,

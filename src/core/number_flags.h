@@ -3,12 +3,13 @@
 //
 // Each validator checks the text strictly and writes back the value in canonical decimal before
 // CLI11 converts it, so what CLI11 stores is exactly the value checked (CLI11 would otherwise read
-// "010" as octal, take "nan" and "inf" as doubles, and turn 1e400 into infinity).
+// "010" as octal, take "nan" and "inf" as doubles, and turn 1e400 into infinity). Attach them
+// with `->transform(...)`: `->check(...)` would discard the rewritten text.
 #ifndef PICTOR_CORE_NUMBER_FLAGS_H_
 #define PICTOR_CORE_NUMBER_FLAGS_H_
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <string>
