@@ -37,8 +37,8 @@ Result<int64_t> ParseIntegerSetting(std::string_view what, std::string_view text
     return Status::InvalidArgument(fmt::format("{} {} is not {}", what, Quoted(text), range));
   }
   if (ec == std::errc::result_out_of_range || value < lo || value > hi) {
-    return Status::InvalidArgument(fmt::format("{} {} is out of range: {}", what, Quoted(text),
-                                               "it must be " + range));
+    return Status::InvalidArgument(
+        fmt::format("{} {} is out of range: {}", what, Quoted(text), "it must be " + range));
   }
   return value;
 }
@@ -59,9 +59,9 @@ Result<double> ParseFiniteSetting(std::string_view what, std::string_view text) 
         fmt::format("{} {} is not a decimal number", what, Quoted(text)));
   }
   if (ec == std::errc::result_out_of_range) {
-    return Status::InvalidArgument(fmt::format(
-        "{} {} is out of range: it must be finite, at most {:g} in magnitude", what, Quoted(text),
-        kMaxSettingMagnitude));
+    return Status::InvalidArgument(
+        fmt::format("{} {} is out of range: it must be finite, at most {:g} in magnitude", what,
+                    Quoted(text), kMaxSettingMagnitude));
   }
   if (Status s = CheckFiniteSetting("", value); !s.ok()) {
     return Status::InvalidArgument(fmt::format("{} {} {}", what, Quoted(text), s.message()));
@@ -71,8 +71,8 @@ Result<double> ParseFiniteSetting(std::string_view what, std::string_view text) 
 
 Status CheckFiniteSetting(std::string_view what, double value) {
   if (std::isnan(value) || std::isinf(value)) {
-    return Status::InvalidArgument(fmt::format(
-        "{}{}is not a finite number", what, what.empty() ? "" : " "));
+    return Status::InvalidArgument(
+        fmt::format("{}{}is not a finite number", what, what.empty() ? "" : " "));
   }
   if (std::fabs(value) > kMaxSettingMagnitude) {
     return Status::InvalidArgument(fmt::format("{}{}is out of range: at most {:g} in magnitude",

@@ -41,8 +41,8 @@ Status ParseStrictJson(std::string_view text, Json* out) {
         if (!open_objects.empty()) open_objects.pop_back();
         break;
       case Json::parse_event_t::key:
-        if (!open_objects.empty() && !open_objects.back().insert(parsed.get<std::string>()).second &&
-            !found) {
+        if (!open_objects.empty() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second && !found) {
           found = true;
           duplicate = parsed.get<std::string>();
         }

@@ -23,7 +23,10 @@ bool ForEachCodePoint(std::string_view s, Visit visit) {
   while (p < end) {
     const unsigned char c = *p;
     int extra = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-    uint32_t cp = extra == 0 ? c : extra == 1 ? (c & 0x1Fu) : extra == 2 ? (c & 0x0Fu) : (c & 0x07u);
+    uint32_t cp = extra == 0   ? c
+                  : extra == 1 ? (c & 0x1Fu)
+                  : extra == 2 ? (c & 0x0Fu)
+                               : (c & 0x07u);
     for (int i = 1; i <= extra && p + i < end; ++i) cp = (cp << 6) | (p[i] & 0x3Fu);
     p += extra + 1;
     if (!visit(cp)) return false;
