@@ -310,7 +310,12 @@ class Soak:
             self.failures.append(f"job {job_id} not final {self.drain_seconds}s after the load: "
                                  f"{status} {reply[:200]!r}")
         from_queue = os.path.join(self.images, "generated_images", "from_queue")
-        pngs = sorted(os.listdir(from_queue)) if os.path.isdir(from_queue) else []
+        names = sorted(os.listdir(from_queue)) if os.path.isdir(from_queue) else []
+        pngs = [n for n in names if n.endswith(".png")]
+        # A temporary file left by a killed worker must be swept when a worker starts again.
+        for name in names:
+            if not name.endswith(".png"):
+                self.failures.append(f"file left in the store: generated_images/from_queue/{name}")
         claimed = set()
         for job_id, job in sorted(final.items()):
             if job["status"] != "succeeded":
