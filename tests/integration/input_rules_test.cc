@@ -7,6 +7,8 @@
 
 #include <fstream>
 #include <memory>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,8 @@
 namespace pictor::integration {
 namespace {
 
-// Each numeric flag of each subcommand, with the arguments it needs to get past parsing.
+// Each numeric flag of each subcommand, read from the subcommand's --help (so a flag added later
+// is covered too), with the arguments the subcommand needs to get past parsing.
 struct NumericFlag {
   std::vector<std::string> command;  // subcommand and required arguments
   std::string flag;
@@ -24,42 +27,42 @@ struct NumericFlag {
 
 std::vector<NumericFlag> NumericFlags(const TempDir& dir) {
   const std::string store = StoreSpec(dir), queue = QueueSpec(dir);
-  const std::vector<std::string> generate = {"generate", "a cat", "-o", dir / "x.png"};
-  const std::vector<std::string> send = {"send", "a cat", "--queue", queue};
-  const std::vector<std::string> serve = {"serve", "--listen", "127.0.0.1:0", "--store",
-                                          store,   "--queue",  queue};
-  const std::vector<std::string> worker = {"worker", "--store", store, "--queue", queue};
-  const std::vector<std::string> alarm = {"alarm", "--queue", queue};
-  const std::vector<std::string> lambda = {"lambda", "--store", store};
-  return {
-      {generate, "--seed"},
-      {generate, "--max-prompt-chars"},
-      {send, "--seed"},
-      {send, "--max-prompt-chars"},
-      {send, "--max-receive-count"},
-      {serve, "--workers"},
-      {serve, "--visibility-timeout"},
-      {serve, "--io-threads"},
-      {serve, "--max-prompt-chars"},
-      {serve, "--max-receive-count"},
-      {serve, "--period"},
-      {serve, "--threshold"},
-      {serve, "--evaluation-periods"},
-      {serve, "--datapoints-to-alarm"},
-      {worker, "--concurrency"},
-      {worker, "--visibility-timeout"},
-      {worker, "--max-prompt-chars"},
-      {worker, "--max-receive-count"},
-      {alarm, "--period"},
-      {alarm, "--threshold"},
-      {alarm, "--evaluation-periods"},
-      {alarm, "--datapoints-to-alarm"},
-      {alarm, "--history-limit"},
-      {alarm, "--max-receive-count"},
-      {lambda, "--concurrency"},
-      {lambda, "--deadline-margin-ms"},
-      {lambda, "--max-prompt-chars"},
+  const std::vector<std::vector<std::string>> commands = {
+      {"generate", "a cat", "-o", dir / "x.png"},
+      {"send", "a cat", "--queue", queue},
+      {"serve", "--listen", "127.0.0.1:0", "--store", store, "--queue", queue},
+      {"worker", "--store", store, "--queue", queue},
+      {"alarm", "--queue", queue},
+      {"lambda", "--store", store},
   };
+  // "  --period INT:INT in [1 - 86400]", "  -c,--concurrency INT", "  --threshold FLOAT:..."
+  static const std::regex kNumeric(R"(^\s+(?:-\w,)?(--[a-z0-9-]+)\s+(?:INT|UINT|FLOAT|NUMBER)\b)");
+  std::vector<NumericFlag> flags;
+  for (const auto& command : commands) {
+    RunResult help = RunPictor(dir, {command[0], "--help"});
+    EXPECT_EQ(help.code(), 0) << command[0] << " --help: " << help.err;
+    std::istringstream lines(help.out);
+    std::string line;
+    int found = 0;
+    while (std::getline(lines, line)) {
+      std::smatch m;
+      if (std::regex_search(line, m, kNumeric)) {
+        flags.push_back({command, m[1]});
+        ++found;
+      }
+    }
+    EXPECT_GT(found, 0) << command[0] << " --help lists no numeric flag:\n" << help.out;
+  }
+  return flags;
+}
+
+// What a refused number's message says (the validators' words, not "was not expected").
+bool NamesTheProblem(const std::string& err) {
+  for (const char* words :
+       {"is not an integer", "is not a finite number", "is out of range", "is not a decimal"}) {
+    if (err.find(words) != std::string::npos) return true;
+  }
+  return false;
 }
 
 class InputRulesCliTest : public testing::Test {
@@ -68,14 +71,16 @@ class InputRulesCliTest : public testing::Test {
 
   // Exit 2 with `expected` in stderr. A value that is wrongly accepted starts a long-running
   // command (alarm, serve, worker): it is stopped after 15 s and reported.
-  void ExpectUsageError(const std::vector<std::string>& args, const std::string& expected,
-                        const EnvChanges& env = {}) {
+  // Returns stderr.
+  std::string ExpectUsageError(const std::vector<std::string>& args, const std::string& expected,
+                               const EnvChanges& env = {}) {
     RunResult r = RunPictor(dir_, args, env, 15s);
     std::string shown;
     for (const auto& a : args) shown += a + " ";
     EXPECT_FALSE(r.timed_out) << shown << "was accepted and kept running";
     EXPECT_EQ(r.code(), 2) << shown << "\nstderr: " << r.err;
     EXPECT_NE(r.err.find(expected), std::string::npos) << shown << "\nstderr: " << r.err;
+    return r.err;
   }
 
   TempDir dir_;
@@ -86,7 +91,9 @@ TEST_F(InputRulesCliTest, NonFiniteNumbersAreUsageErrorsInEveryNumericFlag) {
     for (const char* value : {"nan", "inf", "-inf", "1e400", "infinity"}) {
       std::vector<std::string> args = f.command;
       args.insert(args.end(), {f.flag, value});
-      ExpectUsageError(args, f.flag);
+      std::string err = ExpectUsageError(args, f.flag);
+      EXPECT_TRUE(NamesTheProblem(err))
+          << f.command[0] << " " << f.flag << " " << value << ": " << err;
     }
   }
 }
@@ -96,7 +103,9 @@ TEST_F(InputRulesCliTest, OutOfRangeAndNonDecimalNumbersAreUsageErrors) {
     for (const char* value : {"99999999999999999999999", "0x10", "1e16", "5s"}) {
       std::vector<std::string> args = f.command;
       args.insert(args.end(), {f.flag, value});
-      ExpectUsageError(args, f.flag);
+      std::string err = ExpectUsageError(args, f.flag);
+      EXPECT_TRUE(NamesTheProblem(err))
+          << f.command[0] << " " << f.flag << " " << value << ": " << err;
     }
   }
 }
