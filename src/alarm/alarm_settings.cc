@@ -171,6 +171,9 @@ Result<AlarmRule> RuleFromSettings(const AlarmSettings& s) {
   rule.comparison = *comparison;
   rule.treat_missing = *missing;
   rule.period = std::chrono::seconds(s.period);
+  // Flags and the file are checked as they are read; settings built in code are checked here, so
+  // no path leads to a threshold that compares false with every datapoint.
+  if (Status st = CheckFiniteSetting("the threshold", s.threshold); !st.ok()) return st;
   rule.threshold = s.threshold;
   rule.evaluation_periods = s.evaluation_periods;
   rule.datapoints_to_alarm =

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace pictor::alarm {
 namespace {
@@ -129,6 +130,16 @@ TEST_F(AlarmSettingsTest, IntegersInTomlOutsideTheFlagsRangesAreRejected) {
     cmd.parse(std::vector<std::string>{path_, "--alarm-config"});
     EXPECT_TRUE(ApplyAlarmConfigFile(cmd, settings).IsInvalidArgument()) << line;
   }
+}
+
+TEST_F(AlarmSettingsTest, RuleFromSettingsRefusesANonFiniteThresholdSetInCode) {
+  AlarmSettings settings;
+  settings.threshold = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_TRUE(RuleFromSettings(settings).status().IsInvalidArgument());
+  settings.threshold = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(RuleFromSettings(settings).status().IsInvalidArgument());
+  settings.threshold = 300;
+  EXPECT_TRUE(RuleFromSettings(settings).ok());
 }
 
 TEST_F(AlarmSettingsTest, IntegerThresholdInTomlStillReads) {
