@@ -318,11 +318,12 @@ class Soak:
                 self.failures.append(f"file left in the store: generated_images/from_queue/{name}")
         claimed = set()
         for job_id, job in sorted(final.items()):
-            if job["status"] != "succeeded":
-                self.failures.append(f"job {job_id} {job['status']}: {job.get('error', '')}")
-                continue
             mine = [p for p in pngs if job_id in p]
             claimed.update(mine)
+            if job["status"] != "succeeded":
+                self.failures.append(f"job {job_id} {job['status']} (with {len(mine)} PNG): "
+                                     f"{job.get('error', '')}")
+                continue
             if len(mine) != 1:
                 self.failures.append(f"job {job_id} has {len(mine)} PNGs: {mine}")
                 continue
