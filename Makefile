@@ -8,7 +8,7 @@ CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps-build deps-run deps-test deps-bench build build-test run test lint format bench clean lambda-package
+.PHONY: all deps-build deps-run deps-test deps-bench build build-test run test lint format bench clean lambda-package soak
 
 all: build
 
@@ -49,6 +49,11 @@ bench: deps-bench
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DPICTOR_BUILD_TESTS=OFF >/dev/null
 	@ninja -C $(BUILD_DIR) -j$(JOBS)
 	@scripts/bench.sh $(BUILD_DIR)
+
+# SOAK_SECONDS (default 600) of mixed load and faults against the Release binary, then checks that
+# every accepted job succeeded exactly once, none is stuck and memory stayed flat. Not in `test`.
+soak: deps-test build
+	@scripts/soak.sh $(BUILD_DIR)/pictor
 
 # build/pictor-lambda.zip: bootstrap, the binary, its shared libraries and loader (docs/LAMBDA.md).
 lambda-package: build

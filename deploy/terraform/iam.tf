@@ -1,7 +1,11 @@
-# Least privilege for the queue worker: it may write objects only under the key prefix, read
-# only the job records under <prefix>/jobs/, invoke only the configured model, use only this
-# queue (the event source mapping polls with the function's role) and write only to its own log
-# group.
+# Least privilege for the queue worker: exactly the S3 calls its code makes (checked by
+# tests/unit/deploy/test_iam_access.py, which records them), the configured model, this queue (the
+# event source mapping polls with the function's role) and its own log group.
+#
+# S3, by key: <prefix>/generated_images/from_queue/* is where queue jobs store images; each job
+# first HEADs its image (a redelivery after the image was stored must find it rather than draw it
+# again), and HEAD needs s3:GetObject. <prefix>/jobs/* holds the job records (PICTOR_JOBS=store),
+# read before each update.
 
 data "aws_iam_policy_document" "assume_lambda" {
   statement {
@@ -20,23 +24,22 @@ resource "aws_iam_role" "worker" {
 
 data "aws_iam_policy_document" "worker" {
   statement {
-    sid       = "StoreImagesUnderPrefix"
-    actions   = ["s3:PutObject"]
-    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${var.key_prefix}/*"]
+    sid       = "StoreAndFindQueueImages"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${var.key_prefix}/generated_images/from_queue/*"]
   }
 
-  # Job records (PICTOR_JOBS=store): the worker reads a job's record before it updates it.
   statement {
-    sid       = "ReadJobRecords"
-    actions   = ["s3:GetObject"]
+    sid       = "KeepJobRecords"
+    actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${var.key_prefix}/jobs/*"]
   }
 
-  # Without s3:ListBucket, S3 answers a GET of a missing key with 403 instead of 404, and a job
-  # sent by `pictor send` (which has no record yet) would look like a permission failure. Names
-  # in this one bucket only; no object data.
+  # Without s3:ListBucket, S3 answers a GET or HEAD of a missing key with 403 instead of 404: a
+  # job sent by `pictor send` (which has no record yet) and every first delivery (no image yet)
+  # would look like a permission failure. Names in this one bucket only; no object data.
   statement {
-    sid       = "TellMissingJobRecords"
+    sid       = "TellMissingObjects"
     actions   = ["s3:ListBucket"]
     resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"]
   }

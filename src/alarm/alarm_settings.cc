@@ -2,7 +2,19 @@
 
 #include <toml++/toml.h>
 
+#include <optional>
+#include <utility>
+
+#include "core/number_flags.h"
+
 namespace pictor::alarm {
+namespace {
+
+// Ranges shared by the flags and the TOML keys: seconds per period, and periods (N and M).
+constexpr std::pair<int, int> kPeriod{1, 86400};
+constexpr std::pair<int, int> kPeriods{1, 100};
+
+}  // namespace
 
 void AddAlarmOptions(CLI::App& cmd, AlarmSettings& s) {
   cmd.add_option("--alarm-name", s.name, "Name of the alarm (default pictor-queue-age)");
@@ -10,19 +22,20 @@ void AddAlarmOptions(CLI::App& cmd, AlarmSettings& s) {
                  "ApproximateAgeOfOldestMessage (default), ApproximateNumberOfMessagesVisible or "
                  "NumberOfMessagesDeadLettered");
   cmd.add_option("--period", s.period, "Seconds per datapoint (default 60)")
-      ->check(CLI::Range(1, 86400));
+      ->transform(IntegerIn(kPeriod.first, kPeriod.second));
   cmd.add_option("--statistic", s.statistic,
                  "Maximum (default), Minimum, Average, Sum or SampleCount");
   cmd.add_option("--comparison", s.comparison,
                  "GreaterThanThreshold (default), GreaterThanOrEqualToThreshold, "
                  "LessThanThreshold or LessThanOrEqualToThreshold");
-  cmd.add_option("--threshold", s.threshold, "The threshold (default 300)");
+  cmd.add_option("--threshold", s.threshold, "The threshold, a finite number (default 300)")
+      ->transform(FiniteNumber());
   cmd.add_option("--evaluation-periods", s.evaluation_periods,
                  "N: the periods looked at (default 1)")
-      ->check(CLI::Range(1, 100));
+      ->transform(IntegerIn(kPeriods.first, kPeriods.second));
   cmd.add_option("--datapoints-to-alarm", s.datapoints_to_alarm,
                  "M: breaching datapoints out of N that raise the alarm (default N)")
-      ->check(CLI::Range(1, 100));
+      ->transform(IntegerIn(kPeriods.first, kPeriods.second));
   cmd.add_option("--treat-missing-data", s.treat_missing_data,
                  "missing (default), notBreaching, breaching or ignore");
   cmd.add_option("--notify", s.notify,
@@ -47,18 +60,42 @@ Status Take(const toml::table& t, const CLI::App& cmd, std::string_view key, std
             T& out, const std::string& file) {
   const toml::node* node = t.get(key);
   if (node == nullptr || cmd.count(std::string(flag)) > 0) return Status::Ok();
-  std::optional<T> v;
-  if constexpr (std::is_same_v<T, double>) {
-    if (auto d = node->value<double>()) v = *d;  // integers convert too
-  } else if constexpr (std::is_same_v<T, int>) {
-    if (auto i = node->value<int64_t>()) v = static_cast<int>(*i);
-  } else {
-    v = node->value<T>();
-  }
+  std::optional<T> v = node->value<T>();
   if (!v) {
     return Status::InvalidArgument(file + ": '" + std::string(key) + "' has the wrong type");
   }
   out = *v;
+  return Status::Ok();
+}
+
+// A real number: a TOML integer or float, finite (TOML spells nan and inf) and within
+// kMaxSettingMagnitude, like --threshold.
+Status TakeNumber(const toml::table& t, const CLI::App& cmd, std::string_view key,
+                  std::string_view flag, double& out, const std::string& file) {
+  const toml::node* node = t.get(key);
+  if (node == nullptr || cmd.count(std::string(flag)) > 0) return Status::Ok();
+  std::optional<double> v;
+  if (node->is_integer()) v = static_cast<double>(*node->value<int64_t>());
+  if (node->is_floating_point()) v = node->value<double>();
+  if (!v) return Status::InvalidArgument(file + ": '" + std::string(key) + "' must be a number");
+  if (Status s = CheckFiniteSetting(file + ": '" + std::string(key) + "'", *v); !s.ok()) return s;
+  out = *v;
+  return Status::Ok();
+}
+
+// An integer in [lo, hi], as the flag's IntegerIn(lo, hi). A float (60.0) is the wrong type.
+Status TakeInteger(const toml::table& t, const CLI::App& cmd, std::string_view key,
+                   std::string_view flag, int& out, int lo, int hi, const std::string& file) {
+  const toml::node* node = t.get(key);
+  if (node == nullptr || cmd.count(std::string(flag)) > 0) return Status::Ok();
+  const std::string name = file + ": '" + std::string(key) + "'";
+  if (!node->is_integer()) return Status::InvalidArgument(name + " must be an integer");
+  const int64_t v = *node->value<int64_t>();
+  if (v < lo || v > hi) {
+    return Status::InvalidArgument(fmt::format(
+        "{} is {}, out of range: it must be an integer from {} to {}", name, v, lo, hi));
+  }
+  out = static_cast<int>(v);
   return Status::Ok();
 }
 
@@ -94,13 +131,15 @@ Status ApplyAlarmConfigFile(const CLI::App& cmd, AlarmSettings& s) {
   for (Status st : {
            Take(t, cmd, "alarm_name", "--alarm-name", s.name, f),
            Take(t, cmd, "metric_name", "--metric", s.metric, f),
-           Take(t, cmd, "period", "--period", s.period, f),
+           TakeInteger(t, cmd, "period", "--period", s.period, kPeriod.first, kPeriod.second, f),
            Take(t, cmd, "statistic", "--statistic", s.statistic, f),
            Take(t, cmd, "comparison_operator", "--comparison", s.comparison, f),
-           Take(t, cmd, "threshold", "--threshold", s.threshold, f),
-           Take(t, cmd, "age_threshold", "--threshold", s.threshold, f),
-           Take(t, cmd, "evaluation_periods", "--evaluation-periods", s.evaluation_periods, f),
-           Take(t, cmd, "datapoints_to_alarm", "--datapoints-to-alarm", s.datapoints_to_alarm, f),
+           TakeNumber(t, cmd, "threshold", "--threshold", s.threshold, f),
+           TakeNumber(t, cmd, "age_threshold", "--threshold", s.threshold, f),
+           TakeInteger(t, cmd, "evaluation_periods", "--evaluation-periods", s.evaluation_periods,
+                       kPeriods.first, kPeriods.second, f),
+           TakeInteger(t, cmd, "datapoints_to_alarm", "--datapoints-to-alarm",
+                       s.datapoints_to_alarm, kPeriods.first, kPeriods.second, f),
            Take(t, cmd, "treat_missing_data", "--treat-missing-data", s.treat_missing_data, f),
            Take(t, cmd, "alert_email", "--alert-email", s.alert_email, f),
            Take(t, cmd, "smtp_starttls", "--smtp-starttls", s.smtp_starttls, f),
@@ -132,6 +171,9 @@ Result<AlarmRule> RuleFromSettings(const AlarmSettings& s) {
   rule.comparison = *comparison;
   rule.treat_missing = *missing;
   rule.period = std::chrono::seconds(s.period);
+  // Flags and the file are checked as they are read; settings built in code are checked here, so
+  // no path leads to a threshold that compares false with every datapoint.
+  if (Status st = CheckFiniteSetting("the threshold", s.threshold); !st.ok()) return st;
   rule.threshold = s.threshold;
   rule.evaluation_periods = s.evaluation_periods;
   rule.datapoints_to_alarm =

@@ -79,7 +79,7 @@ Subcommand AddAlarmCommand(CLI::App& app) {
   alarm::AddAlarmOptions(*cmd, o->alarm);
   cmd->add_flag("--history", o->history, "Print the alarm's state and transitions, then exit");
   cmd->add_option("--history-limit", o->history_limit, "Transitions printed (default 100)")
-      ->check(CLI::Range(1, 100000));
+      ->transform(IntegerIn(1, 100000));
   AddCommonOptions(*cmd, o->common, kQueuePart);
   return {cmd, [o, cmd] { return RunAlarm(*cmd, *o); }};
 }

@@ -84,7 +84,7 @@ Subcommand AddGenerateCommand(CLI::App& app) {
   cmd->add_option("prompt", o->prompt, "What to draw")->required();
   cmd->add_option("-o,--output", o->output, "PNG file to write (default MODEL_SEED.png)");
   cmd->add_option("--seed", o->seed, "Seed, 0-2147483646 (default random)")
-      ->check(CLI::Range(int64_t{0}, int64_t{kMaxSeed}));
+      ->transform(IntegerIn(int64_t{0}, int64_t{kMaxSeed}));
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT (default 1024x1024)");
   cmd->add_option("--negative-prompt", o->negative_prompt, "What to avoid");
   AddCommonOptions(*cmd, o->common, kModelPart);

@@ -155,11 +155,11 @@ Subcommand AddLambdaCommand(CLI::App& app) {
       "lambda", "Run as an AWS Lambda custom runtime (API Gateway and SQS events)");
   cmd->add_option("--concurrency", o->concurrency, "SQS records processed at once (default 10)")
       ->envname("PICTOR_LAMBDA_CONCURRENCY")
-      ->check(CLI::Range(1, 256));
+      ->transform(IntegerIn(1, 256));
   cmd->add_option("--deadline-margin-ms", o->deadline_margin_ms,
                   "Answer this long before the invocation deadline (default 1000)")
       ->envname("PICTOR_LAMBDA_DEADLINE_MARGIN_MS")
-      ->check(CLI::Range(0, 60000));
+      ->transform(IntegerIn(0, 60000));
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o] { return RunLambda(*o); }};
 }

@@ -75,7 +75,7 @@ Subcommand AddSendCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("send", "Put one prompt on the queue; prints its message id");
   cmd->add_option("prompt", o->prompt, "The prompt")->required();
   cmd->add_option("--seed", o->seed, "Seed, 0-2147483646 (default derived from the message id)")
-      ->check(CLI::Range(int64_t{0}, int64_t{kMaxSeed}));
+      ->transform(IntegerIn(int64_t{0}, int64_t{kMaxSeed}));
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT (default 512x512)");
   AddCommonOptions(*cmd, o->common, kQueuePart);
   return {cmd, [o] { return RunSend(*o); }};

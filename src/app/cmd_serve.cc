@@ -136,12 +136,12 @@ Subcommand AddServeCommand(CLI::App& app) {
   cmd->add_option("--listen", o->listen, "HOST:PORT to listen on; port 0 picks a free one")
       ->envname("PICTOR_LISTEN");
   cmd->add_option("--workers", o->workers, "In-process queue workers (default 2; 0 = none)")
-      ->check(CLI::Range(0, 1024));
+      ->transform(IntegerIn(0, 1024));
   cmd->add_option("--visibility-timeout", o->visibility_timeout,
                   "Seconds a received job stays hidden; renewed while it runs (default 60)")
-      ->check(CLI::Range(5, 43200));
+      ->transform(IntegerIn(5, 43200));
   cmd->add_option("--io-threads", o->io_threads, "HTTP event-loop threads (default 2)")
-      ->check(CLI::Range(1, 64));
+      ->transform(IntegerIn(1, 64));
   cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");
   cmd->add_option("--public-url", o->public_url,
                   "Absolute http(s) URL clients reach this server at; the base of Location, "
@@ -150,11 +150,11 @@ Subcommand AddServeCommand(CLI::App& app) {
   cmd->add_option("--max-connections-per-address", o->max_connections_per_address,
                   "Open connections one client address may hold; more are closed at once "
                   "(default 256)")
-      ->check(CLI::Range(size_t{1}, size_t{100000}));
+      ->transform(IntegerIn(1, 100000));
   cmd->add_option("--sync-memory-mb", o->sync_memory_mb,
                   "Memory concurrent POST /generate-image may hold, estimated from their sizes; "
                   "beyond it they get 503 (default 512; 0 = unbounded)")
-      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
+      ->transform(IntegerIn(0, int64_t{1} << 20));
   cmd->add_flag(
       "--alarm", o->alarm,
       "Run the queue alarm in-process (also on when --notify or --alarm-config is given)");

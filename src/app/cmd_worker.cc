@@ -90,10 +90,10 @@ Subcommand AddWorkerCommand(CLI::App& app) {
   auto o = std::make_shared<WorkerCommandOptions>();
   CLI::App* cmd = app.add_subcommand("worker", "Consume the queue: generate and store each job");
   cmd->add_option("--concurrency", o->concurrency, "Jobs in flight at once (default 4)")
-      ->check(CLI::Range(1, 1024));
+      ->transform(IntegerIn(1, 1024));
   cmd->add_option("--visibility-timeout", o->visibility_timeout,
                   "Seconds a received job stays hidden; renewed while it runs (default 60)")
-      ->check(CLI::Range(5, 43200));
+      ->transform(IntegerIn(5, 43200));
   cmd->add_option("--metrics-listen", o->metrics_listen,
                   "Serve GET /metrics and /healthz on HOST:PORT (port 0 picks a free one)")
       ->envname("PICTOR_METRICS_LISTEN");

@@ -17,7 +17,7 @@ void AddCommonOptions(CLI::App& command, CommonSettings& s, unsigned parts) {
     command
         .add_option("--max-prompt-chars", s.max_prompt_chars,
                     "Longest prompt accepted, in characters")
-        ->check(CLI::Range(1, 100000));
+        ->transform(IntegerIn(1, 100000));
   }
   if (parts & kStorePart) {
     command.add_option("--store", s.store,
@@ -37,7 +37,7 @@ void AddCommonOptions(CLI::App& command, CommonSettings& s, unsigned parts) {
     command
         .add_option("--max-receive-count", s.max_receive_count,
                     "Receives before a message is dead-lettered")
-        ->check(CLI::Range(1, 1000));
+        ->transform(IntegerIn(1, 1000));
   }
   if (parts & kLedgerPart) {
     command.add_option("--jobs", s.jobs,

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "core/number_flags.h"
 #include "core/pipeline.h"
 #include "core/validation.h"
 #include "pictor/image_model.h"

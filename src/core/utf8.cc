@@ -1,6 +1,7 @@
 #include "core/utf8.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace pictor {
 
@@ -47,6 +48,31 @@ size_t CountCodePoints(std::string_view s) {
     if ((c & 0xC0) != 0x80) ++n;
   }
   return n;
+}
+
+bool IsForbiddenControl(uint32_t cp) {
+  return (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F);
+}
+
+bool IsInvisible(uint32_t cp) {
+  // Sorted, inclusive ranges; see the header for what each is.
+  static constexpr std::pair<uint32_t, uint32_t> kRanges[] = {
+      {0x0009, 0x000D}, {0x0020, 0x0020},   {0x0085, 0x0085},   {0x00A0, 0x00A0},
+      {0x00AD, 0x00AD}, {0x034F, 0x034F},   {0x061C, 0x061C},   {0x115F, 0x1160},
+      {0x1680, 0x1680}, {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x2000, 0x200F},
+      {0x2028, 0x202F}, {0x205F, 0x206F},   {0x2800, 0x2800},   {0x3000, 0x3000},
+      {0x3164, 0x3164}, {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},
+      {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+  };
+  for (const auto& [lo, hi] : kRanges) {
+    if (cp < lo) return false;
+    if (cp <= hi) return true;
+  }
+  return false;
+}
+
+bool HasVisibleCharacter(std::string_view s) {
+  return !ForEachCodePoint(s, [](uint32_t cp) { return IsInvisible(cp); });
 }
 
 std::string_view TrimWhitespace(std::string_view s) {

@@ -1,8 +1,10 @@
 #include "core/validation.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/hash.h"
+#include "core/strict_json.h"
 #include "core/utf8.h"
 
 namespace pictor {
@@ -44,14 +46,22 @@ Status ValidatePromptText(std::string_view text, const RequestLimits& limits,
                           std::string_view field, bool allow_empty) {
   const std::string name(field);
   if (!IsValidUtf8(text)) return Invalid(name + " is not valid UTF-8", "invalid_prompt");
-  for (unsigned char c : text) {
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
-      return Invalid(name + " contains a control character (only newline and tab are allowed)",
-                     "invalid_prompt");
-    }
+  uint32_t control = 0;
+  if (!ForEachCodePoint(text, [&](uint32_t cp) {
+        control = cp;
+        return !IsForbiddenControl(cp);
+      })) {
+    return Invalid(fmt::format("{} contains the control character U+{:04X} (of the control "
+                               "characters only newline and tab are allowed)",
+                               name, control),
+                   "invalid_prompt");
   }
   std::string_view trimmed = TrimWhitespace(text);
-  if (trimmed.empty() && !allow_empty) return Invalid(name + " is required", "prompt_required");
+  // Text of only invisible characters (zero-width spaces, BOMs, bidi marks, ...) would reach the
+  // model as an empty prompt: it is one, with the same error.
+  if (!allow_empty && !HasVisibleCharacter(trimmed)) {
+    return Invalid(name + " is required", "prompt_required");
+  }
   size_t chars = CountCodePoints(trimmed);
   if (chars > limits.max_prompt_chars) {
     return Invalid(name + " is " + std::to_string(chars) + " characters long; at most " +
@@ -83,8 +93,8 @@ Status ValidateRequest(const GenerationRequest& request, const RequestLimits& li
 
 Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defaults,
                              const RequestLimits& limits, bool allow_job_id) {
-  Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Invalid("request body is not valid JSON", "malformed_json");
+  Json doc;
+  if (Status s = ParseStrictJson(body, &doc); !s.ok()) return s;
   if (!doc.is_object()) return Invalid("request body must be a JSON object", "malformed_json");
 
   JobSpec spec;
@@ -98,7 +108,8 @@ Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defau
       if (Status s = ValidatePromptText(text, limits, name, name == "negative_prompt"); !s.ok()) {
         return s;
       }
-      std::string trimmed(TrimWhitespace(text));
+      // A negative prompt with nothing visible is no negative prompt.
+      std::string trimmed(HasVisibleCharacter(text) ? TrimWhitespace(text) : std::string_view());
       if (name == "prompt") {
         spec.request.prompt = std::move(trimmed);
         has_prompt = true;

@@ -25,8 +25,10 @@ struct RequestDefaults {
   int height = 512;
 };
 
-// Prompt rules: valid UTF-8, 1..max_chars code points after trimming, no control characters
-// except newline and tab. `field` names the field in messages ("prompt").
+// Prompt rules: valid UTF-8; no control character (C0 except newline and tab, DEL, C1: see
+// IsForbiddenControl in core/utf8.h); at most max_chars code points after trimming; and, unless
+// `allow_empty`, at least one visible character (see IsInvisible), else prompt_required as for an
+// empty prompt. `field` names the field in messages ("prompt").
 Status ValidatePromptText(std::string_view text, const RequestLimits& limits,
                           std::string_view field, bool allow_empty);
 
@@ -44,7 +46,8 @@ struct JobSpec {
 
 // Parses a JSON object {"prompt", "negative_prompt"?, "seed"?, "width"?, "height"?} and
 // validates it. Unknown fields, wrong types and malformed JSON are InvalidArgument with a
-// message naming the field (reasons: malformed_json, unknown_field, invalid_type, ...).
+// message naming the field (reasons: malformed_json, duplicate_key, unknown_field, invalid_type,
+// ...). A key named twice, in this object or any nested one, is duplicate_key (core/strict_json.h).
 // `allow_job_id` accepts the internal "job_id" field of queue messages.
 Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defaults,
                              const RequestLimits& limits, bool allow_job_id = false);

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "core/strict_json.h"
+
 namespace pictor::ledger_store {
 namespace {
 
@@ -68,8 +70,10 @@ std::string EncodeJobRecord(const JobRecord& record) {
 }
 
 Result<JobRecord> DecodeJobRecord(std::string_view json) {
-  Json doc = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Unreadable("not JSON");
+  Json doc;
+  if (Status s = ParseStrictJson(json, &doc); !s.ok()) {
+    return Unreadable(s.reason() == "duplicate_key" ? s.message() : "not JSON");
+  }
   if (!doc.is_object()) return Unreadable("not a JSON object");
   int version = 0;
   if (Status s = ReadInteger(doc, "version", version); !s.ok()) return s;

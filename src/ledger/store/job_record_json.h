@@ -23,9 +23,9 @@ inline constexpr int kJobRecordVersion = 1;
 
 std::string EncodeJobRecord(const JobRecord& record);
 
-// Reads what EncodeJobRecord wrote. Anything else (not JSON, another version, a field missing,
-// of the wrong type or out of range, an unknown state) is DataLoss saying what is wrong; fields
-// it does not know are ignored. Never throws.
+// Reads what EncodeJobRecord wrote. Anything else (not JSON, a key named twice, another version,
+// a field missing, of the wrong type or out of range, an unknown state) is DataLoss saying what
+// is wrong; fields it does not know are ignored. Never throws.
 Result<JobRecord> DecodeJobRecord(std::string_view json);
 
 }  // namespace pictor::ledger_store

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace pictor::alarm {
 namespace {
@@ -83,6 +84,69 @@ TEST_F(AlarmSettingsTest, WrongTypeInTomlIsRejected) {
   Write("period = \"soon\"\n");
   Parse({"--alarm-config", path_});
   EXPECT_TRUE(ApplyAlarmConfigFile(cmd_, settings_).IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace pictor::alarm
+
+namespace pictor::alarm {
+namespace {
+
+TEST_F(AlarmSettingsTest, NonFiniteThresholdFlagIsRejected) {
+  for (const char* text : {"nan", "inf", "-inf", "1e400"}) {
+    CLI::App cmd{"alarm"};
+    AlarmSettings settings;
+    AddAlarmOptions(cmd, settings);
+    EXPECT_THROW(cmd.parse(std::vector<std::string>{text, "--threshold"}), CLI::ValidationError)
+        << text << " accepted as " << settings.threshold;
+  }
+}
+
+TEST_F(AlarmSettingsTest, NonFiniteThresholdInTomlIsRejectedNamingFileAndKey) {
+  for (const char* text : {"nan", "+inf", "-inf", "1e300"}) {
+    for (const char* key : {"threshold", "age_threshold"}) {
+      CLI::App cmd{"alarm"};
+      AlarmSettings settings;
+      AddAlarmOptions(cmd, settings);
+      Write(std::string(key) + " = " + text + "\n");
+      cmd.parse(std::vector<std::string>{path_, "--alarm-config"});
+      Status s = ApplyAlarmConfigFile(cmd, settings);
+      ASSERT_TRUE(s.IsInvalidArgument()) << key << " = " << text << ": " << settings.threshold;
+      EXPECT_NE(s.message().find(path_), std::string::npos) << s.message();
+      EXPECT_NE(s.message().find(key), std::string::npos) << s.message();
+    }
+  }
+}
+
+TEST_F(AlarmSettingsTest, IntegersInTomlOutsideTheFlagsRangesAreRejected) {
+  // 4294967356 would wrap to 60 in an int; 1e400 is infinity or no TOML at all.
+  for (const char* line :
+       {"period = 4294967356", "period = 0", "period = 86401", "evaluation_periods = 101",
+        "datapoints_to_alarm = -1", "period = 60.0", "period = nan", "threshold = 1e400"}) {
+    CLI::App cmd{"alarm"};
+    AlarmSettings settings;
+    AddAlarmOptions(cmd, settings);
+    Write(std::string(line) + "\n");
+    cmd.parse(std::vector<std::string>{path_, "--alarm-config"});
+    EXPECT_TRUE(ApplyAlarmConfigFile(cmd, settings).IsInvalidArgument()) << line;
+  }
+}
+
+TEST_F(AlarmSettingsTest, RuleFromSettingsRefusesANonFiniteThresholdSetInCode) {
+  AlarmSettings settings;
+  settings.threshold = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_TRUE(RuleFromSettings(settings).status().IsInvalidArgument());
+  settings.threshold = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(RuleFromSettings(settings).status().IsInvalidArgument());
+  settings.threshold = 300;
+  EXPECT_TRUE(RuleFromSettings(settings).ok());
+}
+
+TEST_F(AlarmSettingsTest, IntegerThresholdInTomlStillReads) {
+  Write("age_threshold = 120\nperiod = 30\n");
+  Parse({"--alarm-config", path_});
+  ASSERT_TRUE(ApplyAlarmConfigFile(cmd_, settings_).ok());
+  EXPECT_EQ(settings_.threshold, 120.0);
 }
 
 }  // namespace

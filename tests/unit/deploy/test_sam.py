@@ -112,15 +112,21 @@ class SamTemplate(unittest.TestCase):
             for action in actions:
                 self.assertNotIn("*", action)
 
-    def test_s3_put_object_only_under_the_key_prefix(self):
-        _, s = self.statement_with("s3:PutObject")
-        self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}/${KeyPrefix}/*"})
+    def test_s3_images_only_stored_and_read_under_prefix_generated_images(self):
+        found = [(c, s) for c, s in self.statements() if s.get("Sid") == "StoreAndShareImages"]
+        self.assertEqual(len(found), 1)
+        condition, s = found[0]
+        self.assertIsNone(condition)
+        self.assertEqual(sorted(s["Action"]), ["s3:GetObject", "s3:PutObject"])
+        self.assertEqual(s["Resource"],
+                         {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}/${KeyPrefix}/generated_images/*"})
 
     def test_job_records_only_with_a_queue_and_only_under_prefix_jobs(self):
         env = self.resources[self.function()[0]]["Properties"]["Environment"]["Variables"]
         self.assertEqual(env["PICTOR_JOBS"], {"!If": ["HasQueue", "store", {"!Ref": "AWS::NoValue"}]})
         condition, s = self.statement_with("s3:DeleteObject")
         self.assertEqual(condition, "HasQueue")
+        self.assertEqual(sorted(s["Action"]), ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"])
         self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}/${KeyPrefix}/jobs/*"})
         condition, s = self.statement_with("s3:ListBucket")
         self.assertEqual(condition, "HasQueue")

@@ -130,17 +130,23 @@ class TerraformModule(unittest.TestCase):
             for action in s["actions"]:
                 self.assertNotIn("*", action, f"statement {s.get('sid')} allows a wildcard action")
 
-    def test_s3_put_object_only_under_the_key_prefix(self):
-        s = self.statement_for("s3:PutObject")
-        self.assertEqual(s["actions"], ["s3:PutObject"])
+    def statement_with_sid(self, sid):
+        found = [s for s in self.policy_statements() if s.get("sid") == sid]
+        self.assertEqual(len(found), 1, f"expected one statement {sid}")
+        return found[0]
+
+    def test_s3_images_read_and_written_only_under_prefix_generated_images_from_queue(self):
+        s = self.statement_with_sid("StoreAndFindQueueImages")
+        self.assertEqual(sorted(s["actions"]), ["s3:GetObject", "s3:PutObject"])
         self.assertEqual(len(s["resources"]), 1)
-        self.assertRegex(s["resources"][0], r"^arn:[^:]+:s3:::\$\{var\.bucket_name\}/\$\{var\.key_prefix\}/\*$")
+        self.assertRegex(s["resources"][0], r"^arn:[^:]+:s3:::\$\{var\.bucket_name\}/"
+                                            r"\$\{var\.key_prefix\}/generated_images/from_queue/\*$")
 
     def test_job_records_read_only_under_prefix_jobs_and_listing_only_this_bucket(self):
         body = self.function_environment_text()
         self.assertRegex(body, r'PICTOR_JOBS\s*=\s*"store"')
-        s = self.statement_for("s3:GetObject")
-        self.assertEqual(s["actions"], ["s3:GetObject"])
+        s = self.statement_with_sid("KeepJobRecords")
+        self.assertEqual(sorted(s["actions"]), ["s3:GetObject", "s3:PutObject"])
         self.assertEqual(len(s["resources"]), 1)
         self.assertRegex(s["resources"][0],
                          r"^arn:[^:]+:s3:::\$\{var\.bucket_name\}/\$\{var\.key_prefix\}/jobs/\*$")

@@ -131,3 +131,21 @@ TEST(JobRecordJson, WhatIsNotARecordIsDataLoss) {
 
 }  // namespace
 }  // namespace pictor::ledger_store
+
+namespace pictor::ledger_store {
+namespace {
+
+TEST(JobRecordJson, ARecordNamingAKeyTwiceIsDataLossNamingTheKey) {
+  // A second "state" after the real one would otherwise win silently.
+  std::string encoded = EncodeJobRecord(FullRecord());
+  ASSERT_EQ(encoded.back(), '}');
+  encoded.insert(encoded.size() - 1, ",\"state\":\"queued\"");
+  auto decoded = DecodeJobRecord(encoded);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(decoded.status().message().find("\"state\""), std::string::npos)
+      << decoded.status().message();
+}
+
+}  // namespace
+}  // namespace pictor::ledger_store
