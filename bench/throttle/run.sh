@@ -36,8 +36,8 @@ echo "quota $quota/s, burst $burst, $callers callers, ${warmup} s warm-up, ${sec
 for round in $(seq "$rounds"); do
   for mode in adaptive standard; do
     "$build/bench/throttle/bench_throttle" --url "$url" --mode "$mode" --quota "$quota" \
-      --burst "$burst" --callers "$callers" --warmup "$warmup" --seconds "$seconds" |
-      tee -a "$work/runs.jsonl"
+      --burst "$burst" --callers "$callers" --warmup "$warmup" --seconds "$seconds" \
+      >>"$work/runs.jsonl"
   done
   echo "round $round done" >&2
 done
@@ -45,6 +45,12 @@ done
 /usr/bin/python3 - "$work/runs.jsonl" "$rounds" <<'PY'
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+for r in runs:
+    print(f"{r['mode']:8}: {r['images']} images in {r['seconds']:.0f} s = "
+          f"{r['goodput_of_quota']:.1%} of the quota; {r['throttled_calls']} of "
+          f"{r['model_calls']} model calls throttled ({r['throttled_fraction']:.1%}); "
+          f"{r['failed_generations']} generations failed; {r['warmup_throttled']} throttled "
+          f"in the warm-up")
 for mode in ("adaptive", "standard"):
     mine = [r for r in runs if r["mode"] == mode]
     good = statistics.median(r["goodput_of_quota"] for r in mine)

@@ -40,30 +40,26 @@ AdaptiveRateLimiter::AdaptiveRateLimiter(AdaptiveRateOptions options, RateClock 
 bool AdaptiveRateLimiter::Acquire(std::chrono::milliseconds max_wait) {
   const double max_wait_s = std::chrono::duration<double>(max_wait).count();
   const double start = clock_.now();
-  double ticket = 0;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!enabled_) return true;
-    RefillLocked(start);
-    ticket = granted_ + 1;
-    if ((ticket - supply_) / fill_rate_ > max_wait_s) return false;
-    granted_ = ticket;
-  }
-  // Wait until the supply reaches this ticket, re-reading the fill rate at least every 100 ms:
-  // a cut made meanwhile by a throttling reply also slows the callers already waiting, which is
-  // what keeps a deep queue of them from firing at the old rate.
+  double ticket = 0;  // 0 until one is taken
+  // Wait for a ticket, then for the supply to reach it, re-reading the fill rate at least every
+  // 100 ms: a cut made meanwhile by a throttling reply also slows the callers already waiting
+  // (which keeps a deep queue of them from firing at the old rate), and a caller refused while
+  // the rate was low gets a ticket as soon as the rate has recovered enough.
   for (;;) {
     double wait = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (!enabled_ && ticket == 0) return true;
       const double now = clock_.now();
       RefillLocked(now);
+      const double left = max_wait_s - (now - start);
+      if (ticket == 0 && (granted_ + 1 - supply_) / fill_rate_ <= left) ticket = ++granted_;
       // Within rounding of the ticket counts as reached: a sleep too short to move the clock
       // would otherwise spin.
-      if (supply_ >= ticket - 1e-9) return true;
-      // Given up: the ticket stays spent, which only slows those behind it by one interval.
-      if (now - start > max_wait_s) return false;
-      wait = (ticket - supply_) / fill_rate_;
+      if (ticket != 0 && supply_ >= ticket - 1e-9) return true;
+      // Given up. A ticket taken stays spent, which only slows those behind it by one interval.
+      if (left <= 0) return false;
+      wait = std::min(left, ticket != 0 ? (ticket - supply_) / fill_rate_ : left);
     }
     clock_.sleep(std::min(wait, 0.1));
   }
@@ -80,7 +76,9 @@ double AdaptiveRateLimiter::Reserve(double max_wait_s) {
   return wait;
 }
 
-void AdaptiveRateLimiter::OnReply(bool throttled) {
+void AdaptiveRateLimiter::OnReply(bool throttled) { OnReply(throttled, clock_.now()); }
+
+void AdaptiveRateLimiter::OnReply(bool throttled, double sent_at) {
   std::lock_guard<std::mutex> lock(mutex_);
   const double now = clock_.now();
 
@@ -93,6 +91,9 @@ void AdaptiveRateLimiter::OnReply(bool throttled) {
     bucket_count_ = 0;
     last_bucket_ = bucket;
   }
+
+  // The cut for this burst was made when the first reply to it came back.
+  if (throttled && enabled_ && sent_at < last_fail_) return;
 
   double rate;
   if (!throttled) {

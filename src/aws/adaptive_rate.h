@@ -19,6 +19,11 @@
 // queue, whose growing visibility timeout does the slower pacing. A lower floor would make one
 // throttling reply from a cold start stall the next call for a minute.
 // Departures from the SDKs, each for a reason stated in docs/DECISIONS.md:
+//  - callers wait in ticket order and re-read the rate while they wait, so a cut slows those
+//    already queued too;
+//  - one cut per round trip, as TCP counts one loss event per window: a throttling reply to an
+//    attempt sent before the last cut does not cut again (with 64 callers and a slow reply,
+//    a dozen replies to the same burst would otherwise cut the rate to 0.7^12 of itself);
 //  - a wait is bounded (Acquire's max_wait): a caller that would wait longer gets no token and
 //    fails as throttled locally, so a deep backlog returns jobs to the queue instead of holding
 //    them past their visibility timeout;
@@ -62,11 +67,13 @@ class AdaptiveRateLimiter {
   AdaptiveRateLimiter(const AdaptiveRateLimiter&) = delete;
   AdaptiveRateLimiter& operator=(const AdaptiveRateLimiter&) = delete;
 
-  // Takes a token before an attempt, sleeping until it is due; callers are served in the order
-  // they came, one fill interval apart, and a rate change applies to those already waiting.
-  // Returns false, having taken nothing and slept not at all, when the token would be due later
-  // than `max_wait` at today's rate, and false too once a caller has waited `max_wait` (a rate
-  // cut made meanwhile pushed its token further).
+  // Takes a token before an attempt, sleeping until it is due; callers holding tokens are served
+  // in the order they took them, one fill interval apart, and a rate change applies to those
+  // already waiting. A caller takes a token only once it would be due within what is left of
+  // `max_wait`; returns false after `max_wait` without one, or with one a rate cut pushed
+  // beyond it. A refused caller has thus been held `max_wait`: callers that came straight back
+  // (a worker with a deep backlog takes its next job at once) would otherwise spin through the
+  // queue failing jobs.
   bool Acquire(std::chrono::milliseconds max_wait);
 
   // Takes a token without waiting and returns how long its holder would have to wait at the
@@ -75,8 +82,11 @@ class AdaptiveRateLimiter {
   double Reserve(double max_wait_s);
 
   // Feeds back one reply: `throttled` for a throttling answer (error.h's IsThrottlingCode, 429),
-  // false for any other reply.
+  // false for any other reply; `sent_at` is when its attempt was sent, on this limiter's clock
+  // (Now()). Without it the attempt counts as sent after the last cut.
   void OnReply(bool throttled);
+  void OnReply(bool throttled, double sent_at);
+  double Now() const { return clock_.now(); }
 
   bool enabled() const;
   double fill_rate() const;      // tokens per second

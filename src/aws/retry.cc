@@ -41,9 +41,12 @@ Result<HttpReply> PerformWithRetries(HttpClient& client, const std::function<Htt
           "throttled on the client: the adaptive rate limit has no capacity within " +
           std::to_string(policy.max_rate_wait.count()) + " ms");
     }
+    const double sent_at = policy.limiter ? policy.limiter->Now() : 0;
     Result<HttpReply> outcome = client.Perform(make_call());
     RetryKind kind = ClassifyAttempt(outcome);
-    if (policy.limiter && outcome.ok()) policy.limiter->OnReply(kind == RetryKind::kThrottling);
+    if (policy.limiter && outcome.ok()) {
+      policy.limiter->OnReply(kind == RetryKind::kThrottling, sent_at);
+    }
     if (kind == RetryKind::kNone || attempt >= max_attempts) return outcome;
 
     BackoffPolicy backoff{

@@ -75,6 +75,21 @@ TEST_F(AdaptiveRateTest, EachFurtherThrottlingReplyCutsAgain) {
   EXPECT_NEAR(limiter_.fill_rate(), 0.7 * first, 1e-9);
 }
 
+TEST_F(AdaptiveRateTest, ThrottlingRepliesToAttemptsSentBeforeTheCutDoNotCutAgain) {
+  Successes(30);
+  const double sent = clock_.t;  // a burst of attempts goes out...
+  clock_.t += 0.01;
+  limiter_.OnReply(true, sent);  // ...the first throttling reply cuts
+  const double cut = limiter_.fill_rate();
+  for (int i = 0; i < 10; ++i) {
+    clock_.t += 0.001;
+    limiter_.OnReply(true, sent);  // the rest of the burst says nothing new
+  }
+  EXPECT_DOUBLE_EQ(limiter_.fill_rate(), cut);
+  limiter_.OnReply(true, clock_.t);  // an attempt sent after the cut, throttled: cut again
+  EXPECT_LT(limiter_.fill_rate(), cut);
+}
+
 TEST_F(AdaptiveRateTest, SuccessesFollowTheCubicCurveBackToTheRateBeforeTheCut) {
   Successes(30);
   const double w_max = limiter_.measured_rate();
@@ -148,9 +163,29 @@ TEST_F(AdaptiveRateTest, ATokenDueLaterThanTheBoundIsRefusedAndNotTaken) {
   EXPECT_GE(first, 0.0);
   EXPECT_LT(limiter_.Reserve(1), 0.0);  // the next is 2 s after that
   EXPECT_FALSE(limiter_.Acquire(std::chrono::seconds(1)));
-  EXPECT_TRUE(clock_.sleeps.empty());
-  // Refusals took nothing: the next token is still one interval after the first.
-  EXPECT_NEAR(limiter_.Reserve(1000), first + 1 / AdaptiveRateOptions{}.min_rate, 1e-6);
+  // Held for the bound, so that a refused caller does not come straight back.
+  double slept = 0;
+  for (double s : clock_.sleeps) slept += s;
+  EXPECT_NEAR(slept, 1.0, 1e-9);
+  // Refusals took nothing: the next token is still the one after the first, one interval after
+  // it, and the second spent waiting brings it closer.
+  EXPECT_NEAR(limiter_.Reserve(1000), first + 1 / AdaptiveRateOptions{}.min_rate - 1.0, 1e-6);
+}
+
+TEST_F(AdaptiveRateTest, ACallerRefusedAtALowRateGetsATokenOnceTheRateRecovers) {
+  limiter_.OnReply(true);  // nothing measured: the floor rate, a token every 2 s
+  ASSERT_GE(limiter_.Reserve(1000), 0.0);
+  // Due in 4 s at the floor: beyond a 3 s bound. Half a second in, successes at 10 per second
+  // have lifted the rate, and the token comes in time.
+  bool recovered = false;
+  clock_.on_sleep = [&] {
+    if (!recovered && clock_.t >= 1000.5) {
+      recovered = true;
+      Successes(20);
+    }
+  };
+  EXPECT_TRUE(limiter_.Acquire(std::chrono::seconds(3)));
+  EXPECT_TRUE(recovered);
 }
 
 TEST_F(AdaptiveRateTest, ARateCutSlowsTheCallersAlreadyWaiting) {
