@@ -143,5 +143,90 @@ TEST_F(WorkerFaultsTest, ServeAnswersAThrottledModelWithARetryableStatusAndStays
   EXPECT_TRUE(server_.process->Running());
 }
 
+// `pictor worker` on SQS and S3 (fauxqs) reached through the proxy: a throttled receive, an S3
+// SlowDown on two image PUTs, a 500 on the first image request and a reset DeleteMessage reply.
+// Every prompt still ends as exactly one PNG, the queue ends empty, and the image PUTs the proxy
+// saw are the jobs plus the two faulted ones.
+class AwsWorkerFaultsTest : public AwsPeersTest {
+ protected:
+  void TearDown() override {
+    if (worker_) {
+      worker_->Signal(SIGTERM);
+      if (!worker_->Wait(30s)) worker_->Kill();
+    }
+    proxy_.reset();
+    AwsPeersTest::TearDown();
+  }
+
+  std::unique_ptr<pictor::testing::FaultProxy> proxy_;
+  std::unique_ptr<Process> worker_;
+};
+
+TEST_F(AwsWorkerFaultsTest, SqsAndS3FaultsLoseNoJobAndStoreNoImageTwice) {
+  ASSERT_TRUE(MakeBucket("fault-images"));
+  const std::string queue = MakeQueue("fault-prompts");
+  ASSERT_FALSE(queue.empty());
+  constexpr int kJobs = 8;
+  for (int i = 0; i < kJobs; ++i) {
+    RunResult sent = Aws({"sqs", "send-message", "--queue-url", queue, "--message-body",
+                          std::string(kNorwegianPrompt) + " " + std::to_string(i)});
+    ASSERT_EQ(sent.code(), 0) << sent.err;
+  }
+  proxy_ = pictor::testing::FaultProxy::Start(Endpoint());
+  ASSERT_NE(proxy_, nullptr);
+  json slow_down = {{"method", "PUT"},  {"path", "generated_images/.*\\.png"},
+                    {"fault", "error"}, {"protocol", "s3"},
+                    {"status", 503},    {"code", "SlowDown"},
+                    {"nth", 2},         {"count", 2}};
+  json internal = {{"path", "generated_images/"},
+                   {"fault", "error"},
+                   {"protocol", "s3"},
+                   {"status", 500},
+                   {"code", "InternalError"}};
+  json throttled = {{"target", "AmazonSQS.ReceiveMessage"},
+                    {"fault", "error"},
+                    {"protocol", "sqs"},
+                    {"status", 400},
+                    {"code", "RequestThrottled"},
+                    {"nth", 2}};
+  json reset = {{"target", "AmazonSQS.DeleteMessage"}, {"fault", "reset"}, {"nth", 3}};
+  proxy_->Script(json::array({slow_down, internal, throttled, reset}));
+
+  worker_ = SpawnPictor({"worker", "--queue", queue, "--store", "s3://fault-images/run",
+                         "--concurrency", "2", "--metrics-listen", "127.0.0.1:0"},
+                        {{"AWS_ENDPOINT_URL", proxy_->base_url()}});
+  ASSERT_NE(worker_, nullptr);
+  std::vector<std::string> pngs;
+  const bool stored = integration::WaitUntil(
+      [&] {
+        auto keys = ListKeys("fault-images");
+        if (keys) pngs = PngKeysUnder(*keys, "run/generated_images/");
+        return static_cast<int>(pngs.size()) >= kJobs || !worker_->Running();
+      },
+      90s, 500ms);
+  ASSERT_TRUE(stored) << worker_->Stderr();
+  ASSERT_TRUE(integration::WaitUntil([&] { return Depth(queue).Empty(); }, 60s, 500ms))
+      << worker_->Stderr();
+  ASSERT_TRUE(worker_->Running()) << worker_->Stderr();
+
+  auto keys = ListKeys("fault-images");
+  ASSERT_TRUE(keys.has_value());
+  pngs = PngKeysUnder(*keys, "run/generated_images/");
+  EXPECT_EQ(pngs.size(), static_cast<size_t>(kJobs)) << "one image per job, never two";
+  std::vector<pictor::testing::ProxiedRequest> puts = proxy_->Requests("PUT", "generated_images/");
+  EXPECT_EQ(puts.size(), static_cast<size_t>(kJobs + 2)) << worker_->Stderr();
+  for (const char* fault : {"error", "reset"}) {
+    bool seen = false;
+    for (const auto& request : proxy_->Log()) seen = seen || request.fault == fault;
+    EXPECT_TRUE(seen) << "the script's " << fault << " never fired";
+  }
+
+  std::smatch m;
+  const std::string out = worker_->Stdout();
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(metrics on (http://127\.0\.0\.1:[0-9]+))")))
+      << out;
+  EXPECT_EQ(integration::Http("GET", std::string(m[1]) + "/healthz").status, 200);
+}
+
 }  // namespace
 }  // namespace pictor::aws_e2e
