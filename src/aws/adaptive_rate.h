@@ -24,9 +24,9 @@
 //  - one cut per round trip, as TCP counts one loss event per window: a throttling reply to an
 //    attempt sent before the last cut does not cut again (with 64 callers and a slow reply,
 //    a dozen replies to the same burst would otherwise cut the rate to 0.7^12 of itself);
-//  - a wait is bounded (Acquire's max_wait): a caller that would wait longer gets no token and
-//    fails as throttled locally, so a deep backlog returns jobs to the queue instead of holding
-//    them past their visibility timeout;
+//  - a wait is bounded (Acquire's max_wait): a caller that gets no token within it fails as
+//    throttled locally, so a deep backlog returns jobs to the queue instead of holding them past
+//    their visibility timeout;
 //  - only replies are fed back; a transport failure says nothing about the service's quota.
 //
 // Thread-safe: every member may be called from any number of threads; one mutex guards the
