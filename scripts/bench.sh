@@ -59,6 +59,9 @@ echo "bench: sync memory"
 echo "bench: aws"
 bench/aws/run.sh "$build" | tee "$results/aws.txt"
 
+echo "bench: throttle"
+bench/throttle/run.sh "$build" 3 | tee "$results/throttle.txt"
+
 echo "bench: lambda"
 /usr/bin/python3 bench/lambda/cold_start.py "$build" --runs 9 | tee "$results/lambda.txt"
 

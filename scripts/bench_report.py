@@ -156,6 +156,29 @@ def main():
         add(f"- One worker with 64 generations in flight vs a serial consume-generate-store loop, "
             f"model answering after 1 s: **{ratio:.0f}×** (target ≥ 40×: {verdict(ratio >= 40)}).")
     add("")
+    throttle = (results / "throttle.txt").read_text() if (results / "throttle.txt").exists() else ""
+    add("## Adaptive throttling (64 callers against a model quota)")
+    add("")
+    add("Command: `bench/throttle/run.sh build 3` (64 threads call the Bedrock adapter in a loop "
+        "against tests/peers/fake_model_server.py enforcing a token-bucket quota of 20 images/s "
+        "with a burst of 5, answering ThrottlingException beyond it; adaptive and standard retry "
+        "mode alternate, 5 s warm-up then 20 s measured, three rounds)")
+    add("")
+    add("```")
+    add(throttle.strip())
+    add("```")
+    add("")
+    m = re.search(r"median adaptive: goodput ([\d.]+)% of the quota, ([\d.]+)% of model calls",
+                  throttle)
+    s = re.search(r"median standard: goodput ([\d.]+)% of the quota, ([\d.]+)% of model calls",
+                  throttle)
+    if m and s:
+        good, thr = float(m.group(1)), float(m.group(2))
+        add(f"- Adaptive mode: goodput **{good:.1f}%** of the quota (target ≥ 95%: "
+            f"{verdict(good >= 95)}), **{thr:.1f}%** of model calls throttled (target ≤ 5%: "
+            f"{verdict(thr <= 5)}); standard mode in the same run: {float(s.group(1)):.1f}% and "
+            f"{float(s.group(2)):.1f}%.")
+    add("")
     lam = (results / "lambda.txt").read_text() if (results / "lambda.txt").exists() else ""
     add("## Lambda cold start")
     add("")

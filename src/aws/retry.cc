@@ -1,6 +1,7 @@
 // The standard retry loop: classify each attempt, back off with full jitter, stop at the bound.
 #include "aws/retry.h"
 
+#include <string>
 #include <thread>
 
 #include "aws/error.h"
@@ -35,8 +36,17 @@ Result<HttpReply> PerformWithRetries(HttpClient& client, const std::function<Htt
                                      const RetryPolicy& policy) {
   const int max_attempts = policy.max_attempts < 1 ? 1 : policy.max_attempts;
   for (int attempt = 1;; ++attempt) {
+    if (policy.limiter && !policy.limiter->Acquire(policy.max_rate_wait)) {
+      return Status::ResourceExhausted(
+          "throttled on the client: the adaptive rate limit has no capacity within " +
+          std::to_string(policy.max_rate_wait.count()) + " ms");
+    }
+    const double sent_at = policy.limiter ? policy.limiter->Now() : 0;
     Result<HttpReply> outcome = client.Perform(make_call());
     RetryKind kind = ClassifyAttempt(outcome);
+    if (policy.limiter && outcome.ok()) {
+      policy.limiter->OnReply(kind == RetryKind::kThrottling, sent_at);
+    }
     if (kind == RetryKind::kNone || attempt >= max_attempts) return outcome;
 
     BackoffPolicy backoff{

@@ -10,12 +10,18 @@
 //    throttling (the AWS SDK for Java 2.x "standard" values; throttling backs off harder so a
 //    throttled fleet spreads out), max_backoff 20 s.
 // The SDKs' client-wide retry token bucket is not modelled: every call has its own bound.
+//
+// With a `limiter` (the SDKs' "adaptive" mode, aws/adaptive_rate.h) every attempt first takes a
+// token from it, and every reply is fed back to it; a token not due within `max_rate_wait` ends
+// the call at once as ResourceExhausted, without an attempt.
 #ifndef PICTOR_AWS_RETRY_H_
 #define PICTOR_AWS_RETRY_H_
 
 #include <chrono>
 #include <functional>
+#include <memory>
 
+#include "aws/adaptive_rate.h"
 #include "aws/http_client.h"
 #include "pictor/status.h"
 
@@ -30,6 +36,9 @@ struct RetryPolicy {
   std::function<void(std::chrono::milliseconds)> sleep;
   // A number in [0, 1) for the jitter; default a thread-local generator.
   std::function<double()> random01;
+  // Adaptive mode: the limiter shared by every call to the endpoint; null = standard mode.
+  std::shared_ptr<AdaptiveRateLimiter> limiter;
+  std::chrono::milliseconds max_rate_wait{60000};
 };
 
 // Why an attempt's outcome is worth another try.

@@ -19,7 +19,13 @@ Control (not counted as model calls):
       timeout, malformed_json, not_png, wrong_size, content_filter. The next N model calls (all of them
       when N is absent or negative) behave as M, later ones as ok. "timeout" waits D ms
       (default 3000) before answering normally. Resets the call counter.
-  GET /_calls  -> {"calls": number of model calls since the last /_control}
+  POST /_quota {"rate": R, "burst": B}
+      Enforces a quota like a service's: a token bucket of B tokens (default 1) filling at R per
+      second (0 = no quota, the default), full at the start. A model call finding it empty is
+      throttled (Bedrock 429 ThrottlingException, OpenAI 429 rate_limit_exceeded) before its
+      mode applies. Resets the call counter and the throttled count.
+  GET /_calls  -> {"calls": model calls since the last /_control or /_quota,
+                   "throttled": how many of them the quota refused}
   GET /_last   -> the last model call's body (JSON), or null
 """
 
@@ -189,12 +195,42 @@ class State:
         self.delay_ms = 3000
         self.calls = 0
         self.last = None
+        self.quota_rate = 0.0
+        self.quota_burst = 1.0
+        self.quota_tokens = 0.0
+        self.quota_time = 0.0
+        self.throttled = 0
+
+    def set_quota(self, rate, burst):
+        with self.lock:
+            self.quota_rate = rate
+            self.quota_burst = burst
+            self.quota_tokens = burst
+            self.quota_time = time.monotonic()
+            self.calls = 0
+            self.throttled = 0
+
+    def over_quota(self):
+        """Takes a token from the quota; True when there was none. Call with the lock held."""
+        if self.quota_rate <= 0:
+            return False
+        now = time.monotonic()
+        self.quota_tokens = min(self.quota_burst,
+                                self.quota_tokens + (now - self.quota_time) * self.quota_rate)
+        self.quota_time = now
+        if self.quota_tokens >= 1:
+            self.quota_tokens -= 1
+            return False
+        self.throttled += 1
+        return True
 
     def next_call(self, body):
         """Counts one model call and returns the mode it gets, and the delay."""
         with self.lock:
             self.calls += 1
             self.last = body
+            if self.over_quota():
+                return "throttle", self.delay_ms
             mode = self.mode
             if self.times == 0:
                 mode = "ok"
@@ -233,7 +269,7 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if self.path == "/_calls":
             with state.lock:
-                return self.send(200, {"calls": state.calls})
+                return self.send(200, {"calls": state.calls, "throttled": state.throttled})
         if self.path == "/_last":
             with state.lock:
                 return self.send(200, state.last)
@@ -243,6 +279,8 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.read_body()
         if self.path == "/_control":
             return self.control(raw)
+        if self.path == "/_quota":
+            return self.quota(raw)
         if self.path.startswith("/model/"):
             return self.bedrock(raw)
         if self.path == "/v1/images/generations":
@@ -263,6 +301,17 @@ class Handler(BaseHTTPRequestHandler):
             state.calls = 0
             state.last = None
         return self.send(200, {"mode": order["mode"]})
+
+    def quota(self, raw):
+        try:
+            order = json.loads(raw)
+            rate = float(order.get("rate", 0))
+            burst = float(order.get("burst", 1))
+            require(rate >= 0 and burst >= 1, "rate must be >= 0 and burst >= 1")
+        except (ValueError, Invalid, AttributeError, TypeError) as error:
+            return self.send(400, {"message": str(error)})
+        self.server.state.set_quota(rate, burst)
+        return self.send(200, {"rate": rate, "burst": burst})
 
     # ---- Bedrock ----
 

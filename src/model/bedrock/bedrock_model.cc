@@ -87,14 +87,10 @@ class BedrockModel final : public ImageModel {
 
  private:
   static aws::AwsClientOptions ClientOptions(const BedrockModelOptions& options) {
-    const std::string region = BedrockRegion(options.region);
     aws::AwsClientOptions out;
     out.service = "bedrock";
-    out.region = region;
-    out.endpoint = !options.endpoint.empty()
-                       ? options.endpoint
-                       : aws::ResolveEndpoint("BEDROCK_RUNTIME",
-                                              "bedrock-runtime.{region}.amazonaws.com", region);
+    out.region = options.region;
+    out.endpoint = options.endpoint;
     out.retry = options.retry;
     out.connect_timeout = options.connect_timeout;
     out.total_timeout = options.total_timeout;
@@ -124,6 +120,20 @@ Result<std::unique_ptr<ImageModel>> OpenBedrockModel(std::string_view model_id,
     return Status::InvalidArgument(
         "unknown Bedrock image model \"" + std::string(model_id) + "\"; known models: " + known,
         "unknown_model");
+  }
+  options.region = BedrockRegion(options.region);
+  if (options.endpoint.empty()) {
+    options.endpoint = aws::ResolveEndpoint(
+        "BEDROCK_RUNTIME", "bedrock-runtime.{region}.amazonaws.com", options.region);
+  }
+  Result<aws::RetryMode> mode = options.retry_mode
+                                    ? Result<aws::RetryMode>(*options.retry_mode)
+                                    : aws::RetryModeFromEnv(aws::RetryMode::kAdaptive);
+  if (!mode.ok()) return mode.status();
+  if (*mode == aws::RetryMode::kAdaptive && options.retry.limiter == nullptr) {
+    // Bedrock's quotas are per account, region and model: one limiter for each.
+    options.retry.limiter =
+        aws::SharedRateLimiter("bedrock " + options.endpoint + " " + std::string(model_id));
   }
   std::unique_ptr<aws::HttpClient> owned_http;
   if (options.http == nullptr) owned_http = aws::NewHttpClient();

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct BedrockModelOptions {
   // Nova Canvas only: its optional "style" ("PHOTOREALISM", ...); "" sends none.
   std::string style{};
   aws::RetryPolicy retry{};
+  // Unset = AWS_RETRY_MODE, else adaptive: every model in the process that calls this endpoint
+  // and model id then shares one rate limiter (aws/adaptive_rate.h), unless retry.limiter is
+  // already set. Standard mode retries each call on its own.
+  std::optional<aws::RetryMode> retry_mode{};
   std::chrono::milliseconds connect_timeout{3000};
   // Image models take a while: Titan and Nova answer in 5-20 s, Stability Ultra up to ~60 s.
   std::chrono::milliseconds total_timeout{90000};
@@ -40,7 +45,8 @@ struct BedrockModelOptions {
 };
 
 // Opens the Bedrock model `model_id` ("amazon.titan-image-generator-v2:0"). Fails with
-// InvalidArgument naming the known ids when no family serves it. Nothing remote is called here:
+// InvalidArgument naming the known ids when no family serves it, or naming the accepted values
+// when AWS_RETRY_MODE is not one of them. Nothing remote is called here:
 // credentials are fetched on the first Generate.
 //
 // The model is thread-safe. Name() is the family's short name ("titan", "titan-v2",
@@ -49,8 +55,10 @@ struct BedrockModelOptions {
 // prompt (ValidationException, content filter) is InvalidArgument with the model's message;
 // throttling is ResourceExhausted, 5xx / ServiceUnavailable / ModelNotReady are Unavailable, a
 // timeout (ours or ModelTimeoutException) is DeadlineExceeded, all after the retry policy's
-// attempts; AccessDenied is PermissionDenied; an answer that is not JSON, holds no image, or
-// whose image is not base64 of a complete PNG of the requested size is Internal.
+// attempts (in adaptive mode a call whose token is not due within retry.max_rate_wait is
+// ResourceExhausted without an attempt); AccessDenied is PermissionDenied; an answer that is not
+// JSON, holds no image, or whose image is not base64 of a complete PNG of the requested size is
+// Internal.
 Result<std::unique_ptr<ImageModel>> OpenBedrockModel(std::string_view model_id,
                                                      BedrockModelOptions options = {});
 

@@ -149,6 +149,16 @@ Result<std::unique_ptr<ImageModel>> OpenOpenAiModel(std::string_view base_url,
   while (url.ends_with('/')) url.pop_back();
   if (!url.ends_with("/v1")) url.append("/v1");
   url.append("/images/generations");
+  Result<aws::RetryMode> mode = options.retry_mode
+                                    ? Result<aws::RetryMode>(*options.retry_mode)
+                                    : aws::RetryModeFromEnv(aws::RetryMode::kAdaptive);
+  if (!mode.ok()) return mode.status();
+  if (*mode == aws::RetryMode::kAdaptive && options.retry.limiter == nullptr) {
+    // Rate limits are per organisation and model: one limiter per URL and model.
+    options.retry.limiter = aws::SharedRateLimiter(
+        "openai " + url + " " +
+        FirstSet(options.model, {"PICTOR_OPENAI_MODEL"}, kDefaultOpenAiModel));
+  }
   std::unique_ptr<aws::HttpClient> owned_http;
   if (options.http == nullptr) owned_http = aws::NewHttpClient();
   return std::unique_ptr<ImageModel>(

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,9 @@ struct OpenAiModelOptions {
   // (self-hosted servers often need none). Never logged, never in a Status.
   std::string api_key{};
   aws::RetryPolicy retry{};
+  // Unset = AWS_RETRY_MODE, else adaptive: every model in the process that calls this URL and
+  // model shares one rate limiter (aws/adaptive_rate.h), unless retry.limiter is already set.
+  std::optional<aws::RetryMode> retry_mode{};
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{120000};
   // Borrowed, and must outlive the model, when set; null = the model owns an HTTP client.
@@ -38,7 +42,8 @@ struct OpenAiModelOptions {
 };
 
 // Opens the model at `base_url` ("https://api.openai.com", "http://127.0.0.1:8080"; a trailing
-// "/" or "/v1" is tolerated). InvalidArgument when the URL is not http(s). Calls nothing.
+// "/" or "/v1" is tolerated). InvalidArgument when the URL is not http(s) or AWS_RETRY_MODE is
+// not a known mode. Calls nothing.
 //
 // The model is thread-safe. Name() is "openai". Check() accepts 64..2048 pixels per side (servers
 // vary; the answer's PNG must then match the asked size exactly, else Internal). Generate()

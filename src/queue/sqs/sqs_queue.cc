@@ -306,7 +306,14 @@ Result<std::unique_ptr<JobQueue>> OpenSqsQueue(const SqsQueueOptions& options,
   }
   std::string region = sqs::ResolveQueueRegion(*url);
   std::string endpoint = sqs::ResolveQueueEndpoint(*url, region);
-  auto sqs = std::make_unique<SqsEndpoint>(std::move(endpoint), std::move(region), options.retry,
+  aws::RetryPolicy retry = options.retry;
+  // Standard unless AWS_RETRY_MODE=adaptive, as in the SDKs.
+  Result<aws::RetryMode> mode = aws::RetryModeFromEnv(aws::RetryMode::kStandard);
+  if (!mode.ok()) return mode.status();
+  if (*mode == aws::RetryMode::kAdaptive && retry.limiter == nullptr) {
+    retry.limiter = aws::SharedRateLimiter("sqs " + endpoint);
+  }
+  auto sqs = std::make_unique<SqsEndpoint>(std::move(endpoint), std::move(region), std::move(retry),
                                            std::move(http));
   return std::unique_ptr<JobQueue>(
       std::make_unique<SqsQueue>(std::move(url).value(), std::move(dead_letter), std::move(sqs)));

@@ -204,6 +204,12 @@ class S3Store final : public ObjectStore {
     client.endpoint = address.endpoint;
     client.s3_mode = true;
     client.retry.max_attempts = options.max_attempts;
+    // Standard unless AWS_RETRY_MODE=adaptive, as in the SDKs (a bad value fails the model's
+    // open, or is read as standard here).
+    Result<aws::RetryMode> mode = aws::RetryModeFromEnv(aws::RetryMode::kStandard);
+    if (mode.ok() && *mode == aws::RetryMode::kAdaptive) {
+      client.retry.limiter = aws::SharedRateLimiter("s3 " + address.endpoint);
+    }
     client.connect_timeout = options.connect_timeout;
     client.total_timeout = options.total_timeout;
     return client;

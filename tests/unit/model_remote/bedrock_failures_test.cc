@@ -23,6 +23,7 @@ class BedrockFailureTest : public ::testing::Test {
     BedrockModelOptions options;
     options.endpoint = fake_->base_url();
     options.retry = testing::InstantRetries();
+    options.retry_mode = aws::RetryMode::kStandard;  // adaptive mode: adaptive_model_test.cc
     options.total_timeout = total_timeout;
     options.http = http_.get();
     options.credentials = credentials_.get();

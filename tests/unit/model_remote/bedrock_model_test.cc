@@ -30,6 +30,7 @@ class BedrockModelTest : public ::testing::Test {
     options.endpoint = fake_->base_url();
     options.style = std::move(style);
     options.retry = testing::InstantRetries();
+    options.retry_mode = aws::RetryMode::kStandard;  // adaptive mode: adaptive_model_test.cc
     options.http = http_.get();
     options.credentials = credentials_.get();
     Result<std::unique_ptr<ImageModel>> model = OpenBedrockModel(model_id, std::move(options));

@@ -59,6 +59,7 @@ class OpenAiModelTest : public ::testing::Test {
     options.model = "test-image-model";
     options.api_key = std::move(key);
     options.retry = testing::InstantRetries();
+    options.retry_mode = aws::RetryMode::kStandard;  // adaptive mode: adaptive_model_test.cc
     options.total_timeout = total_timeout;
     options.http = http_.get();
     Result<std::unique_ptr<ImageModel>> model =
@@ -114,8 +115,9 @@ TEST_F(OpenAiModelTest, ABaseUrlEndingInV1IsNotDoubled) {
 TEST_F(OpenAiModelTest, KeyAndModelComeFromTheEnvironment) {
   vars_.Set("OPENAI_API_KEY", testing::kOpenAiKey);
   vars_.Set("PICTOR_OPENAI_MODEL", "env-model");
-  Result<std::unique_ptr<ImageModel>> model =
-      OpenOpenAiModel(fake_->base_url(), {.retry = testing::InstantRetries()});
+  Result<std::unique_ptr<ImageModel>> model = OpenOpenAiModel(
+      fake_->base_url(),
+      {.retry = testing::InstantRetries(), .retry_mode = aws::RetryMode::kStandard});
   ASSERT_TRUE(model.ok());
   Result<GeneratedImage> image = Generate(**model);
   ASSERT_TRUE(image.ok()) << image.status().ToString();
