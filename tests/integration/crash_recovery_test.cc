@@ -290,6 +290,14 @@ TEST(ServerCrashRecoveryTest, KillLoopEveryAcceptedKeyedJobRunsOnce) {
   ASSERT_GE(job_ids.size(), kKills * kAcceptedPerRound);
   ASSERT_GE(replayed, kKills * kAcceptedPerRound);  // the accepted ones at least are replays
 
+  // Once the queue is empty nothing more will run: whatever is not succeeded then never will.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto q = QueueState(QueuePath(dir));
+        return q && q->visible == 0 && q->in_flight == 0 && q->delayed == 0;
+      },
+      90s, 50ms))
+      << worker->Stderr();
   std::map<std::string, std::string> last_status;
   const bool all_done = WaitUntil(
       [&] {
@@ -302,7 +310,7 @@ TEST(ServerCrashRecoveryTest, KillLoopEveryAcceptedKeyedJobRunsOnce) {
         }
         return true;
       },
-      90s, 100ms);
+      10s, 100ms);
   if (!all_done) {
     std::string stuck;
     for (const auto& [id, status] : last_status) {
