@@ -29,6 +29,11 @@ struct JobRecord {
   int64_t updated_ms = 0;
   std::string idempotency_key;  // empty when none was given
   std::string request_digest;   // identifies the request body that created the job
+  // True once the job's queue message is known to be durable: set by MarkEnqueued after
+  // POST /jobs sent it, and on every record a worker writes (a worker holds the message). A
+  // POST /jobs replay (same Idempotency-Key) that finds the job queued without it sends the
+  // message again: the first request may have died between recording the job and sending it.
+  bool enqueued = false;
 };
 
 // Thread-safety: implementations are thread-safe and may be shared by several processes.
@@ -59,6 +64,14 @@ class JobLedger {
 
   // Removes a record (used when enqueueing a just-created job failed).
   virtual Status Remove(std::string_view id) = 0;
+
+  // Notes that the queue message of `record` (as Create returned it) is durable, so that a
+  // replay of its Idempotency-Key need not send it again. Never changes anything else of the
+  // record (a worker may already have moved it on). Only records with an idempotency key are
+  // ever replayed, so ledgers may do nothing for the others. May be written lazily (group
+  // commit): a mark lost in a crash costs one duplicate message, which RunJob makes harmless.
+  // A later Create replay or Get reflects the mark once this returns.
+  virtual Status MarkEnqueued(const JobRecord& record) = 0;
 };
 
 }  // namespace pictor

@@ -15,6 +15,7 @@ namespace pictor {
 
 inline constexpr int kMaxBatch = 10;  // SQS's limit for batch send and receive
 inline constexpr size_t kMaxMessageBytes = 256 * 1024;
+inline constexpr std::chrono::seconds kMaxDeferDelay{900};  // SQS's longest message delay
 
 struct OutgoingMessage {
   std::string body;  // valid UTF-8, 1 byte to 256 KiB
@@ -33,6 +34,12 @@ struct ReceivedMessage {
   int receive_count = 0;          // ApproximateReceiveCount, 1 on the first receive
   int64_t sent_timestamp_ms = 0;  // SentTimestamp
   int64_t first_receive_timestamp_ms = 0;
+  // Times the message was deferred (Defer) for faults of the system, carried with the message
+  // so that the backoff keeps growing across deliveries. 0 for a message never deferred.
+  int deferrals = 0;
+  // When this message is a copy made by Defer, the id of the message first sent (the id a job
+  // without a job_id of its own is known by); empty otherwise.
+  std::string origin_message_id;
 };
 
 struct ReceiveOptions {
@@ -79,6 +86,16 @@ class JobQueue {
   // FailedPrecondition for a stale handle.
   virtual Status ChangeVisibility(std::string_view receipt_handle,
                                   std::chrono::seconds timeout) = 0;
+
+  // Puts a received message back on the queue, visible again after `delay` (0..kMaxDeferDelay),
+  // WITHOUT counting this receive toward maxReceiveCount, and with `deferrals` one higher on its
+  // next delivery. For failures that are the system's fault, not the job's (a full disk, a
+  // throttled peer): such a job must wait, not be dead-lettered. `message` is as Receive
+  // returned it. At least once: where the queue cannot do this in place (SQS counts every
+  // receive), a copy is sent with the delay first and the original deleted after, so a crash
+  // between the two leaves a duplicate, never nothing. FailedPrecondition for a stale handle;
+  // on any error the original is untouched and comes back after its visibility timeout.
+  virtual Status Defer(const ReceivedMessage& message, std::chrono::seconds delay) = 0;
 
   // Moves the message to the dead-letter queue at once, keeping `reason`. Used for permanent
   // failures. Adapters whose service dead-letters by itself (SQS redrive) may log the reason

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "sqlite/status.h"
+
 namespace pictor::alarm {
 namespace {
 
@@ -148,12 +150,9 @@ class SqliteAlarmStateStore final : public AlarmStateStore {
     return Status::Ok();
   }
 
-  // The one place SQLite errors become a Status.
+  // SQLite errors become a Status through the one shared translation (sqlite/status.h).
   Status Error(std::string_view what) const {
-    const int code = sqlite3_errcode(db_);
-    std::string msg = fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_));
-    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::DataLoss(msg);
-    return Status::Unavailable(msg);
+    return sqlite::FromSqlite(db_, sqlite3_errcode(db_), fmt::format("{}: {}", path_, what));
   }
 
   std::mutex db_mutex_;  // guards db_
@@ -167,21 +166,20 @@ Result<std::unique_ptr<AlarmStateStore>> OpenAlarmStateStore(const std::string& 
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
-    std::string msg =
-        path + ": cannot open alarm state: " + (db ? sqlite3_errmsg(db) : "no memory");
+    Status status = sqlite::FromSqlite(db, rc, path + ": cannot open alarm state");
     sqlite3_close(db);
-    return Status::Unavailable(msg);
+    return status;
   }
   sqlite3_busy_timeout(db, 5000);
   char* err = nullptr;
   if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;", nullptr, nullptr, nullptr) != SQLITE_OK ||
       sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = path + ": cannot prepare alarm state: " + (err ? err : sqlite3_errmsg(db));
+    const int code = sqlite3_extended_errcode(db);
+    Status status = sqlite::FromSqlite(code, path + ": cannot prepare alarm state",
+                                       err != nullptr ? err : sqlite3_errmsg(db));
     sqlite3_free(err);
-    const int code = sqlite3_errcode(db);
     sqlite3_close(db);
-    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) return Status::DataLoss(msg);
-    return Status::Unavailable(msg);
+    return status;
   }
   return std::unique_ptr<AlarmStateStore>(std::make_unique<SqliteAlarmStateStore>(db, path));
 }

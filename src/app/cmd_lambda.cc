@@ -33,6 +33,17 @@ struct LambdaCommandOptions {
   int deadline_margin_ms = 1000;
 };
 
+// The function's own queue (QUEUE_URL, the event source) takes the records deferred for faults
+// of the system (see lambda/sqs_batch.h).
+lambda::SqsBatchOptions SqsOptions(Runtime& rt, const LambdaCommandOptions& o) {
+  lambda::SqsBatchOptions options;
+  options.concurrency = o.concurrency;
+  options.safety_margin = std::chrono::milliseconds(o.deadline_margin_ms);
+  options.max_attempts = o.common.max_receive_count;
+  options.queue = rt.queue.get();
+  return options;
+}
+
 // Everything one invocation needs, built once at init and kept warm between invocations.
 class LambdaFunction {
  public:
@@ -41,9 +52,7 @@ class LambdaFunction {
         timed_store_(lambda::NewTimedStore(*rt.store, latencies_)),
         pipeline_(*timed_model_, *timed_store_),
         api_(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics, ApiOptionsForLambda()),
-        sqs_(pipeline_,
-             lambda::SqsBatchOptions{o.concurrency, std::chrono::milliseconds(o.deadline_margin_ms),
-                                     o.common.max_receive_count}) {
+        sqs_(pipeline_, SqsOptions(rt, o)) {
     const Pipeline& base = *rt.pipeline;
     pipeline_.ledger = base.ledger;
     pipeline_.metrics = base.metrics;

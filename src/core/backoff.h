@@ -20,6 +20,14 @@ std::chrono::milliseconds FullJitterDelay(const BackoffPolicy& policy, int attem
 // As above, drawing the random number from a thread-local generator.
 std::chrono::milliseconds FullJitterDelay(const BackoffPolicy& policy, int attempt);
 
+// "Equal jitter": a uniformly random duration in [ceiling / 2, ceiling], ceiling as above. For
+// waits that must keep growing (faults of the system): a long wait never falls back to seconds.
+std::chrono::milliseconds EqualJitterDelay(const BackoffPolicy& policy, int attempt,
+                                           double random01);
+
+// A number in [0, 1) from a thread-local generator.
+double Random01();
+
 }  // namespace pictor
 
 #endif  // PICTOR_CORE_BACKOFF_H_

@@ -23,6 +23,20 @@ void CountJob(const Pipeline& p, std::string_view outcome) {
 
 }  // namespace
 
+FaultOwner ClassifyFault(StatusCode code) {
+  switch (code) {
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kUnavailable:
+    case StatusCode::kCancelled:
+      return FaultOwner::kSystem;
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kAborted:
+      return FaultOwner::kAttempt;
+    default:
+      return FaultOwner::kJob;
+  }
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -95,7 +109,8 @@ Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest&
   return StoredImage{key, std::move(image).value(), false};
 }
 
-JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_attempts) {
+JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_attempts,
+                 int max_deferrals) {
   JobResult result;
   if (p.metrics != nullptr) {
     p.metrics->GetCounter("pictor_jobs_received_total", "Queue messages received by workers.")
@@ -110,7 +125,10 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
         .Increment();
   };
   auto spec = ParseQueueMessageBody(message.body, p.queue_defaults, p.limits);
-  result.job_id = spec.ok() && !spec->job_id.empty() ? spec->job_id : message.message_id;
+  // A deferred copy keeps the id of the message first sent, so the job keeps its key and record.
+  const std::string& message_id =
+      message.origin_message_id.empty() ? message.message_id : message.origin_message_id;
+  result.job_id = spec.ok() && !spec->job_id.empty() ? spec->job_id : message_id;
 
   JobRecord record;
   bool have_record = false;
@@ -130,6 +148,7 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
     record.state = state;
     record.updated_ms = NowMs();
     record.attempts = message.receive_count;
+    record.enqueued = true;  // this message is the job's
     // The ledger is a view for people; a failure to update it must not fail the job.
     (void)p.ledger->Put(record);
   };
@@ -153,7 +172,8 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   record.width = request.width;
   record.height = request.height;
   record.key = result.key;
-  save(JobState::kRunning);
+  // A duplicate delivery of a finished job must not show it running again.
+  if (!(have_record && record.state == JobState::kSucceeded)) save(JobState::kRunning);
 
   auto stored = GenerateAndStore(p, request, result.key, /*reuse_existing=*/true);
   if (stored.ok()) {
@@ -165,16 +185,24 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   result.error = stored.status();
   record.error = stored.status().message();
   count_failed();
-  if (stored.status().IsRetryable() && message.receive_count < max_attempts) {
+  const FaultOwner owner = ClassifyFault(stored.status().code());
+  if (owner == FaultOwner::kSystem && message.deferrals < max_deferrals) {
+    result.outcome = JobOutcome::kDefer;
+    record.error = "waiting for the system to recover: " + record.error;
+    save(JobState::kQueued);
+    CountJob(p, "deferred");
+  } else if (owner == FaultOwner::kAttempt && message.receive_count < max_attempts) {
     result.outcome = JobOutcome::kRetry;
     save(JobState::kQueued);
     CountJob(p, "retried");
   } else {
     result.outcome = JobOutcome::kDeadLetter;
-    if (stored.status().IsRetryable()) {
-      result.error =
-          Status(stored.status().code(), "gave up after " + std::to_string(message.receive_count) +
-                                             " attempts: " + stored.status().message());
+    if (owner != FaultOwner::kJob) {
+      const std::string tries = owner == FaultOwner::kSystem
+                                    ? std::to_string(message.deferrals) + " deferrals"
+                                    : std::to_string(message.receive_count) + " attempts";
+      result.error = Status(stored.status().code(),
+                            "gave up after " + tries + ": " + stored.status().message());
       record.error = result.error.message();
     }
     save(JobState::kFailed);

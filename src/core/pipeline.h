@@ -51,7 +51,29 @@ struct StoredImage {
 Result<StoredImage> GenerateAndStore(const Pipeline& pipeline, const GenerationRequest& request,
                                      const std::string& key, bool reuse_existing);
 
-enum class JobOutcome { kSucceeded, kRetry, kDeadLetter };
+// Whose fault a failed job is; this decides what becomes of its message.
+//  - kJob: the job itself is bad or cannot be done (InvalidArgument, NotFound, AlreadyExists,
+//    FailedPrecondition, PermissionDenied, PayloadTooLarge, Unsupported, Internal, DataLoss).
+//    Trying again cannot help: dead-lettered at once.
+//  - kAttempt: this attempt failed in a way that may pass (DeadlineExceeded, Aborted), but the
+//    job may be the cause (a request that always times out): retried after seconds, each
+//    attempt counting toward max_attempts, then dead-lettered.
+//  - kSystem: the system cannot do any job right now (ResourceExhausted: a full disk or quota,
+//    a throttled model or store; Unavailable: the server's own storage or a peer is down;
+//    Cancelled: the process is stopping). Says nothing about the job: deferred for minutes
+//    without counting the receive (JobQueue::Defer), and never dead-lettered for it until
+//    max_deferrals (about the queue's 4-day retention at the longest wait).
+// Adapters must report faults of their own storage or peers as ResourceExhausted or Unavailable,
+// never as PermissionDenied or InvalidArgument, or the job is blamed for them.
+enum class FaultOwner { kJob, kAttempt, kSystem };
+FaultOwner ClassifyFault(StatusCode code);
+
+// The longest a job waits out faults of the system: 400 deferrals, most of them at the 15-minute
+// cap, span about four days (SQS's default retention).
+inline constexpr int kDefaultMaxDeferrals = 400;
+
+// kDefer: the system is at fault; put the message back with JobQueue::Defer.
+enum class JobOutcome { kSucceeded, kRetry, kDefer, kDeadLetter };
 
 struct JobResult {
   JobOutcome outcome = JobOutcome::kSucceeded;
@@ -61,9 +83,17 @@ struct JobResult {
 };
 
 // Processes one queue message: parse, validate, generate, store, record in the ledger. Does not
-// touch the queue: the caller deletes, retries or dead-letters from the outcome.
-// `max_attempts`: a retryable failure on this attempt or later becomes a dead letter.
-JobResult RunJob(const Pipeline& pipeline, const ReceivedMessage& message, int max_attempts);
+// touch the queue: the caller deletes, retries, defers or dead-letters from the outcome
+// (ClassifyFault). `max_attempts`: a kAttempt failure on this receive or later becomes a dead
+// letter. `max_deferrals`: a kSystem failure of a message already deferred this many times
+// becomes a dead letter.
+//
+// Redeliveries and duplicate messages of one job (a Defer copy, a POST /jobs replay that
+// re-sent its message) are harmless: the image key is the job's, an image already stored
+// there is reused without calling the model, and a job the ledger has as succeeded is not
+// marked running again.
+JobResult RunJob(const Pipeline& pipeline, const ReceivedMessage& message, int max_attempts,
+                 int max_deferrals = kDefaultMaxDeferrals);
 
 // Current time in Unix epoch milliseconds.
 int64_t NowMs();

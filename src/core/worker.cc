@@ -13,6 +13,11 @@ std::chrono::seconds CeilSeconds(std::chrono::milliseconds ms) {
 
 }  // namespace
 
+std::chrono::seconds DeferDelay(const BackoffPolicy& policy, int deferrals, double random01) {
+  auto delay = CeilSeconds(EqualJitterDelay(policy, deferrals, random01));
+  return std::clamp(delay, std::chrono::seconds(1), kMaxDeferDelay);
+}
+
 Worker::Worker(JobQueue& queue, const Pipeline& pipeline, WorkerOptions options)
     : queue_(queue), pipeline_(pipeline), options_(options) {}
 
@@ -111,7 +116,7 @@ void Worker::ExecuteLoop() {
       }
       ++running_;
     }
-    JobResult result = RunJob(pipeline_, message, options_.max_attempts);
+    JobResult result = RunJob(pipeline_, message, options_.max_attempts, options_.max_deferrals);
     Settle(message, result);
     {
       std::lock_guard lock(mu_);
@@ -150,6 +155,10 @@ void Worker::HeartbeatLoop() {
   }
 }
 
+double Worker::Random01() const {
+  return options_.random01 ? options_.random01() : pictor::Random01();
+}
+
 void Worker::Settle(const ReceivedMessage& message, const JobResult& result) {
   switch (result.outcome) {
     case JobOutcome::kSucceeded: {
@@ -163,11 +172,25 @@ void Worker::Settle(const ReceivedMessage& message, const JobResult& result) {
     }
     case JobOutcome::kRetry: {
       ++retried_;
-      auto delay = CeilSeconds(FullJitterDelay(options_.retry_backoff, message.receive_count));
+      auto delay =
+          CeilSeconds(FullJitterDelay(options_.retry_backoff, message.receive_count, Random01()));
       spdlog::warn("job {} attempt {} failed, retrying in {} s: {}", result.job_id,
                    message.receive_count, delay.count(), result.error.ToString());
       if (Status s = queue_.ChangeVisibility(message.receipt_handle, delay); !s.ok()) {
         spdlog::warn("rescheduling message {} failed: {}", message.message_id, s.ToString());
+      }
+      return;
+    }
+    case JobOutcome::kDefer: {
+      ++deferred_;
+      const auto delay = DeferDelay(options_.defer_backoff, message.deferrals + 1, Random01());
+      spdlog::warn("job {} waits {} s for the system to recover (deferral {}): {}", result.job_id,
+                   delay.count(), message.deferrals + 1, result.error.ToString());
+      if (Status s = queue_.Defer(message, delay); !s.ok()) {
+        // The message must still wait: hidden for the delay, at the cost of one receive.
+        spdlog::warn("deferring message {} failed ({}); hiding it for {} s instead",
+                     message.message_id, s.ToString(), delay.count());
+        (void)queue_.ChangeVisibility(message.receipt_handle, delay);
       }
       return;
     }

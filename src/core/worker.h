@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,7 +26,19 @@ struct WorkerOptions {
   int max_attempts = 5;                         // the queue's maxReceiveCount
   std::chrono::milliseconds poll_wait{1000};    // long-poll wait per receive
   BackoffPolicy retry_backoff{std::chrono::milliseconds(2000), std::chrono::milliseconds(300000)};
+  // Waits out faults of the system (ClassifyFault kSystem: a full disk, a throttled model or
+  // store): the n-th deferral of a message waits EqualJitterDelay(defer_backoff, n), 15-30 s
+  // first, doubling to 7.5-15 min (SQS's longest delay), through JobQueue::Defer.
+  BackoffPolicy defer_backoff{std::chrono::seconds(30), kMaxDeferDelay};
+  int max_deferrals = kDefaultMaxDeferrals;
+  // A number in [0, 1) for the jitter of both waits; empty = a thread-local generator. Tests
+  // set it to assert the waits requested.
+  std::function<double()> random01;
 };
+
+// The wait before the `deferrals`-th delivery of a message deferred for a fault of the system:
+// EqualJitterDelay in whole seconds, 1..kMaxDeferDelay. Shared with the Lambda SQS handler.
+std::chrono::seconds DeferDelay(const BackoffPolicy& policy, int deferrals, double random01);
 
 // Thread-safety: Start, RequestStop and Join may be called from any thread; RequestStop is
 // idempotent. The queue and pipeline are borrowed and must outlive the Worker.
@@ -47,6 +60,7 @@ class Worker {
   int64_t succeeded() const { return succeeded_.load(); }
   int64_t retried() const { return retried_.load(); }
   int64_t dead_lettered() const { return dead_lettered_.load(); }
+  int64_t deferred() const { return deferred_.load(); }
 
  private:
   struct InFlight {
@@ -71,7 +85,9 @@ class Worker {
   bool stopping_ = false;
 
   std::vector<std::thread> threads_;
-  std::atomic<int64_t> succeeded_{0}, retried_{0}, dead_lettered_{0};
+  double Random01() const;
+
+  std::atomic<int64_t> succeeded_{0}, retried_{0}, dead_lettered_{0}, deferred_{0};
 };
 
 }  // namespace pictor

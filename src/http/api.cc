@@ -342,12 +342,37 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   const JobRecord& job = created->record;
   std::string status_url = UrlBaseFor(request) + "/jobs/" + job.id;
 
+  // The job's message. A replay builds it from its own request, which the digest check below
+  // proves is the same request.
+  auto send = [&]() -> Status {
+    Json message = {{"job_id", job.id},
+                    {"prompt", spec->request.prompt},
+                    {"seed", job.seed},
+                    {"width", job.width},
+                    {"height", job.height}};
+    if (!spec->request.negative_prompt.empty()) {
+      message["negative_prompt"] = spec->request.negative_prompt;
+    }
+    auto sent = queue_->Send(OutgoingMessage{message.dump(), std::chrono::seconds(0)});
+    if (!sent.ok()) return sent.status().WithContext("queueing the job");
+    // Only a replay reads the mark, and a lost one costs a duplicate message at most.
+    (void)ledger_->MarkEnqueued(job);
+    return Status::Ok();
+  };
+
   if (!created->created) {
     if (job.request_digest != record.request_digest) {
       return ClientError(422,
                          "Idempotency-Key was already used for a different request body; "
                          "use a new key for a new job",
                          "idempotency_key_reused");
+    }
+    // A 202 promises the job will run. The request that created it may have died between
+    // recording it and sending its message (or failed to send it and to remove the record):
+    // without the enqueued mark, send it again. Should the first message exist after all, the
+    // duplicate finds the job's image stored under the job's key and makes nothing new.
+    if (job.state == JobState::kQueued && !job.enqueued) {
+      if (Status s = send(); !s.ok()) return ErrorResponse(s);
     }
     HttpResponse r = JsonResponse(
         202, {{"id", job.id}, {"status", JobStateName(job.state)}, {"status_url", status_url}});
@@ -356,18 +381,9 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
     return r;
   }
 
-  Json message = {{"job_id", job.id},
-                  {"prompt", spec->request.prompt},
-                  {"seed", record.seed},
-                  {"width", record.width},
-                  {"height", record.height}};
-  if (!spec->request.negative_prompt.empty()) {
-    message["negative_prompt"] = spec->request.negative_prompt;
-  }
-  auto sent = queue_->Send(OutgoingMessage{message.dump(), std::chrono::seconds(0)});
-  if (!sent.ok()) {
+  if (Status s = send(); !s.ok()) {
     (void)ledger_->Remove(job.id);  // nothing was queued: the key may be used again
-    return ErrorResponse(sent.status().WithContext("queueing the job"));
+    return ErrorResponse(s);
   }
   metrics_.GetCounter("pictor_jobs_submitted_total", "Jobs accepted by POST /jobs.").Increment();
   HttpResponse r =

@@ -7,6 +7,9 @@
 #include <memory>
 #include <utility>
 
+#include "core/worker.h"
+#include "queue/sqs/sqs_messages.h"
+
 namespace pictor::lambda {
 namespace {
 
@@ -23,7 +26,15 @@ int64_t IntAttribute(const json& attributes, const char* name, int64_t fallback)
   return ec == std::errc() && end == text.data() + text.size() ? value : fallback;
 }
 
-enum class RecordState { kPending, kSucceeded, kFailed, kSkipped };
+enum class RecordState { kPending, kSucceeded, kDeferred, kFailed, kSkipped };
+
+// The stringValue of a message attribute, or "".
+std::string StringAttribute(const json& attributes, std::string_view name) {
+  auto it = attributes.find(name);
+  if (it == attributes.end() || !it->is_object()) return {};
+  auto value = it->find("stringValue");
+  return value != it->end() && value->is_string() ? value->get<std::string>() : std::string();
+}
 
 // One batch's results. Shared with the tasks so that a record finishing after the answer
 // writes into state nobody reads any more, instead of into freed memory.
@@ -33,6 +44,27 @@ struct BatchState {
   std::vector<RecordState> states;
   size_t finished = 0;
 };
+
+// What becomes of one record: done, deferred (done too, for Lambda), or a batchItemFailure.
+RecordState SettleRecord(const SqsBatchOptions& options, const ReceivedMessage& message,
+                         const JobResult& r) {
+  if (r.outcome == JobOutcome::kSucceeded) return RecordState::kSucceeded;
+  if (r.outcome == JobOutcome::kDefer && options.queue != nullptr) {
+    const double random01 = options.random01 ? options.random01() : Random01();
+    const auto delay = DeferDelay(options.defer_backoff, message.deferrals + 1, random01);
+    Status s = options.queue->Defer(message, delay);
+    if (s.ok()) {
+      spdlog::warn("record {} (job {}) waits {} s for the system to recover (deferral {}): {}",
+                   message.message_id, r.job_id, delay.count(), message.deferrals + 1,
+                   r.error.message());
+      return RecordState::kDeferred;
+    }
+    spdlog::warn("record {} (job {}): deferring failed ({}); reported as failed",
+                 message.message_id, r.job_id, s.ToString());
+  }
+  spdlog::warn("record {} (job {}) failed: {}", message.message_id, r.job_id, r.error.message());
+  return RecordState::kFailed;
+}
 
 }  // namespace
 
@@ -58,6 +90,15 @@ Result<ReceivedMessage> MessageFromSqsRecord(const json& record) {
         static_cast<int>(std::max<int64_t>(1, IntAttribute(*attrs, "ApproximateReceiveCount", 1)));
     m.sent_timestamp_ms = IntAttribute(*attrs, "SentTimestamp", 0);
     m.first_receive_timestamp_ms = IntAttribute(*attrs, "ApproximateFirstReceiveTimestamp", 0);
+  }
+  if (auto attrs = record.find("messageAttributes"); attrs != record.end() && attrs->is_object()) {
+    const std::string deferrals = StringAttribute(*attrs, sqs::kDeferralsAttribute);
+    int count = 0;
+    auto [end, ec] = std::from_chars(deferrals.data(), deferrals.data() + deferrals.size(), count);
+    if (ec == std::errc() && end == deferrals.data() + deferrals.size() && count > 0) {
+      m.deferrals = count;
+    }
+    m.origin_message_id = StringAttribute(*attrs, sqs::kOriginAttribute);
   }
   return m;
 }
@@ -124,13 +165,8 @@ Result<SqsBatchReport> SqsBatchHandler::Handle(const json& event, int64_t deadli
     Submit([this, batch, i, message = messages[i], cutoff_ms] {
       RecordState state = RecordState::kSkipped;
       if (NowMs() < cutoff_ms) {
-        JobResult r = RunJob(pipeline_, message, options_.max_attempts);
-        state =
-            r.outcome == JobOutcome::kSucceeded ? RecordState::kSucceeded : RecordState::kFailed;
-        if (r.outcome != JobOutcome::kSucceeded) {
-          spdlog::warn("record {} (job {}) failed: {}", message.message_id, r.job_id,
-                       r.error.message());
-        }
+        JobResult r = RunJob(pipeline_, message, options_.max_attempts, options_.max_deferrals);
+        state = SettleRecord(options_, message, r);
       }
       std::lock_guard lock(batch->mu);
       batch->states[i] = state;
@@ -153,7 +189,8 @@ Result<SqsBatchReport> SqsBatchHandler::Handle(const json& event, int64_t deadli
     }
     for (size_t i = 0; i < messages.size(); ++i) {
       RecordState s = batch->states[i];
-      if (s == RecordState::kSucceeded) continue;
+      if (s == RecordState::kDeferred) ++report.deferred;
+      if (s == RecordState::kSucceeded || s == RecordState::kDeferred) continue;
       if (s == RecordState::kPending || s == RecordState::kSkipped) ++report.unfinished;
       ++report.failed;
       failures.push_back({{"itemIdentifier", messages[i].message_id}});

@@ -4,6 +4,14 @@
 // ReportBatchItemFailures). A record not finished by the invocation's deadline minus a safety
 // margin is reported as failed, never lost: SQS delivers it again and RunJob's redelivery
 // rules (same key, image reused when already stored) keep the result single.
+//
+// Faults of the system (ClassifyFault kSystem: a full disk, a throttled model or store) must not
+// use up a record's receives: a batchItemFailure returns the record to the queue, and SQS counts
+// that receive toward the redrive policy, so five such failures in a row would dead-letter a good
+// job within minutes. With `queue` set (the function's own queue, the event source), such a
+// record is deferred instead: JobQueue::Defer sends a copy with a growing delay (up to 15 min)
+// and deletes the original, and the record is reported done. Only when that fails, or when no
+// queue is configured, is it reported as a batchItemFailure (one receive used).
 #ifndef PICTOR_LAMBDA_SQS_BATCH_H_
 #define PICTOR_LAMBDA_SQS_BATCH_H_
 
@@ -18,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/backoff.h"
 #include "core/pipeline.h"
 #include "pictor/job_queue.h"
 #include "pictor/status.h"
@@ -28,6 +37,11 @@ struct SqsBatchOptions {
   int concurrency = 10;                           // records in flight at once
   std::chrono::milliseconds safety_margin{1000};  // answer this long before the deadline
   int max_attempts = 5;  // RunJob's bound; a dead letter is reported as failed too
+  // Where records failing for a fault of the system are deferred (borrowed; see above).
+  JobQueue* queue = nullptr;
+  BackoffPolicy defer_backoff{std::chrono::seconds(30), kMaxDeferDelay};
+  int max_deferrals = kDefaultMaxDeferrals;
+  std::function<double()> random01;  // jitter in [0, 1); empty = a thread-local generator
 };
 
 struct SqsBatchReport {
@@ -35,10 +49,12 @@ struct SqsBatchReport {
   int records = 0;
   int failed = 0;      // records in batchItemFailures (unfinished ones included)
   int unfinished = 0;  // of those, not finished (or not started) by the deadline
+  int deferred = 0;    // records deferred for a fault of the system (not failures)
 };
 
 // The ReceivedMessage of one SQS event record: messageId, receiptHandle, body, and from
-// "attributes" ApproximateReceiveCount, SentTimestamp, ApproximateFirstReceiveTimestamp.
+// "attributes" ApproximateReceiveCount, SentTimestamp, ApproximateFirstReceiveTimestamp, and
+// from "messageAttributes" the deferral count and origin id a deferred copy carries.
 // InvalidArgument without a messageId or a string body.
 Result<ReceivedMessage> MessageFromSqsRecord(const nlohmann::json& record);
 

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "sqlite/status.h"
+
 namespace pictor {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
@@ -11,17 +13,17 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    std::string message = "cannot open " + path + " to checkpoint it: " + sqlite3_errstr(rc);
+    Status status = sqlite::FromSqlite(db, rc, "cannot open " + path + " to checkpoint it");
     sqlite3_close_v2(db);
-    return Status::Unavailable(message);
+    return status;
   }
   // A connection learns that the file is in WAL mode from its first read; until then a
   // checkpoint does nothing.
   rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
-    std::string message = "cannot read " + path + " to checkpoint it: " + sqlite3_errmsg(db);
+    Status status = sqlite::FromSqlite(db, rc, "cannot read " + path + " to checkpoint it");
     sqlite3_close_v2(db);
-    return Status::Unavailable(message);
+    return status;
   }
   return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db, std::move(pause), interval));
 }

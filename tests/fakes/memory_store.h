@@ -52,9 +52,11 @@ class MemoryStore final : public ObjectStore {
   }
   std::string Location(std::string_view key) const override { return "memory:" + std::string(key); }
 
-  void FailNextPuts(int n) {
+  // The next n puts fail with `code` (Unavailable, or ResourceExhausted for a full disk).
+  void FailNextPuts(int n, StatusCode code = StatusCode::kUnavailable) {
     std::lock_guard lock(mu_);
     fail_puts_ = n;
+    fail_code_ = code;
   }
   size_t size() {
     std::lock_guard lock(mu_);
@@ -70,7 +72,7 @@ class MemoryStore final : public ObjectStore {
     std::lock_guard lock(mu_);
     if (fail_puts_ > 0) {
       --fail_puts_;
-      return Status::Unavailable("memory store told to fail");
+      return Status(fail_code_, "memory store told to fail");
     }
     auto [it, inserted] = objects_.try_emplace(std::string(key));
     if (only_if_absent && !inserted) {
@@ -85,9 +87,10 @@ class MemoryStore final : public ObjectStore {
     return Status::Ok();
   }
 
-  std::mutex mu_;  // guards objects_, fail_puts_
+  std::mutex mu_;  // guards objects_, fail_puts_, fail_code_
   std::map<std::string, StoredObject> objects_;
   int fail_puts_ = 0;
+  StatusCode fail_code_ = StatusCode::kUnavailable;
 };
 
 }  // namespace pictor::testing

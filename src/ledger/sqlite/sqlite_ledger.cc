@@ -8,33 +8,17 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
+#include "sqlite/status.h"
 #include "sqlite/wal_checkpointer.h"
 
 namespace pictor {
 namespace {
 
-// The one place SQLite result codes become Status values.
-Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xFF) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::DataLoss(msg);
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-      return Status::Unavailable(msg);
-    default:
-      return Status::Internal(msg);
-  }
-}
+using sqlite::FromSqlite;
 
 class Statement {
  public:
@@ -53,7 +37,7 @@ class Statement {
 
 constexpr const char* kColumns =
     "id, state, prompt, seed, width, height, key, error, attempts, created_ms, updated_ms, "
-    "idempotency_key, request_digest";
+    "idempotency_key, request_digest, enqueued";
 
 class SqliteLedger final : public JobLedger {
  public:
@@ -90,17 +74,19 @@ class SqliteLedger final : public JobLedger {
         " seed INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,"
         " key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL,"
         " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
-        " idempotency_key TEXT, request_digest TEXT NOT NULL);"
+        " idempotency_key TEXT, request_digest TEXT NOT NULL,"
+        " enqueued INTEGER NOT NULL DEFAULT 0);"
         "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(idempotency_key)"
         " WHERE idempotency_key IS NOT NULL;";
     rc = sqlite3_exec(db_, setup, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return FromSqlite(db_, rc, "preparing job ledger " + path);
+    if (Status s = AddEnqueuedColumn(); !s.ok()) return s.WithContext(path);
     std::string cols = kColumns;
-    std::string insert = "INSERT INTO jobs (" + cols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    std::string insert = "INSERT INTO jobs (" + cols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     std::string insert_missing =
-        "INSERT OR IGNORE INTO jobs (" + cols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        "INSERT OR IGNORE INTO jobs (" + cols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     std::string upsert =
-        "INSERT OR REPLACE INTO jobs (" + cols + ") VALUES " + "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        "INSERT OR REPLACE INTO jobs (" + cols + ") VALUES " + "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     std::string get = "SELECT " + cols + " FROM jobs WHERE id = ?";
     std::string by_key = "SELECT " + cols + " FROM jobs WHERE idempotency_key = ?";
     if ((rc = insert_.Prepare(db_, insert.c_str())) != SQLITE_OK ||
@@ -108,7 +94,8 @@ class SqliteLedger final : public JobLedger {
         (rc = get_.Prepare(db_, get.c_str())) != SQLITE_OK ||
         (rc = by_key_.Prepare(db_, by_key.c_str())) != SQLITE_OK ||
         (rc = insert_missing_.Prepare(db_, insert_missing.c_str())) != SQLITE_OK ||
-        (rc = remove_.Prepare(db_, "DELETE FROM jobs WHERE id = ?")) != SQLITE_OK) {
+        (rc = remove_.Prepare(db_, "DELETE FROM jobs WHERE id = ?")) != SQLITE_OK ||
+        (rc = mark_.Prepare(db_, "UPDATE jobs SET enqueued = 1 WHERE id = ?")) != SQLITE_OK) {
       return FromSqlite(db_, rc, "preparing job ledger statements");
     }
     auto checkpointer = WalCheckpointer::Start(path, [this](const auto& work) {
@@ -134,14 +121,14 @@ class SqliteLedger final : public JobLedger {
     std::lock_guard lock(db_mu_);
     if (!record.idempotency_key.empty()) {
       auto existing = Query(by_key_.get(), record.idempotency_key);
-      if (existing.ok()) return CreateResult{std::move(existing).value(), false};
+      if (existing.ok()) return CreateResult{WithPendingMark(std::move(existing).value()), false};
       if (!existing.status().IsNotFound()) return existing.status();
     }
     int rc = Write(insert_.get(), record);
     if ((rc & 0xFF) == SQLITE_CONSTRAINT && !record.idempotency_key.empty()) {
       // Another process inserted the same key between the lookup and the insert.
       auto existing = Query(by_key_.get(), record.idempotency_key);
-      if (existing.ok()) return CreateResult{std::move(existing).value(), false};
+      if (existing.ok()) return CreateResult{WithPendingMark(std::move(existing).value()), false};
       return existing.status();
     }
     if (rc != SQLITE_DONE) return FromSqlite(db_, rc, "recording job " + record.id);
@@ -155,7 +142,9 @@ class SqliteLedger final : public JobLedger {
       if (it != pending_.end()) return it->second;
     }
     std::lock_guard lock(db_mu_);
-    return Query(get_.get(), id);
+    auto record = Query(get_.get(), id);
+    if (!record.ok()) return record;
+    return WithPendingMark(std::move(record).value());
   }
 
   Status Put(const JobRecord& record) override {
@@ -189,7 +178,51 @@ class SqliteLedger final : public JobLedger {
     return Status::Ok();
   }
 
+  // The mark joins the next group commit: losing it in a crash costs one duplicate message.
+  Status MarkEnqueued(const JobRecord& record) override {
+    {
+      std::lock_guard lock(pending_mu_);
+      auto it = pending_.find(record.id);
+      if (it != pending_.end()) {
+        it->second.enqueued = true;
+        return Status::Ok();
+      }
+      if (record.idempotency_key.empty()) return Status::Ok();  // never replayed
+      marks_.insert(record.id);
+    }
+    pending_cv_.notify_one();
+    return Status::Ok();
+  }
+
  private:
+  // Files written before the column existed get it, all their jobs unmarked: a replay of one
+  // still queued sends its message again, which is harmless. Several processes may open an old
+  // file at once; the losers of the race find the column there.
+  Status AddEnqueuedColumn() {
+    Statement has;
+    int rc = has.Prepare(db_, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'enqueued'");
+    if (rc != SQLITE_OK) return FromSqlite(db_, rc, "reading the job ledger's columns");
+    rc = sqlite3_step(has.get());
+    sqlite3_reset(has.get());
+    if (rc == SQLITE_ROW) return Status::Ok();
+    if (rc != SQLITE_DONE) return FromSqlite(db_, rc, "reading the job ledger's columns");
+    rc = sqlite3_exec(db_, "ALTER TABLE jobs ADD COLUMN enqueued INTEGER NOT NULL DEFAULT 0",
+                      nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK &&
+        std::string_view(sqlite3_errmsg(db_)).find("duplicate column") == std::string_view::npos) {
+      return FromSqlite(db_, rc, "adding the enqueued column");
+    }
+    return Status::Ok();
+  }
+
+  JobRecord WithPendingMark(JobRecord record) {
+    if (!record.enqueued) {
+      std::lock_guard lock(pending_mu_);
+      record.enqueued = marks_.count(record.id) > 0;
+    }
+    return record;
+  }
+
   // Group commit of records created without an idempotency key: POST /jobs answers as soon as
   // the message is on the queue, and the records of many requests share one transaction a
   // few milliseconds later. Until then Get() finds them here. A crash in that window loses
@@ -198,7 +231,7 @@ class SqliteLedger final : public JobLedger {
   void FlushLoop() {
     std::unique_lock lock(pending_mu_);
     while (!stopping_) {
-      pending_cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+      pending_cv_.wait(lock, [&] { return stopping_ || !pending_.empty() || !marks_.empty(); });
       if (stopping_) break;
       // Let a few more requests join the batch.
       pending_cv_.wait_for(lock, kGroupCommitWindow, [&] { return stopping_; });
@@ -210,11 +243,13 @@ class SqliteLedger final : public JobLedger {
 
   void FlushPending() {
     std::map<std::string, JobRecord, std::less<>> batch;
+    std::set<std::string, std::less<>> marks;
     {
       std::lock_guard lock(pending_mu_);
       batch.swap(pending_);
+      marks = marks_;  // cleared once written, so Get never misses a mark meanwhile
     }
-    if (batch.empty()) return;
+    if (batch.empty() && marks.empty()) return;
     std::lock_guard lock(db_mu_);
     bool in_transaction =
         sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
@@ -226,10 +261,26 @@ class SqliteLedger final : public JobLedger {
                      sqlite3_errmsg(db_));
       }
     }
+    for (const std::string& id : marks) {
+      sqlite3_stmt* s = mark_.get();
+      sqlite3_reset(s);
+      sqlite3_bind_text(s, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+      if (sqlite3_step(s) != SQLITE_DONE) {
+        std::fprintf(stderr, "job ledger: marking job %s enqueued failed: %s\n", id.c_str(),
+                     sqlite3_errmsg(db_));
+      }
+      sqlite3_reset(s);
+    }
     if (in_transaction && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
       std::fprintf(stderr, "job ledger: committing %zu job records failed: %s\n", batch.size(),
                    sqlite3_errmsg(db_));
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    {
+      // Dropped even when the commit failed, like the records: a lost mark costs only a
+      // duplicate message on a replay.
+      std::lock_guard lock(pending_mu_);
+      for (const std::string& id : marks) marks_.erase(id);
     }
   }
 
@@ -256,6 +307,7 @@ class SqliteLedger final : public JobLedger {
       text(12, r.idempotency_key);
     }
     text(13, r.request_digest);
+    sqlite3_bind_int(s, 14, r.enqueued ? 1 : 0);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc;
@@ -293,6 +345,7 @@ class SqliteLedger final : public JobLedger {
     r.updated_ms = sqlite3_column_int64(s, 10);
     r.idempotency_key = text(11);
     r.request_digest = text(12);
+    r.enqueued = sqlite3_column_int(s, 13) != 0;
     sqlite3_reset(s);
     return r;
   }
@@ -301,11 +354,12 @@ class SqliteLedger final : public JobLedger {
 
   std::mutex db_mu_;  // guards db_ and every statement: one connection, used by one thread at once
   sqlite3* db_ = nullptr;
-  Statement insert_, insert_missing_, get_, by_key_, upsert_, remove_;
+  Statement insert_, insert_missing_, get_, by_key_, upsert_, remove_, mark_;
 
-  std::mutex pending_mu_;  // guards pending_ and stopping_
+  std::mutex pending_mu_;  // guards pending_, marks_ and stopping_
   std::condition_variable pending_cv_;
   std::map<std::string, JobRecord, std::less<>> pending_;  // created, not yet written
+  std::set<std::string, std::less<>> marks_;               // ids marked enqueued, not yet written
   bool stopping_ = false;
   std::thread flusher_;
   std::unique_ptr<WalCheckpointer> checkpointer_;

@@ -64,7 +64,8 @@ std::string EncodeJobRecord(const JobRecord& record) {
               {"created_ms", record.created_ms},
               {"updated_ms", record.updated_ms},
               {"idempotency_key", record.idempotency_key},
-              {"request_digest", record.request_digest}};
+              {"request_digest", record.request_digest},
+              {"enqueued", record.enqueued}};
   // `replace`: invalid UTF-8 becomes U+FFFD instead of an exception.
   return doc.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
 }
@@ -93,6 +94,11 @@ Result<JobRecord> DecodeJobRecord(std::string_view json) {
         ReadString(doc, "idempotency_key", r.idempotency_key),
         ReadString(doc, "request_digest", r.request_digest)}) {
     if (!s.ok()) return s;
+  }
+  // Absent in records written before it existed: false, so a replay re-sends (harmless).
+  if (auto it = doc.find("enqueued"); it != doc.end()) {
+    if (!it->is_boolean()) return Unreadable("\"enqueued\" is not a boolean");
+    r.enqueued = it->get<bool>();
   }
   bool known = false;
   for (JobState candidate : kStates) {

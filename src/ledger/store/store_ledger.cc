@@ -85,7 +85,11 @@ class StoreLedger final : public JobLedger {
       // A PutIfAbsent retried inside the store can find what its own first attempt stored.
       if (first->id == record.id) return WriteClaimed(record, encoded, claim);
       Result<JobRecord> current = ReadJob(first->id);
-      if (current.ok()) return CreateResult{std::move(current).value(), false};
+      if (current.ok()) {
+        // MarkEnqueued marks the claim, which only Create writes: never a worker's record.
+        current->enqueued = current->enqueued || first->enqueued;
+        return CreateResult{std::move(current).value(), false};
+      }
       if (!current.status().IsNotFound()) return current.status();
       // The first creator has not written the job's own record yet: the claim holds the job as
       // it was created.
@@ -132,6 +136,21 @@ class StoreLedger final : public JobLedger {
     if (Status s = store_.Delete(JobKey(id)); !s.ok()) {
       return s.WithContext("removing job " + std::string(id));
     }
+    return Status::Ok();
+  }
+
+  // The mark goes on the Idempotency-Key's claim, not on the job's record: only Create writes a
+  // claim, so rewriting it cannot undo a state a worker wrote meanwhile (the store has no
+  // conditional update), and a replay reads the claim anyway. Records without a key are never
+  // replayed: nothing to mark.
+  Status MarkEnqueued(const JobRecord& record) override {
+    if (record.idempotency_key.empty()) return Status::Ok();
+    if (Status s = CheckId(record.id); !s.ok()) return s;
+    JobRecord marked = record;
+    marked.enqueued = true;
+    Status s = store_.Put(ClaimKey(record.idempotency_key), ledger_store::EncodeJobRecord(marked),
+                          kContentType);
+    if (!s.ok()) return s.WithContext("marking job " + record.id + " enqueued");
     return Status::Ok();
   }
 

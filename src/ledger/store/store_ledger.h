@@ -6,7 +6,8 @@
 //   <prefix>/<id>.json                       the job's current record (job_record_json.h)
 //   <prefix>/idempotency/<sha256 hex>.json   the record as first created with that
 //                                            Idempotency-Key (SHA-256 of the key, lower-case
-//                                            hex: any key makes a valid object key)
+//                                            hex: any key makes a valid object key);
+//                                            MarkEnqueued rewrites it with "enqueued": true
 // An idempotency key is claimed with ObjectStore::PutIfAbsent, so of several processes creating
 // jobs with one key at once exactly one creates; the others get its job. This needs a store
 // whose PutIfAbsent is atomic: the file store on a local filesystem, S3, or an S3-compatible

@@ -6,6 +6,8 @@
 #include <random>
 #include <thread>
 
+#include "sqlite/status.h"
+
 namespace pictor::sqlite_queue {
 namespace {
 
@@ -13,28 +15,6 @@ constexpr int kBusyTimeoutMs = 5000;
 constexpr int kTransactionAttempts = 4;
 
 }  // namespace
-
-Status SqliteStatus(sqlite3* db, int rc, std::string_view context) {
-  std::string message(context);
-  message += ": ";
-  message += (db != nullptr && sqlite3_errcode(db) == rc) ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(message + " (the queue database is busy; try again)");
-    case SQLITE_FULL:
-      return Status::Internal(message + " (disk full)");
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::DataLoss(message + " (the queue database is damaged)");
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-    case SQLITE_AUTH:
-      return Status::PermissionDenied(message);
-    default:
-      return Status::Internal(message);
-  }
-}
 
 Statement::~Statement() { Reset(); }
 
@@ -57,7 +37,7 @@ Result<bool> Statement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteStatus(sqlite3_db_handle(stmt_), rc, "queue database");
+  return sqlite::FromSqlite(sqlite3_db_handle(stmt_), rc, "queue database");
 }
 
 Status Statement::Run() {
@@ -82,7 +62,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool s
       sqlite3_open_v2(path.c_str(), &raw,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Status status = SqliteStatus(raw, rc, "cannot open queue database " + path);
+    Status status = sqlite::FromSqlite(raw, rc, "cannot open queue database " + path);
     sqlite3_close_v2(raw);
     return status;
   }
@@ -113,6 +93,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool s
 Database::~Database() {
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
+}
+
+Status Database::Error(int rc, std::string_view context) const {
+  return sqlite::FromSqlite(db_, rc, context);
 }
 
 Status Database::Exec(const char* sql) {

@@ -1,6 +1,6 @@
 // A non-throwing wrapper over one SQLite connection for the queue: cached prepared
-// statements, write transactions with bounded retries, and the single place where SQLite
-// result codes become pictor::Status.
+// statements and write transactions with bounded retries. SQLite result codes become
+// pictor::Status through sqlite/status.h, as everywhere.
 #ifndef PICTOR_QUEUE_SQLITE_DATABASE_H_
 #define PICTOR_QUEUE_SQLITE_DATABASE_H_
 
@@ -17,11 +17,6 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace pictor::sqlite_queue {
-
-// Translates an SQLite result code into a Status: BUSY/LOCKED → Unavailable (retryable),
-// FULL → Internal ("disk full"), CORRUPT/NOTADB → DataLoss, PERM/READONLY → PermissionDenied,
-// anything else → Internal. `db` (may be null) supplies SQLite's own message.
-Status SqliteStatus(sqlite3* db, int rc, std::string_view context);
 
 // A prepared statement borrowed from a Database's cache. Reset and unbound when this
 // handle goes out of scope, so the next user starts clean. Not thread-safe.
@@ -76,7 +71,7 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   Status RunCached(const char* sql);
-  Status Error(int rc, std::string_view context) const { return SqliteStatus(db_, rc, context); }
+  Status Error(int rc, std::string_view context) const;
 
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;

@@ -69,6 +69,16 @@ Status CheckSeconds(std::chrono::seconds value, std::chrono::seconds max, const 
 
 Status PrepareSchema(Database& db) {
   if (Status s = db.Exec(kSchema); !s.ok()) return s;
+  {
+    auto has = db.Prepare(kHasDeferrals);
+    if (!has.ok()) return has.status();
+    auto row = (*has)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      (*has)->Reset();
+      if (Status s = db.Exec(kAddDeferrals); !s.ok()) return s;
+    }
+  }
   return db.Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
 }
 
@@ -194,6 +204,12 @@ class SqliteQueue final : public JobQueue {
   Status ChangeVisibility(std::string_view receipt_handle, std::chrono::seconds timeout) override {
     if (Status s = CheckSeconds(timeout, kMaxVisibility, "visibility timeout"); !s.ok()) return s;
     return UpdateHeld(receipt_handle, kChangeVisibility, timeout);
+  }
+
+  // In place: one statement gives the receive back, counts the deferral and sets the delay.
+  Status Defer(const ReceivedMessage& message, std::chrono::seconds delay) override {
+    if (Status s = CheckSeconds(delay, kMaxDeferDelay, "defer delay"); !s.ok()) return s;
+    return UpdateHeld(message.receipt_handle, kDefer, delay);
   }
 
   Status DeadLetter(std::string_view receipt_handle, std::string_view reason) override {
@@ -334,6 +350,7 @@ class SqliteQueue final : public JobQueue {
           c.message.receive_count = static_cast<int>(r.Int(3));
           c.message.sent_timestamp_ms = r.Int(4);
           c.message.first_receive_timestamp_ms = r.Int(5);
+          c.message.deferrals = static_cast<int>(r.Int(6));
           candidates.push_back(std::move(c));
         }
       }

@@ -35,8 +35,10 @@ struct SqliteQueueOptions {
 };
 
 // Opens (creating if needed) the queue stored at options.path.
-// Errors: InvalidArgument for bad options, PermissionDenied / Internal when the file cannot be
-// opened or created, DataLoss when it is not a healthy queue database.
+// Errors: InvalidArgument for bad options, PermissionDenied when its directory cannot be made,
+// Unavailable when the file cannot be opened or created, DataLoss when it is not a healthy queue
+// database (SQLite errors as sqlite/status.h translates them). Defer gives the receive back in
+// place (see JobQueue::Defer).
 Result<std::unique_ptr<JobQueue>> OpenSqliteQueue(const SqliteQueueOptions& options);
 
 // One message of the dead-letter table.

@@ -174,7 +174,8 @@ std::string ReceiveMessageRequest(std::string_view queue_url, const ReceiveReque
                    {"VisibilityTimeout", params.visibility_timeout_seconds},
                    {"WaitTimeSeconds", params.wait_seconds},
                    {"MessageSystemAttributeNames", names},
-                   {"AttributeNames", names}});
+                   {"AttributeNames", names},
+                   {"MessageAttributeNames", {kDeferralsAttribute, kOriginAttribute}}});
 }
 
 Result<std::vector<ReceivedMessage>> ReadReceiveMessageReply(std::string_view reply,
@@ -200,6 +201,20 @@ Result<std::vector<ReceivedMessage>> ReadReceiveMessageReply(std::string_view re
       message.receive_count = static_cast<int>(IntOf(*attrs, "ApproximateReceiveCount"));
       message.sent_timestamp_ms = IntOf(*attrs, "SentTimestamp");
       message.first_receive_timestamp_ms = IntOf(*attrs, "ApproximateFirstReceiveTimestamp");
+    }
+    if (auto attrs = m.find("MessageAttributes"); attrs != m.end() && attrs->is_object()) {
+      auto value = [&](std::string_view name) {
+        auto it = attrs->find(name);
+        return it != attrs->end() && it->is_object() ? StringOf(*it, "StringValue") : std::string();
+      };
+      const std::string deferrals = value(kDeferralsAttribute);
+      int count = 0;
+      auto [end, ec] =
+          std::from_chars(deferrals.data(), deferrals.data() + deferrals.size(), count);
+      if (ec == std::errc() && end == deferrals.data() + deferrals.size() && count > 0) {
+        message.deferrals = count;
+      }
+      message.origin_message_id = value(kOriginAttribute);
     }
     out.push_back(std::move(message));
   }

@@ -169,6 +169,26 @@ class SqsQueue final : public JobQueue {
                                                       {"VisibilityTimeout", timeout.count()}});
   }
 
+  // SQS counts every receive (the redrive policy), so the message cannot be given back in
+  // place: a copy goes out with the delay and the deferral count, then the original is deleted.
+  // A crash between the two leaves two messages for one job; the job's image key keeps the
+  // result single (see core/pipeline.h).
+  Status Defer(const ReceivedMessage& message, std::chrono::seconds delay) override {
+    if (delay.count() < 0 || delay > kMaxDeferDelay) {
+      return Status::InvalidArgument("defer delay must be 0..900 seconds, got " +
+                                     std::to_string(delay.count()));
+    }
+    if (message.receipt_handle.empty())
+      return Status::FailedPrecondition("receipt handle is empty");
+    const sqs::MessageAttribute attributes[] = {
+        {std::string(sqs::kDeferralsAttribute), std::to_string(message.deferrals + 1)},
+        {std::string(sqs::kOriginAttribute),
+         message.origin_message_id.empty() ? message.message_id : message.origin_message_id}};
+    Result<SentMessage> copy = SendTo(url_.url, {message.body, delay}, attributes);
+    if (!copy.ok()) return copy.status().WithContext("deferring message " + message.message_id);
+    return Delete(message.receipt_handle);
+  }
+
   Status DeadLetter(std::string_view receipt_handle, std::string_view reason) override {
     std::optional<Remembered> original = dead_letter_ ? Recall(receipt_handle) : std::nullopt;
     if (!original) {

@@ -2,8 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
 #include "fakes/fake_image_model.h"
+#include "fakes/forwarding_ledger.h"
 #include "fakes/memory_store.h"
+#include "ledger/sqlite/sqlite_ledger.h"
 
 namespace pictor {
 namespace {
@@ -75,8 +81,8 @@ TEST_F(PipelineTest, ModelLimitsAreCheckedBeforeGenerating) {
   EXPECT_EQ(model.calls.load(), 0);
 }
 
-TEST_F(PipelineTest, RetryableFailureIsRetriedUntilTheLastAttempt) {
-  model.FailAlways(Status::ResourceExhausted("throttled"));
+TEST_F(PipelineTest, AttemptFailureIsRetriedUntilTheLastAttempt) {
+  model.FailAlways(Status::DeadlineExceeded("too slow"));
   EXPECT_EQ(RunJob(pipeline, Message("m-4", "sol", 1), 3).outcome, JobOutcome::kRetry);
   EXPECT_EQ(RunJob(pipeline, Message("m-4", "sol", 2), 3).outcome, JobOutcome::kRetry);
   JobResult last = RunJob(pipeline, Message("m-4", "sol", 3), 3);
@@ -84,10 +90,52 @@ TEST_F(PipelineTest, RetryableFailureIsRetriedUntilTheLastAttempt) {
   EXPECT_NE(last.error.message().find("gave up after 3 attempts"), std::string::npos);
 }
 
-TEST_F(PipelineTest, StoreFailureIsRetryable) {
+TEST_F(PipelineTest, StoreOutageIsDeferredNotRetried) {
   store.FailNextPuts(1);
-  EXPECT_EQ(RunJob(pipeline, Message("m-5", "hus"), 5).outcome, JobOutcome::kRetry);
+  EXPECT_EQ(RunJob(pipeline, Message("m-5", "hus"), 5).outcome, JobOutcome::kDefer);
   EXPECT_EQ(RunJob(pipeline, Message("m-5", "hus", 2), 5).outcome, JobOutcome::kSucceeded);
+}
+
+TEST(ClassifyFault, SystemAttemptAndJobFaultsAreTheDocumentedCodes) {
+  for (StatusCode c :
+       {StatusCode::kResourceExhausted, StatusCode::kUnavailable, StatusCode::kCancelled}) {
+    EXPECT_EQ(ClassifyFault(c), FaultOwner::kSystem) << StatusCodeName(c);
+  }
+  for (StatusCode c : {StatusCode::kDeadlineExceeded, StatusCode::kAborted}) {
+    EXPECT_EQ(ClassifyFault(c), FaultOwner::kAttempt) << StatusCodeName(c);
+  }
+  for (StatusCode c : {StatusCode::kInvalidArgument, StatusCode::kNotFound,
+                       StatusCode::kAlreadyExists, StatusCode::kFailedPrecondition,
+                       StatusCode::kPermissionDenied, StatusCode::kPayloadTooLarge,
+                       StatusCode::kUnsupported, StatusCode::kInternal, StatusCode::kDataLoss}) {
+    EXPECT_EQ(ClassifyFault(c), FaultOwner::kJob) << StatusCodeName(c);
+    EXPECT_FALSE(IsRetryableCode(c)) << StatusCodeName(c);
+  }
+}
+
+// A full disk says nothing about the job: however often it was received or deferred, it is
+// deferred again, never dead-lettered (until max_deferrals).
+TEST_F(PipelineTest, FullDiskIsDeferredWhateverTheReceiveCount) {
+  store.FailNextPuts(100, StatusCode::kResourceExhausted);
+  ReceivedMessage m = Message("m-7", "fjell", /*receive_count=*/5);
+  m.deferrals = 30;
+  JobResult r = RunJob(pipeline, m, /*max_attempts=*/5);
+  EXPECT_EQ(r.outcome, JobOutcome::kDefer);
+  EXPECT_EQ(r.error.code(), StatusCode::kResourceExhausted);
+  m.deferrals = 40;
+  r = RunJob(pipeline, m, 5, /*max_deferrals=*/40);
+  EXPECT_EQ(r.outcome, JobOutcome::kDeadLetter);
+  EXPECT_NE(r.error.message().find("gave up after 40 deferrals"), std::string::npos)
+      << r.error.message();
+}
+
+TEST_F(PipelineTest, ADeferredCopyKeepsTheKeyOfTheMessageFirstSent) {
+  ReceivedMessage copy = Message("copy-2", "hav");
+  copy.origin_message_id = "first-1";
+  JobResult r = RunJob(pipeline, copy, 5);
+  ASSERT_EQ(r.outcome, JobOutcome::kSucceeded);
+  EXPECT_EQ(r.job_id, "first-1");
+  EXPECT_EQ(r.key, RunJob(pipeline, Message("first-1", "hav"), 5).key);
 }
 
 TEST_F(PipelineTest, JsonJobIdAndSeedDecideTheKey) {
@@ -108,6 +156,57 @@ TEST_F(PipelineTest, GenerateAndStoreRecordsMetrics) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("pictor_store_seconds_count{outcome=\"ok\"} 1"), std::string::npos);
+}
+
+// Records the state of every record written.
+class StateLog final : public testing::ForwardingLedger {
+ public:
+  using ForwardingLedger::ForwardingLedger;
+  Status Put(const JobRecord& record) override {
+    {
+      std::lock_guard lock(mu_);
+      states_.push_back(record.state);
+    }
+    return base_.Put(record);
+  }
+  std::vector<JobState> states() {
+    std::lock_guard lock(mu_);
+    return states_;
+  }
+
+ private:
+  std::mutex mu_;  // guards states_
+  std::vector<JobState> states_;
+};
+
+// A second message for a job already done (a POST /jobs replay that re-sent it, a deferred copy
+// whose original was not deleted): no model call, no second image, and the job never shows as
+// running again.
+TEST_F(PipelineTest, DuplicateMessageOfAFinishedJobChangesNothing) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("pictor-pipeline-dup-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto ledger = OpenSqliteLedger((dir / "jobs.db").string());
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    StateLog log(**ledger);
+    pipeline.ledger = &log;
+    const std::string body = R"({"job_id":"0190-abc","prompt":"tind","seed":3})";
+    ASSERT_EQ(RunJob(pipeline, Message("first", body), 5).outcome, JobOutcome::kSucceeded);
+    const size_t objects = store.size();
+    JobResult again = RunJob(pipeline, Message("duplicate", body), 5);
+    EXPECT_EQ(again.outcome, JobOutcome::kSucceeded);
+    EXPECT_EQ(model.calls.load(), 1);
+    EXPECT_EQ(store.size(), objects);
+    EXPECT_EQ(log.states(), (std::vector<JobState>{JobState::kRunning, JobState::kSucceeded,
+                                                   JobState::kSucceeded}));
+    auto job = log.Get("0190-abc");
+    ASSERT_TRUE(job.ok());
+    EXPECT_EQ(job->state, JobState::kSucceeded);
+    EXPECT_TRUE(job->enqueued);
+    pipeline.ledger = nullptr;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "fakes/fake_image_model.h"
+#include "fakes/forwarding_queue.h"
 #include "fakes/memory_store.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "queue/sqlite/sqlite_queue.h"
@@ -97,7 +99,7 @@ TEST_F(WorkerTest, KeepsAtMostConcurrencyJobsInFlight) {
 }
 
 TEST_F(WorkerTest, RetriesATransientFailureAndSucceeds) {
-  model_.FailNext(Status::Unavailable("model busy"));
+  model_.FailNext(Status::DeadlineExceeded("model too slow"));
   Send("katt");
   Worker worker(*queue_, pipeline_, Options());
   worker.Start();
@@ -126,7 +128,7 @@ TEST_F(WorkerTest, DeadLettersAPermanentFailureAtOnceWithTheReason) {
 }
 
 TEST_F(WorkerTest, GivesUpAfterMaxAttemptsOfTransientFailures) {
-  model_.FailAlways(Status::Unavailable("down"));
+  model_.FailAlways(Status::DeadlineExceeded("too slow"));
   Send("sol");
   Worker worker(*queue_, pipeline_, Options());
   worker.Start();
@@ -170,6 +172,103 @@ TEST_F(WorkerTest, StopReturnsPromptlyWhenIdle) {
   worker.RequestStop();
   worker.Join();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+// The real SQLite queue on a clock the test owns. Each Defer is recorded, and moves the clock past
+// its delay, so the deferred message is due at once: the test asserts the waits the worker asked
+// for without waiting them. Each receive's count is recorded too.
+class ClockedQueue final : public testing::ForwardingQueue {
+ public:
+  ClockedQueue(JobQueue& base, std::atomic<int64_t>& clock)
+      : ForwardingQueue(base), clock_(clock) {}
+  Result<std::vector<ReceivedMessage>> Receive(const ReceiveOptions& options) override {
+    auto received = base_.Receive(options);
+    if (received.ok()) {
+      std::lock_guard lock(mu_);
+      for (const auto& m : *received) receive_counts_.push_back(m.receive_count);
+    }
+    return received;
+  }
+  Status Defer(const ReceivedMessage& message, std::chrono::seconds delay) override {
+    Status s = base_.Defer(message, delay);
+    {
+      std::lock_guard lock(mu_);
+      delays_.push_back(delay);
+    }
+    clock_ += delay.count() * 1000;
+    return s;
+  }
+  std::vector<std::chrono::seconds> delays() {
+    std::lock_guard lock(mu_);
+    return delays_;
+  }
+  std::vector<int> receive_counts() {
+    std::lock_guard lock(mu_);
+    return receive_counts_;
+  }
+
+ private:
+  std::atomic<int64_t>& clock_;
+  std::mutex mu_;  // guards delays_, receive_counts_
+  std::vector<std::chrono::seconds> delays_;
+  std::vector<int> receive_counts_;
+};
+
+// A full disk (the store answers ResourceExhausted) 7 times in a row, with a queue that
+// dead-letters at the 4th receive: the job is deferred each time with a growing wait that reaches
+// the 15-minute cap, its receives are never used up, and it succeeds once the disk has room.
+TEST_F(WorkerTest, FullDiskDefersWithGrowingWaitsAndNeverDeadLetters) {
+  std::atomic<int64_t> clock{1'700'000'000'000};
+  SqliteQueueOptions qo = options_;
+  qo.path = (dir_ / "clocked.db").string();
+  qo.now_ms = [&clock] { return clock.load(); };
+  auto real = OpenSqliteQueue(qo);
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  ClockedQueue queue(**real, clock);
+  auto sent = queue.Send(OutgoingMessage{"fjord", std::chrono::seconds(0)});
+  ASSERT_TRUE(sent.ok());
+
+  store_.FailNextPuts(7, StatusCode::kResourceExhausted);
+  WorkerOptions o = Options();
+  o.concurrency = 1;
+  o.random01 = [] { return 1.0; };  // the top of each jitter range
+  Worker worker(queue, pipeline_, o);
+  worker.Start();
+  ASSERT_TRUE(WaitFor([&] { return worker.succeeded() == 1; }));
+  worker.RequestStop();
+  worker.Join();
+
+  using std::chrono::seconds;
+  EXPECT_EQ(queue.delays(),
+            (std::vector<seconds>{seconds(30), seconds(60), seconds(120), seconds(240),
+                                  seconds(480), seconds(900), seconds(900)}));
+  EXPECT_EQ(queue.receive_counts(), std::vector<int>(8, 1));  // no receive was used up
+  EXPECT_EQ(worker.deferred(), 7);
+  EXPECT_EQ(worker.retried(), 0);
+  EXPECT_EQ(worker.dead_lettered(), 0);
+  auto attributes = queue.Attributes();
+  ASSERT_TRUE(attributes.ok());
+  EXPECT_EQ(attributes->dead_lettered, 0);
+  EXPECT_EQ(attributes->visible + attributes->in_flight + attributes->delayed, 0);
+  auto job = ledger_->Get(sent->message_id);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->state, JobState::kSucceeded);
+  EXPECT_EQ(job->attempts, 1);
+  EXPECT_EQ(store_.size(), 1u);
+}
+
+// The lowest jitter still grows into minutes: each wait is at least half of its ceiling.
+TEST(DeferDelayTest, GrowsIntoMinutesAndStopsAtFifteen) {
+  const BackoffPolicy policy = WorkerOptions{}.defer_backoff;
+  EXPECT_EQ(DeferDelay(policy, 1, 0.0), std::chrono::seconds(15));
+  EXPECT_EQ(DeferDelay(policy, 1, 1.0), std::chrono::seconds(30));
+  EXPECT_EQ(DeferDelay(policy, 4, 0.0), std::chrono::seconds(120));
+  EXPECT_EQ(DeferDelay(policy, 6, 0.0), std::chrono::seconds(450));
+  EXPECT_EQ(DeferDelay(policy, 50, 1.0), kMaxDeferDelay);
+  for (int n = 1; n < 60; ++n) {
+    EXPECT_LE(DeferDelay(policy, n, 0.0), DeferDelay(policy, n + 1, 0.0)) << n;
+    EXPECT_LE(DeferDelay(policy, n, 0.999), kMaxDeferDelay) << n;
+  }
 }
 
 }  // namespace

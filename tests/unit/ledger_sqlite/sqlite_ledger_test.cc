@@ -2,6 +2,7 @@
 #include "fakes/job_records.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
@@ -83,6 +84,66 @@ TEST_F(LedgerTest, SurvivesReopening) {
   auto again = OpenSqliteLedger(path_);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE((*again)->Get("j1").ok());
+}
+
+TEST_F(LedgerTest, EnqueuedMarkIsSeenAtOnceAndSurvivesReopening) {
+  auto created = ledger_->Create(testing::SampleJobRecord("j1", "idem"));
+  ASSERT_TRUE(created.ok());
+  EXPECT_FALSE(created->record.enqueued);
+  EXPECT_FALSE(ledger_->Create(testing::SampleJobRecord("j2", "idem"))->record.enqueued);
+  ASSERT_TRUE(ledger_->MarkEnqueued(created->record).ok());
+  EXPECT_TRUE(ledger_->Create(testing::SampleJobRecord("j2", "idem"))->record.enqueued);
+  EXPECT_TRUE(ledger_->Get("j1")->enqueued);
+  ledger_.reset();
+  auto again = OpenSqliteLedger(path_);
+  ASSERT_TRUE(again.ok());
+  auto replay = (*again)->Create(testing::SampleJobRecord("j3", "idem"));
+  ASSERT_TRUE(replay.ok());
+  EXPECT_FALSE(replay->created);
+  EXPECT_TRUE(replay->record.enqueued);
+}
+
+// The mark never moves a job back: a worker's later state stays.
+TEST_F(LedgerTest, EnqueuedMarkKeepsTheWorkersState) {
+  auto created = ledger_->Create(testing::SampleJobRecord("j1", "idem"));
+  ASSERT_TRUE(created.ok());
+  JobRecord done = created->record;
+  done.state = JobState::kSucceeded;
+  ASSERT_TRUE(ledger_->Put(done).ok());
+  ASSERT_TRUE(ledger_->MarkEnqueued(created->record).ok());
+  ledger_.reset();  // writes the mark
+  auto again = OpenSqliteLedger(path_);
+  ASSERT_TRUE(again.ok());
+  auto job = (*again)->Get("j1");
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->state, JobState::kSucceeded);
+  EXPECT_TRUE(job->enqueued);
+}
+
+// A ledger file from before the mark existed opens, keeps its jobs unmarked, and marks them.
+TEST_F(LedgerTest, FileWithoutTheEnqueuedColumnGainsIt) {
+  ledger_.reset();
+  fs::remove_all(dir_);
+  fs::create_directories(dir_ / "sub");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  const char* old_schema =
+      "CREATE TABLE jobs (id TEXT PRIMARY KEY, state INTEGER NOT NULL, prompt TEXT NOT NULL,"
+      " seed INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,"
+      " key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL,"
+      " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+      " idempotency_key TEXT, request_digest TEXT NOT NULL);"
+      "INSERT INTO jobs VALUES ('old', 0, 'p', 1, 8, 8, 'k.png', '', 0, 1, 1, 'idem-old', 'd');";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  auto opened = OpenSqliteLedger(path_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto old = (*opened)->Get("old");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_FALSE(old->enqueued);
+  ASSERT_TRUE((*opened)->MarkEnqueued(*old).ok());
+  EXPECT_TRUE((*opened)->Get("old")->enqueued);
 }
 
 TEST_F(LedgerTest, TwoHandlesOnOneFileShareIdempotency) {

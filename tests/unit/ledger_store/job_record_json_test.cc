@@ -29,6 +29,7 @@ JobRecord FullRecord() {
   r.updated_ms = 1700000004567;
   r.idempotency_key = "order-42";
   r.request_digest = "abc123";
+  r.enqueued = true;
   return r;
 }
 
@@ -60,6 +61,15 @@ TEST(JobRecordJson, RoundTripsEveryField) {
   EXPECT_EQ(decoded->updated_ms, want.updated_ms);
   EXPECT_EQ(decoded->idempotency_key, want.idempotency_key);
   EXPECT_EQ(decoded->request_digest, want.request_digest);
+  EXPECT_EQ(decoded->enqueued, want.enqueued);
+}
+
+// Records written before the mark existed read as unmarked: a replay re-sends (harmless).
+TEST(JobRecordJson, RecordWithoutTheEnqueuedMarkReadsAsUnmarked) {
+  auto decoded = DecodeJobRecord(With("enqueued", Json(Json::value_t::discarded)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_FALSE(decoded->enqueued);
+  EXPECT_EQ(DecodeJobRecord(With("enqueued", "yes")).status().code(), StatusCode::kDataLoss);
 }
 
 TEST(JobRecordJson, WritesVersionOneAndTheStateByName) {
@@ -67,7 +77,7 @@ TEST(JobRecordJson, WritesVersionOneAndTheStateByName) {
   EXPECT_EQ(doc["version"], 1);
   EXPECT_EQ(doc["state"], "failed");
   EXPECT_EQ(doc["seed"], 4294967295u);
-  EXPECT_EQ(doc.size(), 14u);  // every field, always
+  EXPECT_EQ(doc.size(), 15u);  // every field, always
 }
 
 TEST(JobRecordJson, EveryStateRoundTrips) {

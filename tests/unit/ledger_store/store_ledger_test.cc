@@ -184,6 +184,47 @@ TEST_P(StoreLedgerTest, ReplayReturnsTheJobsCurrentState) {
   EXPECT_EQ(again->record.attempts, 1);
 }
 
+// The enqueued mark goes on the claim: a replay sees it, and it cannot undo a state a worker
+// wrote meanwhile.
+TEST_P(StoreLedgerTest, EnqueuedMarkIsSeenByReplaysAndKeepsTheWorkersState) {
+  auto created = ledger_->Create(SampleJobRecord(kId1, "k"));
+  ASSERT_TRUE(created.ok());
+  EXPECT_FALSE(created->record.enqueued);
+  auto unmarked = ledger_->Create(SampleJobRecord(kId2, "k"));
+  ASSERT_TRUE(unmarked.ok());
+  EXPECT_FALSE(unmarked->record.enqueued);
+
+  JobRecord running = SampleJobRecord(kId1, "k");
+  running.state = JobState::kRunning;
+  running.enqueued = true;
+  ASSERT_TRUE(ledger_->Put(running).ok());
+  ASSERT_TRUE(ledger_->MarkEnqueued(created->record).ok());  // after the worker: too late to harm
+  EXPECT_EQ(ledger_->Get(kId1)->state, JobState::kRunning);
+
+  auto replay = ledger_->Create(SampleJobRecord(kId2, "k"));
+  ASSERT_TRUE(replay.ok());
+  EXPECT_FALSE(replay->created);
+  EXPECT_TRUE(replay->record.enqueued);
+  EXPECT_EQ(replay->record.state, JobState::kRunning);
+}
+
+TEST_P(StoreLedgerTest, MarkWithoutAKeyWritesNothing) {
+  ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1)).ok());
+  const size_t before = ObjectCount();
+  EXPECT_TRUE(ledger_->MarkEnqueued(SampleJobRecord(kId1)).ok());
+  EXPECT_EQ(ObjectCount(), before);
+}
+
+TEST_P(StoreLedgerTest, ClaimedCopyCarriesTheMark) {
+  auto created = ledger_->Create(SampleJobRecord(kId1, "k"));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(ledger_->MarkEnqueued(created->record).ok());
+  ASSERT_TRUE(store_->Delete(std::string("jobs/") + kId1 + ".json").ok());
+  auto again = ledger_->Create(SampleJobRecord(kId2, "k"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->record.enqueued);
+}
+
 // Between a creator's claim and its job record, a replay gets the job as claimed.
 TEST_P(StoreLedgerTest, ReplayBeforeTheJobRecordIsWrittenReturnsTheClaimedCopy) {
   ASSERT_TRUE(ledger_->Create(SampleJobRecord(kId1, "k")).ok());

@@ -148,6 +148,33 @@ TEST_F(SqsQueueTest, AttributesCountVisibleInFlightAndDelayed) {
   EXPECT_EQ(attrs->dead_lettered, -1);
 }
 
+// Defer: a copy carrying the deferral count and the first message's id replaces the original,
+// whose receives are no longer counted; a second deferral counts on.
+TEST_F(SqsQueueTest, DeferReplacesTheMessageByADelayedCopyThatCountsDeferrals) {
+  auto sent = queue_->Send({"full disk"});
+  ASSERT_TRUE(sent.ok()) << sent.status().ToString();
+  ReceivedMessage first = ReceiveOne();
+  EXPECT_EQ(first.deferrals, 0);
+  EXPECT_EQ(first.origin_message_id, "");
+  ASSERT_TRUE(queue_->Defer(first, 1s).ok());
+  auto attrs = queue_->Attributes();
+  ASSERT_TRUE(attrs.ok());
+  EXPECT_EQ(attrs->visible + attrs->in_flight + attrs->delayed, 1);  // the original is gone
+
+  ReceivedMessage copy = ReceiveOne();
+  EXPECT_NE(copy.message_id, sent->message_id);
+  EXPECT_EQ(copy.body, "full disk");
+  EXPECT_EQ(copy.receive_count, 1);
+  EXPECT_EQ(copy.deferrals, 1);
+  EXPECT_EQ(copy.origin_message_id, sent->message_id);
+  ASSERT_TRUE(queue_->Defer(copy, 0s).ok());
+  ReceivedMessage again = ReceiveOne();
+  EXPECT_EQ(again.deferrals, 2);
+  EXPECT_EQ(again.origin_message_id, sent->message_id);
+  EXPECT_EQ(queue_->Defer(again, 901s).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(queue_->Delete(again.receipt_handle).ok());
+}
+
 TEST_F(SqsQueueTest, UnicodeBodiesArriveUnchanged) {
   // Basic-plane text only: fauxqs 1.9 refuses characters above U+FFFF (SQS accepts them).
   const std::vector<std::string> bodies = {
