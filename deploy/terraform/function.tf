@@ -12,7 +12,10 @@ locals {
     BUCKET_NAME           = var.bucket_name
     KEY_PREFIX            = var.key_prefix
     PICTOR_JOBS           = "store" # job records beside the images, read by the API's GET /jobs/{id}
-    PICTOR_LOG_LEVEL      = var.log_level
+    # The event source itself: a job deferred for a fault of the system (a full or throttled
+    # store, a throttled model) is sent back to it with a delay instead of using up a receive.
+    SQS_QUEUE_URL    = aws_sqs_queue.prompts.url
+    PICTOR_LOG_LEVEL = var.log_level
   })
 }
 

@@ -55,6 +55,7 @@ data "aws_iam_policy_document" "worker" {
     actions = [
       "sqs:ReceiveMessage",
       "sqs:DeleteMessage",
+      "sqs:SendMessage", # a job deferred for a fault of the system goes back as a delayed copy
       "sqs:ChangeMessageVisibility",
       "sqs:GetQueueAttributes",
     ]

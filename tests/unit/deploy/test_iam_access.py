@@ -203,6 +203,7 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
             ["/usr/bin/python3", str(ROOT / "tests" / "peers" / "fake_model_server.py")])
         cls.aws = RecordingProxy(("127.0.0.1", fauxqs_port))
         cls.bedrock = RecordingProxy(("127.0.0.1", model_port))
+        cls.model_port = model_port
         import boto3  # Debian's python3-boto3
         session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
                                         region_name=REGION)
@@ -270,7 +271,16 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
         # deploy/terraform/function.tf, local.function_environment
         return {"PICTOR_MODEL": f"bedrock:{MODEL_ID}", "PICTOR_BEDROCK_REGION": REGION,
                 "BUCKET_NAME": BUCKET, "KEY_PREFIX": PREFIX, "PICTOR_JOBS": "store",
+                "SQS_QUEUE_URL": self.queue_url.rsplit("/", 1)[0] + "/" + QUEUE,
                 "PICTOR_LOG_LEVEL": "info"}
+
+    def model_mode(self, mode):
+        """Sets the fake model's behaviour for every later call (tests/peers/fake_model_server.py)."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.model_port}/_control", method="POST",
+            data=json.dumps({"mode": mode}).encode(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            r.read()
 
     def api_environment(self, queue):
         # deploy/sam/template.yaml, ApiFunction's Environment (with and without QueueName)
@@ -350,6 +360,17 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
         # A bad message: dead-lettered with its reason recorded in the ledger.
         answer = self.invoke(emulator, proc, sqs_event("0b6c3f52-0000-4000-8000-000000000003", '{"prompt": ""}', 1))
         recorded.append(("a bad message", self.calls()))
+        # A throttled model: the job is deferred, sent back to the queue as a delayed copy.
+        self.model_mode("throttle")
+        try:
+            answer = self.invoke(emulator, proc, sqs_event("0b6c3f52-0000-4000-8000-000000000004", "a heron at dawn", 1))
+        finally:
+            self.model_mode("ok")
+        self.assertEqual(answer.get("batchItemFailures"), [], answer)
+        deferred = self.calls()
+        self.assertTrue([c for c in deferred if c[0] == "sqs:SendMessage"],
+                        f"the throttled job was not deferred through the queue: {deferred}")
+        recorded.append(("a job deferred for a throttled model", deferred))
         heads = [c for _, calls in recorded for c in calls
                  if c[0] == "s3:GetObject" and "generated_images" in c[1] and "-> 200" in c[2]]
         self.assertTrue(heads, "the redelivery never found its stored image: the scenario is wrong")

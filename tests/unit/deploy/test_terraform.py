@@ -166,7 +166,8 @@ class TerraformModule(unittest.TestCase):
         s = self.statement_for("sqs:ReceiveMessage")
         self.assertEqual(sorted(s["actions"]), sorted(["sqs:ReceiveMessage", "sqs:DeleteMessage",
                                                        "sqs:ChangeMessageVisibility",
-                                                       "sqs:GetQueueAttributes"]))
+                                                       "sqs:GetQueueAttributes",
+                                                       "sqs:SendMessage"]))
         self.assertEqual(s["resources"], [f"${{aws_sqs_queue.{self.queue_name()}.arn}}"])
 
     def test_logs_only_on_the_function_log_group(self):
