@@ -354,7 +354,15 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
       message["negative_prompt"] = spec->request.negative_prompt;
     }
     auto sent = queue_->Send(OutgoingMessage{message.dump(), std::chrono::seconds(0)});
-    if (!sent.ok()) return sent.status().WithContext("queueing the job");
+    if (!sent.ok()) {
+      // A queue that does not exist is the server's configuration, not the client's request:
+      // 503 like any other fault of the server's side, never 404.
+      if (sent.status().IsNotFound()) {
+        return Status::Unavailable("queueing the job: the queue does not exist: " +
+                                   sent.status().message());
+      }
+      return sent.status().WithContext("queueing the job");
+    }
     // Only a replay reads the mark, and a lost one costs a duplicate message at most.
     (void)ledger_->MarkEnqueued(job);
     return Status::Ok();

@@ -30,10 +30,12 @@ class DyingQueue final : public pictor::testing::ForwardingQueue {
  public:
   using ForwardingQueue::ForwardingQueue;
   Result<SentMessage> Send(const OutgoingMessage& message) override {
+    if (gone) return Status::NotFound("queue prompts does not exist");
     if (dead) return Status::Unavailable("the process died before sending");
     return base_.Send(message);
   }
   std::atomic<bool> dead{false};
+  std::atomic<bool> gone{false};  // the queue was deleted under the server
 };
 
 class DyingLedger final : public pictor::testing::ForwardingLedger {
@@ -117,6 +119,19 @@ class SubmitJobCrashTest : public ::testing::TestWithParam<LedgerKind> {
   std::unique_ptr<DyingLedger> ledger_;
   std::unique_ptr<Api> api_;
 };
+
+// A queue deleted under the server is the server's fault: 503 with Retry-After, not 404, and the
+// record is taken back so the key can be used again.
+TEST_P(SubmitJobCrashTest, AMissingQueueIs503AndTakesTheRecordBack) {
+  queue_->gone = true;
+  HttpResponse r = Submit("order-9");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_TRUE(r.headers.Get("Retry-After").has_value());
+  queue_->gone = false;
+  HttpResponse again = Submit("order-9");
+  EXPECT_EQ(again.status, 202) << again.body;
+  EXPECT_FALSE(again.headers.Get("Idempotent-Replayed").has_value());
+}
 
 // Recorded, never sent, never removed: the retry with the same key sends the message, and the
 // job runs once.
