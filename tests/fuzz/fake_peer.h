@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "aws/http_client.h"
+#include "aws/retry.h"
 #include "fuzz_check.h"
 
 namespace pictor::fuzz {

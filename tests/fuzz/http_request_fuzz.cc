@@ -45,6 +45,15 @@ void CheckTarget(std::string_view target) {
   }
 }
 
+// The peer closed: what Beast's read does then (end_of_stream before any byte, else put_eof).
+void EndOfInput(bhttp::request_parser<bhttp::string_body>& parser, boost::beast::error_code& ec) {
+  if (!parser.got_some()) {
+    ec = bhttp::error::end_of_stream;
+    return;
+  }
+  parser.put_eof(ec);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -69,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       buffer.commit(n);
       fed += n;
     } else if (buffer.size() == 0) {
-      parser.put_eof(ec);
+      EndOfInput(parser, ec);
       break;
     }
     size_t used = parser.put(buffer.data(), ec);
@@ -77,14 +86,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (ec == bhttp::error::need_more) {
       ec = {};
       if (fed >= wire.size()) {
-        parser.put_eof(ec);
+        EndOfInput(parser, ec);
         break;
       }
       continue;
     }
     if (ec) break;
     if (used == 0 && fed >= wire.size() && !parser.is_done()) {
-      parser.put_eof(ec);  // nothing more will arrive: the peer closed
+      EndOfInput(parser, ec);  // nothing more will arrive: the peer closed
       break;
     }
   }

@@ -18,7 +18,8 @@ namespace {
 void CheckResponse(const pictor::http::HttpRequest& request, lambda::EventKind kind) {
   pictor::http::HttpResponse response;
   response.status = 200;
-  response.headers.Add("Content-Type", request.headers.Get("Content-Type").value_or("image/png"));
+  response.headers.Add("Content-Type",
+                       std::string(request.headers.Get("Content-Type").value_or("image/png")));
   response.body = request.body;
   json answer = lambda::ApiGatewayResponse(response, kind);
   FUZZ_CHECK(answer.is_object() && answer["statusCode"] == 200);
