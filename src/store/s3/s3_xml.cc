@@ -114,6 +114,7 @@ class Reader {
     std::string_view qname = doc_.substr(pos_, name_end - pos_);
     out.name = std::string(
         qname.substr(qname.find(':') == std::string_view::npos ? 0 : qname.find(':') + 1));
+    if (out.name.empty()) return Malformed("bad tag");  // "<a:>": a prefix without a name
     // Attributes are skipped; a quoted value may hold '>' or '/'.
     pos_ = name_end;
     char quote = 0;
