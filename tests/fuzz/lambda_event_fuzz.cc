@@ -1,8 +1,9 @@
 // The events the Lambda runtime hands to `pictor lambda`: API Gateway REST (v1) and HTTP API
 // (v2) proxy events and SQS batches (src/lambda). The input is the event's JSON text.
 // Invariants: a request taken from an event has a method and an absolute path; an SQS record
-// taken has a message id; the proxy answer for a response always carries its status code, and
-// a base64 body decodes back to the bytes sent; base64 round-trips any bytes.
+// taken has a message id and a receive count of at least 1; the proxy answer for a response always
+// carries its status code, and a base64 body decodes back to the bytes sent; base64 round-trips any
+// bytes.
 #include <nlohmann/json.hpp>
 
 #include "fuzz_check.h"
@@ -61,7 +62,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (kind == lambda::EventKind::kSqs) {
     for (const json& record : event["Records"]) {
       pictor::Result<pictor::ReceivedMessage> message = lambda::MessageFromSqsRecord(record);
-      if (message.ok()) FUZZ_CHECK(!message->message_id.empty());
+      if (message.ok()) {
+        FUZZ_CHECK(!message->message_id.empty());
+        FUZZ_CHECK(message->receive_count >= 1);  // the first receive counts 1
+      }
     }
   }
   return 0;
