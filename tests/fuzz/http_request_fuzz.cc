@@ -7,8 +7,12 @@
 // their own errors; a decoded path starts with '/' (or is "*"), holds no NUL and is never longer
 // than the target; decoding the query never yields a NUL either.
 #include <algorithm>
+// Boost assertions report here (below) so one known-wrong Beast assertion can be told apart.
+#define BOOST_ENABLE_ASSERT_HANDLER
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -18,6 +22,29 @@
 #include "http/server.h"
 
 namespace bhttp = boost::beast::http;
+
+namespace boost {
+
+// Beast 1.74's chunk parser asserts n >= 5 (and n >= 3) when a final chunk "0\r\n" arrives
+// apart from its closing CRLF; the code after the assertion handles that case (it asks for more
+// input), and upstream corrected the assertion (boostorg/beast pull request 2861). Release
+// builds compile assertions out. Every other Boost assertion still fails the target.
+void assertion_failed(char const* expr, char const* function, char const* file, long line) {
+  const std::string_view where(file);
+  const std::string_view what(expr);
+  if (where.ends_with("basic_parser.ipp") && (what == "n >= 5" || what == "n >= 3")) return;
+  std::fprintf(stderr, "%s:%ld: %s: Boost assertion failed: %s\n", file, line, function, expr);
+  std::abort();
+}
+
+void assertion_failed_msg(char const* expr, char const* msg, char const* function, char const* file,
+                          long line) {
+  std::fprintf(stderr, "%s:%ld: %s: Boost assertion failed: %s (%s)\n", file, line, function, expr,
+               msg);
+  std::abort();
+}
+
+}  // namespace boost
 
 namespace {
 
