@@ -21,6 +21,8 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
 fi
 
 export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
+# A sanitizer report names where it happened.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DPICTOR_FUZZ=ON -DPICTOR_BUILD_TESTS=OFF -DPICTOR_BUILD_BENCH=OFF >/dev/null
 ninja -C "$build_dir" -j"${JOBS:-2}" pictor_fuzz_targets

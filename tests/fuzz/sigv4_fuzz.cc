@@ -47,7 +47,10 @@ void CheckEncoding(std::string_view text) {
   FUZZ_CHECK(!path.ends_with("/.") && !path.ends_with("/.."));
 }
 
-void CheckSigned(const aws::SignedParts& parts, const aws::SigningParams& params) {
+// `input_has_secret`: the fuzzer may copy the secret into the request (it learns the strings the
+// target compares with); only then may the signed request text carry it.
+void CheckSigned(const aws::SignedParts& parts, const aws::SigningParams& params,
+                 bool input_has_secret) {
   FUZZ_CHECK(parts.signature.size() == 64);
   for (char c : parts.signature)
     FUZZ_CHECK(std::isxdigit(static_cast<unsigned char>(c)) &&
@@ -55,6 +58,7 @@ void CheckSigned(const aws::SignedParts& parts, const aws::SigningParams& params
   const std::string date = aws::AmzDate(params.time).substr(0, 8);
   const std::string key = aws::DeriveSigningKey(kSecret, date, params.region, params.service);
   FUZZ_CHECK(aws::HexEncode(aws::HmacSha256(key, parts.string_to_sign)) == parts.signature);
+  if (input_has_secret) return;
   for (const std::string* text : {&parts.canonical_request, &parts.string_to_sign,
                                   &parts.authorization, &parts.query_string}) {
     FUZZ_CHECK(text->find(kSecret) == std::string::npos);
@@ -73,6 +77,8 @@ bool Same(const aws::SignedParts& a, const aws::SignedParts& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const bool input_has_secret =
+      pictor::fuzz::AsText(data, size).find(kSecret) != std::string_view::npos;
   pictor::fuzz::Cursor in(pictor::fuzz::AsText(data, size));
   const uint8_t flags = in.Byte();
   aws::SigningRequest request;
@@ -108,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   pictor::Result<aws::SignedParts> signed_headers = aws::SignHeaders(request, credentials, params);
   if (signed_headers.ok()) {
-    CheckSigned(*signed_headers, params);
+    CheckSigned(*signed_headers, params, input_has_secret);
     auto again = aws::SignHeaders(request, credentials, params);
     FUZZ_CHECK(again.ok() && Same(*again, *signed_headers));
   }
@@ -117,7 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       aws::PresignQuery(request, credentials, params, expires);
   if (presigned.ok()) {
     FUZZ_CHECK(expires.count() <= 604800);
-    CheckSigned(*presigned, params);
+    CheckSigned(*presigned, params, input_has_secret);
     FUZZ_CHECK(presigned->query_string.find("X-Amz-Signature=" + presigned->signature) !=
                std::string::npos);
   }
