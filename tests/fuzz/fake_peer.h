@@ -4,6 +4,7 @@
 #define PICTOR_TESTS_FUZZ_FAKE_PEER_H_
 
 #include <array>
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -40,7 +41,11 @@ class FakePeer final : public aws::HttpClient {
   aws::HttpReply reply_;
 };
 
+// One attempt per call, no waits. AWS_RETRY_MODE=standard as well: in adaptive mode a model
+// shares a rate limiter across calls, and the peer's 429s would make later inputs wait for real.
 inline aws::RetryPolicy NoRetries() {
+  static const bool standard = setenv("AWS_RETRY_MODE", "standard", /*overwrite=*/1) == 0;
+  FUZZ_CHECK(standard);
   aws::RetryPolicy policy;
   policy.max_attempts = 1;
   policy.sleep = [](std::chrono::milliseconds) {};
