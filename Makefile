@@ -8,7 +8,7 @@ CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps-build deps-run deps-test deps-bench build build-test run test lint format bench clean lambda-package soak
+.PHONY: all deps-build deps-run deps-test deps-bench deps-fuzz build build-test run test lint format bench fuzz soak clean lambda-package
 
 all: build
 
@@ -20,6 +20,8 @@ deps-test:
 	@scripts/install-deps.sh test
 deps-bench:
 	@scripts/install-deps.sh bench
+deps-fuzz:
+	@scripts/install-deps.sh fuzz
 
 # Release build of the binary (and the benchmarks) into build/.
 build: deps-build
@@ -55,9 +57,17 @@ bench: deps-bench
 soak: deps-test build
 	@scripts/soak.sh $(BUILD_DIR)/pictor
 
+# libFuzzer targets built with clang into build-fuzz/, each run for FUZZ_SECONDS (docs/FUZZING.md).
+# Fails on any crash, leak or sanitizer report; reproducers stay in build-fuzz/fuzz/<target>/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_TARGETS ?=
+fuzz: deps-fuzz
+	@JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # build/pictor-lambda.zip: bootstrap, the binary, its shared libraries and loader (docs/LAMBDA.md).
 lambda-package: build
 	@scripts/lambda-package.sh $(BUILD_DIR)/pictor $(BUILD_DIR)/pictor-lambda.zip
 
 clean:
-	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages (and npm packages) a Pictor task needs, only when missing.
-# Usage: scripts/install-deps.sh build|test|bench|run ...
+# Usage: scripts/install-deps.sh build|test|bench|run|fuzz ...
 set -euo pipefail
 
 build_pkgs=(
@@ -12,6 +12,8 @@ build_pkgs=(
 )
 run_pkgs=(curl jq)
 test_pkgs=(libcurl4-openssl-dev openssl clang-format clang-tidy curl jq python3 python3-botocore python3-aiosmtpd python3-yaml yamllint awscli prometheus sqlite3 shellcheck)
+# clang 14 with its runtimes: libFuzzer and the sanitizers for `make fuzz`.
+fuzz_pkgs=(clang-14 libclang-rt-14-dev llvm-14)
 bench_pkgs=(wrk nginx-light python3 python3-boto3 time awscli curl zip)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.
@@ -43,7 +45,8 @@ for group in "$@"; do
     run) wanted+=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
     test) wanted+=("${build_pkgs[@]}" "${test_pkgs[@]}") need_npm=1 ;;
     bench) wanted+=("${build_pkgs[@]}" "${bench_pkgs[@]}" "${run_pkgs[@]}") need_npm=1 ;;
-    *) echo "install-deps: unknown group '$group' (build, run, test, bench)" >&2; exit 2 ;;
+    fuzz) wanted+=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+    *) echo "install-deps: unknown group '$group' (build, run, test, bench, fuzz)" >&2; exit 2 ;;
   esac
 done
 

@@ -127,7 +127,9 @@ std::string UnparsedUrlForMessages(std::string_view url) {
   url = url.substr(0, url.find_first_of("?#"));
   size_t authority = url.find("://");
   authority = authority == std::string_view::npos ? 0 : authority + 3;
-  size_t at = url.substr(0, url.find('/', authority)).find('@', authority);
+  // The last '@' of the authority: a password may hold an unencoded '@' of its own.
+  size_t at = url.substr(0, url.find('/', authority)).rfind('@');
+  if (at != std::string_view::npos && at < authority) at = std::string_view::npos;
   if (at == std::string_view::npos) return std::string(url);
   return std::string(url.substr(0, authority)) + std::string(url.substr(at + 1));
 }

@@ -31,6 +31,10 @@ Status ReadInteger(const Json& value, std::string_view field, int64_t lo, int64_
     }
   } else if (value.is_number_float()) {
     double d = value.get<double>();
+    // Range first: converting a double outside int64_t's range (1e300) is undefined behaviour.
+    if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi))) {
+      return Invalid(what, std::string(reason));
+    }
     if (d != static_cast<double>(static_cast<int64_t>(d))) return Invalid(what, "invalid_type");
     *out = static_cast<int64_t>(d);
   } else {

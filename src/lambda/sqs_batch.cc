@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -86,8 +87,8 @@ Result<ReceivedMessage> MessageFromSqsRecord(const json& record) {
   }
   m.receive_count = 1;
   if (auto attrs = record.find("attributes"); attrs != record.end() && attrs->is_object()) {
-    m.receive_count =
-        static_cast<int>(std::max<int64_t>(1, IntAttribute(*attrs, "ApproximateReceiveCount", 1)));
+    m.receive_count = static_cast<int>(std::clamp<int64_t>(
+        IntAttribute(*attrs, "ApproximateReceiveCount", 1), 1, std::numeric_limits<int>::max()));
     m.sent_timestamp_ms = IntAttribute(*attrs, "SentTimestamp", 0);
     m.first_receive_timestamp_ms = IntAttribute(*attrs, "ApproximateFirstReceiveTimestamp", 0);
   }

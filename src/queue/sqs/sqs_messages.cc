@@ -4,7 +4,9 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "aws/crypto.h"
@@ -198,7 +200,10 @@ Result<std::vector<ReceivedMessage>> ReadReceiveMessageReply(std::string_view re
       continue;
     }
     if (auto attrs = m.find("Attributes"); attrs != m.end() && attrs->is_object()) {
-      message.receive_count = static_cast<int>(IntOf(*attrs, "ApproximateReceiveCount"));
+      // Clamped, not cast: a broken peer's -3 or 2^32 + 1 must not wrap into a count that
+      // never reaches the attempt limit.
+      message.receive_count = static_cast<int>(std::clamp<int64_t>(
+          IntOf(*attrs, "ApproximateReceiveCount"), 0, std::numeric_limits<int>::max()));
       message.sent_timestamp_ms = IntOf(*attrs, "SentTimestamp");
       message.first_receive_timestamp_ms = IntOf(*attrs, "ApproximateFirstReceiveTimestamp");
     }

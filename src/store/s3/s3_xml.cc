@@ -112,8 +112,10 @@ class Reader {
     size_t name_end = doc_.find_first_of(" \t\r\n/>", pos_);
     if (name_end == std::string_view::npos || name_end == pos_) return Malformed("bad tag");
     std::string_view qname = doc_.substr(pos_, name_end - pos_);
+    // After the last ':', so a local name never holds one ("a:b:c" is not a name S3 writes).
     out.name = std::string(
-        qname.substr(qname.find(':') == std::string_view::npos ? 0 : qname.find(':') + 1));
+        qname.substr(qname.rfind(':') == std::string_view::npos ? 0 : qname.rfind(':') + 1));
+    if (out.name.empty()) return Malformed("bad tag");  // "<a:>": a prefix without a name
     // Attributes are skipped; a quoted value may hold '>' or '/'.
     pos_ = name_end;
     char quote = 0;

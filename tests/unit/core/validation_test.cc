@@ -111,6 +111,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadBody{R"({"prompt":"x","seed":2147483647})", "invalid_seed"},
                       BadBody{R"({"prompt":"x","seed":18446744073709551615})", "invalid_seed"},
                       BadBody{R"({"prompt":"x","seed":1.5})", "invalid_type"},
+                      // Beyond int64_t: out of range, without an undefined conversion.
+                      BadBody{R"({"prompt":"x","seed":1e300})", "invalid_seed"},
+                      BadBody{R"({"prompt":"x","width":-1e19})", "invalid_size"},
                       BadBody{R"({"prompt":"x","seed":"7"})", "invalid_type"},
                       BadBody{R"({"prompt":"x","width":63})", "invalid_size"},
                       BadBody{R"({"prompt":"x","height":2049})", "invalid_size"},
