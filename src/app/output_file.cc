@@ -49,26 +49,31 @@ Status CheckAt(int dir_fd, const std::string& name, const std::string& path) {
                                     ", not a regular file; refusing to replace it");
 }
 
+// Opens `path`'s directory into `dir_fd`, sets `name` to its last component, and checks that
+// what is there now (if anything) may be replaced.
+Status OpenParentAndCheck(const std::string& path, UniqueFd* dir_fd, std::string* name) {
+  std::string dir;
+  Split(path, &dir, name);
+  if (name->empty()) return Status::FailedPrecondition(path + " names a directory, not a file");
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int err = errno;
+  *dir_fd = UniqueFd(fd);
+  if (fd < 0) return Failed(path, "opening its directory", err);
+  return CheckAt(dir_fd->get(), *name, path);
+}
+
 }  // namespace
 
 Status CheckReplaceable(const std::string& path) {
-  std::string dir;
+  UniqueFd dir_fd;
   std::string name;
-  Split(path, &dir, &name);
-  if (name.empty()) return Status::FailedPrecondition(path + " names a directory, not a file");
-  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd.valid()) return Failed(path, "opening its directory", errno);
-  return CheckAt(dir_fd.get(), name, path);
+  return OpenParentAndCheck(path, &dir_fd, &name);
 }
 
 Status WriteFileAtomically(const std::string& path, std::string_view data) {
-  std::string dir;
+  UniqueFd dir_fd;
   std::string name;
-  Split(path, &dir, &name);
-  if (name.empty()) return Status::FailedPrecondition(path + " names a directory, not a file");
-  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd.valid()) return Failed(path, "opening its directory", errno);
-  if (Status s = CheckAt(dir_fd.get(), name, path); !s.ok()) return s;
+  if (Status s = OpenParentAndCheck(path, &dir_fd, &name); !s.ok()) return s;
 
   std::string temp;
   UniqueFd fd(CreateTempFileAt(dir_fd.get(), 0644, &temp));

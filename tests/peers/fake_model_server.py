@@ -41,7 +41,9 @@ import threading
 import time
 import urllib.parse
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback_server import serve_on_loopback
 
 TITAN_SIZES = {
     (1024, 1024), (768, 768), (512, 512), (768, 1152), (384, 576), (1152, 768), (576, 384),
@@ -473,18 +475,7 @@ def main():
     parser.add_argument("--secret-access-key", default="")
     parser.add_argument("--openai-key", default="test-openai-key")
     options = parser.parse_args()
-    # 64 workers connect at once in the throughput benchmark: the default backlog of 5 drops them.
-    ThreadingHTTPServer.request_queue_size = 256
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.options = options
-    server.state = State()
-    print(f"port {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve_on_loopback(Handler, options=options, state=State())
 
 
 if __name__ == "__main__":

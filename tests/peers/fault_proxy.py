@@ -46,7 +46,9 @@ import threading
 import time
 import urllib.parse
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback_server import serve_on_loopback
 
 KINDS = {"error", "skew", "reset", "stall", "truncate", "malformed", "length"}
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
@@ -270,17 +272,7 @@ def main():
     upstream = urllib.parse.urlsplit(options.upstream)
     if upstream.scheme != "http" or upstream.hostname not in ("127.0.0.1", "localhost"):
         parser.error("the upstream must be an http:// loopback URL")
-    ThreadingHTTPServer.request_queue_size = 256
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.upstream = upstream
-    server.script = Script()
-    print(f"port {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve_on_loopback(Handler, upstream=upstream, script=Script())
 
 
 if __name__ == "__main__":
