@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <mutex>
@@ -23,7 +24,6 @@ using nlohmann::json;
 
 constexpr std::chrono::seconds kMaxVisibility{43200};
 constexpr std::chrono::milliseconds kMaxWait{20000};
-constexpr std::chrono::milliseconds kTotalTimeout = kMaxWait + std::chrono::seconds(10);
 constexpr size_t kMaxRememberedBodies = 10000;
 constexpr std::string_view kReasonAttribute = "pictor.dead_letter_reason";
 constexpr std::string_view kMessageIdAttribute = "pictor.message_id";
@@ -58,14 +58,15 @@ Status CheckVisibility(std::chrono::seconds timeout) {
 class SqsEndpoint {
  public:
   SqsEndpoint(std::string endpoint, std::string region, aws::RetryPolicy retry,
-              std::unique_ptr<aws::HttpClient> http)
+              std::unique_ptr<aws::HttpClient> http,
+              std::chrono::milliseconds total_timeout = kDefaultSqsRequestTimeout)
       : http_(http ? std::move(http) : aws::NewHttpClient()),
         credentials_(aws::CredentialsProvider::FromChain({}, *http_)),
         client_(aws::AwsClientOptions{.service = "sqs",
                                       .region = std::move(region),
                                       .endpoint = std::move(endpoint),
                                       .retry = std::move(retry),
-                                      .total_timeout = kTotalTimeout},
+                                      .total_timeout = total_timeout},
                 *http_, *credentials_) {}
 
   // The reply body of a successful `action`, or the error as a Status.
@@ -90,8 +91,13 @@ class SqsEndpoint {
 class SqsQueue final : public JobQueue {
  public:
   SqsQueue(sqs::QueueUrl url, std::optional<sqs::QueueUrl> dead_letter,
-           std::unique_ptr<SqsEndpoint> endpoint)
-      : url_(std::move(url)), dead_letter_(std::move(dead_letter)), sqs_(std::move(endpoint)) {}
+           std::unique_ptr<SqsEndpoint> endpoint, std::chrono::milliseconds request_timeout)
+      : url_(std::move(url)),
+        dead_letter_(std::move(dead_letter)),
+        sqs_(std::move(endpoint)),
+        // A long poll must end, and its reply arrive, within one request's time.
+        max_wait_(std::clamp<std::chrono::milliseconds>(request_timeout - std::chrono::seconds(1),
+                                                        std::chrono::milliseconds(0), kMaxWait)) {}
 
   Result<SentMessage> Send(const OutgoingMessage& message) override {
     return SendTo(url_.url, message, {});
@@ -138,7 +144,8 @@ class SqsQueue final : public JobQueue {
     sqs::ReceiveRequestParams params;
     params.max_messages = options.max_messages;
     params.visibility_timeout_seconds = static_cast<int>(options.visibility_timeout.count());
-    params.wait_seconds = static_cast<int>((options.wait.count() + 500) / 1000);
+    params.wait_seconds =
+        static_cast<int>((std::min(options.wait, max_wait_).count() + 500) / 1000);
     Result<std::string> reply =
         sqs_->Call("ReceiveMessage", sqs::ReceiveMessageRequest(url_.url, params));
     if (!reply.ok()) return reply.status();
@@ -301,7 +308,8 @@ class SqsQueue final : public JobQueue {
   const sqs::QueueUrl url_;
   const std::optional<sqs::QueueUrl> dead_letter_;
   std::unique_ptr<SqsEndpoint> sqs_;
-  std::mutex bodies_mutex_;  // guards bodies_ and order_
+  const std::chrono::milliseconds max_wait_;  // the longest long poll within one request's time
+  std::mutex bodies_mutex_;                   // guards bodies_ and order_
   std::unordered_map<std::string, Remembered> bodies_;
   std::deque<std::string> order_;  // receipt handles, oldest first
 };
@@ -312,6 +320,9 @@ bool IsSqsQueueUrl(std::string_view spec) { return sqs::IsSqsQueueUrl(spec); }
 
 Result<std::unique_ptr<JobQueue>> OpenSqsQueue(const SqsQueueOptions& options,
                                                std::unique_ptr<aws::HttpClient> http) {
+  if (options.request_timeout < std::chrono::seconds(1)) {
+    return Status::InvalidArgument("the SQS request timeout must be at least 1 s");
+  }
   Result<sqs::QueueUrl> url = sqs::ParseQueueUrl(options.queue_url);
   if (!url.ok()) return url.status();
   if (url->name.ends_with(".fifo")) {
@@ -334,9 +345,9 @@ Result<std::unique_ptr<JobQueue>> OpenSqsQueue(const SqsQueueOptions& options,
     retry.limiter = aws::SharedRateLimiter("sqs " + endpoint);
   }
   auto sqs = std::make_unique<SqsEndpoint>(std::move(endpoint), std::move(region), std::move(retry),
-                                           std::move(http));
-  return std::unique_ptr<JobQueue>(
-      std::make_unique<SqsQueue>(std::move(url).value(), std::move(dead_letter), std::move(sqs)));
+                                           std::move(http), options.request_timeout);
+  return std::unique_ptr<JobQueue>(std::make_unique<SqsQueue>(
+      std::move(url).value(), std::move(dead_letter), std::move(sqs), options.request_timeout));
 }
 
 Result<std::string> ResolveSqsQueueUrl(std::string_view name, std::string_view account_id,

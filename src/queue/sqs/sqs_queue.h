@@ -34,6 +34,7 @@
 #ifndef PICTOR_QUEUE_SQS_SQS_QUEUE_H_
 #define PICTOR_QUEUE_SQS_SQS_QUEUE_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,10 +47,16 @@
 
 namespace pictor {
 
+// One request's time by default: a 20 s long poll and 10 s for its reply.
+inline constexpr std::chrono::milliseconds kDefaultSqsRequestTimeout{30000};
+
 struct SqsQueueOptions {
   std::string queue_url{};              // the queue (spec)
   std::string dead_letter_queue_url{};  // optional: where DeadLetter moves messages
   aws::RetryPolicy retry{};
+  // The whole of one request (each attempt), a long poll's wait included: a receive waits at
+  // most this less 1 s (and never over 20 s). At least 1 s.
+  std::chrono::milliseconds request_timeout = kDefaultSqsRequestTimeout;
 };
 
 // Opens the queue at options.queue_url. No request is made: a missing queue shows on first use

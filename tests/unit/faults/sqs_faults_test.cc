@@ -168,5 +168,36 @@ TEST_F(SqsFaultsTest, ClockSkewIsAPermanentErrorThatSaysSo) {
   EXPECT_TRUE(Drain().empty());
 }
 
+TEST_F(SqsFaultsTest, AStalledReceiveIsDeadlineExceededAfterTheBoundAndLosesNothing) {
+  ASSERT_TRUE(queue_->Send({"job 1"}).ok());
+  SqsQueueOptions options{.queue_url = url_};
+  options.request_timeout = 1500ms;
+  options.retry.sleep = [](std::chrono::milliseconds) {};
+  auto impatient = OpenSqsQueue(options);
+  ASSERT_TRUE(impatient.ok()) << impatient.status().ToString();
+  json rule = Rule("ReceiveMessage", "stall", -1);
+  rule["seconds"] = 4;
+  proxy_->Script(json::array({rule}));
+  const auto start = std::chrono::steady_clock::now();
+  // A 20 s long poll asked of a queue whose requests may take 1.5 s: the wait is cut to fit.
+  auto got = (*impatient)->Receive({.wait = 20s});
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kDeadlineExceeded) << got.status().ToString();
+  EXPECT_EQ(Calls("ReceiveMessage"), 3u);
+  // Three attempts of 1.5 s each, never the stall's 4 s.
+  EXPECT_LT(took, 3 * 1500ms + 1500ms);
+  proxy_->Script(json::array());
+  EXPECT_EQ(Drain(), std::vector<std::string>{"job 1"});
+}
+
+TEST(SqsQueueOptionsTest, ARequestTimeoutUnderASecondIsRefused) {
+  SqsQueueOptions options{.queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/q"};
+  options.request_timeout = 500ms;
+  auto queue = OpenSqsQueue(options);
+  ASSERT_FALSE(queue.ok());
+  EXPECT_EQ(queue.status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace pictor::sqs
