@@ -120,7 +120,8 @@ class Soak:
         self.sync_images = []     # (key, width, height) of 200s from /generate-image
         self.counts = {k: 0 for k in ("jobs_202", "jobs_replayed", "jobs_refused", "jobs_error",
                                       "sync_200", "sync_refused", "sync_error", "send_ok",
-                                      "send_failed", "kills", "store_outages", "throttles")}
+                                      "send_failed", "kills", "store_outages", "throttles",
+                                      "temps_swept")}
         self.statuses = {}        # "POST /jobs 503" -> count
         self.failures = []
         self.rss = {}             # name -> [(t, kib)]
@@ -312,10 +313,29 @@ class Soak:
         from_queue = os.path.join(self.images, "generated_images", "from_queue")
         names = sorted(os.listdir(from_queue)) if os.path.isdir(from_queue) else []
         pngs = [n for n in names if n.endswith(".png")]
-        # A temporary file left by a killed worker must be swept when a worker starts again.
+        # A temporary file left by a killed worker is swept by the next process that opens the
+        # store, once it is an hour old (younger ones may be another process's write in progress):
+        # age the leftovers, start one more worker, and nothing but images may remain.
+        temps = [n for n in names if n.startswith(".pictor-tmp-")]
         for name in names:
-            if not name.endswith(".png"):
+            if not name.endswith(".png") and name not in temps:
                 self.failures.append(f"file left in the store: generated_images/from_queue/{name}")
+        if temps:
+            aged = now() - 2 * 3600
+            for name in temps:
+                os.utime(os.path.join(from_queue, name), (aged, aged))
+            sweeper = self.spawn("sweeper", [self.binary, "worker", *self.common_args()], self.env())
+            deadline = now() + 30
+            while now() < deadline and any(
+                    os.path.exists(os.path.join(from_queue, n)) for n in temps):
+                time.sleep(0.2)
+            sweeper.send_signal(signal.SIGTERM)
+            sweeper.wait(timeout=30)
+            for name in temps:
+                if os.path.exists(os.path.join(from_queue, name)):
+                    self.failures.append("temporary file not swept by a new process: "
+                                         f"generated_images/from_queue/{name}")
+            self.counts["temps_swept"] = len(temps)
         claimed = set()
         for job_id, job in sorted(final.items()):
             mine = [p for p in pngs if job_id in p]
@@ -412,6 +432,8 @@ class Soak:
         print(f"faults: {self.counts['kills']} worker kills, {self.counts['store_outages']} store "
               f"outages, {self.counts['throttles']} throttling bursts; "
               f"{self.counts['send_failed']} pictor send failures")
+        print(f"temporary files left by kills, swept by a new process: "
+              f"{self.counts['temps_swept']}")
         print("answers: " + ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items())))
         for line in self.rss_report:
             print("RSS " + line)
