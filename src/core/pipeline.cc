@@ -28,6 +28,7 @@ FaultOwner ClassifyFault(StatusCode code) {
     case StatusCode::kResourceExhausted:
     case StatusCode::kUnavailable:
     case StatusCode::kCancelled:
+    case StatusCode::kPermissionDenied:
       return FaultOwner::kSystem;
     case StatusCode::kDeadlineExceeded:
     case StatusCode::kAborted:

@@ -53,14 +53,16 @@ Result<StoredImage> GenerateAndStore(const Pipeline& pipeline, const GenerationR
 
 // Whose fault a failed job is; this decides what becomes of its message.
 //  - kJob: the job itself is bad or cannot be done (InvalidArgument, NotFound, AlreadyExists,
-//    FailedPrecondition, PermissionDenied, PayloadTooLarge, Unsupported, Internal, DataLoss).
+//    FailedPrecondition, PayloadTooLarge, Unsupported, Internal, DataLoss).
 //    Trying again cannot help: dead-lettered at once.
 //  - kAttempt: this attempt failed in a way that may pass (DeadlineExceeded, Aborted), but the
 //    job may be the cause (a request that always times out): retried after seconds, each
 //    attempt counting toward max_attempts, then dead-lettered.
 //  - kSystem: the system cannot do any job right now (ResourceExhausted: a full disk or quota,
 //    a throttled model or store; Unavailable: the server's own storage or a peer is down;
-//    Cancelled: the process is stopping). Says nothing about the job: deferred for minutes
+//    Cancelled: the process is stopping; PermissionDenied: the server's own role, key, quota or
+//    clock is refused, which an operator fixes and no job causes). Says nothing about the job:
+//    deferred for minutes
 //    without counting the receive (JobQueue::Defer), and never dead-lettered for it until
 //    max_deferrals (about the queue's 4-day retention at the longest wait).
 // Adapters must report faults of their own storage or peers as ResourceExhausted or Unavailable,

@@ -90,6 +90,16 @@ TEST_F(PipelineTest, AttemptFailureIsRetriedUntilTheLastAttempt) {
   EXPECT_NE(last.error.message().find("gave up after 3 attempts"), std::string::npos);
 }
 
+// A refused role, key or quota is the operator's to fix, not the job's: deferred, never
+// dead-lettered for it, and the job succeeds once access is restored.
+TEST_F(PipelineTest, RefusedCredentialsAreDeferredNotDeadLettered) {
+  model.FailNext(Status::PermissionDenied("AccessDeniedException: not authorized to invoke"));
+  JobResult r = RunJob(pipeline, Message("m-6", "elv", 5), 5);
+  EXPECT_EQ(r.outcome, JobOutcome::kDefer);
+  EXPECT_EQ(r.error.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(RunJob(pipeline, Message("m-6", "elv", 6), 5).outcome, JobOutcome::kSucceeded);
+}
+
 TEST_F(PipelineTest, StoreOutageIsDeferredNotRetried) {
   store.FailNextPuts(1);
   EXPECT_EQ(RunJob(pipeline, Message("m-5", "hus"), 5).outcome, JobOutcome::kDefer);
@@ -97,17 +107,17 @@ TEST_F(PipelineTest, StoreOutageIsDeferredNotRetried) {
 }
 
 TEST(ClassifyFault, SystemAttemptAndJobFaultsAreTheDocumentedCodes) {
-  for (StatusCode c :
-       {StatusCode::kResourceExhausted, StatusCode::kUnavailable, StatusCode::kCancelled}) {
+  for (StatusCode c : {StatusCode::kResourceExhausted, StatusCode::kUnavailable,
+                       StatusCode::kCancelled, StatusCode::kPermissionDenied}) {
     EXPECT_EQ(ClassifyFault(c), FaultOwner::kSystem) << StatusCodeName(c);
   }
   for (StatusCode c : {StatusCode::kDeadlineExceeded, StatusCode::kAborted}) {
     EXPECT_EQ(ClassifyFault(c), FaultOwner::kAttempt) << StatusCodeName(c);
   }
-  for (StatusCode c : {StatusCode::kInvalidArgument, StatusCode::kNotFound,
-                       StatusCode::kAlreadyExists, StatusCode::kFailedPrecondition,
-                       StatusCode::kPermissionDenied, StatusCode::kPayloadTooLarge,
-                       StatusCode::kUnsupported, StatusCode::kInternal, StatusCode::kDataLoss}) {
+  for (StatusCode c :
+       {StatusCode::kInvalidArgument, StatusCode::kNotFound, StatusCode::kAlreadyExists,
+        StatusCode::kFailedPrecondition, StatusCode::kPayloadTooLarge, StatusCode::kUnsupported,
+        StatusCode::kInternal, StatusCode::kDataLoss}) {
     EXPECT_EQ(ClassifyFault(c), FaultOwner::kJob) << StatusCodeName(c);
     EXPECT_FALSE(IsRetryableCode(c)) << StatusCodeName(c);
   }
