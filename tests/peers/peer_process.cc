@@ -100,4 +100,10 @@ Result<std::unique_ptr<PeerProcess>> StartFauxqs() {
   return PeerProcess::Start({"node", root + "/tests/peers/fauxqs.mjs"});
 }
 
+Result<std::unique_ptr<PeerProcess>> StartFakeModelServer(std::vector<std::string> args) {
+  args.insert(args.begin(),
+              {"/usr/bin/python3", SourceDir() + "/tests/peers/fake_model_server.py"});
+  return PeerProcess::Start(args);
+}
+
 }  // namespace pictor::testing

@@ -45,6 +45,11 @@ std::string SourceDir();
 // 127.0.0.1 and a free port. Fails with a message saying how to install it when missing.
 Result<std::unique_ptr<PeerProcess>> StartFauxqs();
 
+// Starts tests/peers/fake_model_server.py (Bedrock InvokeModel and OpenAI images/generations) on
+// 127.0.0.1 and a free port, with `args` (its --region, --access-key-id, --secret-access-key,
+// --openai-key).
+Result<std::unique_ptr<PeerProcess>> StartFakeModelServer(std::vector<std::string> args = {});
+
 }  // namespace pictor::testing
 
 #endif  // PICTOR_TESTS_PEERS_PEER_PROCESS_H_

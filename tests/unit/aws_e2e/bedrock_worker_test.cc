@@ -15,9 +15,7 @@ class BedrockWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(integration::PictorBinary().empty()) << "PICTOR_BIN is not set";
-    auto peer = pictor::testing::PeerProcess::Start(
-        {"/usr/bin/python3", pictor::testing::SourceDir() + "/tests/peers/fake_model_server.py",
-         "--secret-access-key", "test"});
+    auto peer = pictor::testing::StartFakeModelServer({"--secret-access-key", "test"});
     ASSERT_TRUE(peer.ok()) << peer.status().ToString();
     model_ = std::move(peer).value();
   }

@@ -22,9 +22,7 @@ class WorkerFaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(integration::PictorBinary().empty()) << "PICTOR_BIN is not set";
-    auto model = pictor::testing::PeerProcess::Start(
-        {"/usr/bin/python3", pictor::testing::SourceDir() + "/tests/peers/fake_model_server.py",
-         "--secret-access-key", "test"});
+    auto model = pictor::testing::StartFakeModelServer({"--secret-access-key", "test"});
     ASSERT_TRUE(model.ok()) << model.status().ToString();
     model_ = std::move(model).value();
     proxy_ = pictor::testing::FaultProxy::Start(model_->base_url());

@@ -234,8 +234,7 @@ TEST_F(LambdaRuntimeTest, SqsBatchReportsExactlyTheFailedRecords) {
 }
 
 TEST_F(LambdaRuntimeTest, SqsRecordsUnfinishedAtTheDeadlineAreReportedAsFailures) {
-  auto model = testing::PeerProcess::Start(
-      {"/usr/bin/python3", testing::SourceDir() + "/tests/peers/fake_model_server.py"});
+  auto model = testing::StartFakeModelServer();
   ASSERT_TRUE(model.ok()) << model.status().message();
   // The first 4 model calls take 20 s; the rest answer at once.
   auto control = Http("POST", (*model)->base_url() + "/_control",

@@ -26,9 +26,8 @@ class FakeModel {
   // Starts the fake; signatures are verified with kSecretKey.
   static std::unique_ptr<FakeModel> Start(const std::string& region = "us-east-1") {
     auto started =
-        PeerProcess::Start({"/usr/bin/python3", SourceDir() + "/tests/peers/fake_model_server.py",
-                            "--region", region, "--access-key-id", kAccessKeyId,
-                            "--secret-access-key", kSecretKey, "--openai-key", kOpenAiKey});
+        StartFakeModelServer({"--region", region, "--access-key-id", kAccessKeyId,
+                              "--secret-access-key", kSecretKey, "--openai-key", kOpenAiKey});
     if (!started.ok()) {
       ADD_FAILURE() << started.status().ToString();
       return nullptr;
