@@ -5,6 +5,8 @@
 // The table, by primary code (extended codes refine it where noted):
 //   FULL, NOMEM, IOERR_NOMEM              ResourceExhausted  the disk, a quota or memory is full
 //   BUSY, LOCKED, PROTOCOL                Unavailable        another connection holds a lock
+//   IOERR whose system call failed with   ResourceExhausted  the file may not grow: a full disk,
+//     ENOSPC, EDQUOT or EFBIG                                    a quota, a file-size limit
 //   CANTOPEN, READONLY, PERM, IOERR       Unavailable        the server's own storage failed
 //   SCHEMA                                Aborted            the schema changed under a statement
 //   INTERRUPT                             Cancelled
@@ -34,8 +36,8 @@ StatusCode SqliteStatusCode(int rc);
 // "<what>: <detail> (<hint>)". `detail` is SQLite's message; when empty, the code's own text.
 Status FromSqlite(int rc, std::string_view what, std::string_view detail = {});
 
-// As above, taking the detail and the extended code from `db` (may be null) when its last
-// error is `rc`: pass the connection whenever there is one.
+// As above, taking the detail, the extended code and the failed system call's errno from `db`
+// (may be null) when its last error is `rc`: pass the connection whenever there is one.
 Status FromSqlite(sqlite3* db, int rc, std::string_view what);
 
 }  // namespace pictor::sqlite

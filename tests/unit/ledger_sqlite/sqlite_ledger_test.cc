@@ -6,7 +6,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <thread>
+
+#include "unit/sqlite/file_size_limit.h"
 
 namespace pictor {
 namespace {
@@ -211,6 +214,27 @@ TEST_F(LedgerTest, LogIsCheckpointedIntoTheDatabaseInTheBackground) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_GT(size(), before) << "the log was never copied into the database file";
+}
+
+// A real storage fault, the same as the queue's (tests/unit/queue_sqlite): in a child whose files
+// may not grow (RLIMIT_FSIZE, EFBIG as on a full disk), recording jobs fails with
+// ResourceExhausted, retryable and the system's fault, exactly as sending to the queue does.
+TEST_F(LedgerTest, FileThatCannotGrowIsResourceExhaustedAsInTheQueue) {
+  ledger_.reset();  // the child is forked with no thread of the parent's running
+  const std::string outcome =
+      testing::FirstFailureWithFileSizeLimit(256 * 1024, [&]() -> std::optional<StatusCode> {
+        auto ledger = OpenSqliteLedger(path_);
+        if (!ledger.ok()) return ledger.status().code();
+        for (int i = 0; i < 100; ++i) {
+          JobRecord r = testing::SampleJobRecord("big" + std::to_string(i),
+                                                 "key" + std::to_string(i));  // written at once
+          r.prompt = std::string(60 * 1024, 'p');
+          auto created = (*ledger)->Create(r);
+          if (!created.ok()) return created.status().code();
+        }
+        return std::nullopt;
+      });
+  EXPECT_EQ(outcome, "resource_exhausted");
 }
 
 TEST(LedgerOpen, UnwritablePathIsAClearError) {
