@@ -43,7 +43,7 @@ class AlarmStateStore {
   virtual Result<std::vector<HistoryEntry>> History(std::string_view alarm, int limit) = 0;
 };
 
-// Opens (creating when absent) the store at `path`; its directory must exist.
+// Opens (creating the file and its directory when absent) the store at `path`.
 Result<std::unique_ptr<AlarmStateStore>> OpenAlarmStateStore(const std::string& path);
 
 // The default store path for a queue spec: beside a "sqlite:PATH" queue ("x/queue.db" ->

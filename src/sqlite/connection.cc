@@ -1,123 +1,145 @@
-#include "queue/sqlite/database.h"
+#include "sqlite/connection.h"
 
 #include <sqlite3.h>
 
-#include <chrono>
+#include <filesystem>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include "sqlite/status.h"
 
-namespace pictor::sqlite_queue {
+namespace pictor::sqlite {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr int kTransactionAttempts = 4;
+constexpr const char* kJournalSizeLimit = "PRAGMA journal_size_limit=67108864";  // 64 MiB
+
+Status CreateParentDirectory(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) return Status::Ok();
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    // Said here: SQLite would only say "unable to open database file".
+    return Status::PermissionDenied("cannot create directory " + parent.string() + " for " + path +
+                                    ": " + ec.message());
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
-Statement::~Statement() { Reset(); }
+Transaction::Transaction(Transaction&& other) noexcept
+    : connection_(std::exchange(other.connection_, nullptr)) {}
 
-void Statement::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
-
-Statement& Statement::Bind(int index, int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  return *this;
-}
-
-Result<bool> Statement::Step() {
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return sqlite::FromSqlite(sqlite3_db_handle(stmt_), rc, "queue database");
-}
-
-Status Statement::Run() {
-  for (;;) {
-    auto row = Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+Transaction::~Transaction() {
+  // A failed statement or COMMIT may already have ended the transaction (SQLite rolls back by
+  // itself on some errors); otherwise it is still open and must not outlive this guard.
+  if (connection_ != nullptr && connection_->InTransactionNow()) {
+    (void)connection_->RunCached("ROLLBACK");
   }
 }
 
-int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-std::string Statement::Text(int column) const {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  const int size = sqlite3_column_bytes(stmt_, column);
-  return text == nullptr ? std::string() : std::string(text, static_cast<size_t>(size));
+Status Transaction::Commit() {
+  if (connection_ == nullptr) return Status::Internal("transaction already committed");
+  Status s = connection_->RunCached("COMMIT");
+  if (s.ok()) connection_ = nullptr;
+  return s;
 }
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool sync_every_commit) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
+                                                     const ConnectionOptions& options) {
+  if (path.empty()) return Status::InvalidArgument(options.name + " path is empty");
+  if (Status s = CreateParentDirectory(path); !s.ok()) return s;
   sqlite3* raw = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &raw,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Status status = sqlite::FromSqlite(raw, rc, "cannot open queue database " + path);
+    Status status = FromSqlite(raw, rc, "cannot open " + options.name + " " + path);
     sqlite3_close_v2(raw);
     return status;
   }
-  std::unique_ptr<Database> db(new Database(raw));
-  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
-  sqlite3_extended_result_codes(raw, 1);
-  // WAL lets readers run beside the one writer and, with synchronous=NORMAL, makes a commit a
-  // write() to the log: it survives the death of any process (the OS keeps the page cache),
-  // but not a power failure. FULL adds an fsync per commit.
-  if (Status s = db->Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s.WithContext(path);
-  // A checkpoint costs two fsyncs however little it copies: run inside a commit it stalls that
-  // request (and everyone queued behind it) for milliseconds. The queue checkpoints from a
-  // thread of its own instead (sqlite/wal_checkpointer.h), so commits only append to the log.
-  if (Status s = db->Exec("PRAGMA wal_autocheckpoint=0"); !s.ok()) return s.WithContext(path);
-  // When the log restarts after a burst, it is cut back to this size instead of keeping the
-  // burst's size on disk.
-  if (Status s = db->Exec("PRAGMA journal_size_limit=67108864"); !s.ok()) {
-    return s.WithContext(path);
-  }
-  if (Status s =
-          db->Exec(sync_every_commit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-      !s.ok()) {
-    return s.WithContext(path);
-  }
-  return db;
+  std::unique_ptr<Connection> connection(new Connection(raw, path, options));
+  if (Status s = connection->Configure(); !s.ok()) return s.WithContext(path);
+  return connection;
 }
 
-Database::~Database() {
-  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+Connection::Connection(sqlite3* db, std::string path, ConnectionOptions options)
+    : db_(db), path_(std::move(path)), options_(std::move(options)) {}
+
+Connection::~Connection() {
+  for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.stmt);
   sqlite3_close_v2(db_);
 }
 
-Status Database::Error(int rc, std::string_view context) const {
-  return sqlite::FromSqlite(db_, rc, context);
+Status Connection::Configure() {
+  sqlite3_busy_timeout(db_, static_cast<int>(options_.busy_timeout.count()));
+  sqlite3_extended_result_codes(db_, 1);
+  // The first statement reads the file: a file that is not a database fails here (DataLoss).
+  if (Status s = Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+  if (Status s = Exec(options_.sync_every_commit ? "PRAGMA synchronous=FULL"
+                                                 : "PRAGMA synchronous=NORMAL");
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = Exec(kJournalSizeLimit); !s.ok()) return s;
+  if (options_.checkpoint_in_background) {
+    // A checkpoint costs two fsyncs however little it copies: run inside a commit it stalls that
+    // request (and everyone queued behind it) for milliseconds.
+    if (Status s = Exec("PRAGMA wal_autocheckpoint=0"); !s.ok()) return s;
+  }
+  if (options_.foreign_keys) {
+    if (Status s = Exec("PRAGMA foreign_keys=ON"); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
-Status Database::Exec(const char* sql) {
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error);
-  sqlite3_free(error);
-  return rc == SQLITE_OK ? Status::Ok() : Error(rc, "queue database");
+Status Connection::Error(int rc, std::string_view what) const {
+  std::string context = options_.name;
+  if (!what.empty()) {
+    context += ": ";
+    context += what;
+  }
+  return FromSqlite(db_, rc, context);
 }
 
-Result<std::unique_ptr<Statement>> Database::Prepare(const char* sql) {
+Status Connection::Exec(std::string_view sql) {
+  const std::string text(sql);  // sqlite3_exec wants a terminated string
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : Error(rc, {});
+}
+
+Result<Statement> Connection::Prepare(std::string_view sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-    if (rc != SQLITE_OK) return Error(rc, "queue database (prepare)");
-    it = statements_.emplace(sql, stmt).first;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return Error(rc, "preparing a statement");
+    it = statements_.emplace(std::string(sql), CachedStatement{stmt, false}).first;
   }
-  return std::make_unique<Statement>(it->second);
+  if (!it->second.in_use) {
+    it->second.in_use = true;
+    return Statement(this, it->second.stmt, &it->second.in_use);
+  }
+  // The cached one is busy (a nested use of the same SQL): a statement of this handle's own.
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return Error(rc, "preparing a statement");
+  }
+  return Statement(this, stmt, nullptr);
 }
 
-Status Database::InTransaction(const std::function<Status()>& body) {
+Result<Transaction> Connection::Begin() {
+  if (Status s = RunCached("BEGIN IMMEDIATE"); !s.ok()) return s;
+  return Transaction(this);
+}
+
+Status Connection::InTransaction(const std::function<Status()>& body) {
   thread_local std::minstd_rand jitter{std::random_device{}()};
   Status last;
   for (int attempt = 0; attempt < kTransactionAttempts; ++attempt) {
@@ -126,22 +148,31 @@ Status Database::InTransaction(const std::function<Status()>& body) {
       std::uniform_int_distribution<int> pause(1, 10 << (attempt - 1));
       std::this_thread::sleep_for(std::chrono::milliseconds(pause(jitter)));
     }
-    last = RunCached("BEGIN IMMEDIATE");
-    if (last.ok()) {
+    auto transaction = Begin();
+    if (transaction.ok()) {
       last = body();
-      if (last.ok()) last = RunCached("COMMIT");
-      if (!last.ok() && !sqlite3_get_autocommit(db_)) (void)RunCached("ROLLBACK");
+      if (last.ok()) last = transaction->Commit();
+    } else {
+      last = transaction.status();
     }
     if (last.ok() || last.code() != StatusCode::kUnavailable) return last;
   }
   return last.WithContext("gave up after " + std::to_string(kTransactionAttempts) + " attempts");
 }
 
-Status Database::RunCached(const char* sql) {
-  auto stmt = Prepare(sql);
-  return stmt.ok() ? (*stmt)->Run() : stmt.status();
+Result<bool> Connection::HasColumn(std::string_view table, std::string_view column) {
+  auto has = Prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+  if (!has.ok()) return has.status();
+  return has->Bind(1, table).Bind(2, column).Step();
 }
 
-int64_t Database::Changes() const { return sqlite3_changes64(db_); }
+int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
 
-}  // namespace pictor::sqlite_queue
+Status Connection::RunCached(std::string_view sql) {
+  auto stmt = Prepare(sql);
+  return stmt.ok() ? stmt->Run() : stmt.status();
+}
+
+bool Connection::InTransactionNow() const { return sqlite3_get_autocommit(db_) == 0; }
+
+}  // namespace pictor::sqlite

@@ -1,9 +1,26 @@
-// A non-throwing wrapper over one SQLite connection for the queue: cached prepared
-// statements and write transactions with bounded retries. SQLite result codes become
-// pictor::Status through sqlite/status.h, as everywhere.
-#ifndef PICTOR_QUEUE_SQLITE_DATABASE_H_
-#define PICTOR_QUEUE_SQLITE_DATABASE_H_
+// The one SQLite layer, shared by every SQLite user (the queue, the job ledger, the alarm state
+// store, and any new table of Pictor's): a connection opened the project's way, its cached
+// prepared statements (sqlite/statement.h), and write transactions that roll back unless
+// committed. Errors are pictor::Status through sqlite/status.h; nothing here throws.
+//
+// Every connection is opened the same way, so one file behaves the same whoever opens it:
+//   - the file's directory is created when missing (PermissionDenied naming it when it cannot be);
+//   - journal_mode=WAL: readers run beside the one writer, and a commit is an append to the log;
+//   - synchronous=NORMAL, or FULL with `sync_every_commit` (an fsync per commit);
+//   - a busy timeout of 5 s, after which a lock held by another process is Unavailable;
+//   - extended result codes, so errors are translated with their precise code;
+//   - journal_size_limit of 64 MiB: a restarted log is cut back instead of keeping a burst's size;
+//   - foreign keys enforced only with `foreign_keys` (SQLite's default, off, otherwise);
+//   - automatic checkpoints, unless `checkpoint_in_background`: then wal_autocheckpoint=0 and the
+//     owner runs a WalCheckpointer (sqlite/wal_checkpointer.h) so that no commit pays for one.
+//
+// Thread-safety: a Connection is not thread-safe. Its owner serialises every call, and the use
+// of every Statement and Transaction it hands out, under one mutex (opened with
+// SQLITE_OPEN_NOMUTEX: SQLite's own locking would only repeat that mutex).
+#ifndef PICTOR_SQLITE_CONNECTION_H_
+#define PICTOR_SQLITE_CONNECTION_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,71 +29,113 @@
 #include <unordered_map>
 
 #include "pictor/status.h"
+#include "sqlite/statement.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace pictor::sqlite_queue {
+namespace pictor::sqlite {
 
-// A prepared statement borrowed from a Database's cache. Reset and unbound when this
-// handle goes out of scope, so the next user starts clean. Not thread-safe.
-class Statement {
- public:
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement();
-
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, std::string_view text);  // copied by SQLite
-
-  // Advances: true when a row is available, false when done; an error Status otherwise.
-  Result<bool> Step();
-  // Runs a statement that returns no rows to completion.
-  Status Run();
-  // Makes the statement ready to run again with new bindings.
-  void Reset();
-
-  int64_t Int(int column) const;
-  std::string Text(int column) const;
-
- private:
-  sqlite3_stmt* stmt_;
+struct ConnectionOptions {
+  // What the file is, for messages: "queue database", "job ledger", ...
+  std::string name = "database";
+  // synchronous=FULL instead of NORMAL: durable against power loss too, several times slower.
+  // NORMAL keeps every commit through the death of any process (the OS keeps the page cache).
+  bool sync_every_commit = false;
+  // wal_autocheckpoint=0: the owner checkpoints from a WalCheckpointer instead.
+  bool checkpoint_in_background = false;
+  bool foreign_keys = false;
+  std::chrono::milliseconds busy_timeout{5000};
 };
 
-// One connection. Not thread-safe: the owner serialises calls (the queue holds a mutex).
-class Database {
+class Connection;
+
+// A write transaction (BEGIN IMMEDIATE) that rolls back when destroyed without a successful
+// Commit, so an early return cannot leave a transaction open. Must not outlive its Connection.
+class Transaction {
  public:
-  // Opens or creates the file in WAL mode with a busy timeout; `sync_every_commit` picks
-  // synchronous=FULL instead of NORMAL.
-  static Result<std::unique_ptr<Database>> Open(const std::string& path, bool sync_every_commit);
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
-  ~Database();
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
 
-  // Runs SQL text with no parameters and no results (schema, pragmas).
-  Status Exec(const char* sql);
+  // Commits; on failure (for example a full disk) the transaction is still rolled back when
+  // this guard goes away.
+  Status Commit();
 
-  // A cached statement for `sql`, which must be a string literal (its address is the key).
-  Result<std::unique_ptr<Statement>> Prepare(const char* sql);
+ private:
+  friend class Connection;
+  explicit Transaction(Connection* connection) : connection_(connection) {}
+  Connection* connection_;  // null once committed or moved from
+};
 
-  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back when body fails. When SQLite is
-  // busy (another process holds the write lock past the busy timeout) the whole transaction is
-  // retried a bounded number of times with jittered backoff, then Unavailable is returned.
-  // `body` must therefore be safe to run again: it should rebuild its outputs from scratch.
+class Connection {
+ public:
+  // Opens or creates the database at `path` (see the top of this file).
+  // Errors: InvalidArgument for an empty path, PermissionDenied when its directory cannot be
+  // made, otherwise as sqlite/status.h translates (Unavailable when the file cannot be opened,
+  // DataLoss when it is not a database).
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path,
+                                                  const ConnectionOptions& options);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();  // finalizes the cached statements and closes
+
+  // Runs SQL text with no parameters and no results: one statement or several separated by
+  // ';' (a schema, pragmas).
+  Status Exec(std::string_view sql);
+
+  // A statement for `sql`, prepared once and cached for the life of the connection. When the
+  // cached one is still held by another handle, the new handle gets a fresh statement of its own.
+  Result<Statement> Prepare(std::string_view sql);
+
+  // BEGIN IMMEDIATE: takes the write lock now, waiting up to the busy timeout for another
+  // process's writer.
+  Result<Transaction> Begin();
+
+  // Runs `body` inside Begin() ... Commit(); rolls back when body fails. When the write lock
+  // stays busy past the busy timeout (Unavailable) the whole transaction is tried again, a
+  // bounded number of times with jittered backoff. `body` must therefore be safe to run
+  // again: it rebuilds its outputs from scratch.
   Status InTransaction(const std::function<Status()>& body);
 
+  // Whether `table` has a column named `column` (for schema upgrades).
+  Result<bool> HasColumn(std::string_view table, std::string_view column);
+
+  // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const;
 
+  const std::string& path() const { return path_; }
+  const std::string& name() const { return options_.name; }
+
+  // `rc` with this connection's extended code and message, as "<name>: <what>: <message>".
+  Status Error(int rc, std::string_view what) const;
+
  private:
-  explicit Database(sqlite3* db) : db_(db) {}
-  Status RunCached(const char* sql);
-  Status Error(int rc, std::string_view context) const;
+  friend class Statement;
+  friend class Transaction;
+  Connection(sqlite3* db, std::string path, ConnectionOptions options);
+  Status Configure();
+  Status RunCached(std::string_view sql);
+  bool InTransactionNow() const;
+
+  struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  // Finds a cached statement by the text of its SQL without building a string.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
 
   sqlite3* db_;
-  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  const std::string path_;
+  const ConnectionOptions options_;
+  std::unordered_map<std::string, CachedStatement, SqlHash, std::equal_to<>> statements_;
 };
 
-}  // namespace pictor::sqlite_queue
+}  // namespace pictor::sqlite
 
-#endif  // PICTOR_QUEUE_SQLITE_DATABASE_H_
+#endif  // PICTOR_SQLITE_CONNECTION_H_

@@ -6,14 +6,14 @@
 
 #include "sqlite/status.h"
 
-namespace pictor {
+namespace pictor::sqlite {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
     const std::string& path, WriterPause pause, std::chrono::milliseconds interval) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Status status = sqlite::FromSqlite(db, rc, "cannot open " + path + " to checkpoint it");
+    Status status = FromSqlite(db, rc, "cannot open " + path + " to checkpoint it");
     sqlite3_close_v2(db);
     return status;
   }
@@ -21,7 +21,7 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
   // checkpoint does nothing.
   rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
-    Status status = sqlite::FromSqlite(db, rc, "cannot read " + path + " to checkpoint it");
+    Status status = FromSqlite(db, rc, "cannot read " + path + " to checkpoint it");
     sqlite3_close_v2(db);
     return status;
   }
@@ -80,4 +80,4 @@ void WalCheckpointer::Run() {
   }
 }
 
-}  // namespace pictor
+}  // namespace pictor::sqlite

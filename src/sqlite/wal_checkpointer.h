@@ -25,7 +25,7 @@
 
 struct sqlite3;
 
-namespace pictor {
+namespace pictor::sqlite {
 
 // Runs `work` while the owner's connection neither writes nor holds a read transaction open
 // (typically: under the mutex that serialises the owner's use of its connection).
@@ -70,6 +70,6 @@ class WalCheckpointer {
   std::thread thread_;
 };
 
-}  // namespace pictor
+}  // namespace pictor::sqlite
 
 #endif  // PICTOR_SQLITE_WAL_CHECKPOINTER_H_

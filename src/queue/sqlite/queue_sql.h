@@ -40,8 +40,6 @@ CREATE TABLE IF NOT EXISTS dead_letters(
 // Version 1 files lack the deferrals column.
 inline constexpr const char* kAddDeferrals =
     "ALTER TABLE messages ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0";
-inline constexpr const char* kHasDeferrals =
-    "SELECT 1 FROM pragma_table_info('messages') WHERE name = 'deferrals'";
 inline constexpr const char* kInsert =
     "INSERT INTO messages(message_id, body, md5, sent_ms, visible_at_ms) VALUES(?1,?2,?3,?4,?5)";
 inline constexpr const char* kSelectVisible =

@@ -11,16 +11,17 @@
 #include <optional>
 #include <utility>
 
-#include "queue/sqlite/database.h"
 #include "queue/sqlite/message_format.h"
 #include "queue/sqlite/queue_sql.h"
+#include "sqlite/connection.h"
 #include "sqlite/wal_checkpointer.h"
 
 namespace pictor {
 namespace {
 
-using sqlite_queue::Database;
-using sqlite_queue::Statement;
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::WalCheckpointer;
 using namespace sqlite_queue::sql;  // NOLINT(google-build-using-namespace): statement names
 
 constexpr std::chrono::seconds kMaxDelay{900};
@@ -67,33 +68,22 @@ Status CheckSeconds(std::chrono::seconds value, std::chrono::seconds max, const 
   return Status::Ok();
 }
 
-Status PrepareSchema(Database& db) {
+Status PrepareSchema(Connection& db) {
   if (Status s = db.Exec(kSchema); !s.ok()) return s;
-  {
-    auto has = db.Prepare(kHasDeferrals);
-    if (!has.ok()) return has.status();
-    auto row = (*has)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) {
-      (*has)->Reset();
-      if (Status s = db.Exec(kAddDeferrals); !s.ok()) return s;
-    }
+  auto has = db.HasColumn("messages", "deferrals");
+  if (!has.ok()) return has.status();
+  if (!*has) {
+    if (Status s = db.Exec(kAddDeferrals); !s.ok()) return s;
   }
-  return db.Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  return db.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
 }
 
-Result<std::unique_ptr<Database>> OpenDatabase(const SqliteQueueOptions& options) {
-  if (options.path.empty()) return Status::InvalidArgument("queue database path is empty");
-  const std::filesystem::path path(options.path);
-  if (path.has_parent_path()) {
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) {
-      return Status::PermissionDenied("cannot create directory " + path.parent_path().string() +
-                                      ": " + ec.message());
-    }
-  }
-  auto db = Database::Open(options.path, options.sync_every_commit);
+Result<std::unique_ptr<Connection>> OpenDatabase(const SqliteQueueOptions& options) {
+  sqlite::ConnectionOptions connection;
+  connection.name = "queue database";
+  connection.sync_every_commit = options.sync_every_commit;
+  connection.checkpoint_in_background = true;  // StartCheckpointing
+  auto db = Connection::Open(options.path, connection);
   if (!db.ok()) return db.status();
   if (Status s = (*db)->InTransaction([&] { return PrepareSchema(**db); }); !s.ok()) {
     return s.WithContext(options.path);
@@ -106,7 +96,7 @@ Result<std::unique_ptr<Database>> OpenDatabase(const SqliteQueueOptions& options
 // (BEGIN IMMEDIATE) makes each receive atomic across all of them.
 class SqliteQueue final : public JobQueue {
  public:
-  SqliteQueue(SqliteQueueOptions options, std::unique_ptr<Database> db)
+  SqliteQueue(SqliteQueueOptions options, std::unique_ptr<Connection> db)
       : options_(std::move(options)), db_(std::move(db)) {}
 
   // Starts copying the log back into the database off the request path; its second pass
@@ -156,7 +146,7 @@ class SqliteQueue final : public JobQueue {
         if (!insert.ok()) return insert.status();
         for (size_t i = 0; i < messages.size(); ++i) {
           if (!results[i].ok()) continue;
-          Statement& s = **insert;
+          Statement& s = *insert;
           s.Bind(1, results[i]->message_id).Bind(2, messages[i].body);
           s.Bind(3, results[i]->md5_of_body).Bind(4, now);
           s.Bind(5, now + messages[i].delay.count() * 1000);
@@ -221,13 +211,13 @@ class SqliteQueue final : public JobQueue {
     Status s = db_->InTransaction([&]() -> Status {
       auto copy = db_->Prepare(kCopyHeldToDeadLetters);
       if (!copy.ok()) return copy.status();
-      (*copy)->Bind(1, handle->seq).Bind(2, handle->token).Bind(3, now).Bind(4, reason);
-      if (Status r = (*copy)->Run(); !r.ok()) return r;
+      copy->Bind(1, handle->seq).Bind(2, handle->token).Bind(3, now).Bind(4, reason);
+      if (Status r = copy->Run(); !r.ok()) return r;
       held = db_->Changes() == 1;
       if (!held) return Status::Ok();
       auto remove = db_->Prepare(kDeleteSeq);
       if (!remove.ok()) return remove.status();
-      return (*remove)->Bind(1, handle->seq).Run();
+      return remove->Bind(1, handle->seq).Run();
     });
     if (!s.ok()) return s.WithContext("dead-letter in queue " + Name());
     return held ? Status::Ok() : StaleHandle();
@@ -240,23 +230,25 @@ class SqliteQueue final : public JobQueue {
       return s.WithContext("attributes of queue " + Name());
     }
     QueueAttributes attributes;
-    auto counts = db_->Prepare(kCounts);
-    if (!counts.ok()) return counts.status();
-    (*counts)->Bind(1, now);
-    auto row = (*counts)->Step();
-    if (!row.ok()) return row.status().WithContext("attributes of queue " + Name());
-    attributes.visible = (*counts)->Int(0);
-    attributes.in_flight = (*counts)->Int(1);
-    attributes.delayed = (*counts)->Int(2);
-    if (attributes.visible + attributes.in_flight + attributes.delayed > 0) {
-      attributes.oldest_age_seconds = std::max<int64_t>(0, (now - (*counts)->Int(3)) / 1000);
+    {
+      // Scoped: the handle's end resets the statement, ending its read.
+      auto counts = db_->Prepare(kCounts);
+      if (!counts.ok()) return counts.status();
+      counts->Bind(1, now);
+      auto row = counts->Step();
+      if (!row.ok()) return row.status().WithContext("attributes of queue " + Name());
+      attributes.visible = counts->Int(0);
+      attributes.in_flight = counts->Int(1);
+      attributes.delayed = counts->Int(2);
+      if (attributes.visible + attributes.in_flight + attributes.delayed > 0) {
+        attributes.oldest_age_seconds = std::max<int64_t>(0, (now - counts->Int(3)) / 1000);
+      }
     }
-    counts->reset();
     auto dead = db_->Prepare(kDeadLetterCount);
     if (!dead.ok()) return dead.status();
-    row = (*dead)->Step();
+    auto row = dead->Step();
     if (!row.ok()) return row.status().WithContext("attributes of queue " + Name());
-    attributes.dead_lettered = (*dead)->Int(0);
+    attributes.dead_lettered = dead->Int(0);
     return attributes;
   }
 
@@ -292,7 +284,7 @@ class SqliteQueue final : public JobQueue {
     }
     auto drop = db_->Prepare(kDropExpired);
     if (!drop.ok()) return drop.status();
-    if (Status s = (*drop)->Bind(1, now - options_.retention.count() * 1000).Run(); !s.ok()) {
+    if (Status s = drop->Bind(1, now - options_.retention.count() * 1000).Run(); !s.ok()) {
       return s;
     }
     last_retention_sweep_ms_ = now;
@@ -307,7 +299,7 @@ class SqliteQueue final : public JobQueue {
     if (check_first) {
       auto any = db_->Prepare(kAnyVisible);
       if (!any.ok()) return any.status();
-      auto row = (*any)->Bind(1, now).Step();
+      auto row = any->Bind(1, now).Step();
       if (!row.ok()) return row.status().WithContext("receive from queue " + Name());
       if (!*row) return std::vector<ReceivedMessage>{};
     }
@@ -338,12 +330,12 @@ class SqliteQueue final : public JobQueue {
       {
         auto select = db_->Prepare(kSelectVisible);
         if (!select.ok()) return select.status();
-        (*select)->Bind(1, now).Bind(2, after_seq).Bind(3, static_cast<int64_t>(wanted));
+        select->Bind(1, now).Bind(2, after_seq).Bind(3, static_cast<int64_t>(wanted));
         for (;;) {
-          auto row = (*select)->Step();
+          auto row = select->Step();
           if (!row.ok()) return row.status();
           if (!*row) break;
-          Statement& r = **select;
+          Statement& r = *select;
           Candidate c{r.Int(0), {}};
           c.message.message_id = r.Text(1);
           c.message.body = r.Text(2);
@@ -370,8 +362,8 @@ class SqliteQueue final : public JobQueue {
     const std::string token = sqlite_queue::NewReceiptToken();
     auto update = db_->Prepare(kMarkReceived);
     if (!update.ok()) return update.status();
-    (*update)->Bind(1, c.seq).Bind(2, now + visibility.count() * 1000).Bind(3, token).Bind(4, now);
-    if (Status s = (*update)->Run(); !s.ok()) return s;
+    update->Bind(1, c.seq).Bind(2, now + visibility.count() * 1000).Bind(3, token).Bind(4, now);
+    if (Status s = update->Run(); !s.ok()) return s;
     c.message.receipt_handle = MakeHandle(c.seq, token);
     c.message.receive_count += 1;
     if (c.message.first_receive_timestamp_ms == 0) c.message.first_receive_timestamp_ms = now;
@@ -385,10 +377,10 @@ class SqliteQueue final : public JobQueue {
                                std::to_string(options_.max_receive_count) + ")";
     auto copy = db_->Prepare(kCopyToDeadLetters);
     if (!copy.ok()) return copy.status();
-    if (Status s = (*copy)->Bind(1, seq).Bind(2, now).Bind(3, reason).Run(); !s.ok()) return s;
+    if (Status s = copy->Bind(1, seq).Bind(2, now).Bind(3, reason).Run(); !s.ok()) return s;
     auto remove = db_->Prepare(kDeleteSeq);
     if (!remove.ok()) return remove.status();
-    return (*remove)->Bind(1, seq).Run();
+    return remove->Bind(1, seq).Run();
   }
 
   // Delete or ChangeVisibility: one statement keyed by (seq, token); no row changed means the
@@ -400,16 +392,16 @@ class SqliteQueue final : public JobQueue {
     std::lock_guard lock(db_mutex_);
     auto stmt = db_->Prepare(sql);
     if (!stmt.ok()) return stmt.status();
-    (*stmt)->Bind(1, handle->seq).Bind(2, handle->token);
-    if (visibility) (*stmt)->Bind(3, Now() + visibility->count() * 1000);
-    if (Status s = (*stmt)->Run(); !s.ok()) return s.WithContext("queue " + Name());
+    stmt->Bind(1, handle->seq).Bind(2, handle->token);
+    if (visibility) stmt->Bind(3, Now() + visibility->count() * 1000);
+    if (Status s = stmt->Run(); !s.ok()) return s.WithContext("queue " + Name());
     return db_->Changes() == 1 ? Status::Ok() : StaleHandle();
   }
 
   const SqliteQueueOptions options_;
 
   std::mutex db_mutex_;  // guards db_ and last_retention_sweep_ms_
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<Connection> db_;
   std::optional<int64_t> last_retention_sweep_ms_;
   // Declared after db_mutex_ and db_, which its thread uses: destroyed (and joined) first.
   std::unique_ptr<WalCheckpointer> checkpointer_;
@@ -445,13 +437,13 @@ Result<std::vector<DeadLetteredMessage>> ListDeadLetters(const SqliteQueueOption
   if (!db.ok()) return db.status();
   auto list = (*db)->Prepare(kListDeadLetters);
   if (!list.ok()) return list.status();
-  (*list)->Bind(1, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  list->Bind(1, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
   std::vector<DeadLetteredMessage> out;
   for (;;) {
-    auto row = (*list)->Step();
+    auto row = list->Step();
     if (!row.ok()) return row.status().WithContext("dead letters of " + options.path);
     if (!*row) break;
-    const Statement& r = **list;
+    const Statement& r = *list;
     out.push_back({r.Text(0), r.Text(1), r.Text(2), static_cast<int>(r.Int(3)), r.Int(4), r.Int(5),
                    r.Int(6)});
   }

@@ -14,6 +14,8 @@ namespace pictor {
 namespace {
 
 namespace fs = std::filesystem;
+using sqlite::WalCheckpointer;
+using sqlite::WriterPause;
 using std::chrono::milliseconds;
 
 // A writer connection set up as the queue and the ledger set theirs up: WAL, no automatic
