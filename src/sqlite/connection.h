@@ -14,6 +14,17 @@
 //   - automatic checkpoints, unless `checkpoint_in_background`: then wal_autocheckpoint=0 and the
 //     owner runs a WalCheckpointer (sqlite/wal_checkpointer.h) so that no commit pays for one.
 //
+// A new table of Pictor's starts like this (see the job ledger for a complete adapter):
+//   sqlite::ConnectionOptions options;
+//   options.name = "key store";  // in every message
+//   auto db = sqlite::Connection::Open(path, options);
+//   if (!db.ok()) return db.status();
+//   Status s = (*db)->InTransaction([&] {    // schema, and its upgrades (HasColumn)
+//     return (*db)->Exec("CREATE TABLE IF NOT EXISTS keys(id TEXT PRIMARY KEY, ...)");
+//   });
+//   auto find = (*db)->Prepare("SELECT ... FROM keys WHERE id = ?1");  // cached after the first
+//   auto row = find->Bind(1, id).Step();  // Result<bool>: a row, done, or a translated error
+//
 // Thread-safety: a Connection is not thread-safe. Its owner serialises every call, and the use
 // of every Statement and Transaction it hands out, under one mutex (opened with
 // SQLITE_OPEN_NOMUTEX: SQLite's own locking would only repeat that mutex).
