@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::chrono::hours kLongPoll{24};  // /next waits for as long as Lambda keeps us frozen
 
-Status StatusForReply(const aws::HttpReply& reply, std::string_view what) {
+Status StatusForReply(const net::HttpReply& reply, std::string_view what) {
   std::string msg = std::string(what) + ": runtime API answered " + std::to_string(reply.status);
   if (!reply.body.empty()) msg += ": " + reply.body.substr(0, 200);
   return reply.status >= 500 ? Status::Unavailable(msg) : Status::Internal(msg);
@@ -19,11 +19,11 @@ Status StatusForReply(const aws::HttpReply& reply, std::string_view what) {
 
 }  // namespace
 
-RuntimeApi::RuntimeApi(std::string endpoint, aws::HttpClient& client)
+RuntimeApi::RuntimeApi(std::string endpoint, net::HttpClient& client)
     : base_("http://" + std::move(endpoint) + "/2018-06-01/runtime"), client_(client) {}
 
 Result<Invocation> RuntimeApi::Next() {
-  aws::HttpCall call;
+  net::HttpCall call;
   call.method = "GET";
   call.url = base_ + "/invocation/next";
   call.total_timeout = kLongPoll;
@@ -46,7 +46,7 @@ Result<Invocation> RuntimeApi::Next() {
 }
 
 Status RuntimeApi::Post(const std::string& path, std::string body, std::string_view error_type) {
-  aws::HttpCall call;
+  net::HttpCall call;
   call.method = "POST";
   call.url = base_ + path;
   call.headers.emplace_back("Content-Type", "application/json");

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http_client.h"
+#include "net/http_client.h"
 #include "pictor/status.h"
 
 namespace pictor::lambda {
@@ -34,7 +34,7 @@ struct Invocation {
 class RuntimeApi {
  public:
   // `endpoint` is AWS_LAMBDA_RUNTIME_API: "host:port".
-  RuntimeApi(std::string endpoint, aws::HttpClient& client);
+  RuntimeApi(std::string endpoint, net::HttpClient& client);
 
   // Blocks until the next event arrives.
   Result<Invocation> Next();
@@ -48,7 +48,7 @@ class RuntimeApi {
   Status Post(const std::string& path, std::string body, std::string_view error_type);
 
   const std::string base_;  // "http://host:port/2018-06-01/runtime"
-  aws::HttpClient& client_;
+  net::HttpClient& client_;
 };
 
 // {"errorMessage": ..., "errorType": ..., "stackTrace": []}: the error document the API takes.

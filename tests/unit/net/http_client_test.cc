@@ -1,6 +1,6 @@
 // The HttpClient against scripted local servers: request bytes, replies, connection reuse and
 // its retry, timeouts, refusals, TLS verification and proxies.
-#include "aws/http_client.h"
+#include "net/http_client.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include "test_certificates.h"
 #include "test_http_server.h"
 
-namespace pictor::aws {
+namespace pictor::net {
 namespace {
 
 using std::chrono::milliseconds;
@@ -712,4 +712,4 @@ TEST_F(HttpClientProxyTest, UnsupportedProxySchemeIsInvalidArgument) {
 }
 
 }  // namespace
-}  // namespace pictor::aws
+}  // namespace pictor::net

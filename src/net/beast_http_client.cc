@@ -37,13 +37,13 @@
 #include <utility>
 #include <vector>
 
-#include "aws/http_client.h"
-#include "aws/http_proxy.h"
-#include "aws/http_url.h"
 #include "core/ascii.h"
-#include "tls/client_context.h"
+#include "net/http_client.h"
+#include "net/http_proxy.h"
+#include "net/http_url.h"
+#include "net/tls_client_context.h"
 
-namespace pictor::aws {
+namespace pictor::net {
 namespace {
 
 namespace asio = boost::asio;
@@ -507,7 +507,7 @@ class BeastHttpClient final : public HttpClient {
   Result<ssl::context*> TlsContext() {
     std::lock_guard<std::mutex> lock(tls_mutex_);
     if (tls_context_.context == nullptr) {
-      auto made = tls::NewClientContext();
+      auto made = NewTlsClientContext();
       if (!made.ok()) return made.status();
       tls_context_ = std::move(made).value();
     }
@@ -548,7 +548,7 @@ class BeastHttpClient final : public HttpClient {
   const ProxySettings proxies_;
 
   std::mutex tls_mutex_;  // guards tls_context_
-  tls::ClientContext tls_context_;
+  TlsClientContext tls_context_;
 
   std::mutex idle_mutex_;                          // guards idle_
   std::vector<std::unique_ptr<Connection>> idle_;  // oldest first
@@ -560,4 +560,4 @@ std::unique_ptr<HttpClient> NewHttpClient(size_t max_idle_connections) {
   return std::make_unique<BeastHttpClient>(max_idle_connections);
 }
 
-}  // namespace pictor::aws
+}  // namespace pictor::net
