@@ -10,7 +10,7 @@
 #include "fuzz_check.h"
 #include "net/http_url.h"
 
-namespace aws = pictor::aws;
+namespace net = pictor::net;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text = pictor::fuzz::AsText(data, size);
