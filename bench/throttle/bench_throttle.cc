@@ -15,10 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include "aws/adaptive_rate.h"
 #include "aws/credentials.h"
-#include "aws/http_client.h"
+#include "aws/retry_mode.h"
 #include "model/bedrock/bedrock_model.h"
+#include "net/adaptive_rate.h"
+#include "net/http_client.h"
 
 namespace {
 
@@ -62,7 +63,7 @@ bool Parse(int argc, char** argv, Args* args) {
 }
 
 // The fake's counters: {"calls", "throttled"}.
-json Counters(pictor::aws::HttpClient& http, const std::string& url) {
+json Counters(pictor::net::HttpClient& http, const std::string& url) {
   auto reply = http.Perform({.method = "GET", .url = url + "/_calls"});
   if (!reply.ok() || reply->status != 200) return json{{"calls", -1}, {"throttled", -1}};
   return json::parse(reply->body, nullptr, false);
@@ -78,7 +79,7 @@ int main(int argc, char** argv) {
                  "[--burst B] [--callers N] [--warmup S] [--seconds S]\n");
     return 2;
   }
-  auto http = pictor::aws::NewHttpClient();
+  auto http = pictor::net::NewHttpClient();
   pictor::aws::CredentialsProvider credentials([] {
     return pictor::Result<pictor::aws::TimedCredentials>(
         pictor::aws::TimedCredentials{{"test", "test", ""}, std::nullopt, "bench"});
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
   options.credentials = &credentials;
   if (args.mode == "adaptive") {
     options.retry_mode = pictor::aws::RetryMode::kAdaptive;
-    options.retry.limiter = std::make_shared<pictor::aws::AdaptiveRateLimiter>();
+    options.retry.limiter = std::make_shared<pictor::net::AdaptiveRateLimiter>();
     // The callers still waiting when the run ends return within this.
     options.retry.max_rate_wait = std::chrono::seconds(10);
   } else {

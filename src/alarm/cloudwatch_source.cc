@@ -7,8 +7,8 @@
 
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
-#include "aws/http_client.h"
 #include "aws/uri_encode.h"
+#include "net/http_client.h"
 
 namespace pictor::alarm {
 namespace {
@@ -72,7 +72,7 @@ class CloudWatchMetricSource final : public MetricSource {
 class OwningCloudWatchSource final : public MetricSource {
  public:
   OwningCloudWatchSource(const std::string& region, CloudWatchQuery query)
-      : http_(aws::NewHttpClient(2)),
+      : http_(net::NewHttpClient(2)),
         credentials_(aws::CredentialsProvider::FromChain({}, *http_)),
         client_(
             aws::AwsClientOptions{.service = "monitoring",
@@ -86,7 +86,7 @@ class OwningCloudWatchSource final : public MetricSource {
   std::string Note() const override { return source_.Note(); }
 
  private:
-  std::unique_ptr<aws::HttpClient> http_;
+  std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
   aws::AwsClient client_;
   CloudWatchMetricSource source_;

@@ -15,7 +15,6 @@
 
 #include "app/commands.h"
 #include "app/settings.h"
-#include "aws/http_client.h"
 #include "http/api.h"
 #include "lambda/api_gateway.h"
 #include "lambda/invocation_metrics.h"
@@ -23,6 +22,7 @@
 #include "lambda/runtime_api.h"
 #include "lambda/runtime_loop.h"
 #include "lambda/sqs_batch.h"
+#include "net/http_client.h"
 
 namespace pictor::app {
 namespace {
@@ -134,7 +134,7 @@ int RunLambda(LambdaCommandOptions& o) {
   bool with_queue = !o.common.queue.empty() || !FirstEnv({"PICTOR_QUEUE", "SQS_QUEUE_URL"}).empty();
   ApplyEnvironment(o.common);
   lambda::UseJsonLogging(o.common.log_level);
-  auto http_client = aws::NewHttpClient(2);
+  auto http_client = net::NewHttpClient(2);
   lambda::RuntimeApi api(endpoint, *http_client);
 
   // The ledger too without a queue: the SQS-fed worker function updates the job records that

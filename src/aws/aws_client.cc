@@ -3,6 +3,7 @@
 
 #include "aws/crypto.h"
 #include "aws/error.h"
+#include "aws/retry_mode.h"
 #include "aws/uri_encode.h"
 
 namespace pictor::aws {
@@ -26,10 +27,19 @@ std::string JoinPath(const std::string& base, std::string_view path) {
   return out;
 }
 
+// The policy the caller gave, classifying AWS replies unless the caller chose otherwise.
+AwsClientOptions WithRetryClassification(AwsClientOptions options) {
+  options.retry = WithAwsClassification(std::move(options.retry));
+  return options;
+}
+
 }  // namespace
 
-AwsClient::AwsClient(AwsClientOptions options, HttpClient& http, CredentialsProvider& credentials)
-    : options_(std::move(options)), http_(http), credentials_(credentials) {
+AwsClient::AwsClient(AwsClientOptions options, net::HttpClient& http,
+                     CredentialsProvider& credentials)
+    : options_(WithRetryClassification(std::move(options))),
+      http_(http),
+      credentials_(credentials) {
   std::string_view url = options_.endpoint;
   size_t scheme_end = url.find("://");
   scheme_ = scheme_end == std::string_view::npos ? "https" : std::string(url.substr(0, scheme_end));
@@ -49,8 +59,8 @@ SigningParams AwsClient::Params() const {
   return params;
 }
 
-Result<HttpCall> AwsClient::SignedCall(const AwsRequest& request,
-                                       const Credentials& credentials) const {
+Result<net::HttpCall> AwsClient::SignedCall(const AwsRequest& request,
+                                            const Credentials& credentials) const {
   SigningRequest to_sign;
   to_sign.method = request.method;
   to_sign.path = JoinPath(base_path_, request.path);
@@ -64,7 +74,7 @@ Result<HttpCall> AwsClient::SignedCall(const AwsRequest& request,
   Result<SignedParts> signed_parts = SignHeaders(to_sign, credentials, params);
   if (!signed_parts.ok()) return signed_parts.status();
 
-  HttpCall call;
+  net::HttpCall call;
   call.method = request.method;
   call.url = scheme_ + "://" + authority_ + to_sign.path;
   if (!request.query.empty()) {
@@ -79,21 +89,21 @@ Result<HttpCall> AwsClient::SignedCall(const AwsRequest& request,
   return call;
 }
 
-Result<HttpReply> AwsClient::Send(const AwsRequest& request) {
+Result<net::HttpReply> AwsClient::Send(const AwsRequest& request) {
   Result<Credentials> credentials = credentials_.Get();
   if (!credentials.ok()) return credentials.status();
   // Signing is a pure function of its inputs but the date: if it fails once it always would.
-  Result<HttpCall> first = SignedCall(request, *credentials);
+  Result<net::HttpCall> first = SignedCall(request, *credentials);
   if (!first.ok()) return first.status();
 
   int attempt = 0;
-  Result<HttpReply> reply = PerformWithRetries(
+  Result<net::HttpReply> reply = net::PerformWithRetries(
       http_,
-      [&]() -> HttpCall {
+      [&]() -> net::HttpCall {
         if (attempt++ == 0) return *first;
         // A retry: fresh credentials (they may have been refreshed) and a fresh date.
         Result<Credentials> now = credentials_.Get();
-        Result<HttpCall> resigned = SignedCall(request, now.ok() ? *now : *credentials);
+        Result<net::HttpCall> resigned = SignedCall(request, now.ok() ? *now : *credentials);
         return resigned.ok() ? std::move(resigned).value() : *first;
       },
       options_.retry);

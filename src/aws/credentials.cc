@@ -84,7 +84,7 @@ Result<std::string> ContainerAuthorization() {
   return GetEnv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 }
 
-Status ReplyError(std::string_view what, const HttpReply& reply) {
+Status ReplyError(std::string_view what, const net::HttpReply& reply) {
   return Status::Unavailable(std::string(what) + " answered HTTP " + std::to_string(reply.status));
 }
 
@@ -156,7 +156,7 @@ Result<TimedCredentials> CredentialsFromProfile(std::string_view profile) {
   return Status::NotFound("AWS profile '" + std::string(profile) + "' holds no keys");
 }
 
-Result<TimedCredentials> CredentialsFromContainer(HttpClient& http, milliseconds timeout) {
+Result<TimedCredentials> CredentialsFromContainer(net::HttpClient& http, milliseconds timeout) {
   std::string url;
   if (std::string relative = GetEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); !relative.empty()) {
     url = kEcsHost + (relative.starts_with('/') ? relative : "/" + relative);
@@ -173,17 +173,18 @@ Result<TimedCredentials> CredentialsFromContainer(HttpClient& http, milliseconds
   Result<std::string> authorization = ContainerAuthorization();
   if (!authorization.ok()) return authorization.status();
 
-  HttpCall call{.method = "GET", .url = url};
+  net::HttpCall call{.method = "GET", .url = url};
   if (!authorization->empty()) call.headers.emplace_back("Authorization", *authorization);
   call.connect_timeout = timeout;
   call.total_timeout = timeout;
-  Result<HttpReply> reply = http.Perform(call);
+  Result<net::HttpReply> reply = http.Perform(call);
   if (!reply.ok()) return reply.status().WithContext("container credentials endpoint");
   if (reply->status != 200) return ReplyError("container credentials endpoint", *reply);
   return CredentialsFromJson(reply->body, "container");
 }
 
-Result<TimedCredentials> CredentialsFromInstanceMetadata(HttpClient& http, milliseconds timeout) {
+Result<TimedCredentials> CredentialsFromInstanceMetadata(net::HttpClient& http,
+                                                         milliseconds timeout) {
   if (EnvIsTrue("AWS_EC2_METADATA_DISABLED")) {
     return Status::NotFound("instance metadata disabled by AWS_EC2_METADATA_DISABLED");
   }
@@ -191,15 +192,15 @@ Result<TimedCredentials> CredentialsFromInstanceMetadata(HttpClient& http, milli
   if (endpoint.empty()) endpoint = kDefaultImdsEndpoint;
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
   auto call = [&](std::string method, std::string path, HeaderList headers) {
-    return HttpCall{.method = std::move(method),
-                    .url = endpoint + path,
-                    .headers = std::move(headers),
-                    .body = {},
-                    .connect_timeout = timeout,
-                    .total_timeout = timeout};
+    return net::HttpCall{.method = std::move(method),
+                         .url = endpoint + path,
+                         .headers = std::move(headers),
+                         .body = {},
+                         .connect_timeout = timeout,
+                         .total_timeout = timeout};
   };
 
-  Result<HttpReply> token = http.Perform(
+  Result<net::HttpReply> token = http.Perform(
       call("PUT", "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}}));
   if (!token.ok()) {
     return Status::NotFound("no instance metadata service (" + token.status().message() + ")");
@@ -208,21 +209,21 @@ Result<TimedCredentials> CredentialsFromInstanceMetadata(HttpClient& http, milli
   HeaderList with_token = {{"X-aws-ec2-metadata-token", Trimmed(token->body)}};
 
   const std::string roles_path = "/latest/meta-data/iam/security-credentials/";
-  Result<HttpReply> roles = http.Perform(call("GET", roles_path, with_token));
+  Result<net::HttpReply> roles = http.Perform(call("GET", roles_path, with_token));
   if (!roles.ok()) return roles.status().WithContext("instance metadata");
   if (roles->status == 404) return Status::NotFound("the instance has no IAM role");
   if (roles->status != 200) return ReplyError("instance metadata role list", *roles);
   std::string role = Trimmed(std::string_view(roles->body).substr(0, roles->body.find('\n')));
   if (role.empty()) return Status::NotFound("the instance has no IAM role");
 
-  Result<HttpReply> creds = http.Perform(call("GET", roles_path + role, with_token));
+  Result<net::HttpReply> creds = http.Perform(call("GET", roles_path + role, with_token));
   if (!creds.ok()) return creds.status().WithContext("instance metadata");
   if (creds->status != 200) return ReplyError("instance metadata credentials", *creds);
   return CredentialsFromJson(creds->body, "imds");
 }
 
 Result<TimedCredentials> ResolveCredentialsChain(const CredentialsChainOptions& options,
-                                                 HttpClient& http) {
+                                                 net::HttpClient& http) {
   if (options.explicit_credentials) {
     return TimedCredentials{*options.explicit_credentials, std::nullopt, "explicit"};
   }
@@ -250,7 +251,7 @@ CredentialsProvider::CredentialsProvider(Fetch fetch, std::chrono::seconds refre
     : fetch_(std::move(fetch)), refresh_margin_(refresh_margin), clock_(std::move(clock)) {}
 
 std::unique_ptr<CredentialsProvider> CredentialsProvider::FromChain(CredentialsChainOptions options,
-                                                                    HttpClient& http) {
+                                                                    net::HttpClient& http) {
   return std::make_unique<CredentialsProvider>(
       [options = std::move(options), &http] { return ResolveCredentialsChain(options, http); });
 }

@@ -22,8 +22,8 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http_client.h"
 #include "aws/sigv4.h"
+#include "net/http_client.h"
 #include "pictor/status.h"
 
 namespace pictor::aws {
@@ -45,17 +45,17 @@ struct CredentialsChainOptions {
 // The sources, each callable alone. A source not configured returns NotFound.
 Result<TimedCredentials> CredentialsFromEnvironment();
 Result<TimedCredentials> CredentialsFromProfile(std::string_view profile);
-Result<TimedCredentials> CredentialsFromContainer(HttpClient& http,
+Result<TimedCredentials> CredentialsFromContainer(net::HttpClient& http,
                                                   std::chrono::milliseconds timeout);
 // Skipped (NotFound) when AWS_EC2_METADATA_DISABLED is "true". The endpoint is
 // AWS_EC2_METADATA_SERVICE_ENDPOINT or http://169.254.169.254. An unreachable service is
 // NotFound (not on EC2).
-Result<TimedCredentials> CredentialsFromInstanceMetadata(HttpClient& http,
+Result<TimedCredentials> CredentialsFromInstanceMetadata(net::HttpClient& http,
                                                          std::chrono::milliseconds timeout);
 
 // Walks the chain once.
 Result<TimedCredentials> ResolveCredentialsChain(const CredentialsChainOptions& options,
-                                                 HttpClient& http);
+                                                 net::HttpClient& http);
 
 // "AKIA****MPLE (environment)": the key id masked but for its ends, and the source. Safe to log.
 std::string DescribeCredentials(const TimedCredentials& credentials);
@@ -76,7 +76,7 @@ class CredentialsProvider {
 
   // The default chain. `http` is borrowed and must outlive the provider.
   static std::unique_ptr<CredentialsProvider> FromChain(CredentialsChainOptions options,
-                                                        HttpClient& http);
+                                                        net::HttpClient& http);
 
   CredentialsProvider(const CredentialsProvider&) = delete;
   CredentialsProvider& operator=(const CredentialsProvider&) = delete;

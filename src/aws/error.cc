@@ -171,7 +171,7 @@ std::string Shorten(std::string text) {
 bool IsThrottlingCode(std::string_view code) { return Contains(kThrottlingCodes, code); }
 bool IsTransientCode(std::string_view code) { return Contains(kTransientCodes, code); }
 
-AwsError ParseAwsError(const HttpReply& reply) {
+AwsError ParseAwsError(const net::HttpReply& reply) {
   AwsError error;
   error.http_status = static_cast<int>(reply.status);
   std::string_view body = reply.body;
@@ -236,6 +236,6 @@ Status ToStatus(const AwsError& error) {
   return Status::InvalidArgument(text);
 }
 
-Status ReplyToStatus(const HttpReply& reply) { return ToStatus(ParseAwsError(reply)); }
+Status ReplyToStatus(const net::HttpReply& reply) { return ToStatus(ParseAwsError(reply)); }
 
 }  // namespace pictor::aws

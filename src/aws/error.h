@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http_client.h"
+#include "net/http_client.h"
 #include "pictor/status.h"
 
 namespace pictor::aws {
@@ -32,7 +32,7 @@ struct AwsError {
 //  - XML (S3, query protocol): <Error><Code>, <Message>, <RequestId> anywhere in the document;
 //  - no body, or one that is neither: a code named for the status ("NotFound", "Forbidden").
 // The request id comes from the body or from x-amzn-RequestId / x-amz-request-id.
-AwsError ParseAwsError(const HttpReply& reply);
+AwsError ParseAwsError(const net::HttpReply& reply);
 
 // The one translation from an AWS error to a Status:
 //  NotFound          404, NoSuchKey, NoSuchBucket, NonExistentQueue, ResourceNotFoundException...
@@ -47,7 +47,7 @@ AwsError ParseAwsError(const HttpReply& reply);
 Status ToStatus(const AwsError& error);
 
 // ParseAwsError then ToStatus; for a reply known not to be 2xx.
-Status ReplyToStatus(const HttpReply& reply);
+Status ReplyToStatus(const net::HttpReply& reply);
 
 // True for the codes the AWS SDKs treat as throttling (retried with a longer backoff).
 bool IsThrottlingCode(std::string_view code);

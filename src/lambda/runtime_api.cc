@@ -11,7 +11,13 @@ namespace {
 
 constexpr std::chrono::hours kLongPoll{24};  // /next waits for as long as Lambda keeps us frozen
 
-Status StatusForReply(const aws::HttpReply& reply, std::string_view what) {
+// A transport failure that may pass, or any 5xx: what the Runtime API client tries again.
+net::RetryKind ClassifyRuntimeApiAttempt(const Result<net::HttpReply>& outcome) {
+  if (!outcome.ok()) return net::ClassifyTransportFailure(outcome.status());
+  return outcome->status >= 500 ? net::RetryKind::kTransient : net::RetryKind::kNone;
+}
+
+Status StatusForReply(const net::HttpReply& reply, std::string_view what) {
   std::string msg = std::string(what) + ": runtime API answered " + std::to_string(reply.status);
   if (!reply.body.empty()) msg += ": " + reply.body.substr(0, 200);
   return reply.status >= 500 ? Status::Unavailable(msg) : Status::Internal(msg);
@@ -19,15 +25,35 @@ Status StatusForReply(const aws::HttpReply& reply, std::string_view what) {
 
 }  // namespace
 
-RuntimeApi::RuntimeApi(std::string endpoint, aws::HttpClient& client)
-    : base_("http://" + std::move(endpoint) + "/2018-06-01/runtime"), client_(client) {}
+net::RetryPolicy RuntimeApi::DefaultRetryPolicy() {
+  net::RetryPolicy policy;
+  policy.max_attempts = 3;
+  policy.base_delay = std::chrono::milliseconds(50);
+  policy.throttling_base_delay = std::chrono::milliseconds(50);
+  policy.max_backoff = std::chrono::milliseconds(1000);
+  policy.classify = ClassifyRuntimeApiAttempt;
+  return policy;
+}
+
+RuntimeApi::RuntimeApi(std::string endpoint, net::HttpClient& client, net::RetryPolicy retry)
+    : base_("http://" + std::move(endpoint) + "/2018-06-01/runtime"),
+      client_(client),
+      retry_([&retry] {
+        if (!retry.classify) retry.classify = ClassifyRuntimeApiAttempt;
+        return std::move(retry);
+      }()) {}
+
+Result<net::HttpReply> RuntimeApi::Perform(const net::HttpCall& call) {
+  return net::PerformWithRetries(
+      client_, [&call] { return call; }, retry_);
+}
 
 Result<Invocation> RuntimeApi::Next() {
-  aws::HttpCall call;
+  net::HttpCall call;
   call.method = "GET";
   call.url = base_ + "/invocation/next";
   call.total_timeout = kLongPoll;
-  auto reply = client_.Perform(call);
+  auto reply = Perform(call);
   if (!reply.ok()) return reply.status().WithContext("runtime API next");
   if (reply->status != 200) return StatusForReply(*reply, "next invocation");
   Invocation inv;
@@ -46,7 +72,7 @@ Result<Invocation> RuntimeApi::Next() {
 }
 
 Status RuntimeApi::Post(const std::string& path, std::string body, std::string_view error_type) {
-  aws::HttpCall call;
+  net::HttpCall call;
   call.method = "POST";
   call.url = base_ + path;
   call.headers.emplace_back("Content-Type", "application/json");
@@ -54,7 +80,7 @@ Status RuntimeApi::Post(const std::string& path, std::string body, std::string_v
     call.headers.emplace_back("Lambda-Runtime-Function-Error-Type", std::string(error_type));
   }
   call.body = std::move(body);
-  auto reply = client_.Perform(call);
+  auto reply = Perform(call);
   if (!reply.ok()) return reply.status().WithContext("runtime API " + path);
   if (reply->status != 202 && reply->status != 200) return StatusForReply(*reply, path);
   return Status::Ok();

@@ -12,7 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http_client.h"
+#include "net/http_client.h"
+#include "net/retry.h"
 #include "pictor/status.h"
 
 namespace pictor::lambda {
@@ -29,12 +30,22 @@ struct Invocation {
 // Thread-safety: thread-safe as the borrowed HttpClient is; the runtime loop uses it from one
 // thread. `client` outlives the RuntimeApi.
 //
-// Errors: transport failures as the HttpClient reports them (Unavailable, DeadlineExceeded);
-// an unexpected status code from the Runtime API is Unavailable (5xx) or Internal (otherwise).
+// Every call is retried on a transport failure that may pass (Unavailable, DeadlineExceeded) and
+// on a 5xx answer, per the retry policy: bounded attempts with exponential backoff and full
+// jitter (net/retry.h). The API is local to the sandbox, so a failure is either momentary or
+// final: DefaultRetryPolicy() makes three attempts, the pauses drawn below 50 ms, then 100 ms.
+//
+// Errors, after the retries: transport failures as the HttpClient reports them (Unavailable,
+// DeadlineExceeded); an unexpected status code from the Runtime API is Unavailable (5xx) or
+// Internal (otherwise).
 class RuntimeApi {
  public:
-  // `endpoint` is AWS_LAMBDA_RUNTIME_API: "host:port".
-  RuntimeApi(std::string endpoint, aws::HttpClient& client);
+  // `endpoint` is AWS_LAMBDA_RUNTIME_API: "host:port". A `retry` without a classification gets
+  // the one described above.
+  RuntimeApi(std::string endpoint, net::HttpClient& client,
+             net::RetryPolicy retry = DefaultRetryPolicy());
+
+  static net::RetryPolicy DefaultRetryPolicy();
 
   // Blocks until the next event arrives.
   Result<Invocation> Next();
@@ -46,9 +57,11 @@ class RuntimeApi {
 
  private:
   Status Post(const std::string& path, std::string body, std::string_view error_type);
+  Result<net::HttpReply> Perform(const net::HttpCall& call);
 
   const std::string base_;  // "http://host:port/2018-06-01/runtime"
-  aws::HttpClient& client_;
+  net::HttpClient& client_;
+  const net::RetryPolicy retry_;
 };
 
 // {"errorMessage": ..., "errorType": ..., "stackTrace": []}: the error document the API takes.

@@ -8,9 +8,9 @@
 #include <string>
 #include <utility>
 
-#include "aws/http_client.h"
-#include "aws/retry.h"
 #include "fuzz_check.h"
+#include "net/http_client.h"
+#include "net/retry.h"
 
 namespace pictor::fuzz {
 
@@ -18,13 +18,13 @@ namespace pictor::fuzz {
 inline constexpr std::string_view kSecretAccessKey = "fuzzSecretAccessKey/0123456789abcdefXYZ";
 inline constexpr std::string_view kApiKey = "sk-fuzz-0123456789abcdefghijklmn";
 
-class FakePeer final : public aws::HttpClient {
+class FakePeer final : public net::HttpClient {
  public:
   // The reply: a status picked by one byte, an optional header line up to '\n', then the body.
   void Load(Cursor& in) {
     static constexpr std::array<long, 12> kStatuses = {200, 200, 200, 200, 400, 403,
                                                        404, 408, 424, 429, 500, 503};
-    reply_ = aws::HttpReply{};
+    reply_ = net::HttpReply{};
     reply_.status = kStatuses[in.Byte() % kStatuses.size()];
     std::string_view header = in.Until('\n');
     if (size_t colon = header.find(':'); colon != std::string_view::npos) {
@@ -34,19 +34,19 @@ class FakePeer final : public aws::HttpClient {
     reply_.body = std::string(in.Rest());
   }
 
-  Result<aws::HttpReply> Perform(const aws::HttpCall& /*call*/) override { return reply_; }
-  const aws::HttpReply& reply() const { return reply_; }
+  Result<net::HttpReply> Perform(const net::HttpCall& /*call*/) override { return reply_; }
+  const net::HttpReply& reply() const { return reply_; }
 
  private:
-  aws::HttpReply reply_;
+  net::HttpReply reply_;
 };
 
 // One attempt per call, no waits. AWS_RETRY_MODE=standard as well: in adaptive mode a model
 // shares a rate limiter across calls, and the peer's 429s would make later inputs wait for real.
-inline aws::RetryPolicy NoRetries() {
+inline net::RetryPolicy NoRetries() {
   static const bool standard = setenv("AWS_RETRY_MODE", "standard", /*overwrite=*/1) == 0;
   FUZZ_CHECK(standard);
-  aws::RetryPolicy policy;
+  net::RetryPolicy policy;
   policy.max_attempts = 1;
   policy.sleep = [](std::chrono::milliseconds) {};
   policy.random01 = [] { return 0.0; };

@@ -5,7 +5,7 @@
 namespace pictor::testing {
 
 FaultProxy::FaultProxy(std::unique_ptr<PeerProcess> process)
-    : process_(std::move(process)), http_(aws::NewHttpClient()) {}
+    : process_(std::move(process)), http_(net::NewHttpClient()) {}
 
 std::unique_ptr<FaultProxy> FaultProxy::Start(const std::string& upstream_url) {
   auto started =
@@ -19,7 +19,7 @@ std::unique_ptr<FaultProxy> FaultProxy::Start(const std::string& upstream_url) {
 }
 
 void FaultProxy::Script(const nlohmann::json& rules) {
-  Result<aws::HttpReply> reply =
+  Result<net::HttpReply> reply =
       http_->Perform({.method = "POST", .url = base_url() + "/_fault/rules", .body = rules.dump()});
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   ASSERT_EQ(reply->status, 200) << reply->body;
@@ -27,7 +27,7 @@ void FaultProxy::Script(const nlohmann::json& rules) {
 
 std::vector<ProxiedRequest> FaultProxy::Log() {
   std::vector<ProxiedRequest> out;
-  Result<aws::HttpReply> reply =
+  Result<net::HttpReply> reply =
       http_->Perform({.method = "GET", .url = base_url() + "/_fault/log"});
   if (!reply.ok() || reply->status != 200) {
     ADD_FAILURE() << "fault proxy log: " << (reply.ok() ? reply->body : reply.status().ToString());

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/http_client.h"
+#include "net/http_client.h"
 #include "peers/peer_process.h"
 
 namespace pictor::testing {
@@ -49,7 +49,7 @@ class FaultProxy {
   explicit FaultProxy(std::unique_ptr<PeerProcess> process);
 
   std::unique_ptr<PeerProcess> process_;
-  std::unique_ptr<aws::HttpClient> http_;
+  std::unique_ptr<net::HttpClient> http_;
 };
 
 }  // namespace pictor::testing

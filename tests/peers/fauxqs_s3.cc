@@ -4,7 +4,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "aws/http_client.h"
+#include "net/http_client.h"
 
 namespace pictor::testing {
 
@@ -35,7 +35,7 @@ void FauxqsS3Test::SetUp() {
 }
 
 Status FauxqsS3Test::CreateBucket(const std::string& bucket) {
-  auto http = aws::NewHttpClient();
+  auto http = net::NewHttpClient();
   aws::CredentialsProvider credentials([] {
     return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
   });

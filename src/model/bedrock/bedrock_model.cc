@@ -28,7 +28,7 @@ std::string BedrockRegion(const std::string& configured) {
 class BedrockModel final : public ImageModel {
  public:
   BedrockModel(const BedrockFamily& family, std::string model_id, BedrockModelOptions options,
-               std::unique_ptr<aws::HttpClient> owned_http,
+               std::unique_ptr<net::HttpClient> owned_http,
                std::unique_ptr<aws::CredentialsProvider> owned_credentials)
       : family_(family),
         model_id_(std::move(model_id)),
@@ -71,7 +71,7 @@ class BedrockModel final : public ImageModel {
     call.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     call.body = family_.build_request(request, extras_).dump();
     call.sign_content_sha256 = true;
-    Result<aws::HttpReply> reply = client_.Send(call);
+    Result<net::HttpReply> reply = client_.Send(call);
     if (!reply.ok()) return reply.status().WithContext(model_id_);
 
     const std::string who = "bedrock model " + model_id_;
@@ -101,7 +101,7 @@ class BedrockModel final : public ImageModel {
   const std::string model_id_;
   const model::BedrockExtras extras_;
   // Set only when the options did not lend one; declared before client_, which borrows them.
-  const std::unique_ptr<aws::HttpClient> owned_http_;
+  const std::unique_ptr<net::HttpClient> owned_http_;
   const std::unique_ptr<aws::CredentialsProvider> owned_credentials_;
   aws::AwsClient client_;
 };
@@ -133,10 +133,10 @@ Result<std::unique_ptr<ImageModel>> OpenBedrockModel(std::string_view model_id,
   if (*mode == aws::RetryMode::kAdaptive && options.retry.limiter == nullptr) {
     // Bedrock's quotas are per account, region and model: one limiter for each.
     options.retry.limiter =
-        aws::SharedRateLimiter("bedrock " + options.endpoint + " " + std::string(model_id));
+        net::SharedRateLimiter("bedrock " + options.endpoint + " " + std::string(model_id));
   }
-  std::unique_ptr<aws::HttpClient> owned_http;
-  if (options.http == nullptr) owned_http = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> owned_http;
+  if (options.http == nullptr) owned_http = net::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> owned_credentials;
   if (options.credentials == nullptr) {
     owned_credentials = aws::CredentialsProvider::FromChain(

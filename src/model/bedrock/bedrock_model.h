@@ -14,8 +14,9 @@
 #include <string_view>
 
 #include "aws/credentials.h"
-#include "aws/http_client.h"
-#include "aws/retry.h"
+#include "aws/retry_mode.h"
+#include "net/http_client.h"
+#include "net/retry.h"
 #include "pictor/image_model.h"
 #include "pictor/status.h"
 
@@ -30,9 +31,9 @@ struct BedrockModelOptions {
   std::string endpoint{};
   // Nova Canvas only: its optional "style" ("PHOTOREALISM", ...); "" sends none.
   std::string style{};
-  aws::RetryPolicy retry{};
+  net::RetryPolicy retry{};
   // Unset = AWS_RETRY_MODE, else adaptive: every model in the process that calls this endpoint
-  // and model id then shares one rate limiter (aws/adaptive_rate.h), unless retry.limiter is
+  // and model id then shares one rate limiter (net/adaptive_rate.h), unless retry.limiter is
   // already set. Standard mode retries each call on its own.
   std::optional<aws::RetryMode> retry_mode{};
   std::chrono::milliseconds connect_timeout{3000};
@@ -40,7 +41,7 @@ struct BedrockModelOptions {
   std::chrono::milliseconds total_timeout{90000};
   // Borrowed, and must outlive the model when set; null = the model owns an HTTP client and a
   // credentials provider over the default chain.
-  aws::HttpClient* http = nullptr;
+  net::HttpClient* http = nullptr;
   aws::CredentialsProvider* credentials = nullptr;
 };
 

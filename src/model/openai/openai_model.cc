@@ -32,7 +32,7 @@ std::string Scrub(std::string text, const std::string& secret) {
 
 // The one translation of an OpenAI error reply ({"error": {"message", "type", "code"}}) to a
 // Status.
-Status ReplyToStatus(const aws::HttpReply& reply, const std::string& api_key) {
+Status ReplyToStatus(const net::HttpReply& reply, const std::string& api_key) {
   std::string message;
   std::string code;
   const json body = json::parse(reply.body, nullptr, false);
@@ -62,7 +62,7 @@ Status ReplyToStatus(const aws::HttpReply& reply, const std::string& api_key) {
 class OpenAiModel final : public ImageModel {
  public:
   OpenAiModel(std::string url, OpenAiModelOptions options,
-              std::unique_ptr<aws::HttpClient> owned_http)
+              std::unique_ptr<net::HttpClient> owned_http)
       : url_(std::move(url)),
         model_(FirstSet(options.model, {"PICTOR_OPENAI_MODEL"}, kDefaultOpenAiModel)),
         api_key_(FirstSet(options.api_key, {"PICTOR_OPENAI_API_KEY", "OPENAI_API_KEY"}, "")),
@@ -91,7 +91,7 @@ class OpenAiModel final : public ImageModel {
 
   Result<GeneratedImage> Generate(const GenerationRequest& request) override {
     if (Status s = Check(request); !s.ok()) return s;
-    aws::HttpCall call;
+    net::HttpCall call;
     call.method = "POST";
     call.url = url_;
     call.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
@@ -105,7 +105,7 @@ class OpenAiModel final : public ImageModel {
     call.connect_timeout = connect_timeout_;
     call.total_timeout = total_timeout_;
 
-    Result<aws::HttpReply> reply = aws::PerformWithRetries(
+    Result<net::HttpReply> reply = net::PerformWithRetries(
         http_, [&call]() { return call; }, retry_);
     if (!reply.ok()) return Status(reply.status()).WithContext("openai");
     if (reply->status < 200 || reply->status >= 300) return ReplyToStatus(*reply, api_key_);
@@ -128,11 +128,11 @@ class OpenAiModel final : public ImageModel {
   const std::string url_;
   const std::string model_;
   const std::string api_key_;
-  const aws::RetryPolicy retry_;
+  const net::RetryPolicy retry_;
   const std::chrono::milliseconds connect_timeout_;
   const std::chrono::milliseconds total_timeout_;
-  const std::unique_ptr<aws::HttpClient> owned_http_;  // before http_, which may borrow it
-  aws::HttpClient& http_;
+  const std::unique_ptr<net::HttpClient> owned_http_;  // before http_, which may borrow it
+  net::HttpClient& http_;
 };
 
 }  // namespace
@@ -155,12 +155,12 @@ Result<std::unique_ptr<ImageModel>> OpenOpenAiModel(std::string_view base_url,
   if (!mode.ok()) return mode.status();
   if (*mode == aws::RetryMode::kAdaptive && options.retry.limiter == nullptr) {
     // Rate limits are per organisation and model: one limiter per URL and model.
-    options.retry.limiter = aws::SharedRateLimiter(
+    options.retry.limiter = net::SharedRateLimiter(
         "openai " + url + " " +
         FirstSet(options.model, {"PICTOR_OPENAI_MODEL"}, kDefaultOpenAiModel));
   }
-  std::unique_ptr<aws::HttpClient> owned_http;
-  if (options.http == nullptr) owned_http = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> owned_http;
+  if (options.http == nullptr) owned_http = net::NewHttpClient();
   return std::unique_ptr<ImageModel>(
       std::make_unique<OpenAiModel>(std::move(url), std::move(options), std::move(owned_http)));
 }

@@ -11,8 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http_client.h"
-#include "aws/retry.h"
+#include "aws/retry_mode.h"
+#include "net/http_client.h"
+#include "net/retry.h"
 #include "pictor/image_model.h"
 #include "pictor/status.h"
 
@@ -31,14 +32,14 @@ struct OpenAiModelOptions {
   // "" = PICTOR_OPENAI_API_KEY, else OPENAI_API_KEY; still "" means no Authorization header
   // (self-hosted servers often need none). Never logged, never in a Status.
   std::string api_key{};
-  aws::RetryPolicy retry{};
+  net::RetryPolicy retry{};
   // Unset = AWS_RETRY_MODE, else adaptive: every model in the process that calls this URL and
-  // model shares one rate limiter (aws/adaptive_rate.h), unless retry.limiter is already set.
+  // model shares one rate limiter (net/adaptive_rate.h), unless retry.limiter is already set.
   std::optional<aws::RetryMode> retry_mode{};
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{120000};
   // Borrowed, and must outlive the model, when set; null = the model owns an HTTP client.
-  aws::HttpClient* http = nullptr;
+  net::HttpClient* http = nullptr;
 };
 
 // Opens the model at `base_url` ("https://api.openai.com", "http://127.0.0.1:8080"; a trailing

@@ -12,11 +12,11 @@
 #include <optional>
 #include <set>
 
+#include "net/tls_client_context.h"
 #include "notify/alarm_message.h"
 #include "notify/smtp/smtp_connection.h"
 #include "notify/smtp/smtp_message.h"
 #include "notify/smtp/smtp_url.h"
-#include "tls/client_context.h"
 
 namespace pictor::notify {
 namespace {
@@ -109,7 +109,7 @@ std::string MessageId(const std::string& from) {
 
 class SmtpNotifier final : public Notifier {
  public:
-  SmtpNotifier(SmtpSettings s, SmtpUrl url, std::optional<tls::ClientContext> tls)
+  SmtpNotifier(SmtpSettings s, SmtpUrl url, std::optional<net::TlsClientContext> tls)
       : s_(std::move(s)),
         url_(std::move(url)),
         tls_(std::move(tls)),
@@ -262,7 +262,7 @@ class SmtpNotifier final : public Notifier {
 
   const SmtpSettings s_;
   const SmtpUrl url_;
-  const std::optional<tls::ClientContext> tls_;  // set when TLS may be used
+  const std::optional<net::TlsClientContext> tls_;  // set when TLS may be used
   const std::string helo_name_;
 };
 
@@ -304,9 +304,9 @@ Result<std::unique_ptr<Notifier>> NewSmtpNotifier(SmtpSettings settings) {
   if (settings.timeout.count() <= 0) {
     return Status::InvalidArgument("the SMTP timeout must be positive");
   }
-  std::optional<tls::ClientContext> tls;
+  std::optional<net::TlsClientContext> tls;
   if (url->implicit_tls || settings.starttls) {
-    auto context = tls::NewClientContext();
+    auto context = net::NewTlsClientContext();
     if (!context.ok()) return context.status().WithContext(fmt::format("SMTP {}", settings.url));
     tls = std::move(context).value();
   }

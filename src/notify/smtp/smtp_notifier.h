@@ -7,7 +7,7 @@
 // TLS policy.
 //  - smtps:// and smtp:// with `starttls` verify the server's certificate (chain, and the URL's
 //    host name or IP address; SNI for names) against the CA certificates described in
-//    tls/client_context.h.
+//    net/tls_client_context.h.
 //  - smtp:// without `starttls` stays in clear even when the server offers STARTTLS. An
 //    opportunistic upgrade would either verify the certificate, and then fail against relays
 //    that deliver today with a certificate nobody can verify (Debian's Postfix offers STARTTLS

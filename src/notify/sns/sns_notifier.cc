@@ -33,7 +33,7 @@ class SnsNotifier final : public Notifier {
  public:
   SnsNotifier(std::string arn, std::string region)
       : arn_(std::move(arn)),
-        http_(aws::NewHttpClient(2)),
+        http_(net::NewHttpClient(2)),
         credentials_(aws::CredentialsProvider::FromChain({}, *http_)),
         client_(aws::AwsClientOptions{.service = "sns",
                                       .region = region,
@@ -59,7 +59,7 @@ class SnsNotifier final : public Notifier {
 
  private:
   const std::string arn_;
-  std::unique_ptr<aws::HttpClient> http_;
+  std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
   aws::AwsClient client_;
 };

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "aws/crypto.h"
-#include "aws/http_client.h"
-#include "aws/http_url.h"
+#include "net/http_client.h"
+#include "net/http_url.h"
 #include "notify/alarm_message.h"
 
 namespace pictor::notify {
@@ -13,9 +13,9 @@ namespace {
 // scheme://host[:port] and nothing else: a webhook URL's path is often its secret (Slack's
 // are), and user:password@ would be one too.
 std::string Origin(const std::string& url) {
-  if (auto u = aws::ParseHttpUrl(url); u.ok()) {
+  if (auto u = net::ParseHttpUrl(url); u.ok()) {
     return (u->tls ? "https://" : "http://") +
-           aws::FormatAuthority(u->host, u->port, u->tls ? 443 : 80);
+           net::FormatAuthority(u->host, u->port, u->tls ? 443 : 80);
   }
   const size_t scheme = url.find("://");
   const size_t start = scheme == std::string::npos ? 0 : scheme + 3;
@@ -55,10 +55,10 @@ Status WithoutUrl(const Status& status, const std::string& url) {
 
 class WebhookNotifier final : public Notifier {
  public:
-  explicit WebhookNotifier(WebhookSettings s) : s_(std::move(s)), http_(aws::NewHttpClient(2)) {}
+  explicit WebhookNotifier(WebhookSettings s) : s_(std::move(s)), http_(net::NewHttpClient(2)) {}
 
   Status Notify(const AlarmEvent& event) override {
-    aws::HttpCall call;
+    net::HttpCall call;
     call.method = "POST";
     call.url = s_.url;
     call.body = AlarmJson(event);
@@ -87,7 +87,7 @@ class WebhookNotifier final : public Notifier {
 
  private:
   const WebhookSettings s_;
-  std::unique_ptr<aws::HttpClient> http_;
+  std::unique_ptr<net::HttpClient> http_;
 };
 
 }  // namespace

@@ -57,10 +57,10 @@ Status CheckVisibility(std::chrono::seconds timeout) {
 // Thread-safe (AwsClient is).
 class SqsEndpoint {
  public:
-  SqsEndpoint(std::string endpoint, std::string region, aws::RetryPolicy retry,
-              std::unique_ptr<aws::HttpClient> http,
+  SqsEndpoint(std::string endpoint, std::string region, net::RetryPolicy retry,
+              std::unique_ptr<net::HttpClient> http,
               std::chrono::milliseconds total_timeout = kDefaultSqsRequestTimeout)
-      : http_(http ? std::move(http) : aws::NewHttpClient()),
+      : http_(http ? std::move(http) : net::NewHttpClient()),
         credentials_(aws::CredentialsProvider::FromChain({}, *http_)),
         client_(aws::AwsClientOptions{.service = "sqs",
                                       .region = std::move(region),
@@ -77,13 +77,13 @@ class SqsEndpoint {
     request.headers = {{"Content-Type", "application/x-amz-json-1.0"},
                        {"X-Amz-Target", "AmazonSQS." + std::string(action)}};
     request.body = std::move(body);
-    Result<aws::HttpReply> reply = client_.Send(request);
+    Result<net::HttpReply> reply = client_.Send(request);
     if (!reply.ok()) return reply.status();
     return std::move(reply->body);
   }
 
  private:
-  std::unique_ptr<aws::HttpClient> http_;
+  std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
   aws::AwsClient client_;
 };
@@ -319,7 +319,7 @@ class SqsQueue final : public JobQueue {
 bool IsSqsQueueUrl(std::string_view spec) { return sqs::IsSqsQueueUrl(spec); }
 
 Result<std::unique_ptr<JobQueue>> OpenSqsQueue(const SqsQueueOptions& options,
-                                               std::unique_ptr<aws::HttpClient> http) {
+                                               std::unique_ptr<net::HttpClient> http) {
   if (options.request_timeout < std::chrono::seconds(1)) {
     return Status::InvalidArgument("the SQS request timeout must be at least 1 s");
   }
@@ -337,12 +337,12 @@ Result<std::unique_ptr<JobQueue>> OpenSqsQueue(const SqsQueueOptions& options,
   }
   std::string region = sqs::ResolveQueueRegion(*url);
   std::string endpoint = sqs::ResolveQueueEndpoint(*url, region);
-  aws::RetryPolicy retry = options.retry;
+  net::RetryPolicy retry = options.retry;
   // Standard unless AWS_RETRY_MODE=adaptive, as in the SDKs.
   Result<aws::RetryMode> mode = aws::RetryModeFromEnv(aws::RetryMode::kStandard);
   if (!mode.ok()) return mode.status();
   if (*mode == aws::RetryMode::kAdaptive && retry.limiter == nullptr) {
-    retry.limiter = aws::SharedRateLimiter("sqs " + endpoint);
+    retry.limiter = net::SharedRateLimiter("sqs " + endpoint);
   }
   auto sqs = std::make_unique<SqsEndpoint>(std::move(endpoint), std::move(region), std::move(retry),
                                            std::move(http), options.request_timeout);
@@ -351,7 +351,7 @@ Result<std::unique_ptr<JobQueue>> OpenSqsQueue(const SqsQueueOptions& options,
 }
 
 Result<std::string> ResolveSqsQueueUrl(std::string_view name, std::string_view account_id,
-                                       std::unique_ptr<aws::HttpClient> http) {
+                                       std::unique_ptr<net::HttpClient> http) {
   std::string region = aws::ResolveRegion();
   if (region.empty()) region = "us-east-1";
   std::string endpoint = aws::ResolveEndpoint("SQS", "sqs.{region}.amazonaws.com", region);

@@ -39,8 +39,8 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http_client.h"
-#include "aws/retry.h"
+#include "net/http_client.h"
+#include "net/retry.h"
 #include "pictor/job_queue.h"
 #include "pictor/status.h"
 #include "queue/sqs/queue_url.h"
@@ -53,17 +53,17 @@ inline constexpr std::chrono::milliseconds kDefaultSqsRequestTimeout{30000};
 struct SqsQueueOptions {
   std::string queue_url{};              // the queue (spec)
   std::string dead_letter_queue_url{};  // optional: where DeadLetter moves messages
-  aws::RetryPolicy retry{};
+  net::RetryPolicy retry{};
   // The whole of one request (each attempt), a long poll's wait included: a receive waits at
   // most this less 1 s (and never over 20 s). At least 1 s.
   std::chrono::milliseconds request_timeout = kDefaultSqsRequestTimeout;
 };
 
 // Opens the queue at options.queue_url. No request is made: a missing queue shows on first use
-// (NotFound). `http` is the transport (nullptr = aws::NewHttpClient()); the queue owns it.
+// (NotFound). `http` is the transport (nullptr = net::NewHttpClient()); the queue owns it.
 // Errors: InvalidArgument for a malformed URL (either one), Unsupported for a FIFO queue.
 Result<std::unique_ptr<JobQueue>> OpenSqsQueue(const SqsQueueOptions& options,
-                                               std::unique_ptr<aws::HttpClient> http = nullptr);
+                                               std::unique_ptr<net::HttpClient> http = nullptr);
 
 // True when `spec` looks like an SQS queue URL (for the registry; see queue_url.h).
 bool IsSqsQueueUrl(std::string_view spec);
@@ -72,7 +72,7 @@ bool IsSqsQueueUrl(std::string_view spec);
 // account when empty), asked of the endpoint ResolveEndpoint("SQS", ...) gives for the region
 // ResolveRegion() gives (us-east-1 when none). NotFound when there is no such queue.
 Result<std::string> ResolveSqsQueueUrl(std::string_view name, std::string_view account_id = {},
-                                       std::unique_ptr<aws::HttpClient> http = nullptr);
+                                       std::unique_ptr<net::HttpClient> http = nullptr);
 
 }  // namespace pictor
 

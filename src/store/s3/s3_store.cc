@@ -11,9 +11,9 @@
 #include <utility>
 
 #include "aws/aws_client.h"
-#include "aws/retry.h"
 #include "aws/uri_encode.h"
 #include "core/ids.h"
+#include "net/retry.h"
 #include "store/s3/s3_listing.h"
 
 namespace pictor {
@@ -44,7 +44,7 @@ bool HasHttpStatus(std::string_view message, int status) {
 }
 
 // The object's metadata from GetObject / HeadObject reply headers.
-ObjectInfo InfoFromHeaders(std::string key, const aws::HttpReply& reply, uint64_t body_size,
+ObjectInfo InfoFromHeaders(std::string key, const net::HttpReply& reply, uint64_t body_size,
                            bool has_body) {
   ObjectInfo info;
   info.key = std::move(key);
@@ -68,8 +68,8 @@ ObjectInfo InfoFromHeaders(std::string key, const aws::HttpReply& reply, uint64_
 // outlive the AwsClient that refers to them).
 class S3Store final : public ObjectStore {
  public:
-  S3Store(S3StoreOptions options, std::unique_ptr<aws::HttpClient> owned_http,
-          std::unique_ptr<aws::CredentialsProvider> owned_credentials, aws::HttpClient& http,
+  S3Store(S3StoreOptions options, std::unique_ptr<net::HttpClient> owned_http,
+          std::unique_ptr<aws::CredentialsProvider> owned_credentials, net::HttpClient& http,
           aws::CredentialsProvider& credentials)
       : owned_http_(std::move(owned_http)),
         owned_credentials_(std::move(owned_credentials)),
@@ -79,7 +79,7 @@ class S3Store final : public ObjectStore {
 
   Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
     if (Status s = ValidateObjectKey(key); !s.ok()) return s;
-    Result<aws::HttpReply> reply = client_.Send(PutRequest(key, data, content_type));
+    Result<net::HttpReply> reply = client_.Send(PutRequest(key, data, content_type));
     if (!reply.ok()) return Translate(reply.status(), "storing", key);
     return Status::Ok();
   }
@@ -95,7 +95,7 @@ class S3Store final : public ObjectStore {
     aws::AwsRequest request = PutRequest(key, data, content_type);
     request.headers.emplace_back("If-None-Match", "*");
     for (int attempt = 1;; ++attempt) {
-      Result<aws::HttpReply> reply = client_.Send(request);
+      Result<net::HttpReply> reply = client_.Send(request);
       if (reply.ok()) return Status::Ok();
       const Status status = reply.status();
       if (HasHttpStatus(status.message(), 412)) {
@@ -115,7 +115,7 @@ class S3Store final : public ObjectStore {
     aws::AwsRequest request;
     request.method = "DELETE";
     request.path = ObjectPath(key);
-    Result<aws::HttpReply> reply = client_.Send(request);
+    Result<net::HttpReply> reply = client_.Send(request);
     if (reply.ok()) return Status::Ok();
     Status status = Translate(reply.status(), "deleting", key);
     // S3 answers 204 for a missing key; a server that says NoSuchKey means the same thing. A
@@ -131,7 +131,7 @@ class S3Store final : public ObjectStore {
     if (Status s = ValidateObjectKey(key); !s.ok()) return s;
     aws::AwsRequest request;
     request.path = ObjectPath(key);
-    Result<aws::HttpReply> reply = client_.Send(request);
+    Result<net::HttpReply> reply = client_.Send(request);
     if (!reply.ok()) return Translate(reply.status(), "reading", key);
     StoredObject object;
     object.info = InfoFromHeaders(std::string(key), *reply, reply->body.size(), true);
@@ -144,7 +144,7 @@ class S3Store final : public ObjectStore {
     aws::AwsRequest request;
     request.method = "HEAD";
     request.path = ObjectPath(key);
-    Result<aws::HttpReply> reply = client_.Send(request);
+    Result<net::HttpReply> reply = client_.Send(request);
     // A HEAD reply has no body, so a missing bucket reads as a missing key here.
     if (!reply.ok()) return Translate(reply.status(), "reading", key);
     return InfoFromHeaders(std::string(key), *reply, 0, false);
@@ -162,7 +162,7 @@ class S3Store final : public ObjectStore {
       request.query = {{"list-type", "2"}, {"max-keys", std::to_string(page_size)}};
       if (!full_prefix.empty()) request.query.emplace_back("prefix", full_prefix);
       if (!token.empty()) request.query.emplace_back("continuation-token", token);
-      Result<aws::HttpReply> reply = client_.Send(request);
+      Result<net::HttpReply> reply = client_.Send(request);
       if (!reply.ok()) return Translate(reply.status(), "listing", prefix);
       Result<s3::ListPage> page = s3::ParseListObjectsV2(reply->body);
       if (!page.ok()) return page.status();
@@ -208,7 +208,7 @@ class S3Store final : public ObjectStore {
     // open, or is read as standard here).
     Result<aws::RetryMode> mode = aws::RetryModeFromEnv(aws::RetryMode::kStandard);
     if (mode.ok() && *mode == aws::RetryMode::kAdaptive) {
-      client.retry.limiter = aws::SharedRateLimiter("s3 " + address.endpoint);
+      client.retry.limiter = net::SharedRateLimiter("s3 " + address.endpoint);
     }
     client.connect_timeout = options.connect_timeout;
     client.total_timeout = options.total_timeout;
@@ -229,10 +229,10 @@ class S3Store final : public ObjectStore {
     return request;
   }
 
-  // Full jitter, as aws/retry.h does for transient errors: uniform in
+  // Full jitter, as net/retry.h does for transient errors: uniform in
   // [0, min(max_backoff, base * 2^(attempt-1))].
   std::chrono::milliseconds ConflictBackoff(int attempt) const {
-    const aws::RetryPolicy policy;
+    const net::RetryPolicy policy;
     int64_t cap = policy.base_delay.count() << std::min(attempt - 1, 16);
     cap = std::min<int64_t>(cap, policy.max_backoff.count());
     return std::chrono::milliseconds(static_cast<int64_t>(RandomUpTo(static_cast<uint64_t>(cap))));
@@ -265,7 +265,7 @@ class S3Store final : public ObjectStore {
     return status.WithContext(std::string(doing) + " " + Location(key));
   }
 
-  const std::unique_ptr<aws::HttpClient> owned_http_;
+  const std::unique_ptr<net::HttpClient> owned_http_;
   const std::unique_ptr<aws::CredentialsProvider> owned_credentials_;
   const S3StoreOptions options_;
   const S3Address address_;
@@ -274,7 +274,7 @@ class S3Store final : public ObjectStore {
 
 }  // namespace
 
-Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options, aws::HttpClient& http,
+Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options, net::HttpClient& http,
                                                  aws::CredentialsProvider& credentials) {
   Result<S3StoreOptions> resolved = ResolveS3Options(std::move(options));
   if (!resolved.ok()) return resolved.status();
@@ -285,10 +285,10 @@ Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options, aws::Ht
 Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options) {
   Result<S3StoreOptions> resolved = ResolveS3Options(std::move(options));
   if (!resolved.ok()) return resolved.status();
-  std::unique_ptr<aws::HttpClient> http = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> http = net::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> credentials =
       aws::CredentialsProvider::FromChain(aws::CredentialsChainOptions{}, *http);
-  aws::HttpClient& http_ref = *http;
+  net::HttpClient& http_ref = *http;
   aws::CredentialsProvider& credentials_ref = *credentials;
   return std::unique_ptr<ObjectStore>(
       std::make_unique<S3Store>(std::move(resolved).value(), std::move(http),

@@ -41,7 +41,7 @@
 #include <string_view>
 
 #include "aws/credentials.h"
-#include "aws/http_client.h"
+#include "net/http_client.h"
 #include "pictor/object_store.h"
 #include "pictor/status.h"
 
@@ -61,7 +61,7 @@ struct S3StoreOptions {
   bool force_path_style = false;
   // ListObjectsV2 max-keys per request, 1..1000 (S3 never returns more than 1000).
   size_t list_page_size = 1000;
-  int max_attempts = 3;  // per call, with the AWS SDKs' standard-mode backoff (aws/retry.h)
+  int max_attempts = 3;  // per call, with the AWS SDKs' standard-mode backoff (net/retry.h)
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{30000};
 };
@@ -97,10 +97,10 @@ std::string S3ObjectUrl(const S3StoreOptions& resolved, std::string_view full_ke
 // Opens a store that borrows `http` and `credentials`; both must outlive it. Thread-safe when
 // they are (the library's are). No network I/O happens here: a missing bucket shows up as
 // NotFound on the first call. Errors: InvalidArgument for bad options.
-Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options, aws::HttpClient& http,
+Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options, net::HttpClient& http,
                                                  aws::CredentialsProvider& credentials);
 
-// Opens a store that owns an HTTP client (aws::NewHttpClient) and the default credentials chain
+// Opens a store that owns an HTTP client (net::NewHttpClient) and the default credentials chain
 // (environment, shared files, container, instance metadata).
 Result<std::unique_ptr<ObjectStore>> OpenS3Store(S3StoreOptions options);
 

@@ -1,5 +1,5 @@
 // The CloudWatch source: the GetMetricData request it signs and sends, and how it reads the
-// reply, against a fake aws::HttpClient (no network).
+// reply, against a fake net::HttpClient (no network).
 #include "alarm/cloudwatch_source.h"
 
 #include <gtest/gtest.h>
@@ -14,9 +14,9 @@ namespace {
 using Clock = std::chrono::system_clock;
 
 // Records every call and answers each with `reply`.
-class FakeHttp final : public aws::HttpClient {
+class FakeHttp final : public net::HttpClient {
  public:
-  Result<aws::HttpReply> Perform(const aws::HttpCall& call) override {
+  Result<net::HttpReply> Perform(const net::HttpCall& call) override {
     std::lock_guard lock(mu_);
     calls_.push_back(call);
     return reply_;
@@ -26,15 +26,15 @@ class FakeHttp final : public aws::HttpClient {
     reply_.status = status;
     reply_.body = std::move(body);
   }
-  std::vector<aws::HttpCall> calls() const {
+  std::vector<net::HttpCall> calls() const {
     std::lock_guard lock(mu_);
     return calls_;
   }
 
  private:
   mutable std::mutex mu_;
-  std::vector<aws::HttpCall> calls_;
-  aws::HttpReply reply_;
+  std::vector<net::HttpCall> calls_;
+  net::HttpReply reply_;
 };
 
 std::map<std::string, std::string> Form(const std::string& body) {
@@ -118,8 +118,8 @@ TEST_F(CloudWatchSourceTest, SendsAQueryProtocolGetMetricDataForTheQueueSignedFo
   EXPECT_EQ(calls[0].url, "https://monitoring.eu-west-1.amazonaws.com/");
   std::string authorization, content_type;
   for (const auto& [k, v] : calls[0].headers) {
-    if (aws::EqualsIgnoreCase(k, "Authorization")) authorization = v;
-    if (aws::EqualsIgnoreCase(k, "Content-Type")) content_type = v;
+    if (net::EqualsIgnoreCase(k, "Authorization")) authorization = v;
+    if (net::EqualsIgnoreCase(k, "Content-Type")) content_type = v;
   }
   EXPECT_NE(authorization.find("/eu-west-1/monitoring/aws4_request"), std::string::npos)
       << authorization;

@@ -8,15 +8,15 @@
 
 #include "aws/crypto.h"
 #include "aws/uri_encode.h"
-#include "test_http_server.h"
+#include "unit/net/test_http_server.h"
 
 namespace pictor::aws {
 namespace {
 
+using net::testing::RecordedRequest;
+using net::testing::ScriptedReply;
+using net::testing::TestHttpServer;
 using std::chrono::milliseconds;
-using testing::RecordedRequest;
-using testing::ScriptedReply;
-using testing::TestHttpServer;
 
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
@@ -69,13 +69,13 @@ TEST(AwsClientTest, SignsEveryAttemptAndReturnsTheSuccessfulReply) {
     return ++n == 1 ? ScriptedReply{503, {}, ""} : ScriptedReply{200, {}, R"({"ok":true})"};
   });
   std::vector<milliseconds> delays;
-  auto http = NewHttpClient();
+  auto http = net::NewHttpClient();
   auto credentials = StaticCredentials();
   AwsClient client(Options(server.url(), &delays), *http, *credentials);
-  Result<HttpReply> reply = client.Send({.method = "POST",
-                                         .path = "/",
-                                         .headers = {{"Content-Type", "application/json"}},
-                                         .body = R"({"QueueName":"q"})"});
+  Result<net::HttpReply> reply = client.Send({.method = "POST",
+                                              .path = "/",
+                                              .headers = {{"Content-Type", "application/json"}},
+                                              .body = R"({"QueueName":"q"})"});
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ(reply->body, R"({"ok":true})");
   ASSERT_EQ(server.requests().size(), 2u);
@@ -91,7 +91,7 @@ TEST(AwsClientTest, SignsEveryAttemptAndReturnsTheSuccessfulReply) {
 TEST(AwsClientTest, SignatureMatchesWhatTheServerReceived) {
   TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{200, {}, ""}; });
   std::vector<milliseconds> delays;
-  auto http = NewHttpClient();
+  auto http = net::NewHttpClient();
   auto credentials = StaticCredentials();
   AwsClient client(Options(server.url() + "/base/", &delays), *http, *credentials);
   ASSERT_TRUE(client.Send({.method = "GET", .path = "/x", .query = {{"k", "a b/c"}}}).ok());
@@ -108,10 +108,10 @@ TEST(AwsClientTest, ErrorReplyBecomesAStatusWithCodeAndRequestId) {
                          "<RequestId>REQ9</RequestId></Error>"};
   });
   std::vector<milliseconds> delays;
-  auto http = NewHttpClient();
+  auto http = net::NewHttpClient();
   auto credentials = StaticCredentials();
   AwsClient client(Options(server.url(), &delays), *http, *credentials);
-  Result<HttpReply> reply = client.Send({.method = "GET", .path = "/bucket/key"});
+  Result<net::HttpReply> reply = client.Send({.method = "GET", .path = "/bucket/key"});
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().code(), StatusCode::kNotFound);
   EXPECT_NE(reply.status().message().find("NoSuchKey"), std::string::npos);
@@ -123,18 +123,18 @@ TEST(AwsClientTest, ErrorReplyBecomesAStatusWithCodeAndRequestId) {
 TEST(AwsClientTest, MissingCredentialsFailBeforeAnyRequest) {
   TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{200, {}, ""}; });
   std::vector<milliseconds> delays;
-  auto http = NewHttpClient();
+  auto http = net::NewHttpClient();
   CredentialsProvider none(
       []() -> Result<TimedCredentials> { return Status::PermissionDenied("no credentials"); });
   AwsClient client(Options(server.url(), &delays), *http, none);
-  Result<HttpReply> reply = client.Send({});
+  Result<net::HttpReply> reply = client.Send({});
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().code(), StatusCode::kPermissionDenied);
   EXPECT_TRUE(server.requests().empty());
 }
 
 TEST(AwsClientTest, PresignGetBuildsAUrlOnTheEndpoint) {
-  auto http = NewHttpClient();
+  auto http = net::NewHttpClient();
   auto credentials = StaticCredentials("session/token");
   AwsClient client({.service = "s3",
                     .region = "eu-west-1",

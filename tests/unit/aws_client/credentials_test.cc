@@ -6,17 +6,17 @@
 #include <atomic>
 
 #include "scoped_env.h"
-#include "test_http_server.h"
+#include "unit/net/test_http_server.h"
 
 namespace pictor::aws {
 namespace {
 
+using net::testing::RecordedRequest;
+using net::testing::ScriptedReply;
+using net::testing::TestHttpServer;
 using std::chrono::minutes;
 using std::chrono::system_clock;
-using testing::RecordedRequest;
 using testing::ScopedAwsEnv;
-using testing::ScriptedReply;
-using testing::TestHttpServer;
 
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
@@ -35,7 +35,7 @@ std::string CredentialsJson(const std::string& key_id, system_clock::time_point 
 }
 
 Result<TimedCredentials> Chain(CredentialsChainOptions options = {}) {
-  auto http = NewHttpClient();
+  auto http = net::NewHttpClient();
   return ResolveCredentialsChain(options, *http);
 }
 
@@ -302,7 +302,7 @@ TEST(CredentialsProviderTest, RefetchesCredentialsThatExpireWithinTheMargin) {
         200, {}, CredentialsJson("ASIA" + std::to_string(n), system_clock::now() + minutes(1))};
   });
   env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/c");
-  auto http = NewHttpClient();
+  auto http = net::NewHttpClient();
   auto provider = CredentialsProvider::FromChain({}, *http);
   Result<Credentials> first = provider->Get();
   Result<Credentials> second = provider->Get();

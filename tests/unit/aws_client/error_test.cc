@@ -8,7 +8,7 @@ namespace {
 
 struct ParseCase {
   const char* name;
-  HttpReply reply;
+  net::HttpReply reply;
   std::string code, message, request_id;
 };
 
@@ -132,18 +132,18 @@ TEST(ToStatusTest, ValidationErrorsArePermanent) {
 
 TEST(ToStatusTest, SignatureMismatchDetailsStayOutOfTheMessage) {
   // S3 echoes the string to sign and canonical request; only <Message> may reach the Status.
-  HttpReply reply{403,
-                  {},
-                  "<Error><Code>SignatureDoesNotMatch</Code><Message>Check your key.</Message>"
-                  "<StringToSign>AWS4-HMAC-SHA256 SECRETISH</StringToSign>"
-                  "<CanonicalRequest>GET / SECRETISH</CanonicalRequest></Error>"};
+  net::HttpReply reply{403,
+                       {},
+                       "<Error><Code>SignatureDoesNotMatch</Code><Message>Check your key.</Message>"
+                       "<StringToSign>AWS4-HMAC-SHA256 SECRETISH</StringToSign>"
+                       "<CanonicalRequest>GET / SECRETISH</CanonicalRequest></Error>"};
   Status status = ReplyToStatus(reply);
   EXPECT_EQ(status.code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(status.message().find("SECRETISH"), std::string::npos);
 }
 
 TEST(ToStatusTest, LongMessagesAreShortened) {
-  HttpReply reply{400, {}, R"({"message":")" + std::string(5000, 'x') + R"("})"};
+  net::HttpReply reply{400, {}, R"({"message":")" + std::string(5000, 'x') + R"("})"};
   EXPECT_LT(ReplyToStatus(reply).message().size(), 700u);
 }
 

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "aws/credentials.h"
-#include "aws/http_client.h"
+#include "net/http_client.h"
 #include "store/s3/s3_store.h"
 #include "unit/aws_e2e/aws_fixture.h"
 
@@ -40,7 +40,7 @@ class SqsCrashTest : public AwsPeersTest {
     return listed.ok() ? static_cast<long>(listed->size()) : -1;
   }
 
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> http_ = net::NewHttpClient();
   aws::CredentialsProvider credentials_{[]() -> Result<aws::TimedCredentials> {
     return aws::TimedCredentials{{"test", "test", ""}, std::nullopt, "explicit"};
   }};

@@ -9,9 +9,10 @@
 #include <thread>
 #include <vector>
 
-#include "aws/adaptive_rate.h"
+#include "aws/retry_mode.h"
 #include "model/bedrock/bedrock_model.h"
 #include "model/openai/openai_model.h"
+#include "net/adaptive_rate.h"
 #include "peers/fault_proxy.h"
 #include "unit/model_remote/fake_model.h"
 
@@ -42,7 +43,7 @@ class ModelFaultsTest : public ::testing::Test {
     proxy_->Clear();
   }
 
-  std::unique_ptr<ImageModel> Bedrock(aws::RetryPolicy retry = testing::InstantRetries(),
+  std::unique_ptr<ImageModel> Bedrock(net::RetryPolicy retry = testing::InstantRetries(),
                                       aws::RetryMode mode = aws::RetryMode::kStandard) {
     BedrockModelOptions options;
     options.endpoint = proxy_->base_url();
@@ -78,7 +79,7 @@ class ModelFaultsTest : public ::testing::Test {
 
   static inline testing::FakeModel* fake_ = nullptr;
   static inline testing::FaultProxy* proxy_ = nullptr;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> http_ = net::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> credentials_ = testing::FakeCredentials();
 };
 
@@ -167,8 +168,8 @@ TEST_F(ModelFaultsTest, OpenAiResetAndMalformedAnswers) {
 // floor, and the callers whose token is not due within max_rate_wait give up without a call.
 TEST_F(ModelFaultsTest, AdaptiveModeKeepsAThrottledFleetFromMultiplyingItsCalls) {
   proxy_->Script(json::array({Error("bedrock", 429, "ThrottlingException", -1)}));
-  aws::RetryPolicy retry = testing::InstantRetries();
-  retry.limiter = std::make_shared<aws::AdaptiveRateLimiter>();
+  net::RetryPolicy retry = testing::InstantRetries();
+  retry.limiter = std::make_shared<net::AdaptiveRateLimiter>();
   retry.max_rate_wait = 2500ms;
   std::unique_ptr<ImageModel> model = Bedrock(retry, aws::RetryMode::kAdaptive);
   ASSERT_NE(model, nullptr);

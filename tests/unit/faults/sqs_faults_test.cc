@@ -77,7 +77,7 @@ TEST_F(SqsFaultsTest, ThrottlingOnSendIsRetriedWithBackoffAndQueuesOneMessage) {
   ASSERT_TRUE(sent.ok()) << sent.status().ToString();
   EXPECT_EQ(Calls("SendMessage"), 3u);
   ASSERT_EQ(delays_.size(), 2u);
-  const aws::RetryPolicy policy;
+  const net::RetryPolicy policy;
   EXPECT_LE(delays_[0], policy.throttling_base_delay);
   EXPECT_LE(delays_[1], 2 * policy.throttling_base_delay);
   EXPECT_EQ(Drain(), std::vector<std::string>{"job 1"});

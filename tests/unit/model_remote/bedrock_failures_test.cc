@@ -39,7 +39,7 @@ class BedrockFailureTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<FakeModel> fake_;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> http_ = net::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> credentials_ = testing::FakeCredentials();
 };
 
@@ -66,7 +66,7 @@ TEST_F(BedrockFailureTest, ServerErrorEveryTimeIsUnavailableAfterAllAttempts) {
   Result<GeneratedImage> image = Generate(kTitan);
   EXPECT_EQ(image.status().code(), StatusCode::kUnavailable);
   EXPECT_TRUE(image.status().IsRetryable());
-  EXPECT_EQ(fake_->Calls(), aws::RetryPolicy{}.max_attempts);
+  EXPECT_EQ(fake_->Calls(), net::RetryPolicy{}.max_attempts);
 }
 
 TEST_F(BedrockFailureTest, ServiceUnavailableIsRetryable) {

@@ -47,7 +47,7 @@ class BedrockModelTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<FakeModel> fake_;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> http_ = net::NewHttpClient();
   std::unique_ptr<aws::CredentialsProvider> credentials_;
 };
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "aws/credentials.h"
-#include "aws/http_client.h"
-#include "aws/retry.h"
+#include "net/http_client.h"
+#include "net/retry.h"
 #include "peers/peer_process.h"
 
 namespace pictor::testing {
@@ -40,7 +40,7 @@ class FakeModel {
   // The next `times` model calls (all when negative) behave as `mode`; resets the call count.
   void Control(const std::string& mode, int times = -1, int delay_ms = 3000) {
     nlohmann::json order = {{"mode", mode}, {"times", times}, {"delay_ms", delay_ms}};
-    Result<aws::HttpReply> reply =
+    Result<net::HttpReply> reply =
         http_->Perform({.method = "POST", .url = base_url() + "/_control", .body = order.dump()});
     ASSERT_TRUE(reply.ok()) << reply.status().ToString();
     ASSERT_EQ(reply->status, 200) << reply->body;
@@ -53,16 +53,16 @@ class FakeModel {
 
  private:
   explicit FakeModel(std::unique_ptr<PeerProcess> process)
-      : process_(std::move(process)), http_(aws::NewHttpClient()) {}
+      : process_(std::move(process)), http_(net::NewHttpClient()) {}
 
   nlohmann::json Get(const std::string& path) {
-    Result<aws::HttpReply> reply = http_->Perform({.method = "GET", .url = base_url() + path});
+    Result<net::HttpReply> reply = http_->Perform({.method = "GET", .url = base_url() + path});
     if (!reply.ok() || reply->status != 200) return nlohmann::json::object();
     return nlohmann::json::parse(reply->body, nullptr, false);
   }
 
   std::unique_ptr<PeerProcess> process_;
-  std::unique_ptr<aws::HttpClient> http_;
+  std::unique_ptr<net::HttpClient> http_;
 };
 
 // Credentials the fake accepts.
@@ -73,8 +73,8 @@ inline std::unique_ptr<aws::CredentialsProvider> FakeCredentials() {
 }
 
 // The default policy's attempts, without waiting between them.
-inline aws::RetryPolicy InstantRetries() {
-  aws::RetryPolicy policy;
+inline net::RetryPolicy InstantRetries() {
+  net::RetryPolicy policy;
   policy.sleep = [](std::chrono::milliseconds) {};
   return policy;
 }

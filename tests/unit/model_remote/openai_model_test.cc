@@ -83,7 +83,7 @@ class OpenAiModelTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<FakeModel> fake_;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> http_ = net::NewHttpClient();
   ScopedVars vars_;
 };
 

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "aws/http_client.h"
+#include "net/http_client.h"
 #include "peers/peer_process.h"
 #include "queue/sqs/sqs_queue.h"
 #include "unit/queue_sqs/sqs_test_env.h"
@@ -33,7 +33,7 @@ class FauxqsTest : public ::testing::Test {
 
   // One JSON-protocol call; the reply object (an error reply fails the test).
   nlohmann::json Call(const std::string& action, const nlohmann::json& request) {
-    aws::HttpCall call;
+    net::HttpCall call;
     call.method = "POST";
     call.url = peer_->base_url() + "/";
     call.headers = {{"Content-Type", "application/x-amz-json-1.0"},
@@ -64,7 +64,7 @@ class FauxqsTest : public ::testing::Test {
 
   std::unique_ptr<pictor::testing::PeerProcess> peer_;
   std::unique_ptr<ScopedSqsEnv> env_;
-  std::unique_ptr<aws::HttpClient> http_ = aws::NewHttpClient();
+  std::unique_ptr<net::HttpClient> http_ = net::NewHttpClient();
 };
 
 }  // namespace pictor::sqs::testing

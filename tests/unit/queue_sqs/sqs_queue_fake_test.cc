@@ -18,20 +18,20 @@ using nlohmann::json;
 constexpr const char* kUrl = "http://127.0.0.1:9/000000000000/jobs";
 
 // Answers each call with the next scripted reply and records the calls. Thread-safe.
-class ScriptedHttp final : public aws::HttpClient {
+class ScriptedHttp final : public net::HttpClient {
  public:
   struct Shared {
     std::mutex mutex;  // guards both
-    std::deque<aws::HttpReply> replies;
-    std::vector<aws::HttpCall> calls;
+    std::deque<net::HttpReply> replies;
+    std::vector<net::HttpCall> calls;
   };
   explicit ScriptedHttp(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
 
-  Result<aws::HttpReply> Perform(const aws::HttpCall& call) override {
+  Result<net::HttpReply> Perform(const net::HttpCall& call) override {
     std::lock_guard lock(shared_->mutex);
     shared_->calls.push_back(call);
     if (shared_->replies.empty()) return Status::Unavailable("no scripted reply");
-    aws::HttpReply reply = std::move(shared_->replies.front());
+    net::HttpReply reply = std::move(shared_->replies.front());
     shared_->replies.pop_front();
     return reply;
   }
@@ -54,7 +54,7 @@ class SqsQueueFakeTest : public ::testing::Test {
              std::vector<std::pair<std::string, std::string>> headers = {}) {
     shared_->replies.push_back({status, std::move(headers), body.dump()});
   }
-  const aws::HttpCall& LastCall() { return shared_->calls.back(); }
+  const net::HttpCall& LastCall() { return shared_->calls.back(); }
   json LastBody() { return json::parse(LastCall().body); }
 
   testing::ScopedSqsEnv env_;
@@ -62,9 +62,9 @@ class SqsQueueFakeTest : public ::testing::Test {
   std::unique_ptr<JobQueue> queue_;
 };
 
-std::string HeaderOf(const aws::HttpCall& call, std::string_view name) {
+std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
   for (const auto& [key, value] : call.headers) {
-    if (aws::EqualsIgnoreCase(key, name)) return value;
+    if (net::EqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }

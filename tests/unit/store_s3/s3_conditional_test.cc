@@ -15,13 +15,13 @@ namespace pictor {
 namespace {
 
 // Answers each call with the next scripted reply and records the calls. Thread-safe.
-class ScriptedHttp final : public aws::HttpClient {
+class ScriptedHttp final : public net::HttpClient {
  public:
-  Result<aws::HttpReply> Perform(const aws::HttpCall& call) override {
+  Result<net::HttpReply> Perform(const net::HttpCall& call) override {
     std::lock_guard lock(mutex_);
     calls_.push_back(call);
     if (replies_.empty()) return Status::Internal("no scripted reply");
-    aws::HttpReply reply = std::move(replies_.front());
+    net::HttpReply reply = std::move(replies_.front());
     replies_.pop_front();
     return reply;
   }
@@ -30,15 +30,15 @@ class ScriptedHttp final : public aws::HttpClient {
     std::lock_guard lock(mutex_);
     replies_.push_back({status, {{"Content-Type", "application/xml"}}, std::move(body)});
   }
-  std::vector<aws::HttpCall> calls() {
+  std::vector<net::HttpCall> calls() {
     std::lock_guard lock(mutex_);
     return calls_;
   }
 
  private:
   std::mutex mutex_;  // guards replies_, calls_
-  std::deque<aws::HttpReply> replies_;
-  std::vector<aws::HttpCall> calls_;
+  std::deque<net::HttpReply> replies_;
+  std::vector<net::HttpCall> calls_;
 };
 
 std::string S3Error(std::string_view code) {
@@ -46,9 +46,9 @@ std::string S3Error(std::string_view code) {
          "</Code><Message>scripted</Message><RequestId>r1</RequestId></Error>";
 }
 
-std::string HeaderOf(const aws::HttpCall& call, std::string_view name) {
+std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
   for (const auto& [key, value] : call.headers) {
-    if (aws::EqualsIgnoreCase(key, name)) return value;
+    if (net::EqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }

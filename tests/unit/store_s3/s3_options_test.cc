@@ -166,9 +166,9 @@ TEST(S3ObjectUrl, EncodesEveryByteButUnreservedAndSlash) {
 }
 
 // An HTTP client that must not be called: building URLs and presigning do no I/O.
-class NoNetwork : public aws::HttpClient {
+class NoNetwork : public net::HttpClient {
  public:
-  Result<aws::HttpReply> Perform(const aws::HttpCall& call) override {
+  Result<net::HttpReply> Perform(const net::HttpCall& call) override {
     ADD_FAILURE() << "unexpected request to " << call.url;
     return Status::Unavailable("no network in this test");
   }

@@ -4,8 +4,8 @@
 // TLS identity the server speaks HTTPS.
 //
 // Thread-safe: the accessors may be called while requests are being served.
-#ifndef PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_HTTP_SERVER_H_
-#define PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_HTTP_SERVER_H_
+#ifndef PICTOR_TESTS_UNIT_NET_TEST_HTTP_SERVER_H_
+#define PICTOR_TESTS_UNIT_NET_TEST_HTTP_SERVER_H_
 
 #include <openssl/types.h>
 
@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-namespace pictor::aws::testing {
+namespace pictor::net::testing {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -88,6 +88,6 @@ class TestHttpServer {
   std::vector<RecordedRequest> requests_;
 };
 
-}  // namespace pictor::aws::testing
+}  // namespace pictor::net::testing
 
-#endif  // PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_HTTP_SERVER_H_
+#endif  // PICTOR_TESTS_UNIT_NET_TEST_HTTP_SERVER_H_

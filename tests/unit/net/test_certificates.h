@@ -1,7 +1,7 @@
 // Test helper: a throwaway certificate authority and server certificates it signs, made with
 // OpenSSL in memory (P-256 keys, valid from an hour ago for a day).
-#ifndef PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_CERTIFICATES_H_
-#define PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_CERTIFICATES_H_
+#ifndef PICTOR_TESTS_UNIT_NET_TEST_CERTIFICATES_H_
+#define PICTOR_TESTS_UNIT_NET_TEST_CERTIFICATES_H_
 
 #include <memory>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include "test_http_server.h"
 
-namespace pictor::aws::testing {
+namespace pictor::net::testing {
 
 class TestCertificateAuthority {
  public:
@@ -31,6 +31,6 @@ class TestCertificateAuthority {
   std::string certificate_pem_;
 };
 
-}  // namespace pictor::aws::testing
+}  // namespace pictor::net::testing
 
-#endif  // PICTOR_TESTS_UNIT_AWS_CLIENT_TEST_CERTIFICATES_H_
+#endif  // PICTOR_TESTS_UNIT_NET_TEST_CERTIFICATES_H_

@@ -1,6 +1,6 @@
 // The adaptive rate limiter on an injected clock: when it engages, how far a throttling reply
 // cuts the rate, how the CUBIC curve brings it back, how tokens are spaced, and its bounds.
-#include "aws/adaptive_rate.h"
+#include "net/adaptive_rate.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-namespace pictor::aws {
+namespace pictor::net {
 namespace {
 
 // A clock that only moves when told to, or when the limiter sleeps on it.
@@ -223,16 +223,5 @@ TEST(SharedRateLimiterTest, OneLimiterPerEndpointForTheWholeProcess) {
   EXPECT_NE(a, SharedRateLimiter("bedrock http://127.0.0.1:1 model-b"));
 }
 
-TEST(RetryModeTest, ParsesTheSdkValues) {
-  EXPECT_EQ(*ParseRetryMode("adaptive", RetryMode::kStandard), RetryMode::kAdaptive);
-  EXPECT_EQ(*ParseRetryMode("standard", RetryMode::kAdaptive), RetryMode::kStandard);
-  EXPECT_EQ(*ParseRetryMode("legacy", RetryMode::kAdaptive), RetryMode::kStandard);
-  EXPECT_EQ(*ParseRetryMode("", RetryMode::kAdaptive), RetryMode::kAdaptive);
-  Result<RetryMode> bad = ParseRetryMode("fast", RetryMode::kAdaptive);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.status().message().find("adaptive"), std::string::npos);
-}
-
 }  // namespace
-}  // namespace pictor::aws
+}  // namespace pictor::net

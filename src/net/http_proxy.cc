@@ -1,4 +1,4 @@
-#include "aws/http_proxy.h"
+#include "net/http_proxy.h"
 #include "core/ascii.h"
 
 #include <openssl/evp.h>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <initializer_list>
 
-namespace pictor::aws {
+namespace pictor::net {
 namespace {
 
 int HexValue(char c) {
@@ -117,4 +117,4 @@ bool ProxySettings::Bypass(const std::string& host) const {
   return false;
 }
 
-}  // namespace pictor::aws
+}  // namespace pictor::net

@@ -10,8 +10,8 @@
 // A proxy URL is "[http://][user:password@]host[:port]" (port 1080 by default); its user
 // information, percent-decoded, becomes Basic Proxy-Authorization. The lower-case variable wins.
 // 127.0.0.1, ::1 and localhost are never proxied.
-#ifndef PICTOR_AWS_HTTP_PROXY_H_
-#define PICTOR_AWS_HTTP_PROXY_H_
+#ifndef PICTOR_NET_HTTP_PROXY_H_
+#define PICTOR_NET_HTTP_PROXY_H_
 
 #include <cstdint>
 #include <optional>
@@ -19,10 +19,10 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/http_url.h"
+#include "net/http_url.h"
 #include "pictor/status.h"
 
-namespace pictor::aws {
+namespace pictor::net {
 
 struct HttpProxy {
   std::string host;  // lower case; an IPv6 address without brackets
@@ -53,6 +53,6 @@ class ProxySettings {
   bool no_proxy_all_ = false;
 };
 
-}  // namespace pictor::aws
+}  // namespace pictor::net
 
-#endif  // PICTOR_AWS_HTTP_PROXY_H_
+#endif  // PICTOR_NET_HTTP_PROXY_H_

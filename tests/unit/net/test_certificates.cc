@@ -8,7 +8,7 @@
 #include <atomic>
 #include <stdexcept>
 
-namespace pictor::aws::testing {
+namespace pictor::net::testing {
 namespace {
 
 using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
@@ -102,4 +102,4 @@ TlsIdentity TestCertificateAuthority::Issue(
   return {Pem(cert.get()), Pem(key.get())};
 }
 
-}  // namespace pictor::aws::testing
+}  // namespace pictor::net::testing

@@ -1,9 +1,9 @@
 // Proxy selection from http_proxy / https_proxy / no_proxy values.
-#include "aws/http_proxy.h"
+#include "net/http_proxy.h"
 
 #include <gtest/gtest.h>
 
-namespace pictor::aws {
+namespace pictor::net {
 namespace {
 
 HttpUrl Url(const char* text) { return ParseHttpUrl(text).value(); }
@@ -85,4 +85,4 @@ TEST(ProxySettingsTest, LoopbackIsNeverProxied) {
 }
 
 }  // namespace
-}  // namespace pictor::aws
+}  // namespace pictor::net

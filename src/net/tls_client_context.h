@@ -2,8 +2,8 @@
 // SMTP): TLS 1.2 or newer, the server's certificate verified against a CA set chosen the way
 // OpenSSL-based tools on Linux choose it. The name to check is per connection: callers set SNI
 // and the expected host name on each stream.
-#ifndef PICTOR_TLS_CLIENT_CONTEXT_H_
-#define PICTOR_TLS_CLIENT_CONTEXT_H_
+#ifndef PICTOR_NET_TLS_CLIENT_CONTEXT_H_
+#define PICTOR_NET_TLS_CLIENT_CONTEXT_H_
 
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
@@ -11,9 +11,9 @@
 
 #include "pictor/status.h"
 
-namespace pictor::tls {
+namespace pictor::net {
 
-struct ClientContext {
+struct TlsClientContext {
   // Immutable once built; shared by concurrent connections (OpenSSL allows that of an SSL_CTX
   // that is no longer being configured).
   std::shared_ptr<boost::asio::ssl::context> context;
@@ -31,8 +31,8 @@ struct ClientContext {
 // InvalidArgument when SSL_CERT_FILE or SSL_CERT_DIR is set but cannot be loaded, so that a
 // misconfiguration shows as what it is rather than as failed handshakes. Loading a bundle costs
 // a few milliseconds and some hundred KiB: make the context when TLS is first needed.
-Result<ClientContext> NewClientContext();
+Result<TlsClientContext> NewTlsClientContext();
 
-}  // namespace pictor::tls
+}  // namespace pictor::net
 
-#endif  // PICTOR_TLS_CLIENT_CONTEXT_H_
+#endif  // PICTOR_NET_TLS_CLIENT_CONTEXT_H_

@@ -1,4 +1,4 @@
-#include "tls/client_context.h"
+#include "net/tls_client_context.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -7,7 +7,7 @@
 #include <exception>
 #include <filesystem>
 
-namespace pictor::tls {
+namespace pictor::net {
 namespace {
 
 namespace ssl = boost::asio::ssl;
@@ -34,8 +34,8 @@ std::string OpenSslError() {
 
 }  // namespace
 
-Result<ClientContext> NewClientContext() {
-  ClientContext out;
+Result<TlsClientContext> NewTlsClientContext() {
+  TlsClientContext out;
   try {
     out.context = std::make_shared<ssl::context>(ssl::context::tls_client);
   } catch (const std::exception& e) {
@@ -85,4 +85,4 @@ Result<ClientContext> NewClientContext() {
   return out;
 }
 
-}  // namespace pictor::tls
+}  // namespace pictor::net

@@ -1,4 +1,4 @@
-#include "aws/http_url.h"
+#include "net/http_url.h"
 #include "core/ascii.h"
 
 #include <arpa/inet.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace pictor::aws {
+namespace pictor::net {
 namespace {
 
 bool IsIpv6Address(const std::string& host) {
@@ -134,4 +134,4 @@ std::string UnparsedUrlForMessages(std::string_view url) {
   return std::string(url.substr(0, authority)) + std::string(url.substr(at + 1));
 }
 
-}  // namespace pictor::aws
+}  // namespace pictor::net

@@ -1,12 +1,12 @@
 // One HTTP client for every outgoing HTTP call Pictor makes: AWS (S3, SQS, SNS, Bedrock,
 // CloudWatch, credential endpoints), webhooks, OpenAI-compatible models, the Lambda Runtime API.
 //
-// HttpClient is a port inside the AWS layer: the implementation (HTTP/1.1 on Boost.Beast, TLS on
-// OpenSSL) is reached through NewHttpClient(), and tests may substitute their own. Perform() sends
-// one request and waits for the whole reply; it does not retry (see retry.h) and does not
+// HttpClient is the port of the net module (src/net): the implementation (HTTP/1.1 on Boost.Beast,
+// TLS on OpenSSL) is reached through NewHttpClient(), and tests may substitute their own. Perform()
+// sends one request and waits for the whole reply; it does not retry (see retry.h) and does not
 // interpret the status code.
-#ifndef PICTOR_AWS_HTTP_CLIENT_H_
-#define PICTOR_AWS_HTTP_CLIENT_H_
+#ifndef PICTOR_NET_HTTP_CLIENT_H_
+#define PICTOR_NET_HTTP_CLIENT_H_
 
 #include <chrono>
 #include <memory>
@@ -17,7 +17,7 @@
 
 #include "pictor/status.h"
 
-namespace pictor::aws {
+namespace pictor::net {
 
 // One request. `url` is complete ("http[s]://host[:port]/path?query", already encoded; an IPv6
 // host is written "[::1]"); path and query are sent exactly as written. Headers are sent as
@@ -81,6 +81,6 @@ std::unique_ptr<HttpClient> NewHttpClient(size_t max_idle_connections = 16);
 // True when `a` and `b` are equal ignoring ASCII case (header names).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
-}  // namespace pictor::aws
+}  // namespace pictor::net
 
-#endif  // PICTOR_AWS_HTTP_CLIENT_H_
+#endif  // PICTOR_NET_HTTP_CLIENT_H_

@@ -1,15 +1,14 @@
 // The adaptive rate limiter: a token bucket, a rate clock and a CUBIC rate calculator, under one
 // mutex (see adaptive_rate.h for the algorithm and its constants).
-#include "aws/adaptive_rate.h"
+#include "net/adaptive_rate.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <thread>
 
-namespace pictor::aws {
+namespace pictor::net {
 
 RateClock RateClock::Steady() {
   return RateClock{
@@ -157,18 +156,4 @@ std::shared_ptr<AdaptiveRateLimiter> SharedRateLimiter(std::string_view endpoint
   return limiter;
 }
 
-Result<RetryMode> ParseRetryMode(std::string_view text, RetryMode fallback) {
-  if (text.empty()) return fallback;
-  if (text == "standard" || text == "legacy") return RetryMode::kStandard;
-  if (text == "adaptive") return RetryMode::kAdaptive;
-  return Status::InvalidArgument(
-      "AWS_RETRY_MODE must be standard, adaptive or legacy, not \"" + std::string(text) + "\"",
-      "invalid_retry_mode");
-}
-
-Result<RetryMode> RetryModeFromEnv(RetryMode fallback) {
-  const char* value = std::getenv("AWS_RETRY_MODE");
-  return ParseRetryMode(value == nullptr ? "" : value, fallback);
-}
-
-}  // namespace pictor::aws
+}  // namespace pictor::net

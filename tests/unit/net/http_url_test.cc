@@ -1,9 +1,9 @@
 // URL parsing for the HTTP client: what is sent as Host and target, and what is refused.
-#include "aws/http_url.h"
+#include "net/http_url.h"
 
 #include <gtest/gtest.h>
 
-namespace pictor::aws {
+namespace pictor::net {
 namespace {
 
 TEST(HttpUrlTest, TakesTheDefaultPortAndLeavesItOutOfTheAuthority) {
@@ -77,4 +77,4 @@ TEST(HttpUrlTest, FormatsAuthorities) {
 }
 
 }  // namespace
-}  // namespace pictor::aws
+}  // namespace pictor::net

@@ -1,10 +1,10 @@
 // The parts of the HttpClient port every implementation shares: header lookups.
-#include "aws/http_client.h"
+#include "net/http_client.h"
 
 #include <cctype>
 #include <string>
 
-namespace pictor::aws {
+namespace pictor::net {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -29,4 +29,4 @@ std::string HttpReply::Header(std::string_view name) const {
   return value ? *value : std::string();
 }
 
-}  // namespace pictor::aws
+}  // namespace pictor::net

@@ -29,10 +29,15 @@
 //    their visibility timeout;
 //  - only replies are fed back; a transport failure says nothing about the service's quota.
 //
+// The algorithm knows nothing of AWS: it is fed "throttled or not" for each reply, and the
+// OpenAI-compatible model uses it as the Bedrock model does, so it lives with the HTTP client.
+// What is AWS's is the mode's name and the setting that turns it on (AWS_RETRY_MODE), which
+// aws/retry_mode.h reads.
+//
 // Thread-safe: every member may be called from any number of threads; one mutex guards the
 // state. Waiting happens outside the mutex.
-#ifndef PICTOR_AWS_ADAPTIVE_RATE_H_
-#define PICTOR_AWS_ADAPTIVE_RATE_H_
+#ifndef PICTOR_NET_ADAPTIVE_RATE_H_
+#define PICTOR_NET_ADAPTIVE_RATE_H_
 
 #include <chrono>
 #include <functional>
@@ -40,9 +45,7 @@
 #include <mutex>
 #include <string_view>
 
-#include "pictor/status.h"
-
-namespace pictor::aws {
+namespace pictor::net {
 
 // Time for the limiter, in seconds on a monotonic scale; tests inject a fake.
 struct RateClock {
@@ -81,7 +84,7 @@ class AdaptiveRateLimiter {
   // because the wait would exceed `max_wait_s`. Acquire's arithmetic, for tests.
   double Reserve(double max_wait_s);
 
-  // Feeds back one reply: `throttled` for a throttling answer (error.h's IsThrottlingCode, 429),
+  // Feeds back one reply: `throttled` for a throttling answer (RetryKind::kThrottling in retry.h),
   // false for any other reply; `sent_at` is when its attempt was sent, on this limiter's clock
   // (Now()). Without it the attempt counts as sent after the last cut.
   void OnReply(bool throttled);
@@ -123,14 +126,6 @@ class AdaptiveRateLimiter {
 // created on first use with default options, alive until the process ends.
 std::shared_ptr<AdaptiveRateLimiter> SharedRateLimiter(std::string_view endpoint);
 
-enum class RetryMode { kStandard, kAdaptive };
+}  // namespace pictor::net
 
-// AWS_RETRY_MODE as the SDKs read it: "standard" or "adaptive" ("legacy" reads as standard);
-// unset or empty gives `fallback`. Any other value is InvalidArgument naming the accepted ones,
-// which the adapters return from their Open function, so a typo stops the process at start-up.
-Result<RetryMode> ParseRetryMode(std::string_view text, RetryMode fallback);
-Result<RetryMode> RetryModeFromEnv(RetryMode fallback);
-
-}  // namespace pictor::aws
-
-#endif  // PICTOR_AWS_ADAPTIVE_RATE_H_
+#endif  // PICTOR_NET_ADAPTIVE_RATE_H_

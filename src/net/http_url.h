@@ -1,7 +1,7 @@
 // URLs as the HTTP client takes them: http or https, a host (a name, an IPv4 address or an
 // [IPv6] address), an optional port, and a target (path and query) sent exactly as written.
-#ifndef PICTOR_AWS_HTTP_URL_H_
-#define PICTOR_AWS_HTTP_URL_H_
+#ifndef PICTOR_NET_HTTP_URL_H_
+#define PICTOR_NET_HTTP_URL_H_
 
 #include <cstdint>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include "pictor/status.h"
 
-namespace pictor::aws {
+namespace pictor::net {
 
 struct HttpUrl {
   bool tls = false;       // https
@@ -42,6 +42,6 @@ std::string FormatAuthority(const std::string& host, uint16_t port, uint16_t def
 // True when `host` is an IPv4 or IPv6 address rather than a name.
 bool IsIpAddress(const std::string& host);
 
-}  // namespace pictor::aws
+}  // namespace pictor::net
 
-#endif  // PICTOR_AWS_HTTP_URL_H_
+#endif  // PICTOR_NET_HTTP_URL_H_

@@ -16,7 +16,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace pictor::aws::testing {
+namespace pictor::net::testing {
 namespace {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -289,4 +289,4 @@ void TestHttpServer::Serve(int fd) {
   ERR_clear_error();  // OpenSSL's error queue is per thread: leave nothing behind
 }
 
-}  // namespace pictor::aws::testing
+}  // namespace pictor::net::testing
