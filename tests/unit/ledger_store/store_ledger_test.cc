@@ -19,6 +19,7 @@
 
 #include "fakes/job_records.h"
 #include "fakes/memory_store.h"
+#include "pictor/object_store_wrapper.h"
 #include "store/file/file_store.h"
 
 namespace pictor {
@@ -36,28 +37,15 @@ constexpr const char* kAbcSha256 =
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
 // Fails Put (not PutIfAbsent) while `fail_puts` is set; forwards everything else.
-class FailingPutStore final : public ObjectStore {
+class FailingPutStore final : public ObjectStoreWrapper {
  public:
-  explicit FailingPutStore(ObjectStore& inner) : inner_(inner) {}
+  using ObjectStoreWrapper::ObjectStoreWrapper;
   Status Put(std::string_view key, std::string_view data, std::string_view type) override {
     if (fail_puts) return Status::Unavailable("told to fail");
-    return inner_.Put(key, data, type);
+    return ObjectStoreWrapper::Put(key, data, type);
   }
-  Status PutIfAbsent(std::string_view key, std::string_view data, std::string_view type) override {
-    return inner_.PutIfAbsent(key, data, type);
-  }
-  Status Delete(std::string_view key) override { return inner_.Delete(key); }
-  Result<StoredObject> Get(std::string_view key) override { return inner_.Get(key); }
-  Result<ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
-  Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
-    return inner_.List(prefix, max_keys);
-  }
-  std::string Location(std::string_view key) const override { return inner_.Location(key); }
 
   std::atomic<bool> fail_puts{false};
-
- private:
-  ObjectStore& inner_;
 };
 
 enum class Backend { kFile, kMemory };
