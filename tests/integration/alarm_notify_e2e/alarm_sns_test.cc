@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "integration/harness.h"
-#include "unit/aws_e2e/aws_fixture.h"
+#include "integration/aws_e2e/aws_fixture.h"
 
 namespace pictor::aws_e2e {
 namespace {
