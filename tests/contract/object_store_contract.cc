@@ -102,7 +102,10 @@ TEST_P(ObjectStoreContract, PutIfAbsentStoresOnceAndKeepsTheFirst) {
   ASSERT_TRUE(store().PutIfAbsent("claim.json", "first", "application/json").ok());
   Status second = store().PutIfAbsent("claim.json", "second", "application/json");
   EXPECT_EQ(second.code(), StatusCode::kAlreadyExists) << second.ToString();
-  EXPECT_EQ(store().Get("claim.json")->data, "first");
+  auto claimed = store().Get("claim.json");
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_EQ(claimed->data, "first");
+  EXPECT_EQ(claimed->info.content_type, "application/json");
   // Whoever wrote the object and however: a plain Put counts too.
   ASSERT_TRUE(store().Put("plain.json", "put", "application/json").ok());
   EXPECT_EQ(store().PutIfAbsent("plain.json", "x", "application/json").code(),
