@@ -43,6 +43,11 @@ class ScriptedHttpClient final : public aws::HttpClient {
     std::lock_guard lock(mu_);
     fallback_ = std::move(answer);
   }
+  // Every call once the script is used up gets this reply.
+  void ReplyAlways(long status, std::string body = "",
+                   std::vector<std::pair<std::string, std::string>> headers = {}) {
+    Fallback(aws::HttpReply{status, std::move(headers), std::move(body)});
+  }
 
   std::vector<aws::HttpCall> calls() {
     std::lock_guard lock(mu_);
