@@ -48,7 +48,7 @@ class AlarmWebhookTest : public ::testing::Test {
     posts_ = dir_.path() / "posts";
     auto sink = pictor::testing::PeerProcess::Start(
         {"/usr/bin/python3",
-         pictor::testing::SourceDir() + "/tests/integration/alarm_notify_e2e/webhook_sink.py",
+         pictor::testing::SourceDir() + "/tests/peers/webhook_sink.py",
          posts_.string(), kSecret, fail_first ? "1" : "0"});
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     sink_ = std::move(sink).value();
