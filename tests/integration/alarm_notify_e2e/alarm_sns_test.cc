@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "integration/harness.h"
 #include "integration/aws_e2e/aws_fixture.h"
+#include "integration/harness.h"
 
 namespace pictor::aws_e2e {
 namespace {

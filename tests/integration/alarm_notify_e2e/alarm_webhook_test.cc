@@ -47,8 +47,7 @@ class AlarmWebhookTest : public ::testing::Test {
     ASSERT_FALSE(PictorBinary().empty()) << "PICTOR_BIN is not set";
     posts_ = dir_.path() / "posts";
     auto sink = pictor::testing::PeerProcess::Start(
-        {"/usr/bin/python3",
-         pictor::testing::SourceDir() + "/tests/peers/webhook_sink.py",
+        {"/usr/bin/python3", pictor::testing::SourceDir() + "/tests/peers/webhook_sink.py",
          posts_.string(), kSecret, fail_first ? "1" : "0"});
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     sink_ = std::move(sink).value();
