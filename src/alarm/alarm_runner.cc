@@ -75,11 +75,22 @@ void AlarmRunner::Run() {
   using namespace std::chrono;
   const auto interval =
       duration_cast<milliseconds>(options_.rule.period) / std::max(1, options_.samples_per_period);
+  const milliseconds period =
+      std::max(milliseconds(1), duration_cast<milliseconds>(options_.rule.period));
+  int64_t last_period = -1;
   std::unique_lock lock(stop_mutex_);
   while (!stopping_) {
     lock.unlock();
     const TimePoint now = options_.clock();
     Step(now);
+    // One debug line per period seen to close, changed or not: what shows from outside that the
+    // alarm goes on evaluating while nothing changes (the end-to-end tests wait on it).
+    const int64_t index = duration_cast<milliseconds>(now.time_since_epoch()) / period;
+    if (last_period >= 0 && index != last_period) {
+      spdlog::debug("alarm {}: period closed, state {}", options_.rule.name,
+                    StateName(state_.load()));
+    }
+    last_period = index;
     // Wake on the next multiple of the sample interval (a few ms past it), so that one wake
     // falls just after each period's end and evaluates it at once.
     const auto since_epoch = duration_cast<milliseconds>(now.time_since_epoch());

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <utility>
 
+#include "pictor/image_model_wrapper.h"
+#include "pictor/object_store_wrapper.h"
+
 namespace pictor::lambda {
 namespace {
 
@@ -13,49 +16,33 @@ double MsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-class TimedModel final : public ImageModel {
+// Forwards everything through ImageModelWrapper and times only Generate.
+class TimedModel final : public ImageModelWrapper {
  public:
-  TimedModel(ImageModel& inner, LatencyLog& log) : inner_(inner), log_(log) {}
-  std::string Name() const override { return inner_.Name(); }
-  Status Check(const GenerationRequest& request) const override { return inner_.Check(request); }
+  TimedModel(ImageModel& inner, LatencyLog& log) : ImageModelWrapper(inner), log_(log) {}
   Result<GeneratedImage> Generate(const GenerationRequest& request) override {
     auto start = std::chrono::steady_clock::now();
-    auto image = inner_.Generate(request);
+    auto image = ImageModelWrapper::Generate(request);
     log_.AddGeneration(MsSince(start));
     return image;
   }
 
  private:
-  ImageModel& inner_;
   LatencyLog& log_;
 };
 
-class TimedStore final : public ObjectStore {
+// Forwards everything through ObjectStoreWrapper and times only Put, the image's write.
+class TimedStore final : public ObjectStoreWrapper {
  public:
-  TimedStore(ObjectStore& inner, LatencyLog& log) : inner_(inner), log_(log) {}
+  TimedStore(ObjectStore& inner, LatencyLog& log) : ObjectStoreWrapper(inner), log_(log) {}
   Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
     auto start = std::chrono::steady_clock::now();
-    Status s = inner_.Put(key, data, content_type);
+    Status s = ObjectStoreWrapper::Put(key, data, content_type);
     log_.AddStorage(MsSince(start));
     return s;
   }
-  Status PutIfAbsent(std::string_view key, std::string_view data,
-                     std::string_view content_type) override {
-    return inner_.PutIfAbsent(key, data, content_type);
-  }
-  Status Delete(std::string_view key) override { return inner_.Delete(key); }
-  Result<StoredObject> Get(std::string_view key) override { return inner_.Get(key); }
-  Result<ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
-  Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
-    return inner_.List(prefix, max_keys);
-  }
-  std::string Location(std::string_view key) const override { return inner_.Location(key); }
-  std::optional<std::string> DirectUrl(std::string_view key, std::chrono::seconds ttl) override {
-    return inner_.DirectUrl(key, ttl);
-  }
 
  private:
-  ObjectStore& inner_;
   LatencyLog& log_;
 };
 

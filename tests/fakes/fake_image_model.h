@@ -1,10 +1,12 @@
 // A scriptable ImageModel for tests: returns a tiny valid PNG-like payload, or the failures it
-// was told to return, and counts calls. Thread-safe.
+// was told to return, and counts calls. Hold() makes each Generate wait inside the model until
+// Release(), so a test knows exactly how many generations are in progress. Thread-safe.
 #ifndef PICTOR_TESTS_FAKES_FAKE_IMAGE_MODEL_H_
 #define PICTOR_TESTS_FAKES_FAKE_IMAGE_MODEL_H_
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -31,7 +33,11 @@ class FakeImageModel final : public ImageModel {
     calls.fetch_add(1);
     if (delay.count() > 0) std::this_thread::sleep_for(delay);
     {
-      std::lock_guard lock(mu_);
+      std::unique_lock lock(mu_);
+      ++held_now_;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return !holding_; });
+      --held_now_;
       if (!failures_.empty()) {
         Status s = failures_.front();
         failures_.pop_front();
@@ -58,12 +64,31 @@ class FakeImageModel final : public ImageModel {
     always_fail_status_ = std::make_unique<Status>(std::move(status));
   }
 
+  // Generate waits from now on until Release.
+  void Hold() {
+    std::lock_guard lock(mu_);
+    holding_ = true;
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    holding_ = false;
+    changed_.notify_all();
+  }
+  // True once exactly `n` generations are waiting in Hold; false when `timeout` passed first.
+  bool WaitForHeld(int n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, timeout, [&] { return held_now_ == n; });
+  }
+
   std::atomic<int> calls{0};
   std::chrono::milliseconds delay{0};
   int max_side = 2048;
 
  private:
-  std::mutex mu_;  // guards failures_, always_fail_status_
+  std::mutex mu_;  // guards failures_, always_fail_status_, holding_, held_now_
+  std::condition_variable changed_;
+  bool holding_ = false;
+  int held_now_ = 0;
   std::deque<Status> failures_;
   std::unique_ptr<Status> always_fail_status_;
 };

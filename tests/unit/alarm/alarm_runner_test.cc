@@ -5,10 +5,13 @@
 #include <deque>
 #include <vector>
 
+#include "fakes/recording_notifier.h"
+
 namespace pictor::alarm {
 namespace {
 
 using std::chrono::seconds;
+using testing::RecordingNotifier;
 
 TimePoint At(int s) { return TimePoint(seconds(s)); }
 
@@ -23,17 +26,6 @@ class ScriptedSource final : public MetricSource {
     return v;
   }
   std::string Note() const override { return ""; }
-};
-
-class RecordingNotifier final : public Notifier {
- public:
-  std::vector<AlarmEvent> events;
-  bool fail = false;
-  Status Notify(const AlarmEvent& event) override {
-    events.push_back(event);
-    return fail ? Status::Unavailable("down") : Status::Ok();
-  }
-  std::string Describe() const override { return "recording"; }
 };
 
 class FakeStore final : public AlarmStateStore {
@@ -77,13 +69,13 @@ TEST(AlarmRunnerTest, NotifiesOnceIntoAlarmAndOnceBackToOk) {
   AlarmRunner runner(TwoOfTwo(), source, nullptr, &notifier, nullptr);
   ASSERT_TRUE(runner.Restore().ok());
   Feed(runner, source, 100, {0, 0, 5, 6, 7, 8, 0, 0, 0});
-  ASSERT_EQ(notifier.events.size(), 2u);
-  EXPECT_EQ(notifier.events[0].new_state, "ALARM");
-  EXPECT_EQ(notifier.events[0].value, 6);
-  EXPECT_EQ(notifier.events[0].threshold, 3);
-  EXPECT_EQ(notifier.events[0].queue, "queue.db");
-  EXPECT_EQ(notifier.events[1].old_state, "ALARM");
-  EXPECT_EQ(notifier.events[1].new_state, "OK");
+  ASSERT_EQ(notifier.events().size(), 2u);
+  EXPECT_EQ(notifier.events()[0].new_state, "ALARM");
+  EXPECT_EQ(notifier.events()[0].value, 6);
+  EXPECT_EQ(notifier.events()[0].threshold, 3);
+  EXPECT_EQ(notifier.events()[0].queue, "queue.db");
+  EXPECT_EQ(notifier.events()[1].old_state, "ALARM");
+  EXPECT_EQ(notifier.events()[1].new_state, "OK");
 }
 
 TEST(AlarmRunnerTest, FirstOkAfterStartIsNotNotified) {
@@ -93,7 +85,7 @@ TEST(AlarmRunnerTest, FirstOkAfterStartIsNotNotified) {
   ASSERT_TRUE(runner.Restore().ok());
   Feed(runner, source, 100, {0, 0, 0});
   EXPECT_EQ(runner.state(), AlarmState::kOk);
-  EXPECT_TRUE(notifier.events.empty());
+  EXPECT_TRUE(notifier.events().empty());
 }
 
 TEST(AlarmRunnerTest, RestoredAlarmIsNotNotifiedAgain) {
@@ -105,7 +97,7 @@ TEST(AlarmRunnerTest, RestoredAlarmIsNotNotifiedAgain) {
   ASSERT_TRUE(runner.Restore().ok());
   EXPECT_EQ(runner.state(), AlarmState::kAlarm);
   Feed(runner, source, 100, {9, 9, 9});
-  EXPECT_TRUE(notifier.events.empty());
+  EXPECT_TRUE(notifier.events().empty());
   EXPECT_TRUE(store.recorded.empty());
 }
 
@@ -122,11 +114,11 @@ TEST(AlarmRunnerTest, EveryTransitionIsRecorded) {
 TEST(AlarmRunnerTest, FailingNotifierDoesNotStopEvaluation) {
   ScriptedSource source;
   RecordingNotifier notifier;
-  notifier.fail = true;
+  notifier.FailAlways();
   AlarmRunner runner(TwoOfTwo(), source, nullptr, &notifier, nullptr);
   ASSERT_TRUE(runner.Restore().ok());
   Feed(runner, source, 100, {5, 5, 0, 0});
-  EXPECT_EQ(notifier.events.size(), 2u);
+  EXPECT_EQ(notifier.events().size(), 2u);
   EXPECT_EQ(runner.state(), AlarmState::kOk);
 }
 

@@ -8,34 +8,12 @@
 #include <mutex>
 #include <sstream>
 
+#include "fakes/scripted_http_client.h"
+
 namespace pictor::alarm {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-// Records every call and answers each with `reply`.
-class FakeHttp final : public net::HttpClient {
- public:
-  Result<net::HttpReply> Perform(const net::HttpCall& call) override {
-    std::lock_guard lock(mu_);
-    calls_.push_back(call);
-    return reply_;
-  }
-  void Answer(long status, std::string body) {
-    std::lock_guard lock(mu_);
-    reply_.status = status;
-    reply_.body = std::move(body);
-  }
-  std::vector<net::HttpCall> calls() const {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<net::HttpCall> calls_;
-  net::HttpReply reply_;
-};
 
 std::map<std::string, std::string> Form(const std::string& body) {
   std::map<std::string, std::string> fields;
@@ -104,13 +82,13 @@ class CloudWatchSourceTest : public ::testing::Test {
     });
   }
 
-  FakeHttp http_;
+  testing::ScriptedHttpClient http_;
   aws::CredentialsProvider credentials_;
   aws::AwsClient client_;
 };
 
 TEST_F(CloudWatchSourceTest, SendsAQueryProtocolGetMetricDataForTheQueueSignedForMonitoring) {
-  http_.Answer(200, kReply);
+  http_.ReplyAlways(200, kReply);
   ASSERT_TRUE(Source()->Sample().ok());
   auto calls = http_.calls();
   ASSERT_EQ(calls.size(), 1u);
@@ -140,17 +118,17 @@ TEST_F(CloudWatchSourceTest, SendsAQueryProtocolGetMetricDataForTheQueueSignedFo
 }
 
 TEST_F(CloudWatchSourceTest, SampleIsTheNewestDatapoint) {
-  http_.Answer(200, kReply);
+  http_.ReplyAlways(200, kReply);
   auto value = Source()->Sample();
   ASSERT_TRUE(value.ok()) << value.status().ToString();
   EXPECT_EQ(*value, 417.0);
 }
 
 TEST_F(CloudWatchSourceTest, NoDatapointIsAMissingSample) {
-  http_.Answer(200,
-               "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member>"
-               "<Timestamps/><Values/><Id>queue</Id><StatusCode>Complete</StatusCode></member>"
-               "</MetricDataResults></GetMetricDataResult></GetMetricDataResponse>");
+  http_.ReplyAlways(200,
+                    "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member>"
+                    "<Timestamps/><Values/><Id>queue</Id><StatusCode>Complete</StatusCode></member>"
+                    "</MetricDataResults></GetMetricDataResult></GetMetricDataResponse>");
   auto value = Source()->Sample();
   ASSERT_FALSE(value.ok());
   EXPECT_TRUE(value.status().IsRetryable()) << value.status().ToString();
@@ -159,9 +137,10 @@ TEST_F(CloudWatchSourceTest, NoDatapointIsAMissingSample) {
 }
 
 TEST_F(CloudWatchSourceTest, AnErrorReplyIsAnErrorNamingTheCall) {
-  http_.Answer(400,
-               "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>"
-               "<Message>bad period</Message></Error><RequestId>r1</RequestId></ErrorResponse>");
+  http_.ReplyAlways(
+      400,
+      "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>"
+      "<Message>bad period</Message></Error><RequestId>r1</RequestId></ErrorResponse>");
   auto value = Source()->Sample();
   ASSERT_FALSE(value.ok());
   EXPECT_NE(value.status().message().find("CloudWatch GetMetricData"), std::string::npos)

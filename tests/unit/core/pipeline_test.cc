@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "fakes/fake_image_model.h"
-#include "fakes/forwarding_ledger.h"
 #include "fakes/memory_store.h"
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "pictor/job_ledger_wrapper.h"
 
 namespace pictor {
 namespace {
@@ -169,15 +169,15 @@ TEST_F(PipelineTest, GenerateAndStoreRecordsMetrics) {
 }
 
 // Records the state of every record written.
-class StateLog final : public testing::ForwardingLedger {
+class StateLog final : public JobLedgerWrapper {
  public:
-  using ForwardingLedger::ForwardingLedger;
+  using JobLedgerWrapper::JobLedgerWrapper;
   Status Put(const JobRecord& record) override {
     {
       std::lock_guard lock(mu_);
       states_.push_back(record.state);
     }
-    return base_.Put(record);
+    return target().Put(record);
   }
   std::vector<JobState> states() {
     std::lock_guard lock(mu_);

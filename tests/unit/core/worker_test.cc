@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "fakes/fake_image_model.h"
-#include "fakes/forwarding_queue.h"
 #include "fakes/memory_store.h"
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "pictor/job_queue_wrapper.h"
 #include "queue/sqlite/sqlite_queue.h"
 
 namespace pictor {
@@ -177,12 +177,12 @@ TEST_F(WorkerTest, StopReturnsPromptlyWhenIdle) {
 // The real SQLite queue on a clock the test owns. Each Defer is recorded, and moves the clock past
 // its delay, so the deferred message is due at once: the test asserts the waits the worker asked
 // for without waiting them. Each receive's count is recorded too.
-class ClockedQueue final : public testing::ForwardingQueue {
+class ClockedQueue final : public JobQueueWrapper {
  public:
   ClockedQueue(JobQueue& base, std::atomic<int64_t>& clock)
-      : ForwardingQueue(base), clock_(clock) {}
+      : JobQueueWrapper(base), clock_(clock) {}
   Result<std::vector<ReceivedMessage>> Receive(const ReceiveOptions& options) override {
-    auto received = base_.Receive(options);
+    auto received = target().Receive(options);
     if (received.ok()) {
       std::lock_guard lock(mu_);
       for (const auto& m : *received) receive_counts_.push_back(m.receive_count);
@@ -190,7 +190,7 @@ class ClockedQueue final : public testing::ForwardingQueue {
     return received;
   }
   Status Defer(const ReceivedMessage& message, std::chrono::seconds delay) override {
-    Status s = base_.Defer(message, delay);
+    Status s = target().Defer(message, delay);
     {
       std::lock_guard lock(mu_);
       delays_.push_back(delay);

@@ -426,45 +426,9 @@ TEST_F(ApiTest, ServerFaultsAre5xxWithoutTheirDetail) {
   EXPECT_NE(bad.body.find("width must be at most 2048"), std::string::npos);
 }
 
-// A model whose Generate waits until the test releases it, so that the number of generations in
-// progress is known exactly.
-class GateModel final : public ImageModel {
- public:
-  std::string Name() const override { return "gate"; }
-  Status Check(const GenerationRequest&) const override { return Status::Ok(); }
-  Result<GeneratedImage> Generate(const GenerationRequest& request) override {
-    std::unique_lock lock(mu_);
-    ++waiting_;
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return open_; });
-    --waiting_;
-    GeneratedImage image;
-    image.png = "PNG";
-    image.model = "gate";
-    image.seed = request.seed;
-    image.width = request.width;
-    image.height = request.height;
-    return image;
-  }
-  bool AwaitWaiting(int n) {
-    std::unique_lock lock(mu_);
-    return changed_.wait_for(lock, std::chrono::seconds(30), [&] { return waiting_ == n; });
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  std::mutex mu_;  // guards waiting_ and open_
-  std::condition_variable changed_;
-  int waiting_ = 0;
-  bool open_ = false;
-};
-
 TEST_F(ApiTest, SynchronousGenerationsBeyondTheMemoryBudgetAre503UntilMemoryIsFree) {
-  GateModel gate;
+  FakeImageModel gate;  // each generation waits in the model until the test releases it
+  gate.Hold();
   Pipeline pipeline{gate, store_};
   ApiOptions options;
   options.sync_memory_bytes = 2 * EstimateGenerationBytes(256, 256);  // room for two
@@ -482,13 +446,13 @@ TEST_F(ApiTest, SynchronousGenerationsBeyondTheMemoryBudgetAre503UntilMemoryIsFr
   for (int i = 0; i < 2; ++i) {
     held.emplace_back([&, i] { statuses[i] = api.Handle(request(256)).status; });
   }
-  ASSERT_TRUE(gate.AwaitWaiting(2));
+  ASSERT_TRUE(gate.WaitForHeld(2, std::chrono::seconds(30)));
   // Refused at once, or else admitted into the gate: then it waits there, the test fails and
   // opens the gate for it.
   auto refused = std::async(std::launch::async, [&] { return api.Handle(request(256)); });
   if (refused.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
     ADD_FAILURE() << "a third generation was admitted beyond the budget";
-    gate.Open();
+    gate.Release();
   }
   HttpResponse third = refused.get();
   EXPECT_EQ(third.status, 503);
@@ -496,9 +460,9 @@ TEST_F(ApiTest, SynchronousGenerationsBeyondTheMemoryBudgetAre503UntilMemoryIsFr
   EXPECT_EQ(third.headers.Get("Retry-After").value_or(""), "1");
   // Even a smaller one is refused while the budget is full.
   auto smaller = std::async(std::launch::async, [&] { return api.Handle(request(128)); });
-  if (smaller.wait_for(std::chrono::seconds(30)) != std::future_status::ready) gate.Open();
+  if (smaller.wait_for(std::chrono::seconds(30)) != std::future_status::ready) gate.Release();
   EXPECT_EQ(smaller.get().status, 503);
-  gate.Open();
+  gate.Release();
   for (auto& t : held) t.join();
   EXPECT_EQ(statuses, (std::vector<int>{200, 200}));
   EXPECT_EQ(api.Handle(request(256)).status, 200);  // memory given back: served again

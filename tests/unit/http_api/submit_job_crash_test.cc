@@ -10,12 +10,12 @@
 
 #include "core/pipeline.h"
 #include "fakes/fake_image_model.h"
-#include "fakes/forwarding_ledger.h"
-#include "fakes/forwarding_queue.h"
 #include "fakes/memory_store.h"
 #include "http/api.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/store/store_ledger.h"
+#include "pictor/job_ledger_wrapper.h"
+#include "pictor/job_queue_wrapper.h"
 #include "queue/sqlite/sqlite_queue.h"
 
 namespace pictor::http {
@@ -26,28 +26,28 @@ using Json = nlohmann::json;
 using pictor::testing::FakeImageModel;
 using pictor::testing::MemoryStore;
 
-class DyingQueue final : public pictor::testing::ForwardingQueue {
+class DyingQueue final : public pictor::JobQueueWrapper {
  public:
-  using ForwardingQueue::ForwardingQueue;
+  using JobQueueWrapper::JobQueueWrapper;
   Result<SentMessage> Send(const OutgoingMessage& message) override {
     if (gone) return Status::NotFound("queue prompts does not exist");
     if (dead) return Status::Unavailable("the process died before sending");
-    return base_.Send(message);
+    return target().Send(message);
   }
   std::atomic<bool> dead{false};
   std::atomic<bool> gone{false};  // the queue was deleted under the server
 };
 
-class DyingLedger final : public pictor::testing::ForwardingLedger {
+class DyingLedger final : public pictor::JobLedgerWrapper {
  public:
-  using ForwardingLedger::ForwardingLedger;
+  using JobLedgerWrapper::JobLedgerWrapper;
   Status Remove(std::string_view id) override {
     if (dead) return Status::Unavailable("the process died before removing");
-    return base_.Remove(id);
+    return target().Remove(id);
   }
   Status MarkEnqueued(const JobRecord& record) override {
     if (dead) return Status::Unavailable("the process died before marking");
-    return base_.MarkEnqueued(record);
+    return target().MarkEnqueued(record);
   }
   std::atomic<bool> dead{false};
 };

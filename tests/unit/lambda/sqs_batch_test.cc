@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "fakes/fake_image_model.h"
-#include "fakes/forwarding_queue.h"
 #include "fakes/memory_store.h"
+#include "pictor/job_queue_wrapper.h"
 #include "queue/sqlite/sqlite_queue.h"
 
 namespace pictor::lambda {
@@ -23,9 +23,9 @@ using pictor::testing::FakeImageModel;
 using pictor::testing::MemoryStore;
 
 // Records each Defer and answers it with `answer`.
-class DeferRecorder final : public pictor::testing::ForwardingQueue {
+class DeferRecorder final : public pictor::JobQueueWrapper {
  public:
-  using ForwardingQueue::ForwardingQueue;
+  using JobQueueWrapper::JobQueueWrapper;
   Status Defer(const ReceivedMessage& message, std::chrono::seconds delay) override {
     std::lock_guard lock(mu);
     deferred.emplace_back(message, delay);

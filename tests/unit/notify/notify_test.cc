@@ -8,16 +8,19 @@
 #include <chrono>
 #include <thread>
 
+#include "fakes/recording_notifier.h"
 #include "notify/alarm_message.h"
 #include "notify/delivery_queue.h"
 #include "notify/notifier_spec.h"
 #include "notify/sns/sns_notifier.h"
 #include "notify/webhook/webhook_notifier.h"
+#include "pictor/notifier_wrapper.h"
 
 namespace pictor::notify {
 namespace {
 
 using namespace std::chrono_literals;
+using pictor::testing::RecordingNotifier;
 
 AlarmEvent Event() {
   AlarmEvent e;
@@ -40,15 +43,6 @@ AlarmEvent Event() {
   e.datapoints = {5, 4};
   e.time = std::chrono::system_clock::time_point(std::chrono::seconds(1714564800));
   return e;
-}
-
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
 }
 
 TEST(AlarmMessageTest, SubjectNamesStateAlarmAndQueue) {
@@ -149,21 +143,6 @@ TEST(WebhookNotifierTest, AnUnparsableUrlIsReportedWithoutItsPath) {
   EXPECT_EQ(s.ToString().find("/hooks"), std::string::npos) << s.ToString();
 }
 
-// Fails `failures` times, then succeeds.
-class FlakyNotifier final : public Notifier {
- public:
-  explicit FlakyNotifier(int failures) : failures_(failures) {}
-  Status Notify(const AlarmEvent&) override {
-    return calls_++ < failures_ ? Status::Unavailable("down") : Status::Ok();
-  }
-  std::string Describe() const override { return "flaky"; }
-  int calls() const { return calls_; }
-
- private:
-  const int failures_;
-  std::atomic<int> calls_{0};
-};
-
 DeliveryOptions FastRetries(int attempts) {
   DeliveryOptions o;
   o.max_attempts = attempts;
@@ -171,51 +150,43 @@ DeliveryOptions FastRetries(int attempts) {
   return o;
 }
 
-TEST(DeliveryQueueTest, RetriesAFailingNotifierUntilItSucceeds) {
-  auto flaky = std::make_unique<FlakyNotifier>(2);
-  FlakyNotifier* seen = flaky.get();
+// The delivery queue owns its notifiers; the test keeps its recording one and lends it.
+std::vector<std::unique_ptr<Notifier>> Lend(std::initializer_list<Notifier*> notifiers) {
   std::vector<std::unique_ptr<Notifier>> list;
-  list.push_back(std::move(flaky));
-  auto queue = NewDeliveryQueue(std::move(list), FastRetries(5));
+  for (Notifier* n : notifiers) list.push_back(std::make_unique<NotifierWrapper>(*n));
+  return list;
+}
+
+TEST(DeliveryQueueTest, RetriesAFailingNotifierUntilItSucceeds) {
+  RecordingNotifier flaky;
+  flaky.FailNext(2);
+  auto queue = NewDeliveryQueue(Lend({&flaky}), FastRetries(5));
   ASSERT_TRUE(queue->Notify(Event()).ok());
-  EXPECT_TRUE(WaitFor([&] { return seen->calls() == 3; }, 5s));
+  EXPECT_TRUE(flaky.WaitForCalls(3, 5s));
+  queue.reset();  // joins the delivery thread: whatever it was going to do is done
+  EXPECT_EQ(flaky.calls(), 3);
 }
 
 TEST(DeliveryQueueTest, GivesUpAfterMaxAttempts) {
-  auto flaky = std::make_unique<FlakyNotifier>(100);
-  FlakyNotifier* seen = flaky.get();
-  auto ok = std::make_unique<FlakyNotifier>(0);
-  FlakyNotifier* after = ok.get();
-  std::vector<std::unique_ptr<Notifier>> list;
-  list.push_back(std::move(flaky));
-  list.push_back(std::move(ok));
-  auto queue = NewDeliveryQueue(std::move(list), FastRetries(3));
+  RecordingNotifier flaky;
+  flaky.FailAlways();
+  RecordingNotifier after;
+  auto queue = NewDeliveryQueue(Lend({&flaky, &after}), FastRetries(3));
   ASSERT_TRUE(queue->Notify(Event()).ok());
   // The next notifier is reached only once the first has given up.
-  ASSERT_TRUE(WaitFor([&] { return after->calls() == 1; }, 5s));
-  EXPECT_EQ(seen->calls(), 3);
+  ASSERT_TRUE(after.WaitForCalls(1, 5s));
+  EXPECT_EQ(flaky.calls(), 3);
 }
 
-// Blocks until released: Notify on the queue must not wait for it.
-class BlockedNotifier final : public Notifier {
- public:
-  std::atomic<bool> release{false};
-  Status Notify(const AlarmEvent&) override {
-    while (!release) std::this_thread::sleep_for(1ms);
-    return Status::Ok();
-  }
-  std::string Describe() const override { return "blocked"; }
-};
-
+// A delivery held until released: Notify on the queue must not wait for it.
 TEST(DeliveryQueueTest, NotifyReturnsWhileADeliveryIsStuck) {
-  auto blocked = std::make_unique<BlockedNotifier>();
-  BlockedNotifier* b = blocked.get();
-  std::vector<std::unique_ptr<Notifier>> list;
-  list.push_back(std::move(blocked));
-  auto queue = NewDeliveryQueue(std::move(list), FastRetries(1));
+  RecordingNotifier blocked;
+  blocked.Hold();
+  auto queue = NewDeliveryQueue(Lend({&blocked}), FastRetries(1));
   EXPECT_TRUE(queue->Notify(Event()).ok());
+  EXPECT_TRUE(blocked.WaitForCalls(1, 5s));  // the first delivery is stuck inside the notifier
   EXPECT_TRUE(queue->Notify(Event()).ok());
-  b->release = true;
+  blocked.Release();
 }
 
 }  // namespace

@@ -39,11 +39,6 @@ TEST_F(FileStoreTest, EtagChangesWithContent) {
   EXPECT_EQ(store_->Get("k.png")->data, "two");
 }
 
-TEST_F(FileStoreTest, MissingObjectIsNotFound) {
-  EXPECT_TRUE(store_->Get("nope.png").status().IsNotFound());
-  EXPECT_TRUE(store_->Head("dir/nope.png").status().IsNotFound());
-}
-
 TEST_F(FileStoreTest, RejectsKeysThatEscapeTheRoot) {
   for (const char* key : {"../escape.png", "/etc/passwd", "a/../../b", "a\nb", ""}) {
     Status s = store_->Put(key, "x", "image/png");
@@ -110,16 +105,6 @@ TEST_F(FileStoreTest, PutIfAbsentStoresWhenNothingIsThere) {
   EXPECT_EQ(obj->data, "{\"n\":1}");
   EXPECT_EQ(obj->info.content_type, "application/json");
   EXPECT_EQ(obj->info.etag.front(), '"');
-}
-
-TEST_F(FileStoreTest, PutIfAbsentLeavesAnExistingObjectAlone) {
-  ASSERT_TRUE(store_->PutIfAbsent("k.json", "first", "").ok());
-  Status again = store_->PutIfAbsent("k.json", "second", "");
-  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists) << again.ToString();
-  ASSERT_TRUE(store_->Put("p.json", "plain", "").ok());
-  EXPECT_EQ(store_->PutIfAbsent("p.json", "second", "").code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(store_->Get("k.json")->data, "first");
-  EXPECT_EQ(store_->Get("p.json")->data, "plain");
 }
 
 TEST_F(FileStoreTest, PutIfAbsentRejectsBadKeys) {

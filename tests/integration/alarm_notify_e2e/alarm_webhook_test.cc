@@ -21,6 +21,13 @@ namespace fs = std::filesystem;
 constexpr const char* kSecret = "webhook-test-secret";
 
 // The receiver's records (see webhook_sink.py), in arrival order.
+// How many times `part` occurs in `text`.
+size_t Occurrences(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 std::vector<nlohmann::json> Posts(const fs::path& dir) {
   std::vector<fs::path> files;
   if (fs::exists(dir)) {
@@ -40,8 +47,7 @@ class AlarmWebhookTest : public ::testing::Test {
     ASSERT_FALSE(PictorBinary().empty()) << "PICTOR_BIN is not set";
     posts_ = dir_.path() / "posts";
     auto sink = pictor::testing::PeerProcess::Start(
-        {"/usr/bin/python3",
-         pictor::testing::SourceDir() + "/tests/unit/alarm_notify_e2e/webhook_sink.py",
+        {"/usr/bin/python3", pictor::testing::SourceDir() + "/tests/peers/webhook_sink.py",
          posts_.string(), kSecret, fail_first ? "1" : "0"});
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     sink_ = std::move(sink).value();
@@ -50,10 +56,11 @@ class AlarmWebhookTest : public ::testing::Test {
   // serve with the alarm (1 s period, 2 of 2, threshold 3 s) notifying the receiver, and three
   // prompts queued.
   void StartServeAndQueue() {
-    ASSERT_TRUE(StartServe(dir_, &server_,
-                           {"--workers", "0", "--period", "1", "--evaluation-periods", "2",
-                            "--threshold", "3", "--notify", sink_->base_url() + "/hooks/alarm"},
-                           {{"PICTOR_WEBHOOK_SECRET", kSecret}}));
+    ASSERT_TRUE(
+        StartServe(dir_, &server_,
+                   {"--workers", "0", "--period", "1", "--evaluation-periods", "2", "--threshold",
+                    "3", "--notify", sink_->base_url() + "/hooks/alarm", "--log-level", "debug"},
+                   {{"PICTOR_WEBHOOK_SECRET", kSecret}}));
     for (int i = 0; i < 3; ++i) {
       HttpResult r =
           Http("POST", server_.base_url + "/jobs",
@@ -112,8 +119,14 @@ TEST_F(AlarmWebhookTest, OneSignedAlarmPostWhileQueuedThenOneSignedOkPostOnceDra
   ASSERT_TRUE(AwaitAccepted(1, 30s)) << "no ALARM post; serve log:\n" << server_.process->Stderr();
   ASSERT_NO_FATAL_FAILURE(DrainWithWorker());
   ASSERT_TRUE(AwaitAccepted(2, 30s)) << "no OK post; serve log:\n" << server_.process->Stderr();
-  // Three more periods of OK bring no further post.
-  std::this_thread::sleep_for(3s);
+  // Three more periods of OK, each seen to close by the alarm (its debug log says so), bring no
+  // further post.
+  const std::string kClosedOk = "period closed, state OK";
+  const size_t closed = Occurrences(server_.process->Stderr(), kClosedOk);
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Occurrences(server_.process->Stderr(), kClosedOk) >= closed + 3; }, 30s))
+      << "the alarm stopped evaluating; serve log:\n"
+      << server_.process->Stderr();
   auto posts = Posts(posts_);
   ASSERT_EQ(posts.size(), 2u);
   ExpectNotification(posts[0], "OK", "ALARM");

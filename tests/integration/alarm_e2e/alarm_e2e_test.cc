@@ -29,6 +29,13 @@ std::vector<std::string> Mails(const fs::path& dir) {
   return out;
 }
 
+// How many times `part` occurs in `text`.
+size_t Occurrences(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -72,7 +79,7 @@ TEST_F(AlarmEmailTest, OneAlarmEmailWhileQueuedThenOneOkEmailOnceDrained) {
   Server server;
   ASSERT_TRUE(StartServe(dir_, &server, {"--workers", "0"}));
   auto alarm = StartAlarm({"--notify", "smtp://127.0.0.1:" + std::to_string(sink_->port()),
-                           "--alert-email", "ops@example.com"});
+                           "--alert-email", "ops@example.com", "--log-level", "debug"});
   ASSERT_TRUE(alarm);
   for (int i = 0; i < 3; ++i) {
     HttpResult r = Http("POST", server.base_url + "/jobs",
@@ -104,8 +111,13 @@ TEST_F(AlarmEmailTest, OneAlarmEmailWhileQueuedThenOneOkEmailOnceDrained) {
   ASSERT_TRUE(WaitUntil([&] { return Mails(mail_dir_).size() >= 2; }, 30s))
       << "no OK email; alarm log:\n"
       << alarm->Stderr();
-  // The OK state holds from here: three more periods bring no further email.
-  std::this_thread::sleep_for(3s);
+  // The OK state holds from here: three more periods, each seen to close by the alarm (its debug
+  // log says so), bring no further email.
+  const std::string kClosedOk = "period closed, state OK";
+  const size_t closed = Occurrences(alarm->Stderr(), kClosedOk);
+  ASSERT_TRUE(WaitUntil([&] { return Occurrences(alarm->Stderr(), kClosedOk) >= closed + 3; }, 30s))
+      << "the alarm stopped evaluating; its log:\n"
+      << alarm->Stderr();
   mails = Mails(mail_dir_);
   ASSERT_EQ(mails.size(), 2u);
   EXPECT_TRUE(Has(mails[1], "Subject: OK: \"pictor-queue-age\" on queue queue.db")) << mails[1];

@@ -3,7 +3,7 @@
 // the store, and what is dead-lettered, for each way the model answers.
 #include <signal.h>
 
-#include "unit/aws_e2e/aws_fixture.h"
+#include "integration/aws_e2e/aws_fixture.h"
 
 namespace pictor::aws_e2e {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "unit/aws_e2e/aws_fixture.h"
+#include "integration/aws_e2e/aws_fixture.h"
 
 namespace pictor::aws_e2e {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "integration/aws_e2e/aws_fixture.h"
 #include "integration/harness.h"
-#include "unit/aws_e2e/aws_fixture.h"
 
 namespace pictor::aws_e2e {
 namespace {

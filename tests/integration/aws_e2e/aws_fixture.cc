@@ -1,4 +1,4 @@
-#include "unit/aws_e2e/aws_fixture.h"
+#include "integration/aws_e2e/aws_fixture.h"
 
 #include <filesystem>
 #include <sstream>

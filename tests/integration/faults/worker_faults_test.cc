@@ -7,7 +7,7 @@
 
 // First: the harness names gtest's `testing` unqualified, which pictor::testing (declared by
 // the proxy's header) would shadow.
-#include "unit/aws_e2e/aws_fixture.h"
+#include "integration/aws_e2e/aws_fixture.h"
 
 #include "peers/fault_proxy.h"
 

@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "unit/aws_e2e/aws_fixture.h"
+#include "integration/aws_e2e/aws_fixture.h"
 
 namespace pictor::aws_e2e {
 namespace {

@@ -4,8 +4,8 @@
 //
 // Thread-safety: none; each test uses its fixture from one thread. Failures are reported as
 // gtest failures or empty results, never thrown.
-#ifndef PICTOR_TESTS_UNIT_AWS_E2E_AWS_FIXTURE_H_
-#define PICTOR_TESTS_UNIT_AWS_E2E_AWS_FIXTURE_H_
+#ifndef PICTOR_TESTS_INTEGRATION_AWS_E2E_AWS_FIXTURE_H_
+#define PICTOR_TESTS_INTEGRATION_AWS_E2E_AWS_FIXTURE_H_
 
 #include <gtest/gtest.h>
 
@@ -84,4 +84,4 @@ std::vector<std::string> PngKeysUnder(const std::vector<std::string>& keys,
 
 }  // namespace pictor::aws_e2e
 
-#endif  // PICTOR_TESTS_UNIT_AWS_E2E_AWS_FIXTURE_H_
+#endif  // PICTOR_TESTS_INTEGRATION_AWS_E2E_AWS_FIXTURE_H_

@@ -6,8 +6,8 @@
 
 #include "aws/credentials.h"
 #include "net/http_client.h"
+#include "integration/aws_e2e/aws_fixture.h"
 #include "store/s3/s3_store.h"
-#include "unit/aws_e2e/aws_fixture.h"
 
 namespace pictor::aws_e2e {
 namespace {

@@ -1,0 +1,97 @@
+// MemoryLedger: an in-memory JobLedger with the port's promises (an idempotency key maps to the
+// first job created with it, exactly one of several racing creators wins; Put inserts or
+// replaces; MarkEnqueued changes nothing but the mark), for tests of what sits above the port.
+// Can be told to fail its next writes. Thread-safety: thread-safe.
+#ifndef PICTOR_TESTS_FAKES_MEMORY_LEDGER_H_
+#define PICTOR_TESTS_FAKES_MEMORY_LEDGER_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "pictor/job_ledger.h"
+
+namespace pictor::testing {
+
+class MemoryLedger final : public JobLedger {
+ public:
+  Result<CreateResult> Create(const JobRecord& record) override {
+    std::lock_guard lock(mu_);
+    if (Status s = TakeFailure(); !s.ok()) return s;
+    if (!record.idempotency_key.empty()) {
+      auto claim = keys_.find(record.idempotency_key);
+      if (claim != keys_.end()) {
+        auto first = records_.find(claim->second);
+        if (first != records_.end()) return CreateResult{first->second, false};
+      }
+      keys_[record.idempotency_key] = record.id;
+    }
+    records_[record.id] = record;
+    return CreateResult{record, true};
+  }
+
+  Result<JobRecord> Get(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    auto it = records_.find(std::string(id));
+    if (it == records_.end()) return Status::NotFound("no job " + std::string(id));
+    return it->second;
+  }
+
+  Status Put(const JobRecord& record) override {
+    std::lock_guard lock(mu_);
+    if (Status s = TakeFailure(); !s.ok()) return s;
+    JobRecord& stored = records_[record.id];
+    const bool enqueued = stored.enqueued;
+    stored = record;
+    stored.enqueued = record.enqueued || enqueued;
+    return Status::Ok();
+  }
+
+  Status Remove(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    if (Status s = TakeFailure(); !s.ok()) return s;
+    auto it = records_.find(std::string(id));
+    if (it == records_.end()) return Status::Ok();
+    auto claim = keys_.find(it->second.idempotency_key);
+    if (claim != keys_.end() && claim->second == it->first) keys_.erase(claim);
+    records_.erase(it);
+    return Status::Ok();
+  }
+
+  Status MarkEnqueued(const JobRecord& record) override {
+    std::lock_guard lock(mu_);
+    if (Status s = TakeFailure(); !s.ok()) return s;
+    auto it = records_.find(record.id);
+    if (it != records_.end()) it->second.enqueued = true;
+    return Status::Ok();
+  }
+
+  // The next n writes (Create, Put, Remove, MarkEnqueued) fail with `code`.
+  void FailNextWrites(int n, StatusCode code = StatusCode::kUnavailable) {
+    std::lock_guard lock(mu_);
+    fail_writes_ = n;
+    fail_code_ = code;
+  }
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return records_.size();
+  }
+
+ private:
+  Status TakeFailure() {
+    if (fail_writes_ == 0) return Status::Ok();
+    --fail_writes_;
+    return Status(fail_code_, "memory ledger told to fail");
+  }
+
+  std::mutex mu_;                             // guards everything below
+  std::map<std::string, JobRecord> records_;  // by job id
+  std::map<std::string, std::string> keys_;   // idempotency key -> job id
+  int fail_writes_ = 0;
+  StatusCode fail_code_ = StatusCode::kUnavailable;
+};
+
+}  // namespace pictor::testing
+
+#endif  // PICTOR_TESTS_FAKES_MEMORY_LEDGER_H_
