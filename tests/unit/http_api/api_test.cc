@@ -509,13 +509,41 @@ TEST_F(ApiTest, SynchronousGenerationsBeyondTheMemoryBudgetAre503UntilMemoryIsFr
 }
 
 TEST_F(ApiTest, OnlySlowRoutesAreMarkedBlocking) {
-  HttpRequest r;
-  r.path = "/generate-image";
-  EXPECT_TRUE(api_->MayBlock(r));
-  r.path = "/healthz";
-  EXPECT_FALSE(api_->MayBlock(r));
-  r.path = "/jobs";
-  EXPECT_FALSE(api_->MayBlock(r));  // local SQLite queue and ledger
+  auto may_block = [this](const char* method, const char* path) {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    return api_->routes().MayBlock(r);
+  };
+  EXPECT_TRUE(may_block("POST", "/generate-image"));
+  EXPECT_TRUE(may_block("GET", "/images/a/b.png"));
+  EXPECT_TRUE(may_block("HEAD", "/images/a/b.png"));
+  EXPECT_TRUE(may_block("GET", "/readyz"));
+  EXPECT_FALSE(may_block("GET", "/healthz"));
+  EXPECT_FALSE(may_block("POST", "/jobs"));  // local SQLite queue and ledger
+  EXPECT_FALSE(may_block("GET", "/jobs/abc"));
+  EXPECT_FALSE(may_block("GET", "/metrics"));
+  // Refusals are answered by the table itself, on the event loop.
+  EXPECT_FALSE(may_block("GET", "/generate-image"));
+  EXPECT_FALSE(may_block("GET", "/no/such/route"));
+}
+
+// With a remote queue or ledger, every route that calls them leaves the event loop: the job
+// routes, and /metrics, whose queue gauges read the queue while the page renders.
+TEST_F(ApiTest, RemoteJobBackendsMakeTheirRoutesBlocking) {
+  ApiOptions options;
+  options.local_job_backends = false;
+  Api api(pipeline_, queue_.get(), ledger_.get(), metrics_, options);
+  auto may_block = [&api](const char* method, const char* path) {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    return api.routes().MayBlock(r);
+  };
+  EXPECT_TRUE(may_block("POST", "/jobs"));
+  EXPECT_TRUE(may_block("GET", "/jobs/abc"));
+  EXPECT_TRUE(may_block("GET", "/metrics"));
+  EXPECT_FALSE(may_block("GET", "/healthz"));
 }
 
 }  // namespace
