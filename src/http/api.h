@@ -59,6 +59,9 @@ class Api final : public HttpService {
   // `queue` and `ledger` may be null: the job routes then answer 503.
   Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRegistry& metrics,
       ApiOptions options);
+  // The table's handlers hold `this`.
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
 
   // Serve(request).response.
   HttpResponse Handle(const HttpRequest& request) override;
