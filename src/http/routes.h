@@ -108,8 +108,6 @@ class RouteTable {
   // HEAD after GET; empty when no route matches.
   std::string AllowedMethods(std::string_view path) const;
 
-  const std::vector<Route>& routes() const { return routes_; }
-
  private:
   // The route that answers `method` on `path`, if any; `params` (when not null) receives the
   // captures.
