@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "http/server.h"
 
@@ -15,27 +17,36 @@ namespace {
 
 using pictor::http::HttpRequest;
 using pictor::http::HttpResponse;
+using pictor::http::PathParams;
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.headers.Add("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
 
 // Thread-safe: stateless.
 class BenchService : public pictor::http::HttpService {
  public:
   HttpResponse Handle(const HttpRequest& request) override {
-    HttpResponse response;
-    if (request.path == "/healthz") {
-      response.headers.Add("Content-Type", "text/plain");
-      response.body = "ok";
-    } else if (request.path == "/jobs" && request.method == "POST") {
-      response.status = 202;
-      response.headers.Add("Content-Type", "application/json");
-      response.body = R"({"id": "bench", "status": "queued"})";
-    } else {
-      response.status = 404;
-      response.headers.Add("Content-Type", "application/json");
-      response.body = R"({"message": "no such route", "error": "not_found"})";
-    }
-    return response;
+    return routes_.Dispatch(request).response;
   }
-  bool MayBlock(const HttpRequest&) const override { return false; }
+  const pictor::http::RouteTable& routes() const override { return routes_; }
+
+ private:
+  const pictor::http::RouteTable routes_{
+      {{"GET", "/healthz",
+        [](const HttpRequest&, const PathParams&) {
+          HttpResponse response;
+          response.headers.Add("Content-Type", "text/plain");
+          response.body = "ok";
+          return response;
+        }},
+       {"POST", "/jobs", [](const HttpRequest&, const PathParams&) {
+          return Json(202, R"({"id": "bench", "status": "queued"})");
+        }}}};
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "app/settings.h"
 #include "http/api.h"
 #include "lambda/api_gateway.h"
+#include "lambda/api_gateway_function.h"
 #include "lambda/invocation_metrics.h"
 #include "lambda/json_log.h"
 #include "lambda/runtime_api.h"
@@ -81,15 +82,13 @@ class LambdaFunction {
       }
     } else if (kind != lambda::EventKind::kUnknown) {
       counts.handler = "api";
-      auto request = lambda::RequestFromApiGateway(event, kind);
-      if (request.ok()) {
-        http::HttpResponse response = api_.Handle(*request);
-        bool generation = request->method == "POST" && request->path == "/generate-image";
-        counts.jobs = generation ? 1 : 0;
-        counts.failures = generation && response.status >= 400 ? 1 : 0;
-        answer = lambda::ApiGatewayResponse(response, kind).dump();
+      auto answered = lambda::AnswerApiGatewayEvent(api_, event, kind);
+      if (answered.ok()) {
+        counts.jobs = answered->generation ? 1 : 0;
+        counts.failures = answered->generation && answered->failed ? 1 : 0;
+        answer = answered->response.dump();
       } else {
-        answer = request.status();
+        answer = answered.status();
       }
     }
     if (!counts.handler.empty()) {

@@ -10,44 +10,14 @@
 
 #include "core/hash.h"
 #include "core/ids.h"
-#include "http/entity_tag.h"
-#include "http/labels.h"
+#include "http/api_responses.h"
+#include "http/metrics_service.h"
 #include "http/public_url.h"
 
 namespace pictor::http {
 namespace {
 
 using Json = nlohmann::json;
-
-HttpResponse JsonResponse(int status, const Json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.headers.Set("Content-Type", "application/json");
-  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
-  return r;
-}
-
-// A synchronous generation that held at least this much trims the heap after it.
-constexpr size_t kTrimAfterBytes = 16 * 1024 * 1024;
-
-constexpr const char* kJsonOnly =
-    "the request body must be JSON, sent with Content-Type: application/json "
-    "(with curl: -H 'Content-Type: application/json')";
-
-HttpResponse ClientError(int status, std::string message, std::string error) {
-  return JsonResponse(status, {{"message", std::move(message)}, {"error", std::move(error)}});
-}
-
-// Anything but a JSON body is refused; a missing Content-Type is taken as JSON.
-bool IsJsonContentType(const HttpRequest& request) {
-  auto type = request.headers.Get("Content-Type");
-  if (!type) return true;
-  std::string_view t = *type;
-  t = t.substr(0, t.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return EqualsIgnoreCase(t, "application/json") ||
-         (t.size() > 5 && EqualsIgnoreCase(t.substr(t.size() - 5), "+json"));
-}
 
 std::string PercentEncodeKey(std::string_view key) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -83,73 +53,22 @@ std::string RequestDigest(const GenerationRequest& r, bool has_seed) {
   return StableHashHex(canonical.dump());
 }
 
-}  // namespace
-
-int HttpStatusFor(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk:
-      return 200;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition:
-      return 409;
-    case StatusCode::kPayloadTooLarge:
-      return 413;
-    case StatusCode::kUnsupported:
-      return 501;
-    case StatusCode::kPermissionDenied:
-    case StatusCode::kUnavailable:
-    case StatusCode::kResourceExhausted:
-    case StatusCode::kAborted:
-    case StatusCode::kCancelled:
-      return 503;
-    case StatusCode::kDeadlineExceeded:
-      return 504;
-    case StatusCode::kInternal:
-    case StatusCode::kDataLoss:
-      return 500;
-  }
-  return 500;
-}
-
-namespace {
-
-// What a 5xx tells the client: enough to decide whether to retry, nothing about the server.
-std::string ServerFaultMessage(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kResourceExhausted:
-      return "the server is busy; retry later";
-    case StatusCode::kDeadlineExceeded:
-      return "the server timed out; retry later";
-    case StatusCode::kCancelled:
-      return "the server is shutting down; retry later";
-    case StatusCode::kUnsupported:
-      return "the server cannot do this";
-    case StatusCode::kInternal:
-    case StatusCode::kDataLoss:
-      return "internal error";
-    default:
-      return "the server is temporarily unable to answer; retry later";
-  }
+// The API's own wording of the refusals the route table answers.
+Refusals ApiRefusals() {
+  Refusals refusals;
+  refusals.not_found = [](const HttpRequest& request) {
+    return ClientError(404, "no route " + request.method + " " + request.path, "not_found");
+  };
+  refusals.method_not_allowed = [](const HttpRequest& request, std::string_view allow) {
+    return ClientError(405,
+                       "method " + request.method + " is not allowed on " + request.path +
+                           "; allowed: " + std::string(allow),
+                       "method_not_allowed");
+  };
+  return refusals;
 }
 
 }  // namespace
-
-HttpResponse ErrorResponse(const Status& status) {
-  const int code = HttpStatusFor(status);
-  if (code < 500) return ClientError(code, status.message(), status.reason());
-  if (code == 500) {
-    spdlog::error("answering 500: {}", status.ToString());
-  } else {
-    spdlog::warn("answering {}: {}", code, status.ToString());
-  }
-  HttpResponse r = ClientError(code, ServerFaultMessage(status), status.reason());
-  if (code == 503) r.headers.Set("Retry-After", "1");
-  return r;
-}
 
 Api::Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRegistry& metrics,
          ApiOptions options)
@@ -159,137 +78,48 @@ Api::Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRe
       metrics_(metrics),
       options_(std::move(options)),
       sync_memory_(options_.sync_memory_bytes),
-      store_probe_(pipeline.store, pipeline.key_prefix, options_.ready_probe_interval) {}
+      store_probe_(pipeline.store, pipeline.key_prefix, options_.ready_probe_interval),
+      routes_(Routes(), ApiRefusals()) {}
 
-bool Api::MayBlock(const HttpRequest& request) const {
-  const std::string& p = request.path;
-  if (p == "/generate-image" || p == "/readyz" || p.rfind("/images/", 0) == 0) return true;
-  if (p == "/jobs" || p.rfind("/jobs/", 0) == 0) return !options_.local_job_backends;
-  return false;
+// The API as it reads in its documentation (api.h). Each route's may_block says where the
+// server runs it: a model call, the remote store and a remote queue or ledger block; local
+// SQLite files and answers from memory do not.
+std::vector<Route> Api::Routes() {
+  const bool remote_jobs = !options_.local_job_backends;
+  using P = const PathParams&;
+  return {
+      {"POST", std::string(kGenerateImageRoute),
+       [this](const HttpRequest& r, P) { return GenerateImage(r); }, true},
+      {"POST", "/jobs", [this](const HttpRequest& r, P) { return SubmitJob(r); }, remote_jobs},
+      {"GET", "/jobs/{id}", [this](const HttpRequest& r, P p) { return GetJob(r, p.Get("id")); },
+       remote_jobs},
+      {"GET", "/images/{key...}",
+       [this](const HttpRequest& r, P p) { return GetImage(r, p.Get("key")); }, true,
+       "/images/{key}"},
+      HealthzRoute(),
+      {"GET", "/readyz", [this](const HttpRequest&, P) { return Ready(); }, true},
+      // The queue gauges' collector reads the queue's attributes while the page renders.
+      MetricsRoute(metrics_, remote_jobs),
+  };
 }
 
-HttpResponse Api::Handle(const HttpRequest& request) {
+HttpResponse Api::Handle(const HttpRequest& request) { return Serve(request).response; }
+
+Routed Api::Serve(const HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
-  std::string route(kUnmatchedRoute);
-  HttpResponse response = Route(request, &route);
+  Routed routed = routes_.Dispatch(request);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  metrics_
-      .GetCounter("pictor_http_requests_total", "HTTP requests answered, by route and status.",
-                  {{"route", route},
-                   {"method", std::string(MethodLabel(request.method))},
-                   {"status", std::to_string(response.status)}})
-      .Increment();
+  CountRequest(metrics_, request, routed);
   metrics_
       .GetHistogram("pictor_http_request_seconds", "Time to answer an HTTP request, by route.",
-                    {{"route", route}})
+                    {{"route", std::string(routed.label)}})
       .Observe(seconds);
-  // Here too, not only in the server: the Lambda adapter answers through Handle alone.
-  if (!response.headers.Get("X-Content-Type-Options")) {
-    response.headers.Set("X-Content-Type-Options", "nosniff");
+  // Here too, not only in the server: the Lambda adapter answers through Serve alone.
+  if (!routed.response.headers.Get("X-Content-Type-Options")) {
+    routed.response.headers.Set("X-Content-Type-Options", "nosniff");
   }
-  return response;
-}
-
-HttpResponse Api::Route(const HttpRequest& request, std::string* route) {
-  const std::string& path = request.path;
-  const std::string& method = request.method;
-  const bool get = method == "GET" || method == "HEAD";
-  auto allow = [&](std::string_view allowed) {
-    HttpResponse r = ClientError(
-        405,
-        "method " + method + " is not allowed on " + path + "; allowed: " + std::string(allowed),
-        "method_not_allowed");
-    r.headers.Set("Allow", std::string(allowed));
-    return r;
-  };
-
-  if (path == "/generate-image") {
-    *route = path;
-    return method == "POST" ? GenerateImage(request) : allow("POST");
-  }
-  if (path == "/jobs") {
-    *route = path;
-    if (method != "POST") return allow("POST");
-    // Two keys would leave it to chance which one the job is deduplicated by.
-    int keys = 0;
-    for (const auto& [name, value] : request.headers.fields()) {
-      keys += EqualsIgnoreCase(name, "Idempotency-Key") ? 1 : 0;
-    }
-    if (keys > 1) {
-      return ClientError(400, "send at most one Idempotency-Key header",
-                         "duplicate_idempotency_key");
-    }
-    return SubmitJob(request);
-  }
-  if (path.rfind("/jobs/", 0) == 0 && path.size() > 6 && path.find('/', 6) == std::string::npos) {
-    *route = "/jobs/{id}";
-    return get ? GetJob(request, std::string_view(path).substr(6)) : allow("GET, HEAD");
-  }
-  if (path.rfind("/images/", 0) == 0 && path.size() > 8) {
-    *route = "/images/{key}";
-    return get ? GetImage(request, std::string_view(path).substr(8)) : allow("GET, HEAD");
-  }
-  if (path == "/healthz") {
-    *route = path;
-    return get ? JsonResponse(200, {{"status", "ok"}}) : allow("GET, HEAD");
-  }
-  if (path == "/readyz") {
-    *route = path;
-    return get ? Ready() : allow("GET, HEAD");
-  }
-  if (path == "/metrics") {
-    *route = path;
-    if (!get) return allow("GET, HEAD");
-    HttpResponse r;
-    r.headers.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    r.body = metrics_.RenderPrometheus();
-    return r;
-  }
-  return ClientError(404, "no route " + method + " " + path, "not_found");
-}
-
-HttpResponse Api::GenerateImage(const HttpRequest& request) {
-  if (!IsJsonContentType(request)) {
-    return ClientError(415, kJsonOnly, "unsupported_media_type");
-  }
-  auto spec = ParseJobJson(request.body, options_.sync_defaults, pipeline_.limits);
-  if (!spec.ok()) return ErrorResponse(spec.status());
-  GenerationRequest gen = spec->request;
-  std::optional<MemoryBudget::Lease> lease =
-      sync_memory_.TryAcquire(EstimateGenerationBytes(gen.width, gen.height));
-  if (!lease) {
-    metrics_
-        .GetCounter("pictor_sync_generations_refused_total",
-                    "POST /generate-image refused because the memory budget was in use.")
-        .Increment();
-    HttpResponse r = ClientError(
-        503, "too many image generations in progress for this server's memory; retry shortly",
-        "overloaded");
-    r.headers.Set("Retry-After", "1");
-    return r;
-  }
-  if (!spec->has_seed) gen.seed = static_cast<uint32_t>(RandomUpTo(kMaxSeed));
-  std::string key = ImageKey(pipeline_.key_prefix, ImageOrigin::kApi, pipeline_.model.Name(),
-                             gen.seed, NewUuid());
-  auto stored = GenerateAndStore(pipeline_, gen, key, /*reuse_existing=*/false);
-  const size_t held = lease->bytes();
-  lease.reset();
-  // The canvas is mmapped and unmapped (ReturnLargeBlocksToSystem); the many smaller blocks of
-  // a large image are given back here rather than kept by the heap after a burst.
-  if (held >= kTrimAfterBytes) TrimHeap();
-  if (!stored.ok()) return ErrorResponse(stored.status());
-
-  Json body = {{"message", "Image generated successfully"},
-               {"key", key},
-               {"url", ImageUrl(request, key)},
-               {"seed", gen.seed},
-               {"width", gen.width},
-               {"height", gen.height},
-               {"model", stored->image.model}};
-  std::string location = pipeline_.store.Location(key);
-  if (location.rfind("s3://", 0) == 0) body["s3_path"] = location;
-  return JsonResponse(200, body);
+  return routed;
 }
 
 namespace {
@@ -305,13 +135,19 @@ HttpResponse NoLedger() {
 }  // namespace
 
 HttpResponse Api::SubmitJob(const HttpRequest& request) {
+  // Two keys would leave it to chance which one the job is deduplicated by.
+  int keys = 0;
+  for (const auto& [name, value] : request.headers.fields()) {
+    keys += EqualsIgnoreCase(name, "Idempotency-Key") ? 1 : 0;
+  }
+  if (keys > 1) {
+    return ClientError(400, "send at most one Idempotency-Key header", "duplicate_idempotency_key");
+  }
   if (queue_ == nullptr) {
     return ClientError(503, "no job queue is configured on this server", "queue_unavailable");
   }
   if (ledger_ == nullptr) return NoLedger();
-  if (!IsJsonContentType(request)) {
-    return ClientError(415, kJsonOnly, "unsupported_media_type");
-  }
+  if (!IsJsonContentType(request)) return NotJson();
   std::string idempotency_key;
   if (auto k = request.headers.Get("Idempotency-Key")) {
     if (!IsValidIdempotencyKey(*k)) {
@@ -423,37 +259,6 @@ HttpResponse Api::GetJob(const HttpRequest& request, std::string_view id) {
   body["url"] =
       job->state == JobState::kSucceeded ? Json(ImageUrl(request, job->key)) : Json(nullptr);
   return JsonResponse(200, body);
-}
-
-HttpResponse Api::GetImage(const HttpRequest& request, std::string_view key) {
-  if (Status s = ValidateObjectKey(key); !s.ok()) return ErrorResponse(s);
-  if (auto direct = pipeline_.store.DirectUrl(key, options_.url_ttl)) {
-    HttpResponse r;
-    r.status = 302;
-    r.headers.Set("Location", *direct);
-    return r;
-  }
-  auto object = pipeline_.store.Get(key);
-  if (!object.ok()) {
-    if (object.status().IsNotFound()) {
-      return ClientError(404, "no image " + std::string(key), "image_not_found");
-    }
-    return ErrorResponse(object.status());
-  }
-  HttpResponse r;
-  r.headers.Set("ETag", object->info.etag);
-  r.headers.Set("Cache-Control", "public, max-age=86400");
-  std::vector<std::string_view> if_none_match;
-  for (const auto& [name, value] : request.headers.fields()) {
-    if (EqualsIgnoreCase(name, "If-None-Match")) if_none_match.emplace_back(value);
-  }
-  if (IfNoneMatchHits(if_none_match, object->info.etag)) {
-    r.status = 304;
-    return r;
-  }
-  r.headers.Set("Content-Type", object->info.content_type);
-  r.body = std::move(object->data);
-  return r;
 }
 
 HttpResponse Api::Ready() {

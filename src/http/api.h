@@ -1,21 +1,28 @@
 // Pictor's HTTP API, written once and transport-free: the HTTP server and the Lambda API
-// Gateway adapter both hand it HttpRequest values.
+// Gateway adapter both hand it HttpRequest values, and both route them through its one route
+// table (Api::Api in api.cc):
 //
 //   POST /generate-image   generate now, answer with the stored image's key and URL
 //   POST /jobs             queue a job (Idempotency-Key honoured), 202 with its id
 //   GET  /jobs/{id}        the job's status
 //   GET  /images/{key}     the PNG (or a redirect to the store's own URL)
 //   GET  /healthz /readyz /metrics
+//
+// The routes live in api.cc (the table, the job routes), api_images.cc (generation, images) and
+// api_responses.cc (the JSON answers and the Status mapping).
 #ifndef PICTOR_HTTP_API_H_
 #define PICTOR_HTTP_API_H_
 
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/pipeline.h"
 #include "core/validation.h"
 #include "http/memory_budget.h"
+#include "http/routes.h"
 #include "http/server.h"
 #include "http/store_probe.h"
 #include "pictor/job_ledger.h"
@@ -28,8 +35,9 @@ struct ApiOptions {
   RequestDefaults sync_defaults{1024, 1024};  // POST /generate-image, as the original endpoint
   RequestDefaults job_defaults{512, 512};     // POST /jobs, as the original queue consumer
   std::chrono::seconds url_ttl{3600};         // lifetime of presigned image URLs
-  // True when the queue and ledger are local files (fast): POST /jobs and GET /jobs/{id} then
-  // run on the event loop instead of the blocking pool.
+  // True when the queue and ledger are local files (fast): POST /jobs, GET /jobs/{id} and
+  // GET /metrics (whose queue gauges read the queue) then run on the event loop instead of the
+  // blocking pool.
   bool local_job_backends = true;
   // GET /readyz writes and deletes a probe object at most this often (http/store_probe.h).
   std::chrono::milliseconds ready_probe_interval{3000};
@@ -44,15 +52,27 @@ struct ApiOptions {
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
 class Api final : public HttpService {
  public:
+  // The pattern (and label) of the synchronous generation route, for callers that count
+  // generations by the route that answered (the Lambda API function).
+  static constexpr std::string_view kGenerateImageRoute = "/generate-image";
+
   // `queue` and `ledger` may be null: the job routes then answer 503.
   Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRegistry& metrics,
       ApiOptions options);
+  // The table's handlers hold `this`.
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
 
+  // Serve(request).response.
   HttpResponse Handle(const HttpRequest& request) override;
-  bool MayBlock(const HttpRequest& request) const override;
+  const RouteTable& routes() const override { return routes_; }
+
+  // Answers through the route table, records pictor_http_requests_total and
+  // pictor_http_request_seconds under the route's label, and says which route answered.
+  Routed Serve(const HttpRequest& request);
 
  private:
-  HttpResponse Route(const HttpRequest& request, std::string* route);
+  std::vector<Route> Routes();
   HttpResponse GenerateImage(const HttpRequest& request);
   HttpResponse SubmitJob(const HttpRequest& request);
   HttpResponse GetJob(const HttpRequest& request, std::string_view id);
@@ -69,6 +89,7 @@ class Api final : public HttpService {
   const ApiOptions options_;
   MemoryBudget sync_memory_;
   StoreProbe store_probe_;
+  const RouteTable routes_;  // last: its handlers call the members above
 };
 
 // Maps a failed Status to the HTTP status the API answers with (400, 404, 413, 503, 500...).

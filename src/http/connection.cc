@@ -9,6 +9,8 @@
 //   closing  send side shut, unread input drained so the peer sees the response, not a reset
 #include "http/connection.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +19,8 @@
 #include <exception>
 #include <string_view>
 #include <utility>
+
+#include "http/labels.h"
 
 namespace pictor::http {
 namespace {
@@ -68,15 +72,17 @@ HttpResponse JsonError(int status, std::string_view error, std::string_view mess
 }
 
 // Calls the service, turning a contract breach (an exception) into a 500 the client can read.
+// The log names the route by its label, never the raw path: a client chooses the path, and
+// it may hold anything a decoded %xx can.
 HttpResponse InvokeService(HttpService& service, const HttpRequest& request) {
   try {
     return service.Handle(request);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "pictor http: handler threw on %s %s: %s\n", request.method.c_str(),
-                 request.path.c_str(), e.what());
+    spdlog::error("http server: handler threw on {} {}: {}", MethodLabel(request.method),
+                  service.routes().LabelFor(request), e.what());
   } catch (...) {
-    std::fprintf(stderr, "pictor http: handler threw on %s %s\n", request.method.c_str(),
-                 request.path.c_str());
+    spdlog::error("http server: handler threw on {} {}", MethodLabel(request.method),
+                  service.routes().LabelFor(request));
   }
   return JsonError(500, "internal", "internal error");
 }
@@ -286,15 +292,9 @@ void Connection::OnRequest() {
   std::optional<HttpRequest> request = TakeRequest();
   if (!request) return;
   phase_ = Phase::kHandling;
-  bool may_block = false;
-  try {
-    may_block = state_->service.MayBlock(*request);
-  } catch (...) {
-    std::fprintf(stderr, "pictor http: MayBlock threw on %s %s\n", request->method.c_str(),
-                 request->path.c_str());
-    return Respond(JsonError(500, "internal", "internal error"));
+  if (!state_->service.routes().MayBlock(*request)) {
+    return Respond(InvokeService(state_->service, *request));
   }
-  if (!may_block) return Respond(InvokeService(state_->service, *request));
   asio::post(blocking_pool_, [self = shared_from_this(), request = std::move(*request)] {
     HttpResponse response = InvokeService(self->state_->service, request);
     asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {

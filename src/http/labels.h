@@ -12,7 +12,8 @@ namespace pictor::http {
 // them (methods are case-sensitive), "other" for anything else.
 std::string_view MethodLabel(std::string_view method);
 
-// The route label of a request that matched no route.
+// The route label of a request that matched no route (RouteTable's 404). Every other route
+// label is a route table's own (RouteTable::Labels), never a path a client sent.
 inline constexpr std::string_view kUnmatchedRoute = "unmatched";
 
 }  // namespace pictor::http

@@ -1,6 +1,7 @@
 #include "http/metrics_service.h"
 
 #include <string>
+#include <utility>
 
 #include "http/labels.h"
 
@@ -15,40 +16,55 @@ HttpResponse Text(int status, std::string content_type, std::string body) {
   return r;
 }
 
-}  // namespace
-
-HttpResponse MetricsService::Handle(const HttpRequest& request) {
-  const char* route = kUnmatchedRoute.data();
-  HttpResponse response = Route(request, &route);
-  metrics_
-      .GetCounter("pictor_http_requests_total", "HTTP requests answered, by route and status.",
-                  {{"route", route},
-                   {"method", std::string(MethodLabel(request.method))},
-                   {"status", std::to_string(response.status)}})
-      .Increment();
-  return response;
-}
-
-// Rendering reads the queue's attributes through the collectors: a remote call for SQS.
-bool MetricsService::MayBlock(const HttpRequest& request) const {
-  return request.path == "/metrics";
-}
-
-HttpResponse MetricsService::Route(const HttpRequest& request, const char** route) const {
-  const bool get = request.method == "GET" || request.method == "HEAD";
-  if (request.path != "/metrics" && request.path != "/healthz") {
+Refusals MetricsRefusals() {
+  Refusals refusals;
+  refusals.not_found = [](const HttpRequest&) {
     return Text(404, "application/json",
                 R"({"error":"not_found","message":"only /metrics and /healthz are served here"})");
-  }
-  *route = request.path == "/metrics" ? "/metrics" : "/healthz";
-  if (!get) {
-    HttpResponse r = Text(405, "application/json",
-                          R"({"error":"method_not_allowed","message":"use GET or HEAD"})");
-    r.headers.Set("Allow", "GET, HEAD");
-    return r;
-  }
-  if (request.path == "/healthz") return Text(200, "application/json", R"({"status":"ok"})");
-  return Text(200, "text/plain; version=0.0.4; charset=utf-8", metrics_.RenderPrometheus());
+  };
+  refusals.method_not_allowed = [](const HttpRequest&, std::string_view) {
+    return Text(405, "application/json",
+                R"({"error":"method_not_allowed","message":"use GET or HEAD"})");
+  };
+  return refusals;
+}
+
+}  // namespace
+
+Route HealthzRoute() {
+  return Route{"GET", "/healthz", [](const HttpRequest&, const PathParams&) {
+                 return Text(200, "application/json", R"({"status":"ok"})");
+               }};
+}
+
+Route MetricsRoute(MetricsRegistry& metrics, bool may_block) {
+  return Route{"GET", "/metrics",
+               [&metrics](const HttpRequest&, const PathParams&) {
+                 return Text(200, "text/plain; version=0.0.4; charset=utf-8",
+                             metrics.RenderPrometheus());
+               },
+               may_block};
+}
+
+void CountRequest(MetricsRegistry& metrics, const HttpRequest& request, const Routed& routed) {
+  metrics
+      .GetCounter("pictor_http_requests_total", "HTTP requests answered, by route and status.",
+                  {{"route", std::string(routed.label)},
+                   {"method", std::string(MethodLabel(request.method))},
+                   {"status", std::to_string(routed.response.status)}})
+      .Increment();
+}
+
+// The worker's collectors read its queue's attributes: a remote call for SQS, so /metrics may
+// block.
+MetricsService::MetricsService(MetricsRegistry& metrics)
+    : metrics_(metrics),
+      routes_({MetricsRoute(metrics, /*may_block=*/true), HealthzRoute()}, MetricsRefusals()) {}
+
+HttpResponse MetricsService::Handle(const HttpRequest& request) {
+  Routed routed = routes_.Dispatch(request);
+  CountRequest(metrics_, request, routed);
+  return std::move(routed.response);
 }
 
 }  // namespace pictor::http

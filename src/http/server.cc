@@ -7,6 +7,8 @@
 // connections cannot take every slot.
 #include "http/server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +17,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <cstdio>
 #include <exception>
 #include <thread>
 #include <utility>
@@ -106,7 +107,7 @@ class BeastServer final : public HttpServer {
         io_context_.run();
         return;
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "pictor http: event loop error: %s\n", e.what());
+        spdlog::error("http server: event loop error: {}", e.what());
       }
     }
   }

@@ -1,5 +1,5 @@
 // An event-driven HTTP/1.1 server (Boost.Beast on Asio) that hands each request to a
-// transport-free HttpService.
+// transport-free HttpService, which answers through its route table (http/routes.h).
 #ifndef PICTOR_HTTP_SERVER_H_
 #define PICTOR_HTTP_SERVER_H_
 
@@ -10,27 +10,30 @@
 #include <string>
 
 #include "http/http_message.h"
+#include "http/routes.h"
 #include "pictor/status.h"
 
 namespace pictor::http {
 
-// What the server serves. Implementations must be thread-safe: Handle is called from several
-// threads at once.
+// What the server serves: a route table, and Handle, which answers through that table (adding
+// what the service records around it, such as metrics). Implementations must be thread-safe:
+// Handle is called from several threads at once.
 class HttpService {
  public:
   virtual ~HttpService() = default;
-  // Answers one request. Never throws.
+  // Answers one request by dispatching it through routes(). Never throws.
   virtual HttpResponse Handle(const HttpRequest& request) = 0;
-  // True when Handle may block for long (a synchronous image generation, a remote call): the
-  // server then runs it on its blocking pool so the event loop keeps answering others.
-  virtual bool MayBlock(const HttpRequest& request) const = 0;
+  // The table Handle dispatches through. The server asks it (RouteTable::MayBlock) where to run
+  // each request: a route that may block runs on the blocking pool so the event loop keeps
+  // answering others, and a request no route takes is refused on the loop.
+  virtual const RouteTable& routes() const = 0;
 };
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;                  // 0 = pick a free port
   int io_threads = 2;                 // event-loop threads
-  int blocking_threads = 32;          // threads for requests that MayBlock
+  int blocking_threads = 32;          // threads for routes that may block
   size_t max_body_bytes = 64 * 1024;  // larger bodies get 413 without reaching the service
   size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request

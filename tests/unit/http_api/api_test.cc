@@ -5,64 +5,18 @@
 #include <nlohmann/json.hpp>
 
 #include <condition_variable>
-#include <filesystem>
 #include <future>
 #include <mutex>
 #include <thread>
 
-#include "fakes/fake_image_model.h"
-#include "fakes/memory_store.h"
+#include "api_fixture.h"
 #include "http/public_url.h"
-#include "ledger/sqlite/sqlite_ledger.h"
-#include "queue/sqlite/sqlite_queue.h"
 
 namespace pictor::http {
 namespace {
 
-namespace fs = std::filesystem;
 using Json = nlohmann::json;
-using pictor::testing::FakeImageModel;
-using pictor::testing::MemoryStore;
-
-class ApiTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pictor-api-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    SqliteQueueOptions qo;
-    qo.path = (dir_ / "queue.db").string();
-    queue_ = OpenSqliteQueue(qo).value();
-    ledger_ = OpenSqliteLedger((dir_ / "jobs.db").string()).value();
-    pipeline_.ledger = ledger_.get();
-    pipeline_.key_prefix = "cand";
-    api_ = std::make_unique<Api>(pipeline_, queue_.get(), ledger_.get(), metrics_, ApiOptions{});
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  HttpResponse Call(std::string method, std::string path, std::string body = "",
-                    std::vector<std::pair<std::string, std::string>> headers = {
-                        {"Content-Type", "application/json"}}) {
-    HttpRequest r;
-    r.method = std::move(method);
-    r.path = std::move(path);
-    r.body = std::move(body);
-    r.headers.Add("Host", "pictor.test");
-    for (auto& [k, v] : headers) r.headers.Add(k, v);
-    return api_->Handle(r);
-  }
-  static Json Body(const HttpResponse& r) { return Json::parse(r.body); }
-
-  fs::path dir_;
-  FakeImageModel model_;
-  MemoryStore store_;
-  Pipeline pipeline_{model_, store_};
-  std::unique_ptr<JobQueue> queue_;
-  std::unique_ptr<JobLedger> ledger_;
-  MetricsRegistry metrics_;
-  std::unique_ptr<Api> api_;
-};
+using testing::ApiTest;
 
 TEST_F(ApiTest, GenerateImageStoresAndAnswersLikeTheOriginal) {
   HttpResponse r = Call("POST", "/generate-image", R"({"prompt":"A cat","seed":5})");
@@ -216,64 +170,6 @@ TEST_F(ApiTest, ReadinessFailsWhileTheStoreCannotBeWritten) {
   EXPECT_EQ(r.status, 503) << r.body;
   EXPECT_EQ(Body(r)["error"], "not_ready");
   EXPECT_EQ(store_.size(), 0u);
-}
-
-TEST_F(ApiTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
-  EXPECT_EQ(Call("GET", "/nope").status, 404);
-  HttpResponse r = Call("PUT", "/generate-image");
-  EXPECT_EQ(r.status, 405);
-  EXPECT_EQ(*r.headers.Get("Allow"), "POST");
-  EXPECT_EQ(Call("DELETE", "/jobs/x").status, 405);
-}
-
-TEST_F(ApiTest, HealthReadinessAndMetrics) {
-  EXPECT_EQ(Call("GET", "/healthz").status, 200);
-  EXPECT_EQ(Call("GET", "/readyz").status, 200);
-  Call("POST", "/generate-image", R"({"prompt":"x"})");
-  HttpResponse m = Call("GET", "/metrics");
-  EXPECT_EQ(m.status, 200);
-  EXPECT_NE(
-      m.body.find(
-          "pictor_http_requests_total{route=\"/generate-image\",method=\"POST\",status=\"200\"} 1"),
-      std::string::npos)
-      << m.body;
-}
-
-// Every label a client can influence comes from a fixed set: made-up methods and paths add no
-// series, routes are labelled by their pattern.
-TEST_F(ApiTest, MadeUpMethodsAndPathsLeaveTheSeriesBounded) {
-  auto series = [this] {
-    std::string page = metrics_.RenderPrometheus();
-    size_t lines = 0;
-    for (size_t at = page.find("\npictor_http_requests_total{"); at != std::string::npos;
-         at = page.find("\npictor_http_requests_total{", at + 1)) {
-      ++lines;
-    }
-    return std::make_pair(lines, page.size());
-  };
-  for (int i = 0; i < 20; ++i) {
-    Call("BREW" + std::to_string(i), "/jobs");
-    Call("get", "/no/such/" + std::to_string(i));
-    Call("GET", "/jobs/id-" + std::to_string(i));
-  }
-  auto [before_series, before_size] = series();
-  for (int i = 20; i < 1000; ++i) {
-    Call("BREW" + std::to_string(i), "/jobs");
-    Call("get", "/no/such/" + std::to_string(i));
-    Call("GET", "/jobs/id-" + std::to_string(i));
-  }
-  auto [after_series, after_size] = series();
-  EXPECT_EQ(after_series, before_series);
-  EXPECT_LT(after_size, before_size + 200);  // counts grow by digits, not by series
-  std::string page = metrics_.RenderPrometheus();
-  EXPECT_NE(page.find(R"(route="/jobs",method="other",status="405"} 1000)"), std::string::npos)
-      << page;
-  EXPECT_NE(page.find(R"(route="unmatched",method="other",status="404"} 1000)"), std::string::npos)
-      << page;
-  EXPECT_NE(page.find(R"(route="/jobs/{id}",method="GET",status="404"} 1000)"), std::string::npos)
-      << page;
-  EXPECT_EQ(page.find("BREW"), std::string::npos);
-  EXPECT_EQ(page.find("/no/such"), std::string::npos);
 }
 
 // Host values a client could use to point our URLs elsewhere, or to break out of them.
@@ -470,16 +366,6 @@ TEST_F(ApiTest, SynchronousGenerationsBeyondTheMemoryBudgetAre503UntilMemoryIsFr
   EXPECT_EQ(api.Handle(request(1024)).status, 200);
   EXPECT_NE(metrics_.RenderPrometheus().find("pictor_sync_generations_refused_total 2"),
             std::string::npos);
-}
-
-TEST_F(ApiTest, OnlySlowRoutesAreMarkedBlocking) {
-  HttpRequest r;
-  r.path = "/generate-image";
-  EXPECT_TRUE(api_->MayBlock(r));
-  r.path = "/healthz";
-  EXPECT_FALSE(api_->MayBlock(r));
-  r.path = "/jobs";
-  EXPECT_FALSE(api_->MayBlock(r));  // local SQLite queue and ledger
 }
 
 }  // namespace

@@ -271,9 +271,14 @@ TEST_F(ServerTest, RemoteAddressAndMethodReachService) {
   class AddressService : public HttpService {
    public:
     HttpResponse Handle(const HttpRequest& request) override {
-      return HttpResponse{200, {}, request.remote_address};
+      return routes_.Dispatch(request).response;
     }
-    bool MayBlock(const HttpRequest&) const override { return false; }
+    const RouteTable& routes() const override { return routes_; }
+
+   private:
+    const RouteTable routes_{{{"GET", "/", [](const HttpRequest& request, const PathParams&) {
+                                 return HttpResponse{200, {}, request.remote_address};
+                               }}}};
   } address_service;
   auto server = HttpServer::Start({}, address_service);
   ASSERT_TRUE(server.ok());

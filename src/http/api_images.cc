@@ -1,0 +1,93 @@
+// The image routes: POST /generate-image (generate now, under a memory budget) and
+// GET /images/{key} (the stored PNG, with ETag and If-None-Match, or a redirect to the store).
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/ids.h"
+#include "http/api.h"
+#include "http/api_responses.h"
+#include "http/entity_tag.h"
+
+namespace pictor::http {
+namespace {
+
+// A synchronous generation that held at least this much trims the heap after it.
+constexpr size_t kTrimAfterBytes = 16 * 1024 * 1024;
+
+}  // namespace
+
+HttpResponse Api::GenerateImage(const HttpRequest& request) {
+  if (!IsJsonContentType(request)) return NotJson();
+  auto spec = ParseJobJson(request.body, options_.sync_defaults, pipeline_.limits);
+  if (!spec.ok()) return ErrorResponse(spec.status());
+  GenerationRequest gen = spec->request;
+  std::optional<MemoryBudget::Lease> lease =
+      sync_memory_.TryAcquire(EstimateGenerationBytes(gen.width, gen.height));
+  if (!lease) {
+    metrics_
+        .GetCounter("pictor_sync_generations_refused_total",
+                    "POST /generate-image refused because the memory budget was in use.")
+        .Increment();
+    HttpResponse r = ClientError(
+        503, "too many image generations in progress for this server's memory; retry shortly",
+        "overloaded");
+    r.headers.Set("Retry-After", "1");
+    return r;
+  }
+  if (!spec->has_seed) gen.seed = static_cast<uint32_t>(RandomUpTo(kMaxSeed));
+  std::string key = ImageKey(pipeline_.key_prefix, ImageOrigin::kApi, pipeline_.model.Name(),
+                             gen.seed, NewUuid());
+  auto stored = GenerateAndStore(pipeline_, gen, key, /*reuse_existing=*/false);
+  const size_t held = lease->bytes();
+  lease.reset();
+  // The canvas is mmapped and unmapped (ReturnLargeBlocksToSystem); the many smaller blocks of
+  // a large image are given back here rather than kept by the heap after a burst.
+  if (held >= kTrimAfterBytes) TrimHeap();
+  if (!stored.ok()) return ErrorResponse(stored.status());
+
+  nlohmann::json body = {{"message", "Image generated successfully"},
+                         {"key", key},
+                         {"url", ImageUrl(request, key)},
+                         {"seed", gen.seed},
+                         {"width", gen.width},
+                         {"height", gen.height},
+                         {"model", stored->image.model}};
+  std::string location = pipeline_.store.Location(key);
+  if (location.rfind("s3://", 0) == 0) body["s3_path"] = location;
+  return JsonResponse(200, body);
+}
+
+HttpResponse Api::GetImage(const HttpRequest& request, std::string_view key) {
+  if (Status s = ValidateObjectKey(key); !s.ok()) return ErrorResponse(s);
+  if (auto direct = pipeline_.store.DirectUrl(key, options_.url_ttl)) {
+    HttpResponse r;
+    r.status = 302;
+    r.headers.Set("Location", *direct);
+    return r;
+  }
+  auto object = pipeline_.store.Get(key);
+  if (!object.ok()) {
+    if (object.status().IsNotFound()) {
+      return ClientError(404, "no image " + std::string(key), "image_not_found");
+    }
+    return ErrorResponse(object.status());
+  }
+  HttpResponse r;
+  r.headers.Set("ETag", object->info.etag);
+  r.headers.Set("Cache-Control", "public, max-age=86400");
+  std::vector<std::string_view> if_none_match;
+  for (const auto& [name, value] : request.headers.fields()) {
+    if (EqualsIgnoreCase(name, "If-None-Match")) if_none_match.emplace_back(value);
+  }
+  if (IfNoneMatchHits(if_none_match, object->info.etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.headers.Set("Content-Type", object->info.content_type);
+  r.body = std::move(object->data);
+  return r;
+}
+
+}  // namespace pictor::http
