@@ -17,6 +17,7 @@ namespace {
 
 using Json = nlohmann::json;
 using testing::ApiTest;
+using ::pictor::testing::FakeImageModel;
 
 TEST_F(ApiTest, GenerateImageStoresAndAnswersLikeTheOriginal) {
   HttpResponse r = Call("POST", "/generate-image", R"({"prompt":"A cat","seed":5})");
