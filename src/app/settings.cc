@@ -123,6 +123,14 @@ Status ParseHostPort(std::string_view flag, const std::string& text, std::string
   return Status::Ok();
 }
 
+PipelineOptions PipelineOptionsFrom(const CommonSettings& s) {
+  PipelineOptions options;
+  options.key_prefix = s.key_prefix;
+  options.limits.max_prompt_chars = static_cast<size_t>(s.max_prompt_chars);
+  options.model_label = s.model;
+  return options;
+}
+
 Status ConfigureLogging(const std::string& level) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") {
@@ -162,12 +170,10 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned 
     rt->ledger = std::move(ledger->ledger);
   }
   if (rt->model && rt->store) {
-    rt->pipeline = std::make_unique<Pipeline>(*rt->model, *rt->store);
-    rt->pipeline->ledger = rt->ledger.get();
-    rt->pipeline->metrics = &rt->metrics;
-    rt->pipeline->key_prefix = s.key_prefix;
-    rt->pipeline->limits.max_prompt_chars = static_cast<size_t>(s.max_prompt_chars);
-    rt->pipeline->model_label = s.model;
+    PipelineOptions options = PipelineOptionsFrom(s);
+    options.ledger = rt->ledger.get();
+    options.metrics = &rt->metrics;
+    rt->pipeline = std::make_unique<Pipeline>(*rt->model, *rt->store, std::move(options));
   }
   return rt;
 }

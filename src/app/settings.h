@@ -31,7 +31,7 @@ struct CommonSettings {
   std::string jobs;               // job ledger spec; empty = beside the queue
   std::string dead_letter_queue;  // SQS only
   std::string key_prefix;
-  int max_prompt_chars = 512;
+  int max_prompt_chars = static_cast<int>(RequestLimits{}.max_prompt_chars);
   int max_receive_count = 5;
   std::string log_level = "info";
 };
@@ -62,6 +62,11 @@ Status ParseSize(const std::string& text, int* width, int* height);
 // error ("--listen").
 Status ParseHostPort(std::string_view flag, const std::string& text, std::string* host,
                      uint16_t* port);
+
+// The pipeline's options as the settings give them: key prefix, limits (--max-prompt-chars),
+// the default job size and the model label; no ledger or metrics (BuildRuntime adds its own).
+// Every command that checks a request takes its limits from here.
+PipelineOptions PipelineOptionsFrom(const CommonSettings& settings);
 
 // Sets the global log level ("debug", "info", "warn", "error"); logs go to stderr.
 Status ConfigureLogging(const std::string& level);
