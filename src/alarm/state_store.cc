@@ -184,16 +184,6 @@ Result<std::unique_ptr<AlarmStateStore>> OpenAlarmStateStore(const std::string& 
   return std::unique_ptr<AlarmStateStore>(std::make_unique<SqliteAlarmStateStore>(db, path));
 }
 
-std::string DefaultStatePath(std::string_view queue_spec) {
-  constexpr std::string_view kSqlite = "sqlite:";
-  if (queue_spec.substr(0, kSqlite.size()) == kSqlite) {
-    std::filesystem::path p(std::string(queue_spec.substr(kSqlite.size())));
-    p.replace_extension(".alarm.db");
-    return p.string();
-  }
-  return "./var/alarm.db";
-}
-
 std::string FormatTime(TimePoint time) {
   const std::time_t secs = std::chrono::system_clock::to_time_t(time);
   std::tm tm{};

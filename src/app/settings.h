@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "app/specs.h"
 #include "core/number_flags.h"
 #include "core/pipeline.h"
 #include "core/validation.h"
@@ -73,6 +74,10 @@ Status ConfigureLogging(const std::string& level);
 
 // The adapters of one process, built from settings, and the pipeline over them.
 struct Runtime {
+  // What the specs of the parts built say (specs.h): decisions that depend on the kind of a
+  // backend ask these, never the spec strings.
+  QueueSpec queue_spec;    // when the queue part was asked for
+  LedgerSpec ledger_spec;  // when the ledger part was asked for; kNone otherwise
   std::unique_ptr<ImageModel> model;
   std::unique_ptr<ObjectStore> store;
   std::unique_ptr<JobQueue> queue;
@@ -84,6 +89,11 @@ struct Runtime {
 
 // Builds the parts `parts` names. A bad spec is an InvalidArgument naming accepted schemes.
 Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& settings, unsigned parts);
+
+// True when the queue and the job ledger of `runtime` are both local SQLite files: the job
+// routes then take microseconds and no fsync on the request path, and may run on the event
+// loop. Records in a store (files with fsync, S3) or an SQS queue are remote calls.
+bool LocalJobBackends(const Runtime& runtime);
 
 }  // namespace pictor::app
 
