@@ -4,7 +4,6 @@
 #include <sqlite3.h>
 
 #include <ctime>
-#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
