@@ -10,13 +10,18 @@ namespace pictor {
 // Largest seed accepted anywhere (the Titan models' upper bound).
 inline constexpr uint32_t kMaxSeed = 2147483646;
 
+// The size of an image whose request names none (the original queue consumer's). Written only
+// here: request defaults, `pictor send --size` and the job routes all read it.
+inline constexpr int kDefaultImageWidth = 512;
+inline constexpr int kDefaultImageHeight = 512;
+
 // One image to make. Validated by core (ValidateRequest) before any model sees it.
 struct GenerationRequest {
   std::string prompt;
   std::string negative_prompt;
   uint32_t seed = 0;
-  int width = 512;
-  int height = 512;
+  int width = kDefaultImageWidth;
+  int height = kDefaultImageHeight;
 };
 
 // What a model made. `png` holds a complete PNG file of width x height pixels.

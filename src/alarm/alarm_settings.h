@@ -32,7 +32,7 @@ struct AlarmSettings {
   std::string alert_email;
   bool smtp_starttls = false;
   std::vector<std::string> notify_on{"ALARM", "OK"};
-  std::string state_path;   // "" = beside the queue (state_store.h DefaultStatePath)
+  std::string state_path;   // "" = beside the queue (app/specs.h DefaultAlarmStatePath)
   std::string config_file;  // TOML
   int samples_per_period = 4;
 };

@@ -140,34 +140,6 @@ Result<std::optional<double>> ParseGetMetricDataReply(std::string_view xml) {
   return std::optional<double>(v);
 }
 
-bool IsAwsSqsQueueUrl(std::string_view url, std::string* region, std::string* queue_name) {
-  constexpr std::string_view kScheme = "https://";
-  if (url.substr(0, kScheme.size()) != kScheme) return false;
-  url.remove_prefix(kScheme.size());
-  const size_t slash = url.find('/');
-  if (slash == std::string_view::npos) return false;
-  const std::string_view host = url.substr(0, slash);
-  const std::string_view path = url.substr(slash + 1);  // ACCOUNT/NAME
-  const size_t name_slash = path.find('/');
-  if (name_slash == std::string_view::npos || name_slash == 0 || name_slash + 1 >= path.size() ||
-      path.find('/', name_slash + 1) != std::string_view::npos) {
-    return false;
-  }
-  std::string_view rest;
-  for (std::string_view suffix : {".amazonaws.com", ".amazonaws.com.cn"}) {
-    if (host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix) {
-      rest = host.substr(0, host.size() - suffix.size());  // "sqs.REGION"
-    }
-  }
-  if (rest.substr(0, 4) != "sqs." || rest.size() <= 4 ||
-      rest.find('.', 4) != std::string_view::npos) {
-    return false;
-  }
-  *region = std::string(rest.substr(4));
-  *queue_name = std::string(path.substr(name_slash + 1));
-  return true;
-}
-
 std::unique_ptr<MetricSource> NewCloudWatchMetricSource(aws::AwsClient& client,
                                                         CloudWatchQuery query,
                                                         std::function<Clock::time_point()> clock) {

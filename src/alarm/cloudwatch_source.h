@@ -23,6 +23,8 @@
 
 namespace pictor::alarm {
 
+// The queue's name and region come parsed from the queue spec (src/app's registry reads the
+// URL with the SQS adapter's parser): this source never reads a queue URL itself.
 struct CloudWatchQuery {
   std::string queue_name;  // the QueueName dimension
   std::string metric = "ApproximateAgeOfOldestMessage";
@@ -38,10 +40,6 @@ std::string GetMetricDataBody(const CloudWatchQuery& query,
 // The newest value of the reply's first result; nullopt when it has none (no datapoint in the
 // window). InvalidArgument for a reply that is not a GetMetricData response.
 Result<std::optional<double>> ParseGetMetricDataReply(std::string_view xml);
-
-// True for an SQS queue URL on AWS: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (or
-// .amazonaws.com.cn). Sets *region and *queue_name.
-bool IsAwsSqsQueueUrl(std::string_view url, std::string* region, std::string* queue_name);
 
 // Reads `query` through `client` (borrowed; must outlive the source), asking for the window that
 // ends at `clock()`. Each Sample is the newest CloudWatch datapoint; none is an Unavailable

@@ -40,15 +40,31 @@ class QueueAlarm {
   std::unique_ptr<AlarmRunner> runner_;
 };
 
-// True when `queue_spec` is an SQS-compatible queue URL (http:// or https://).
-bool IsSqsQueueSpec(std::string_view queue_spec);
+// Where the alarm reads its metric, chosen from the queue spec by src/app's registry
+// (AlarmMetricSource). Other metrics than ApproximateAgeOfOldestMessage always come from the
+// queue's attributes.
+struct MetricSourceSpec {
+  enum class Kind {
+    kQueue,            // the queue reports every metric itself (SQLite)
+    kQueueWithoutAge,  // an SQS-compatible server: no age; the alarm samples the message count
+    kCloudWatch,       // SQS on AWS: the age from CloudWatch's AWS/SQS namespace
+  };
+  Kind kind = Kind::kQueue;
+  std::string region;      // kCloudWatch
+  std::string queue_name;  // kCloudWatch: the QueueName dimension
+};
 
-// Builds and starts the alarm described by `settings` on `queue` (`queue_spec` chooses the
-// default state path and whether the queue reports message age). InvalidArgument for bad
-// settings or notifier specs; the state store's error when it cannot be opened.
+// What the alarm is wired to besides its rule: decided by src/app's registry from the specs.
+struct AlarmWiring {
+  MetricSourceSpec source;
+  std::string state_path;              // the SQLite file of its state and history
+  std::unique_ptr<Notifier> notifier;  // null: no one is told
+};
+
+// Builds and starts the alarm described by `settings` on `queue`, wired as `wiring` says.
+// InvalidArgument for bad settings; the state store's error when it cannot be opened.
 Result<std::unique_ptr<QueueAlarm>> StartAlarm(const AlarmSettings& settings, JobQueue& queue,
-                                               std::string_view queue_spec,
-                                               MetricsRegistry& metrics);
+                                               AlarmWiring wiring, MetricsRegistry& metrics);
 
 }  // namespace pictor::alarm
 

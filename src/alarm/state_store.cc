@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <ctime>
-#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -137,16 +136,6 @@ Result<std::unique_ptr<AlarmStateStore>> OpenAlarmStateStore(const std::string& 
   if (Status s = (*db)->Exec(kSchema); !s.ok()) return s.WithContext(path);
   return std::unique_ptr<AlarmStateStore>(
       std::make_unique<SqliteAlarmStateStore>(std::move(db).value()));
-}
-
-std::string DefaultStatePath(std::string_view queue_spec) {
-  constexpr std::string_view kSqlite = "sqlite:";
-  if (queue_spec.substr(0, kSqlite.size()) == kSqlite) {
-    std::filesystem::path p(std::string(queue_spec.substr(kSqlite.size())));
-    p.replace_extension(".alarm.db");
-    return p.string();
-  }
-  return "./var/alarm.db";
 }
 
 std::string FormatTime(TimePoint time) {

@@ -46,10 +46,6 @@ class AlarmStateStore {
 // Opens (creating the file and its directory when absent) the store at `path`.
 Result<std::unique_ptr<AlarmStateStore>> OpenAlarmStateStore(const std::string& path);
 
-// The default store path for a queue spec: beside a "sqlite:PATH" queue ("x/queue.db" ->
-// "x/queue.alarm.db"), otherwise "./var/alarm.db".
-std::string DefaultStatePath(std::string_view queue_spec);
-
 // One line per transition: "2024-05-01T12:00:00Z  pictor-queue-age  OK -> ALARM  [5.0, 4.0]
 // Threshold Crossed: ...". "no alarm transitions recorded" when empty.
 std::string FormatHistory(const std::vector<HistoryEntry>& entries);

@@ -8,6 +8,7 @@
 #include "alarm/queue_alarm.h"
 #include "alarm/state_store.h"
 #include "app/commands.h"
+#include "app/registry.h"
 #include "app/settings.h"
 #include "app/signals.h"
 
@@ -22,8 +23,15 @@ struct AlarmCommandOptions {
 };
 
 int PrintHistory(const AlarmCommandOptions& o) {
-  const std::string path =
-      o.alarm.state_path.empty() ? alarm::DefaultStatePath(o.common.queue) : o.alarm.state_path;
+  std::string path = o.alarm.state_path;
+  if (path.empty()) {
+    auto queue = ParseQueueSpec(o.common.queue);
+    if (!queue.ok()) {
+      std::fprintf(stderr, "pictor alarm: %s\n", queue.status().message().c_str());
+      return kExitUsage;
+    }
+    path = DefaultAlarmStatePath(*queue);
+  }
   auto store = alarm::OpenAlarmStateStore(path);
   if (!store.ok()) {
     std::fprintf(stderr, "pictor alarm: %s\n", store.status().message().c_str());
@@ -59,7 +67,7 @@ int RunAlarm(const CLI::App& cmd, AlarmCommandOptions& o) {
     return rt.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
   }
   Runtime& r = **rt;
-  auto running = alarm::StartAlarm(o.alarm, *r.queue, o.common.queue, r.metrics);
+  auto running = StartQueueAlarm(o.alarm, *r.queue, r.queue_spec, r.metrics);
   if (!running.ok()) {
     std::fprintf(stderr, "pictor alarm: %s\n", running.status().message().c_str());
     return running.status().IsInvalidArgument() ? kExitUsage : kExitFailure;

@@ -36,9 +36,7 @@ int RunGenerate(GenerateOptions& o) {
   }
   request.seed =
       o.seed >= 0 ? static_cast<uint32_t>(o.seed) : static_cast<uint32_t>(RandomUpTo(kMaxSeed));
-  RequestLimits limits;
-  limits.max_prompt_chars = static_cast<size_t>(o.common.max_prompt_chars);
-  if (Status s = ValidateRequest(request, limits); !s.ok()) {
+  if (Status s = ValidateRequest(request, PipelineOptionsFrom(o.common).limits); !s.ok()) {
     std::fprintf(stderr, "pictor generate: %s\n", s.message().c_str());
     return kExitUsage;
   }

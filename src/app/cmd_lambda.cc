@@ -51,17 +51,9 @@ class LambdaFunction {
   LambdaFunction(Runtime& rt, const LambdaCommandOptions& o)
       : timed_model_(lambda::NewTimedModel(*rt.model, latencies_)),
         timed_store_(lambda::NewTimedStore(*rt.store, latencies_)),
-        pipeline_(*timed_model_, *timed_store_),
+        pipeline_(*timed_model_, *timed_store_, rt.pipeline->options()),
         api_(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics, ApiOptionsForLambda()),
-        sqs_(pipeline_, SqsOptions(rt, o)) {
-    const Pipeline& base = *rt.pipeline;
-    pipeline_.ledger = base.ledger;
-    pipeline_.metrics = base.metrics;
-    pipeline_.key_prefix = base.key_prefix;
-    pipeline_.limits = base.limits;
-    pipeline_.queue_defaults = base.queue_defaults;
-    pipeline_.model_label = base.model_label;
-  }
+        sqs_(pipeline_, SqsOptions(rt, o)) {}
 
   Result<std::string> Handle(const lambda::Invocation& inv) {
     lambda::SetLogRequestId(inv.request_id);

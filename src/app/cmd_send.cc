@@ -1,13 +1,12 @@
 // `pictor send PROMPT [--queue SPEC]`: enqueue one prompt and print its message id. Exit 0 only
 // when the queue accepted it. Replaces the original system's Java client: the prompt is the
 // one argument, the queue comes from --queue or SQS_QUEUE_URL.
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <memory>
 
 #include "app/commands.h"
 #include "app/settings.h"
+#include "core/job_message.h"
 #include "core/utf8.h"
 
 namespace pictor::app {
@@ -26,32 +25,30 @@ int RunSend(SendOptions& o) {
     std::fprintf(stderr, "pictor send: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  RequestLimits limits;
-  limits.max_prompt_chars = static_cast<size_t>(o.common.max_prompt_chars);
+  const RequestLimits limits = PipelineOptionsFrom(o.common).limits;
   if (Status s = ValidatePromptText(o.prompt, limits, "prompt", false); !s.ok()) {
     std::fprintf(stderr, "pictor send: %s\n", s.message().c_str());
     return kExitUsage;
   }
   // A bare prompt goes as plain text, exactly as `aws sqs send-message --message-body` sends
-  // it; a seed or size makes it a JSON job.
-  std::string body = std::string(TrimWhitespace(o.prompt));
-  if (o.seed >= 0 || !o.size.empty()) {
-    nlohmann::json job = {{"prompt", body}};
-    if (o.seed >= 0) job["seed"] = o.seed;
-    if (!o.size.empty()) {
-      int w = 0, h = 0;
-      if (Status s = ParseSize(o.size, &w, &h); !s.ok()) {
-        std::fprintf(stderr, "pictor send: %s\n", s.message().c_str());
-        return kExitUsage;
-      }
-      job["width"] = w;
-      job["height"] = h;
-    }
-    body = job.dump();
-    if (auto spec = ParseQueueMessageBody(body, RequestDefaults{}, limits); !spec.ok()) {
-      std::fprintf(stderr, "pictor send: %s\n", spec.status().message().c_str());
+  // it; a seed or size makes it a JSON job (core/job_message.h).
+  JobMessage job;
+  job.prompt = std::string(TrimWhitespace(o.prompt));
+  if (o.seed >= 0) job.seed = static_cast<uint32_t>(o.seed);
+  if (!o.size.empty()) {
+    int w = 0, h = 0;
+    if (Status s = ParseSize(o.size, &w, &h); !s.ok()) {
+      std::fprintf(stderr, "pictor send: %s\n", s.message().c_str());
       return kExitUsage;
     }
+    job.width = w;
+    job.height = h;
+  }
+  const std::string body = EncodeJobMessage(job);
+  // Read back as a worker will, with its limits: a job no worker would take is not queued.
+  if (auto spec = ParseQueueMessageBody(body, RequestDefaults{}, limits); !spec.ok()) {
+    std::fprintf(stderr, "pictor send: %s\n", spec.status().message().c_str());
+    return kExitUsage;
   }
   auto rt = BuildRuntime(o.common, kQueuePart);
   if (!rt.ok()) {
@@ -76,7 +73,9 @@ Subcommand AddSendCommand(CLI::App& app) {
   cmd->add_option("prompt", o->prompt, "The prompt")->required();
   cmd->add_option("--seed", o->seed, "Seed, 0-2147483646 (default derived from the message id)")
       ->transform(IntegerIn(int64_t{0}, int64_t{kMaxSeed}));
-  cmd->add_option("--size", o->size, "WIDTHxHEIGHT (default 512x512)");
+  cmd->add_option("--size", o->size,
+                  "WIDTHxHEIGHT (default " + std::to_string(kDefaultImageWidth) + "x" +
+                      std::to_string(kDefaultImageHeight) + ")");
   AddCommonOptions(*cmd, o->common, kQueuePart);
   return {cmd, [o] { return RunSend(*o); }};
 }

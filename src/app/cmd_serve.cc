@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/output_file.h"
 #include "app/queue_metrics.h"
+#include "app/registry.h"
 #include "app/settings.h"
 #include "app/signals.h"
 #include "core/worker.h"
@@ -74,8 +75,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   // The job routes run on the event loop only when queue and ledger are local SQLite files
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)
   // go to the blocking pool like any other remote call.
-  const bool sqlite_ledger = o.common.jobs.empty() || o.common.jobs.rfind("sqlite:", 0) == 0;
-  ao.local_job_backends = o.common.queue.rfind("sqlite:", 0) == 0 && sqlite_ledger;
+  ao.local_job_backends = LocalJobBackends(r);
   http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
   auto server = http::HttpServer::Start(so, api);
   if (!server.ok()) {
@@ -87,7 +87,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   // The queue alarm runs in-process when asked for, or when it has someone to tell.
   std::unique_ptr<alarm::QueueAlarm> queue_alarm;
   if (o.alarm || !o.alarm_settings.notify.empty() || !o.alarm_settings.config_file.empty()) {
-    auto started = alarm::StartAlarm(o.alarm_settings, *r.queue, o.common.queue, r.metrics);
+    auto started = StartQueueAlarm(o.alarm_settings, *r.queue, r.queue_spec, r.metrics);
     if (!started.ok()) {
       std::fprintf(stderr, "pictor serve: %s\n", started.status().message().c_str());
       (*server)->Stop();

@@ -1,121 +1,185 @@
 #include "app/registry.h"
 
-#include <filesystem>
+#include <cstdlib>
 
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/store/store_ledger.h"
 #include "model/bedrock/bedrock_model.h"
 #include "model/builtin/builtin_model.h"
 #include "model/openai/openai_model.h"
+#include "notify/delivery_queue.h"
+#include "notify/smtp/smtp_notifier.h"
+#include "notify/sns/sns_notifier.h"
+#include "notify/webhook/webhook_notifier.h"
 #include "queue/sqlite/sqlite_queue.h"
 #include "queue/sqs/sqs_queue.h"
 #include "store/file/file_store.h"
 #include "store/s3/s3_store.h"
 
 namespace pictor::app {
-namespace {
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-Status UnknownSpec(std::string_view what, std::string_view spec, std::string_view accepted) {
-  return Status::InvalidArgument("unknown " + std::string(what) + " '" + std::string(spec) +
-                                     "'; accepted: " + std::string(accepted),
-                                 "unknown_spec");
-}
-
-constexpr std::string_view kModels = "builtin, bedrock:MODEL_ID, openai:BASE_URL";
-constexpr std::string_view kStores = "file:DIR, s3://BUCKET[/PREFIX]";
-constexpr std::string_view kQueues =
-    "sqlite:PATH, an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME or "
-    "http(s)://HOST/ACCOUNT/NAME)";
-constexpr std::string_view kLedgers = "sqlite:PATH, store, file:DIR, s3://BUCKET[/PREFIX], none";
-
-}  // namespace
-
-Result<std::unique_ptr<ImageModel>> MakeModel(std::string_view spec) {
-  if (spec == "builtin") return NewBuiltinModel();
-  if (StartsWith(spec, "bedrock:")) return OpenBedrockModel(spec.substr(8));
-  if (StartsWith(spec, "openai:")) return OpenOpenAiModel(spec.substr(7));
-  return UnknownSpec("model", spec, kModels);
-}
-
-Result<std::unique_ptr<ObjectStore>> MakeStore(std::string_view spec) {
-  if (StartsWith(spec, "file:")) {
-    std::string dir(spec.substr(5));
-    if (dir.empty()) return Status::InvalidArgument("store 'file:' needs a directory: file:DIR");
-    return OpenFileStore(dir);
+Result<std::unique_ptr<ImageModel>> MakeModel(const ModelSpec& spec) {
+  switch (spec.kind) {
+    case ModelSpec::Kind::kBuiltin:
+      return NewBuiltinModel();
+    case ModelSpec::Kind::kBedrock:
+      return OpenBedrockModel(spec.model_id);
+    case ModelSpec::Kind::kOpenAi:
+      return OpenOpenAiModel(spec.base_url);
   }
-  if (StartsWith(spec, "s3://")) {
-    auto options = ParseS3Spec(spec);
-    if (!options.ok()) return options.status();
-    return OpenS3Store(std::move(options).value());
-  }
-  return UnknownSpec("store", spec, kStores);
+  return Status::Internal("unhandled model kind");
 }
 
-Result<std::unique_ptr<JobQueue>> MakeQueue(std::string_view spec, const QueueSettings& settings) {
-  if (StartsWith(spec, "sqlite:")) {
-    SqliteQueueOptions options;
-    options.path = std::string(spec.substr(7));
-    if (options.path.empty()) {
-      return Status::InvalidArgument("queue 'sqlite:' needs a file: sqlite:PATH");
+Result<std::unique_ptr<ObjectStore>> MakeStore(const StoreSpec& spec) {
+  switch (spec.kind) {
+    case StoreSpec::Kind::kFile:
+      return OpenFileStore(spec.dir);
+    case StoreSpec::Kind::kS3: {
+      S3StoreOptions options;
+      options.bucket = spec.bucket;
+      options.prefix = spec.prefix;
+      return OpenS3Store(std::move(options));
     }
-    options.max_receive_count = settings.max_receive_count;
-    return OpenSqliteQueue(options);
   }
-  if (IsSqsQueueUrl(spec)) {
-    SqsQueueOptions options;
-    options.queue_url = std::string(spec);
-    options.dead_letter_queue_url = settings.dead_letter_queue_url;
-    return OpenSqsQueue(options);
-  }
-  return UnknownSpec("queue", spec, kQueues);
+  return Status::Internal("unhandled store kind");
 }
 
-Result<LedgerParts> MakeLedger(std::string_view spec, const LedgerContext& context) {
+Result<std::unique_ptr<JobQueue>> MakeQueue(const QueueSpec& spec, const QueueSettings& settings) {
+  switch (spec.kind) {
+    case QueueSpec::Kind::kSqlite: {
+      SqliteQueueOptions options;
+      options.path = spec.path;
+      options.max_receive_count = settings.max_receive_count;
+      return OpenSqliteQueue(options);
+    }
+    case QueueSpec::Kind::kSqs: {
+      SqsQueueOptions options;
+      options.queue_url = spec.url;
+      options.dead_letter_queue_url = settings.dead_letter_queue_url;
+      return OpenSqsQueue(options);
+    }
+  }
+  return Status::Internal("unhandled queue kind");
+}
+
+Result<LedgerParts> MakeLedger(const LedgerSpec& spec, const LedgerContext& context) {
   LedgerParts parts;
-  if (spec.empty()) {
-    if (StartsWith(context.queue_spec, "sqlite:")) {
-      std::filesystem::path q(std::string(context.queue_spec.substr(7)));
-      std::filesystem::path ledger = q.parent_path() / (q.stem().string() + ".jobs.db");
-      auto opened = OpenSqliteLedger(ledger.string());
-      if (!opened.ok()) return opened.status();
-      parts.ledger = std::move(opened).value();
-    }
-    return parts;
-  }
-  if (spec == "none") return parts;
-  if (StartsWith(spec, "sqlite:")) {
-    if (spec.size() == 7) {
-      return Status::InvalidArgument("job ledger 'sqlite:' needs a file: sqlite:PATH");
-    }
-    auto opened = OpenSqliteLedger(std::string(spec.substr(7)));
-    if (!opened.ok()) return opened.status();
-    parts.ledger = std::move(opened).value();
-    return parts;
-  }
   ObjectStore* store = nullptr;
   std::string prefix = "jobs";
-  if (spec == "store") {
-    if (context.store == nullptr) {
-      return Status::InvalidArgument("job ledger 'store' needs an image store (--store)");
+  switch (spec.kind) {
+    case LedgerSpec::Kind::kNone:
+      return parts;
+    case LedgerSpec::Kind::kSqlite: {
+      auto opened = OpenSqliteLedger(spec.path);
+      if (!opened.ok()) return opened.status();
+      parts.ledger = std::move(opened).value();
+      return parts;
     }
-    store = context.store;
-    if (!context.key_prefix.empty()) prefix = std::string(context.key_prefix) + "/jobs";
-  } else if (StartsWith(spec, "file:") || StartsWith(spec, "s3://")) {
-    auto own = MakeStore(spec);
-    if (!own.ok()) return own.status();
-    parts.own_store = std::move(own).value();
-    store = parts.own_store.get();
-  } else {
-    return UnknownSpec("job ledger", spec, kLedgers);
+    case LedgerSpec::Kind::kImageStore:
+      if (context.store == nullptr) {
+        return Status::InvalidArgument("job ledger 'store' needs an image store (--store)");
+      }
+      store = context.store;
+      if (!context.key_prefix.empty()) prefix = std::string(context.key_prefix) + "/jobs";
+      break;
+    case LedgerSpec::Kind::kOwnStore: {
+      auto own = MakeStore(spec.store);
+      if (!own.ok()) return own.status();
+      parts.own_store = std::move(own).value();
+      store = parts.own_store.get();
+      break;
+    }
   }
   auto opened = OpenStoreLedger(*store, prefix);
   if (!opened.ok()) return opened.status();
   parts.ledger = std::move(opened).value();
   return parts;
+}
+
+Result<std::unique_ptr<Notifier>> MakeNotifier(const NotifierSpec& spec,
+                                               const NotifierSettings& settings) {
+  switch (spec.kind) {
+    case NotifierSpec::Kind::kSmtp: {
+      notify::SmtpSettings smtp;
+      smtp.url = spec.target;
+      smtp.recipient = settings.alert_email;
+      smtp.starttls = settings.smtp_starttls;
+      notify::ApplySmtpEnvironment(smtp);
+      return notify::NewSmtpNotifier(std::move(smtp));
+    }
+    case NotifierSpec::Kind::kSns:
+      return notify::NewSnsNotifier(spec.target);
+    case NotifierSpec::Kind::kWebhook: {
+      notify::WebhookSettings webhook;
+      webhook.url = spec.target;
+      webhook.secret = settings.webhook_secret;
+      if (webhook.secret.empty()) {
+        const char* env = std::getenv("PICTOR_WEBHOOK_SECRET");
+        if (env != nullptr) webhook.secret = env;
+      }
+      return notify::NewWebhookNotifier(std::move(webhook));
+    }
+  }
+  return Status::Internal("unhandled notifier kind");
+}
+
+Result<std::unique_ptr<Notifier>> MakeNotifiers(const std::vector<std::string>& specs,
+                                                const NotifierSettings& settings) {
+  if (specs.empty()) return std::unique_ptr<Notifier>();
+  std::vector<std::unique_ptr<Notifier>> notifiers;
+  for (const auto& text : specs) {
+    auto spec = ParseNotifierSpec(text);
+    if (!spec.ok()) return spec.status();
+    auto notifier = MakeNotifier(*spec, settings);
+    if (!notifier.ok()) return notifier.status();
+    notifiers.push_back(std::move(notifier).value());
+  }
+  return notify::NewDeliveryQueue(std::move(notifiers));
+}
+
+alarm::MetricSourceSpec AlarmMetricSource(const QueueSpec& queue, bool sqs_endpoint_overridden) {
+  alarm::MetricSourceSpec source;
+  if (queue.kind == QueueSpec::Kind::kSqlite) return source;
+  if (queue.OnAws() && !sqs_endpoint_overridden) {
+    source.kind = alarm::MetricSourceSpec::Kind::kCloudWatch;
+    source.region = queue.region;
+    source.queue_name = queue.name;
+    return source;
+  }
+  source.kind = alarm::MetricSourceSpec::Kind::kQueueWithoutAge;
+  return source;
+}
+
+bool SqsEndpointOverridden() {
+  for (const char* name : {"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
+}
+
+Result<alarm::AlarmWiring> MakeAlarmWiring(const alarm::AlarmSettings& settings,
+                                           const QueueSpec& queue) {
+  alarm::AlarmWiring wiring;
+  wiring.source = AlarmMetricSource(queue, SqsEndpointOverridden());
+  wiring.state_path =
+      settings.state_path.empty() ? DefaultAlarmStatePath(queue) : settings.state_path;
+  NotifierSettings ns;
+  ns.alert_email = settings.alert_email;
+  ns.smtp_starttls = settings.smtp_starttls;
+  auto notifier = MakeNotifiers(settings.notify, ns);
+  if (!notifier.ok()) return notifier.status();
+  wiring.notifier = std::move(notifier).value();
+  return wiring;
+}
+
+Result<std::unique_ptr<alarm::QueueAlarm>> StartQueueAlarm(const alarm::AlarmSettings& settings,
+                                                           JobQueue& queue,
+                                                           const QueueSpec& queue_spec,
+                                                           MetricsRegistry& metrics) {
+  auto wiring = MakeAlarmWiring(settings, queue_spec);
+  if (!wiring.ok()) return wiring.status();
+  return alarm::StartAlarm(settings, queue, std::move(wiring).value(), metrics);
 }
 
 }  // namespace pictor::app

@@ -1,15 +1,20 @@
-// The registry: turns specs ("file:./var/images", "sqlite:./var/queue.db", "builtin") into
-// adapters. One plain function per port; an unknown scheme is an error naming the accepted ones.
+// The registry: turns parsed specs (specs.h) into adapters. One plain function per port; the
+// only place in Pictor that includes the adapters' headers and chooses between them.
 #ifndef PICTOR_APP_REGISTRY_H_
 #define PICTOR_APP_REGISTRY_H_
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "alarm/queue_alarm.h"
+#include "app/specs.h"
 #include "pictor/image_model.h"
 #include "pictor/job_ledger.h"
 #include "pictor/job_queue.h"
+#include "pictor/metrics.h"
+#include "pictor/notifier.h"
 #include "pictor/object_store.h"
 #include "pictor/status.h"
 
@@ -20,31 +25,63 @@ struct QueueSettings {
   std::string dead_letter_queue_url;  // SQS: where permanent failures go (else the redrive policy)
 };
 
-Result<std::unique_ptr<ImageModel>> MakeModel(std::string_view spec);
-Result<std::unique_ptr<ObjectStore>> MakeStore(std::string_view spec);
-Result<std::unique_ptr<JobQueue>> MakeQueue(std::string_view spec, const QueueSettings& settings);
+Result<std::unique_ptr<ImageModel>> MakeModel(const ModelSpec& spec);
+Result<std::unique_ptr<ObjectStore>> MakeStore(const StoreSpec& spec);
+Result<std::unique_ptr<JobQueue>> MakeQueue(const QueueSpec& spec, const QueueSettings& settings);
 
-// What a ledger spec may refer to besides itself.
+// What a ledger may refer to besides its spec.
 struct LedgerContext {
-  std::string_view queue_spec;   // "" when the command has no queue
   ObjectStore* store = nullptr;  // the image store, for "store"; may be null
   std::string_view key_prefix;   // KEY_PREFIX: "store" keeps records under <prefix>/jobs/
 };
 
-// A ledger and, for "file:DIR" and "s3://…", the store it keeps its records in (declared
-// first: destroyed after the ledger).
+// A ledger and, for kOwnStore, the store it keeps its records in (declared first: destroyed
+// after the ledger).
 struct LedgerParts {
   std::unique_ptr<ObjectStore> own_store;
-  std::unique_ptr<JobLedger> ledger;  // null for "none"
+  std::unique_ptr<JobLedger> ledger;  // null for kNone
 };
 
-// Ledger specs: sqlite:PATH; store (records as JSON objects in the image store, under
-// <key prefix>/jobs/); file:DIR or s3://BUCKET[/PREFIX] (a store of their own, under jobs/);
-// none. An empty spec is derived: beside a SQLite queue file "dir/queue.db" it is
-// "sqlite:dir/queue.jobs.db"; otherwise none (workers run without job records and the job
-// routes answer 503). Records in S3 cost a PUT per state change, so a deployment that wants
-// GET /jobs/{id} on SQS asks for them (deploy/ sets PICTOR_JOBS=store on both functions).
-Result<LedgerParts> MakeLedger(std::string_view spec, const LedgerContext& context);
+// Records in S3 cost a PUT per state change, so a deployment that wants GET /jobs/{id} on SQS
+// asks for them (deploy/ sets PICTOR_JOBS=store on both functions); see ParseLedgerSpec for
+// the default.
+Result<LedgerParts> MakeLedger(const LedgerSpec& spec, const LedgerContext& context);
+
+struct NotifierSettings {
+  std::string alert_email;     // the SMTP recipient
+  bool smtp_starttls = false;  // require STARTTLS on smtp://
+  std::string webhook_secret;  // "" = PICTOR_WEBHOOK_SECRET
+};
+
+// One notifier for `spec`.
+Result<std::unique_ptr<Notifier>> MakeNotifier(const NotifierSpec& spec,
+                                               const NotifierSettings& settings);
+
+// Every spec's notifier behind one delivery queue (retries, its own thread); null when `specs`
+// is empty. The first bad spec's error otherwise.
+Result<std::unique_ptr<Notifier>> MakeNotifiers(const std::vector<std::string>& specs,
+                                                const NotifierSettings& settings);
+
+// Where the alarm on `queue` reads its metric. SQS on AWS reports no age of its oldest message
+// through GetQueueAttributes but publishes it to CloudWatch: read there, unless an endpoint
+// override (AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL) sends the queue's requests elsewhere. An
+// SQS-compatible server has neither: its alarm samples the queue without an age.
+alarm::MetricSourceSpec AlarmMetricSource(const QueueSpec& queue, bool sqs_endpoint_overridden);
+
+// True when AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL is set and not empty.
+bool SqsEndpointOverridden();
+
+// Everything the alarm is wired to, from its settings and the command's queue: the metric
+// source, the state file (--alarm-state, else DefaultAlarmStatePath) and the notifiers.
+Result<alarm::AlarmWiring> MakeAlarmWiring(const alarm::AlarmSettings& settings,
+                                           const QueueSpec& queue);
+
+// The alarm of `settings` on `queue` (whose spec is `queue_spec`), wired by MakeAlarmWiring and
+// started: what `pictor alarm` runs alone and `pictor serve` beside its server.
+Result<std::unique_ptr<alarm::QueueAlarm>> StartQueueAlarm(const alarm::AlarmSettings& settings,
+                                                           JobQueue& queue,
+                                                           const QueueSpec& queue_spec,
+                                                           MetricsRegistry& metrics);
 
 }  // namespace pictor::app
 

@@ -123,6 +123,14 @@ Status ParseHostPort(std::string_view flag, const std::string& text, std::string
   return Status::Ok();
 }
 
+PipelineOptions PipelineOptionsFrom(const CommonSettings& s) {
+  PipelineOptions options;
+  options.key_prefix = s.key_prefix;
+  options.limits.max_prompt_chars = static_cast<size_t>(s.max_prompt_chars);
+  options.model_label = s.model;
+  return options;
+}
+
 Status ConfigureLogging(const std::string& level) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") {
@@ -139,37 +147,48 @@ Status ConfigureLogging(const std::string& level) {
 Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned parts) {
   auto rt = std::make_unique<Runtime>();
   if (parts & kModelPart) {
-    auto model = MakeModel(s.model);
+    auto spec = ParseModelSpec(s.model);
+    if (!spec.ok()) return spec.status();
+    auto model = MakeModel(*spec);
     if (!model.ok()) return model.status();
     rt->model = std::move(model).value();
   }
   if (parts & kStorePart) {
-    auto store = MakeStore(s.store);
+    auto spec = ParseStoreSpec(s.store);
+    if (!spec.ok()) return spec.status().WithContext("store " + s.store);
+    auto store = MakeStore(*spec);
     if (!store.ok()) return store.status().WithContext("store " + s.store);
     rt->store = std::move(store).value();
   }
   if (parts & kQueuePart) {
-    auto queue = MakeQueue(s.queue, QueueSettings{s.max_receive_count, s.dead_letter_queue});
+    auto spec = ParseQueueSpec(s.queue);
+    if (!spec.ok()) return spec.status().WithContext("queue " + s.queue);
+    rt->queue_spec = std::move(spec).value();
+    auto queue = MakeQueue(rt->queue_spec, QueueSettings{s.max_receive_count, s.dead_letter_queue});
     if (!queue.ok()) return queue.status().WithContext("queue " + s.queue);
     rt->queue = std::move(queue).value();
   }
   if (parts & kLedgerPart) {
-    LedgerContext context{(parts & kQueuePart) ? std::string_view(s.queue) : std::string_view(),
-                          rt->store.get(), s.key_prefix};
-    auto ledger = MakeLedger(s.jobs, context);
+    auto spec = ParseLedgerSpec(s.jobs, (parts & kQueuePart) ? &rt->queue_spec : nullptr);
+    if (!spec.ok()) return spec.status().WithContext("job ledger");
+    rt->ledger_spec = std::move(spec).value();
+    auto ledger = MakeLedger(rt->ledger_spec, LedgerContext{rt->store.get(), s.key_prefix});
     if (!ledger.ok()) return ledger.status().WithContext("job ledger");
     rt->ledger_store = std::move(ledger->own_store);
     rt->ledger = std::move(ledger->ledger);
   }
   if (rt->model && rt->store) {
-    rt->pipeline = std::make_unique<Pipeline>(*rt->model, *rt->store);
-    rt->pipeline->ledger = rt->ledger.get();
-    rt->pipeline->metrics = &rt->metrics;
-    rt->pipeline->key_prefix = s.key_prefix;
-    rt->pipeline->limits.max_prompt_chars = static_cast<size_t>(s.max_prompt_chars);
-    rt->pipeline->model_label = s.model;
+    PipelineOptions options = PipelineOptionsFrom(s);
+    options.ledger = rt->ledger.get();
+    options.metrics = &rt->metrics;
+    rt->pipeline = std::make_unique<Pipeline>(*rt->model, *rt->store, std::move(options));
   }
   return rt;
+}
+
+bool LocalJobBackends(const Runtime& rt) {
+  return rt.queue != nullptr && rt.queue_spec.kind == QueueSpec::Kind::kSqlite &&
+         rt.ledger_spec.kind == LedgerSpec::Kind::kSqlite;
 }
 
 }  // namespace pictor::app

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "app/specs.h"
 #include "core/number_flags.h"
 #include "core/pipeline.h"
 #include "core/validation.h"
@@ -31,7 +32,7 @@ struct CommonSettings {
   std::string jobs;               // job ledger spec; empty = beside the queue
   std::string dead_letter_queue;  // SQS only
   std::string key_prefix;
-  int max_prompt_chars = 512;
+  int max_prompt_chars = static_cast<int>(RequestLimits{}.max_prompt_chars);
   int max_receive_count = 5;
   std::string log_level = "info";
 };
@@ -63,11 +64,20 @@ Status ParseSize(const std::string& text, int* width, int* height);
 Status ParseHostPort(std::string_view flag, const std::string& text, std::string* host,
                      uint16_t* port);
 
+// The pipeline's options as the settings give them: key prefix, limits (--max-prompt-chars),
+// the default job size and the model label; no ledger or metrics (BuildRuntime adds its own).
+// Every command that checks a request takes its limits from here.
+PipelineOptions PipelineOptionsFrom(const CommonSettings& settings);
+
 // Sets the global log level ("debug", "info", "warn", "error"); logs go to stderr.
 Status ConfigureLogging(const std::string& level);
 
 // The adapters of one process, built from settings, and the pipeline over them.
 struct Runtime {
+  // What the specs of the parts built say (specs.h): decisions that depend on the kind of a
+  // backend ask these, never the spec strings.
+  QueueSpec queue_spec;    // when the queue part was asked for
+  LedgerSpec ledger_spec;  // when the ledger part was asked for; kNone otherwise
   std::unique_ptr<ImageModel> model;
   std::unique_ptr<ObjectStore> store;
   std::unique_ptr<JobQueue> queue;
@@ -79,6 +89,11 @@ struct Runtime {
 
 // Builds the parts `parts` names. A bad spec is an InvalidArgument naming accepted schemes.
 Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& settings, unsigned parts);
+
+// True when the queue and the job ledger of `runtime` are both local SQLite files: the job
+// routes then take microseconds and no fsync on the request path, and may run on the event
+// loop. Records in a store (files with fsync, S3) or an SQS queue are remote calls.
+bool LocalJobBackends(const Runtime& runtime);
 
 }  // namespace pictor::app
 

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/hash.h"
+#include "core/job_message.h"
 
 namespace pictor {
 namespace {
@@ -125,7 +126,7 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
                      "Queue jobs whose attempt failed (retried or dead-lettered).")
         .Increment();
   };
-  auto spec = ParseQueueMessageBody(message.body, p.queue_defaults, p.limits);
+  auto spec = ParseQueueMessageBody(message.body, p.job_size, p.limits);
   // A deferred copy keeps the id of the message first sent, so the job keeps its key and record.
   const std::string& message_id =
       message.origin_message_id.empty() ? message.message_id : message.origin_message_id;

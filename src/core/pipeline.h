@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/validation.h"
 #include "pictor/image_model.h"
@@ -17,19 +18,32 @@
 
 namespace pictor {
 
-// Borrowed adapters and settings. The adapters outlive the Pipeline. Thread-safe because every
-// adapter is.
-struct Pipeline {
-  Pipeline(ImageModel& m, ObjectStore& s) : model(m), store(s) {}
-
-  ImageModel& model;
-  ObjectStore& store;
+// Everything a Pipeline is configured with besides its model and store, built once from settings
+// (app/settings.cc, PipelineOptionsFrom) and passed whole: a pipeline over decorated adapters
+// (the Lambda's timed model and store) takes the same value, so no option can be left behind.
+// Like leveldb::Options, it borrows the optional ledger and metrics; they outlive the Pipeline.
+struct PipelineOptions {
   JobLedger* ledger = nullptr;         // optional: job status for GET /jobs/{id}
   MetricsRegistry* metrics = nullptr;  // optional
   std::string key_prefix;              // KEY_PREFIX, may be empty
   RequestLimits limits;
-  RequestDefaults queue_defaults{512, 512};
-  std::string model_label;  // the model spec for metrics ("builtin")
+  RequestDefaults job_size;  // the size of a queue job that names none (kDefaultImageWidth...)
+  std::string model_label;   // the model spec for metrics ("builtin")
+
+  bool operator==(const PipelineOptions&) const = default;
+};
+
+// Borrowed adapters plus the options. The adapters outlive the Pipeline. Thread-safe because
+// every adapter is. The options are a public base rather than a member so that every reader
+// keeps saying `pipeline.key_prefix`; what matters is that they are constructed whole.
+struct Pipeline : PipelineOptions {
+  Pipeline(ImageModel& m, ObjectStore& s, PipelineOptions o = {})
+      : PipelineOptions(std::move(o)), model(m), store(s) {}
+
+  const PipelineOptions& options() const { return *this; }
+
+  ImageModel& model;
+  ObjectStore& store;
 };
 
 enum class ImageOrigin { kApi, kQueue };

@@ -153,20 +153,6 @@ Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defau
   return spec;
 }
 
-Result<JobSpec> ParseQueueMessageBody(std::string_view body, const RequestDefaults& defaults,
-                                      const RequestLimits& limits) {
-  std::string_view trimmed = TrimWhitespace(body);
-  if (!trimmed.empty() && trimmed.front() == '{') {
-    return ParseJobJson(trimmed, defaults, limits, /*allow_job_id=*/true);
-  }
-  if (Status s = ValidatePromptText(body, limits, "prompt", false); !s.ok()) return s;
-  JobSpec spec;
-  spec.request.prompt = std::string(trimmed);
-  spec.request.width = defaults.width;
-  spec.request.height = defaults.height;
-  return spec;
-}
-
 uint32_t DeriveSeed(std::string_view id) {
   uint64_t h = StableHash64(id);
   return static_cast<uint32_t>(h % (static_cast<uint64_t>(kMaxSeed) + 1));

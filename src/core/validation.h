@@ -1,5 +1,6 @@
 // Validation of everything a user sends before any model call costs money: prompt, seed, size.
-// Also the one parser of job bodies, shared by the HTTP API and the queue worker.
+// Also the one parser of JSON job bodies, shared by the HTTP API and the queue message
+// (core/job_message.h).
 #ifndef PICTOR_CORE_VALIDATION_H_
 #define PICTOR_CORE_VALIDATION_H_
 
@@ -16,13 +17,18 @@ struct RequestLimits {
   size_t max_prompt_chars = 512;  // Titan's limit; configurable
   int min_side = 64;
   int max_side = 2048;
+
+  bool operator==(const RequestLimits&) const = default;
 };
 
-// Size used when a request gives none: 1024x1024 for the synchronous API and 512x512 for queue
-// jobs, as the original system did.
+// Size used when a request gives none: kDefaultImageWidth x kDefaultImageHeight (512x512) for
+// queue jobs, and 1024x1024 for the synchronous API (http::ApiOptions::sync_defaults), as the
+// original system did.
 struct RequestDefaults {
-  int width = 512;
-  int height = 512;
+  int width = kDefaultImageWidth;
+  int height = kDefaultImageHeight;
+
+  bool operator==(const RequestDefaults&) const = default;
 };
 
 // Prompt rules: valid UTF-8; no control character (C0 except newline and tab, DEL, C1: see
@@ -51,11 +57,6 @@ struct JobSpec {
 // `allow_job_id` accepts the internal "job_id" field of queue messages.
 Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defaults,
                              const RequestLimits& limits, bool allow_job_id = false);
-
-// Parses a queue message body: a JSON object (when the first non-blank character is '{') or
-// else the plain-text prompt itself, as `aws sqs send-message --message-body "..."` sends it.
-Result<JobSpec> ParseQueueMessageBody(std::string_view body, const RequestDefaults& defaults,
-                                      const RequestLimits& limits);
 
 // A seed in 0..kMaxSeed derived from an id, so a redelivered message makes the same image.
 uint32_t DeriveSeed(std::string_view id);

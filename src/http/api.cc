@@ -10,6 +10,7 @@
 
 #include "core/hash.h"
 #include "core/ids.h"
+#include "core/job_message.h"
 #include "http/api_responses.h"
 #include "http/metrics_service.h"
 #include "http/public_url.h"
@@ -156,7 +157,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
     }
     idempotency_key = std::string(*k);
   }
-  auto spec = ParseJobJson(request.body, options_.job_defaults, pipeline_.limits);
+  auto spec = ParseJobJson(request.body, pipeline_.job_size, pipeline_.limits);
   if (!spec.ok()) return ErrorResponse(spec.status());
   if (Status s = pipeline_.model.Check(spec->request); !s.ok()) return ErrorResponse(s);
 
@@ -181,15 +182,10 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   // The job's message. A replay builds it from its own request, which the digest check below
   // proves is the same request.
   auto send = [&]() -> Status {
-    Json message = {{"job_id", job.id},
-                    {"prompt", spec->request.prompt},
-                    {"seed", job.seed},
-                    {"width", job.width},
-                    {"height", job.height}};
-    if (!spec->request.negative_prompt.empty()) {
-      message["negative_prompt"] = spec->request.negative_prompt;
-    }
-    auto sent = queue_->Send(OutgoingMessage{message.dump(), std::chrono::seconds(0)});
+    JobMessage message = JobMessageFor(*spec);
+    message.seed = job.seed;
+    message.job_id = job.id;
+    auto sent = queue_->Send(OutgoingMessage{EncodeJobMessage(message), std::chrono::seconds(0)});
     if (!sent.ok()) {
       // A queue that does not exist is the server's configuration, not the client's request:
       // 503 like any other fault of the server's side, never 404.

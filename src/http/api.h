@@ -32,9 +32,9 @@
 namespace pictor::http {
 
 struct ApiOptions {
-  RequestDefaults sync_defaults{1024, 1024};  // POST /generate-image, as the original endpoint
-  RequestDefaults job_defaults{512, 512};     // POST /jobs, as the original queue consumer
-  std::chrono::seconds url_ttl{3600};         // lifetime of presigned image URLs
+  // POST /generate-image, as the original endpoint; POST /jobs takes the pipeline's job_size.
+  RequestDefaults sync_defaults{1024, 1024};
+  std::chrono::seconds url_ttl{3600};  // lifetime of presigned image URLs
   // True when the queue and ledger are local files (fast): POST /jobs, GET /jobs/{id} and
   // GET /metrics (whose queue gauges read the queue) then run on the event loop instead of the
   // blocking pool.

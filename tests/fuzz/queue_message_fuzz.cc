@@ -3,8 +3,8 @@
 // accepts). The first byte picks the limits; the rest is the body.
 // Invariants: what ValidateBody accepts is 1..256 KiB of valid UTF-8; a parsed job validates and
 // re-encodes to the same spec (job_spec_check.h); a plain-text body's prompt is the body trimmed.
+#include "core/job_message.h"
 #include "core/utf8.h"
-#include "core/validation.h"
 #include "fuzz_check.h"
 #include "job_spec_check.h"
 #include "queue/sqlite/message_format.h"

@@ -16,6 +16,7 @@
 
 #include "integration/harness.h"
 #include "peers/peer_process.h"
+#include "pictor/request.h"
 
 namespace pictor {
 namespace {
@@ -136,12 +137,13 @@ class LambdaRuntimeTest : public ::testing::Test {
   }
 
   // Starts `pictor lambda` against the emulator on a file store in the test directory.
-  void StartLambda(EnvChanges env = {}) {
+  void StartLambda(EnvChanges env = {}, const std::vector<std::string>& flags = {}) {
     env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:" + std::to_string(emulator_->port());
     if (!env.count("PICTOR_STORE")) env["PICTOR_STORE"] = "file:" + dir_ / "images";
+    std::vector<std::string> argv = {integration::PictorBinary(), "lambda"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
     std::string error;
-    lambda_ = Process::Spawn({integration::PictorBinary(), "lambda"}, env, dir_.path(), dir_.path(),
-                             &error);
+    lambda_ = Process::Spawn(argv, env, dir_.path(), dir_.path(), &error);
     ASSERT_NE(lambda_, nullptr) << error;
   }
 
@@ -323,6 +325,24 @@ TEST_F(LambdaRuntimeTest, JobStatusFromTheApiFunctionFollowsTheWorkerFunction) {
   auto png = integration::DecodePng(integration::ReadFile(dir_ / ("images/" + key)));
   ASSERT_TRUE(png.has_value()) << key;
   EXPECT_EQ(png->width, 64u);
+}
+
+// The Lambda runs jobs on a pipeline of its own (over timed adapters) that must take every
+// option of the settings: the key prefix, the prompt limit and the default job size here (the
+// unit test PipelineOptions.APipelineOverOtherAdaptersCarriesEveryOption covers the rest).
+TEST_F(LambdaRuntimeTest, SqsJobsRunWithThePipelineOptionsOfTheSettings) {
+  StartLambda({{"KEY_PREFIX", "opts"}}, {"--max-prompt-chars", "12"});
+  json ran = Invoke(SqsEvent({{"short", "a red fox"}, {"long", "a red fox in the deep snow"}}));
+  ASSERT_EQ(ran.value("kind", ""), "response") << ran.dump() << lambda_->Stderr();
+  EXPECT_EQ(BatchItemFailures(ran), std::set<std::string>{"long"}) << ran.dump();
+  const auto pngs = integration::PngFilesUnder(dir_ / "images");
+  ASSERT_EQ(pngs.size(), 1u);
+  const std::string stored = pngs.front().string();
+  EXPECT_NE(stored.find("opts/generated_images/from_queue/builtin_"), std::string::npos) << stored;
+  auto png = integration::DecodePng(integration::ReadFile(stored));
+  ASSERT_TRUE(png.has_value()) << stored;
+  EXPECT_EQ(png->width, static_cast<unsigned>(kDefaultImageWidth));
+  EXPECT_EQ(png->height, static_cast<unsigned>(kDefaultImageHeight));
 }
 
 TEST_F(LambdaRuntimeTest, InitFailureIsReportedOnInitError) {

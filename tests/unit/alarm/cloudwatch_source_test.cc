@@ -158,27 +158,5 @@ TEST(CloudWatchReplyTest, AnotherDocumentIsRefused) {
   EXPECT_FALSE(ParseGetMetricDataReply("<html>proxy error</html>").ok());
 }
 
-TEST(AwsSqsQueueUrlTest, RecognisesQueuesOnAwsWithTheirRegionAndName) {
-  std::string region, name;
-  ASSERT_TRUE(
-      IsAwsSqsQueueUrl("https://sqs.eu-west-1.amazonaws.com/123456789012/prompts", &region, &name));
-  EXPECT_EQ(region, "eu-west-1");
-  EXPECT_EQ(name, "prompts");
-  ASSERT_TRUE(
-      IsAwsSqsQueueUrl("https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q", &region, &name));
-  EXPECT_EQ(region, "cn-north-1");
-}
-
-TEST(AwsSqsQueueUrlTest, RejectsCompatibleServersAndOtherUrls) {
-  std::string region, name;
-  EXPECT_FALSE(
-      IsAwsSqsQueueUrl("http://sqs.us-east-1.localhost:4566/000000000000/q", &region, &name));
-  EXPECT_FALSE(IsAwsSqsQueueUrl("http://127.0.0.1:9324/000000000000/q", &region, &name));
-  EXPECT_FALSE(
-      IsAwsSqsQueueUrl("https://sqs.us-east-1.amazonaws.com/123456789012", &region, &name));
-  EXPECT_FALSE(
-      IsAwsSqsQueueUrl("https://s3.us-east-1.amazonaws.com/123456789012/q", &region, &name));
-}
-
 }  // namespace
 }  // namespace pictor::alarm

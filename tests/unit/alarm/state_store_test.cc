@@ -84,11 +84,6 @@ TEST_F(StateStoreTest, FileThatIsNotADatabaseIsRefused) {
   EXPECT_FALSE(OpenAlarmStateStore(path_).ok());
 }
 
-TEST(DefaultStatePathTest, SitsBesideASqliteQueue) {
-  EXPECT_EQ(DefaultStatePath("sqlite:/data/queue.db"), "/data/queue.alarm.db");
-  EXPECT_EQ(DefaultStatePath("https://sqs.eu-west-1.amazonaws.com/1/prompts"), "./var/alarm.db");
-}
-
 TEST(FormatHistoryTest, OneLinePerTransition) {
   HistoryEntry e{"age",
                  TimePoint(std::chrono::seconds(0)),

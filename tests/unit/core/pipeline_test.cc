@@ -219,5 +219,80 @@ TEST_F(PipelineTest, DuplicateMessageOfAFinishedJobChangesNothing) {
   std::filesystem::remove_all(dir);
 }
 
+// Every option set to something other than its default. A new PipelineOptions field breaks the
+// structured binding below on purpose: give it a value other than its default here, so that the
+// tests below prove it travels with the options.
+PipelineOptions EveryOptionSet(JobLedger* ledger, MetricsRegistry* metrics) {
+  PipelineOptions options;
+  auto& [o_ledger, o_metrics, o_key_prefix, o_limits, o_job_size, o_model_label] = options;
+  o_ledger = ledger;
+  o_metrics = metrics;
+  o_key_prefix = "cand";
+  o_limits = RequestLimits{7, 96, 1024};
+  o_job_size = RequestDefaults{128, 96};
+  o_model_label = "bedrock:amazon.titan-image-generator-v2:0";
+
+  const PipelineOptions defaults;
+  const auto& [d_ledger, d_metrics, d_key_prefix, d_limits, d_job_size, d_model_label] = defaults;
+  EXPECT_NE(o_ledger, d_ledger);
+  EXPECT_NE(o_metrics, d_metrics);
+  EXPECT_NE(o_key_prefix, d_key_prefix);
+  EXPECT_NE(o_limits, d_limits);
+  EXPECT_NE(o_job_size, d_job_size);
+  EXPECT_NE(o_model_label, d_model_label);
+  return options;
+}
+
+// As the Lambda builds its pipeline over the timed model and store (app/cmd_lambda.cc).
+TEST(PipelineOptions, APipelineOverOtherAdaptersCarriesEveryOption) {
+  FakeImageModel model, timed_model;
+  MemoryStore store, timed_store;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("pictor-pipeline-options-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto ledger = OpenSqliteLedger((dir / "jobs.db").string());
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    MetricsRegistry metrics;
+    const Pipeline base(model, store, EveryOptionSet(ledger->get(), &metrics));
+    const Pipeline over(timed_model, timed_store, base.options());
+    EXPECT_EQ(over.options(), base.options());
+    EXPECT_EQ(&over.model, &timed_model);
+    EXPECT_EQ(&over.store, &timed_store);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Remembers the size of the last request it was asked for.
+class SizeRecordingModel final : public ImageModel {
+ public:
+  std::string Name() const override { return inner_.Name(); }
+  Status Check(const GenerationRequest& request) const override { return inner_.Check(request); }
+  Result<GeneratedImage> Generate(const GenerationRequest& request) override {
+    width = request.width;
+    height = request.height;
+    return inner_.Generate(request);
+  }
+  int width = 0;
+  int height = 0;
+
+ private:
+  FakeImageModel inner_;
+};
+
+TEST(PipelineOptions, JobSizeIsTheSizeOfAQueueJobThatNamesNone) {
+  SizeRecordingModel model;
+  MemoryStore store;
+  PipelineOptions options;
+  EXPECT_EQ(options.job_size.width, kDefaultImageWidth);
+  EXPECT_EQ(options.job_size.height, kDefaultImageHeight);
+  options.job_size = RequestDefaults{96, 80};
+  const Pipeline pipeline(model, store, options);
+  JobResult r = RunJob(pipeline, Message("m-size", "A cat"), 5);
+  ASSERT_EQ(r.outcome, JobOutcome::kSucceeded) << r.error.ToString();
+  EXPECT_EQ(model.width, 96);
+  EXPECT_EQ(model.height, 80);
+}
+
 }  // namespace
 }  // namespace pictor

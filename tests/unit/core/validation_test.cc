@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/job_message.h"
 #include "core/strict_json.h"
 #include "core/utf8.h"
 
@@ -128,28 +129,6 @@ TEST(ParseJobJson, AcceptsTheLimitsExactly) {
   EXPECT_TRUE(
       ParseJobJson(R"({"prompt":"x","seed":2147483646})", RequestDefaults{}, Limits()).ok());
   EXPECT_TRUE(ParseJobJson(R"({"prompt":"x","seed":null})", RequestDefaults{}, Limits()).ok());
-}
-
-TEST(ParseQueueMessageBody, TakesPlainTextAsThePrompt) {
-  auto spec =
-      ParseQueueMessageBody("  En katt og en hund i verdensrommet\n", RequestDefaults{}, Limits());
-  ASSERT_TRUE(spec.ok());
-  EXPECT_EQ(spec->request.prompt, "En katt og en hund i verdensrommet");
-  EXPECT_EQ(spec->request.width, 512);
-  EXPECT_FALSE(spec->has_seed);
-}
-
-TEST(ParseQueueMessageBody, TakesJsonWithAJobId) {
-  auto spec = ParseQueueMessageBody(R"({"job_id":"j-1","prompt":"sol","seed":3})",
-                                    RequestDefaults{}, Limits());
-  ASSERT_TRUE(spec.ok());
-  EXPECT_EQ(spec->job_id, "j-1");
-  EXPECT_EQ(spec->request.seed, 3u);
-}
-
-TEST(ParseQueueMessageBody, RejectsBrokenJsonInsteadOfDrawingIt) {
-  auto spec = ParseQueueMessageBody(R"({"prompt": "sol")", RequestDefaults{}, Limits());
-  EXPECT_EQ(spec.status().reason(), "malformed_json");
 }
 
 TEST(DeriveSeed, IsStableAndInRange) {
@@ -294,14 +273,6 @@ TEST(ParseJobJson, KeysEqualOnlyAfterUnescapingAreDuplicates) {
 TEST(ParseJobJson, MalformedJsonStaysMalformedJson) {
   nlohmann::json doc;
   EXPECT_EQ(ParseStrictJson(R"({"a":1,"a")", &doc).reason(), "malformed_json");
-}
-
-TEST(ParseQueueMessageBody, RejectsADuplicateKey) {
-  auto spec = ParseQueueMessageBody(R"({"job_id":"j-1","prompt":"sol","job_id":"j-2"})",
-                                    RequestDefaults{}, Limits());
-  ASSERT_FALSE(spec.ok());
-  EXPECT_EQ(spec.status().reason(), "duplicate_key");
-  EXPECT_NE(spec.status().message().find("job_id"), std::string::npos);
 }
 
 TEST(ParseStrictJson, ShortensAVeryLongDuplicateKeyInTheMessage) {

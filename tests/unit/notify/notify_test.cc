@@ -11,7 +11,6 @@
 #include "fakes/recording_notifier.h"
 #include "notify/alarm_message.h"
 #include "notify/delivery_queue.h"
-#include "notify/notifier_spec.h"
 #include "notify/sns/sns_notifier.h"
 #include "notify/webhook/webhook_notifier.h"
 #include "pictor/notifier_wrapper.h"
@@ -74,33 +73,6 @@ TEST(SnsTopicArnTest, RegionComesFromTheArn) {
   EXPECT_EQ(RegionOfTopicArn("arn:aws:sns:eu-west-1:123456789012:alerts"), "eu-west-1");
   EXPECT_EQ(RegionOfTopicArn("arn:aws:sqs:eu-west-1:123456789012:alerts"), "");
   EXPECT_EQ(RegionOfTopicArn("arn:aws:sns:eu-west-1:123456789012:"), "");
-}
-
-TEST(NotifierSpecTest, UnknownSchemeListsTheAcceptedOnes) {
-  auto n = MakeNotifier("ftp://x", {});
-  ASSERT_FALSE(n.ok());
-  EXPECT_NE(n.status().message().find("smtps://"), std::string::npos);
-}
-
-TEST(NotifierSpecTest, SmtpNeedsAnAlertEmail) {
-  EXPECT_TRUE(MakeNotifier("smtp://127.0.0.1:25", {}).status().IsInvalidArgument());
-  NotifierSettings s;
-  s.alert_email = "ops@example.com";
-  EXPECT_TRUE(MakeNotifier("smtp://127.0.0.1:25", s).ok());
-}
-
-TEST(NotifierSpecTest, EachSchemeMakesItsNotifier) {
-  NotifierSettings s;
-  s.alert_email = "ops@example.com";
-  EXPECT_EQ((*MakeNotifier("smtps://mail:465", s))->Describe(),
-            "smtps://mail:465 to ops@example.com");
-  EXPECT_EQ((*MakeNotifier("arn:aws:sns:us-east-1:1:t", s))->Describe(),
-            "SNS topic arn:aws:sns:us-east-1:1:t");
-  // The path of a webhook URL is often its secret: not described.
-  EXPECT_EQ((*MakeNotifier("https://hooks.example.com/T0/B0/secret", s))->Describe(),
-            "webhook https://hooks.example.com");
-  EXPECT_EQ((*MakeNotifier("http://user:pw@127.0.0.1:8125/hook?token=t", s))->Describe(),
-            "webhook http://127.0.0.1:8125");
 }
 
 // A port on loopback that nothing listens on: bound, then closed again.
