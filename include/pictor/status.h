@@ -50,7 +50,7 @@ bool IsRetryableCode(StatusCode code);
 struct PeerError {
   // The HTTP status the peer answered; 0 when it answered none (no peer, a transport failure).
   int http_status = 0;
-  // The service's own error code without namespace ("NoSuchBucket", "ThrottlingException",
+  // The service's own code, bare of protocol prefixes like "com.amazonaws.sqs#" ("NoSuchBucket",
   // "AWS.SimpleQueueService.NonExistentQueue", "insufficient_quota"); empty when it sent none.
   std::string code;
 };
