@@ -3,6 +3,11 @@
 // Nothing throws across a port. An adapter returns a Status (or a Result<T>, which is a value
 // or a Status) whose code says what went wrong and whether trying again can help. The message
 // is fit to show a user: it never contains a secret.
+//
+// When the error is a remote peer's answer (an AWS service, an OpenAI-compatible server), the
+// Status also carries that answer as data (PeerError: the HTTP status and the service's error
+// code), so that callers decide on it instead of searching the message, which is for humans and
+// free to change.
 #ifndef PICTOR_STATUS_H_
 #define PICTOR_STATUS_H_
 
@@ -38,6 +43,17 @@ std::string_view StatusCodeName(StatusCode code);
 
 // True for the codes whose failures may succeed when tried again.
 bool IsRetryableCode(StatusCode code);
+
+// What a remote peer answered when it refused a call. Set by the one error translation of each
+// remote adapter (aws::ToStatus, the OpenAI model's); empty for errors Pictor made itself.
+// Never holds a secret: the code is the service's short identifier, not its message.
+struct PeerError {
+  // The HTTP status the peer answered; 0 when it answered none (no peer, a transport failure).
+  int http_status = 0;
+  // The service's own code, bare of protocol prefixes like "com.amazonaws.sqs#" ("NoSuchBucket",
+  // "AWS.SimpleQueueService.NonExistentQueue", "insufficient_quota"); empty when it sent none.
+  std::string code;
+};
 
 class [[nodiscard]] Status {
  public:
@@ -84,7 +100,16 @@ class [[nodiscard]] Status {
   bool IsNotFound() const { return code_ == StatusCode::kNotFound; }
   bool IsInvalidArgument() const { return code_ == StatusCode::kInvalidArgument; }
 
-  // Returns a copy whose message starts with `context: `.
+  // The peer's answer this error came from (see PeerError); all empty when none.
+  const PeerError& peer() const { return peer_; }
+  int peer_http_status() const { return peer_.http_status; }
+  const std::string& peer_code() const { return peer_.code; }
+
+  // Returns a copy carrying `peer` as the peer's answer (an OK status stays OK, without one).
+  // For translators, and for callers that turn a peer's error into another while keeping it.
+  Status WithPeer(PeerError peer) const;
+
+  // Returns a copy whose message starts with `context: `; code, reason and peer are kept.
   Status WithContext(std::string_view context) const;
 
   // "invalid_argument: prompt is empty".
@@ -94,6 +119,7 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string reason_;
+  PeerError peer_;
 };
 
 // A value or the Status saying why there is none. Never holds an OK status.

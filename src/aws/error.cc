@@ -12,6 +12,8 @@ namespace pictor::aws {
 namespace {
 
 constexpr size_t kMaxMessage = 512;
+// AWS codes are identifiers of a few dozen characters; a longer one is cut to this.
+constexpr size_t kMaxCode = 128;
 
 constexpr std::array<std::string_view, 15> kThrottlingCodes = {
     "Throttling",
@@ -196,6 +198,7 @@ AwsError ParseAwsError(const net::HttpReply& reply) {
   if (std::string query = reply.Header("x-amzn-query-error"); !query.empty()) {
     error.code = BareCode(query);
   }
+  if (error.code.size() > kMaxCode) error.code.resize(kMaxCode);
   if (error.code.empty()) error.code = CodeForStatus(reply.status);
   if (error.request_id.empty()) error.request_id = reply.Header("x-amzn-RequestId");
   if (error.request_id.empty()) error.request_id = reply.Header("x-amz-request-id");
@@ -203,7 +206,10 @@ AwsError ParseAwsError(const net::HttpReply& reply) {
   return error;
 }
 
-Status ToStatus(const AwsError& error) {
+namespace {
+
+// The code and message of ToStatus, before the peer's answer is attached.
+Status Classify(const AwsError& error) {
   std::string text = error.code + " (HTTP " + std::to_string(error.http_status) + ")";
   if (!error.message.empty()) text += ": " + error.message;
   if (!error.request_id.empty()) text += " [request id " + error.request_id + "]";
@@ -234,6 +240,12 @@ Status ToStatus(const AwsError& error) {
   }
   if (http >= 300 && http < 400) return Status::Internal("unexpected redirect: " + text);
   return Status::InvalidArgument(text);
+}
+
+}  // namespace
+
+Status ToStatus(const AwsError& error) {
+  return Classify(error).WithPeer({.http_status = error.http_status, .code = error.code});
 }
 
 Status ReplyToStatus(const net::HttpReply& reply) { return ToStatus(ParseAwsError(reply)); }

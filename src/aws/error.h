@@ -16,7 +16,7 @@ namespace pictor::aws {
 struct AwsError {
   int http_status = 0;
   // The error code without namespace or URL ("NoSuchKey", "ThrottlingException",
-  // "AWS.SimpleQueueService.NonExistentQueue").
+  // "AWS.SimpleQueueService.NonExistentQueue"), at most 128 characters.
   std::string code;
   std::string message;
   std::string request_id;
@@ -42,8 +42,10 @@ AwsError ParseAwsError(const net::HttpReply& reply);
 //  Unavailable       5xx and the other transient codes (IsTransientCode)
 //  AlreadyExists, FailedPrecondition, PayloadTooLarge for their few codes and statuses
 //  InvalidArgument   any other 4xx (ValidationException...): permanent
-// The message reads "<code> (HTTP <status>): <message> [request id <id>]"; it carries only what
-// the service wrote in its message field, which never contains a secret.
+// The Status carries the HTTP status and the code as its peer() answer: callers decide on
+// those, never on the message. The message reads "<code> (HTTP <status>): <message> [request id
+// <id>]", for humans; it carries only what the service wrote in its message field, which never
+// contains a secret.
 Status ToStatus(const AwsError& error);
 
 // ParseAwsError then ToStatus; for a reply known not to be 2xx.

@@ -58,9 +58,17 @@ std::string Status::reason() const {
   return reason_.empty() ? std::string(StatusCodeName(code_)) : reason_;
 }
 
+Status Status::WithPeer(PeerError peer) const {
+  Status out = *this;
+  if (!ok()) out.peer_ = std::move(peer);
+  return out;
+}
+
 Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
-  return Status(code_, std::string(context) + ": " + message_, reason_);
+  Status out(code_, std::string(context) + ": " + message_, reason_);
+  out.peer_ = peer_;
+  return out;
 }
 
 std::string Status::ToString() const {

@@ -2,8 +2,9 @@
 // the input as its reply; error replies go through the adapter's own error translation. The
 // first byte picks the size asked; FakePeer::Load reads the rest (status, one header, body).
 // Invariants: an image returned is a PNG of the size asked and came with a 2xx; no Status
-// carries the API key, even when the server quotes it back; a 2xx answer without a usable image
-// is Internal.
+// carries the API key, in its message or its peer's code, even when the server quotes it back;
+// an error reply's Status carries its HTTP status; a 2xx answer without a usable image is
+// Internal.
 #include <memory>
 
 #include "fake_peer.h"
@@ -53,8 +54,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   FUZZ_CHECK(generated.status().message().find(kApiKey) == std::string::npos);
+  FUZZ_CHECK(generated.status().peer_code().find(kApiKey) == std::string::npos);
   if (status >= 200 && status < 300) {
     FUZZ_CHECK(generated.status().code() == pictor::StatusCode::kInternal);
+  } else {
+    FUZZ_CHECK(generated.status().peer_http_status() == status);
   }
   return 0;
 }

@@ -30,23 +30,8 @@ std::string Scrub(std::string text, const std::string& secret) {
   return text;
 }
 
-// The one translation of an OpenAI error reply ({"error": {"message", "type", "code"}}) to a
-// Status.
-Status ReplyToStatus(const net::HttpReply& reply, const std::string& api_key) {
-  std::string message;
-  std::string code;
-  const json body = json::parse(reply.body, nullptr, false);
-  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-    const json& error = body["error"];
-    if (error.contains("message") && error["message"].is_string()) {
-      message = error["message"].get<std::string>();
-    }
-    if (error.contains("code") && error["code"].is_string()) code = error["code"];
-  }
-  if (message.empty()) message = "no error message";
-  std::string text = "openai (HTTP " + std::to_string(reply.status) + (code.empty() ? "" : ", ") +
-                     code + "): " + Scrub(std::move(message), api_key);
-  const long http = reply.status;
+// The code and message of an OpenAI error reply, before the peer's answer is attached.
+Status Classify(long http, const std::string& code, std::string text) {
   if (http == 401 || http == 403 || code == "insufficient_quota") {
     return Status::PermissionDenied(std::move(text));
   }
@@ -57,6 +42,30 @@ Status ReplyToStatus(const net::HttpReply& reply, const std::string& api_key) {
     return Status::InvalidArgument(std::move(text), "content_filtered");
   }
   return Status::InvalidArgument(std::move(text));
+}
+
+// The one translation of an OpenAI error reply ({"error": {"message", "type", "code"}}) to a
+// Status, which carries the HTTP status and `code` as its peer() answer. The key is scrubbed
+// from both the message and the code.
+Status ReplyToStatus(const net::HttpReply& reply, const std::string& api_key) {
+  constexpr size_t kMaxCode = 128;
+  std::string message;
+  std::string code;
+  const json body = json::parse(reply.body, nullptr, false);
+  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
+    const json& error = body["error"];
+    if (error.contains("message") && error["message"].is_string()) {
+      message = error["message"].get<std::string>();
+    }
+    if (error.contains("code") && error["code"].is_string()) code = error["code"];
+  }
+  code = Scrub(std::move(code), api_key);
+  if (code.size() > kMaxCode) code.resize(kMaxCode);
+  if (message.empty()) message = "no error message";
+  std::string text = "openai (HTTP " + std::to_string(reply.status) + (code.empty() ? "" : ", ") +
+                     code + "): " + Scrub(std::move(message), api_key);
+  const int http = static_cast<int>(reply.status);
+  return Classify(http, code, std::move(text)).WithPeer({.http_status = http, .code = code});
 }
 
 class OpenAiModel final : public ImageModel {

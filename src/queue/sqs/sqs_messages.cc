@@ -154,6 +154,8 @@ Result<std::vector<Result<SentMessage>>> ReadSendMessageBatchReply(
     for (const json& entry : *it) {
       int i = index_of(entry);
       if (i < 0) continue;
+      // An entry has no HTTP status of its own: SenderFault is read as the 400 or 500 the
+      // same error would have had alone, which is also the peer status its Status carries.
       aws::AwsError error;
       auto fault = entry.find("SenderFault");
       bool sender = fault == entry.end() || !fault->is_boolean() || fault->get<bool>();

@@ -28,21 +28,24 @@ constexpr size_t kMaxRememberedBodies = 10000;
 constexpr std::string_view kReasonAttribute = "pictor.dead_letter_reason";
 constexpr std::string_view kMessageIdAttribute = "pictor.message_id";
 
-bool Contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
-
 // SQS reports a stale or unknown receipt handle in several ways; the port says
-// FailedPrecondition for all of them.
+// FailedPrecondition for all of them. Decided on SQS's error code, with or without the
+// "AWS.SimpleQueueService." namespace the query-protocol header gives it. InvalidParameterValue
+// names the parameter only in SQS's own words ("Value ... for parameter ReceiptHandle is
+// invalid"), so for that one code the message is where the answer is.
 Status HandleStatus(Status status) {
   if (status.code() != StatusCode::kInvalidArgument) return status;
-  const std::string& m = status.message();
-  if (Contains(m, "ReceiptHandleIsInvalid") || Contains(m, "MessageNotInflight") ||
-      (Contains(m, "InvalidParameterValue") &&
-       (Contains(m, "ReceiptHandle") || Contains(m, "receipt handle")))) {
-    return Status::FailedPrecondition(m);
+  constexpr std::string_view kNamespace = "AWS.SimpleQueueService.";
+  std::string_view code = status.peer_code();
+  if (code.starts_with(kNamespace)) code.remove_prefix(kNamespace.size());
+  bool stale = code == "ReceiptHandleIsInvalid" || code == "MessageNotInflight";
+  if (code == "InvalidParameterValue") {
+    const std::string& m = status.message();
+    stale = m.find("ReceiptHandle") != std::string::npos ||
+            m.find("receipt handle") != std::string::npos;
   }
-  return status;
+  if (!stale) return status;
+  return Status::FailedPrecondition(status.message()).WithPeer(status.peer());
 }
 
 Status CheckVisibility(std::chrono::seconds timeout) {

@@ -36,13 +36,6 @@ std::string DefaultContentType(std::string_view key) {
   return "application/octet-stream";
 }
 
-// True when an AwsClient error message is for HTTP `status`: error.h's ToStatus writes
-// "<code> (HTTP <status>)..." and the code alone does not tell (a server may send a body-less
-// reply, or a code of its own).
-bool HasHttpStatus(std::string_view message, int status) {
-  return message.find("(HTTP " + std::to_string(status) + ")") != std::string_view::npos;
-}
-
 // The object's metadata from GetObject / HeadObject reply headers.
 ObjectInfo InfoFromHeaders(std::string key, const net::HttpReply& reply, uint64_t body_size,
                            bool has_body) {
@@ -98,13 +91,18 @@ class S3Store final : public ObjectStore {
       Result<net::HttpReply> reply = client_.Send(request);
       if (reply.ok()) return Status::Ok();
       const Status status = reply.status();
-      if (HasHttpStatus(status.message(), 412)) {
+      // Decided on the HTTP status S3 answered, whatever its code: a server may send a
+      // body-less reply, or a code of its own.
+      if (status.peer_http_status() == 412) {
         return Status::AlreadyExists("an object exists at " + Location(key) + " (" +
-                                     status.message() + ")");
+                                     status.message() + ")")
+            .WithPeer(status.peer());
       }
-      if (!HasHttpStatus(status.message(), 409)) return Translate(status, "storing", key);
+      if (status.peer_http_status() != 409) return Translate(status, "storing", key);
       if (attempt >= options_.max_attempts) {
-        return Status::Unavailable(status.message()).WithContext("storing " + Location(key));
+        return Status::Unavailable(status.message())
+            .WithPeer(status.peer())
+            .WithContext("storing " + Location(key));
       }
       std::this_thread::sleep_for(ConflictBackoff(attempt));
     }
@@ -120,10 +118,7 @@ class S3Store final : public ObjectStore {
     Status status = Translate(reply.status(), "deleting", key);
     // S3 answers 204 for a missing key; a server that says NoSuchKey means the same thing. A
     // missing bucket stays an error.
-    if (status.IsNotFound() &&
-        reply.status().message().find("NoSuchBucket (") == std::string::npos) {
-      return Status::Ok();
-    }
+    if (status.IsNotFound() && status.peer_code() != "NoSuchBucket") return Status::Ok();
     return status;
   }
 
@@ -254,13 +249,13 @@ class S3Store final : public ObjectStore {
     return path;
   }
 
-  // The client's Status, with the object named. A missing bucket is said plainly: it is a
-  // deployment mistake, not a missing image. (The message format is error.h's ToStatus:
-  // "<code> (HTTP <status>): ...".)
+  // The client's Status, with the object named. A missing bucket (S3's code NoSuchBucket) is
+  // said plainly: it is a deployment mistake, not a missing image.
   Status Translate(const Status& status, std::string_view doing, std::string_view key) const {
-    if (status.IsNotFound() && status.message().find("NoSuchBucket (") != std::string::npos) {
+    if (status.IsNotFound() && status.peer_code() == "NoSuchBucket") {
       return Status::NotFound("S3 bucket '" + options_.bucket + "' does not exist (" +
-                              status.message() + ")");
+                              status.message() + ")")
+          .WithPeer(status.peer());
     }
     return status.WithContext(std::string(doing) + " " + Location(key));
   }

@@ -114,6 +114,8 @@ TEST(AwsClientTest, ErrorReplyBecomesAStatusWithCodeAndRequestId) {
   Result<net::HttpReply> reply = client.Send({.method = "GET", .path = "/bucket/key"});
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(reply.status().peer_http_status(), 404);
+  EXPECT_EQ(reply.status().peer_code(), "NoSuchKey");
   EXPECT_NE(reply.status().message().find("NoSuchKey"), std::string::npos);
   EXPECT_NE(reply.status().message().find("REQ9"), std::string::npos);
   EXPECT_EQ(reply.status().message().find(kSecret), std::string::npos);

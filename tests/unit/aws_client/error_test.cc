@@ -114,7 +114,66 @@ TEST(ToStatusTest, MapsEachErrorFamilyToItsCode) {
   for (const MapCase& c : cases) {
     Status status = ToStatus({c.status, c.code, "m", "rid"});
     EXPECT_EQ(status.code(), c.want) << c.code << " -> " << status.ToString();
+    EXPECT_EQ(status.peer_http_status(), c.status) << c.code;
+    EXPECT_EQ(status.peer_code(), c.code);
   }
+}
+
+struct PeerCase {
+  const char* name;
+  HttpReply reply;
+  int http_status;
+  std::string code;
+};
+
+class ReplyToStatusPeerTest : public ::testing::TestWithParam<PeerCase> {};
+
+// Every reply shape leaves the service's answer on the Status as data.
+TEST_P(ReplyToStatusPeerTest, CarriesTheHttpStatusAndTheCode) {
+  const PeerCase& c = GetParam();
+  Status status = ReplyToStatus(c.reply).WithContext("svc");
+  EXPECT_EQ(status.peer_http_status(), c.http_status) << status.ToString();
+  EXPECT_EQ(status.peer_code(), c.code) << status.ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, ReplyToStatusPeerTest,
+    ::testing::Values(
+        PeerCase{"Json",
+                 {400, {}, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"m"})"},
+                 400,
+                 "QueueDoesNotExist"},
+        PeerCase{"JsonQueryErrorHeader",
+                 {400,
+                  {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}},
+                  R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist"})"},
+                 400,
+                 "AWS.SimpleQueueService.NonExistentQueue"},
+        PeerCase{"ErrorTypeHeader",
+                 {429, {{"x-amzn-ErrorType", "ThrottlingException:http://x/"}}, "{}"},
+                 429,
+                 "ThrottlingException"},
+        PeerCase{"Xml",
+                 {404, {}, "<Error><Code>NoSuchBucket</Code><Message>m</Message></Error>"},
+                 404,
+                 "NoSuchBucket"},
+        PeerCase{"NoBody", {412, {}, ""}, 412, "PreconditionFailed"},
+        PeerCase{"NoBodyUnnamedStatus", {418, {}, ""}, 418, "Http418"},
+        PeerCase{"PlainText", {502, {}, "Bad Gateway"}, 502, "Http502"}),
+    [](const ::testing::TestParamInfo<PeerCase>& info) { return std::string(info.param.name); });
+
+// The HTTP status is data, not text: a message quoting another status changes nothing.
+TEST(ToStatusTest, PeerStatusComesFromTheReplyNotTheMessage) {
+  HttpReply reply{400, {}, "<Error><Code>Custom</Code><Message>(HTTP 412)</Message></Error>"};
+  Status status = ReplyToStatus(reply);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.peer_http_status(), 400);
+  EXPECT_EQ(status.peer_code(), "Custom");
+}
+
+TEST(ToStatusTest, AnOverlongCodeIsCut) {
+  HttpReply reply{400, {}, R"({"__type":")" + std::string(1000, 'C') + R"("})"};
+  EXPECT_EQ(ReplyToStatus(reply).peer_code(), std::string(128, 'C'));
 }
 
 TEST(ToStatusTest, MessageCarriesCodeMessageAndRequestId) {

@@ -34,6 +34,44 @@ TEST(Status, ContextPrefixesMessageAndKeepsCodeAndReason) {
   EXPECT_TRUE(s.IsInvalidArgument());
 }
 
+TEST(Status, CarriesNoPeerAnswerUnlessGivenOne) {
+  Status s = Status::NotFound("x");
+  EXPECT_EQ(s.peer_http_status(), 0);
+  EXPECT_EQ(s.peer_code(), "");
+}
+
+TEST(Status, WithPeerKeepsCodeMessageAndReason) {
+  Status s = Status::InvalidArgument("bad", "why").WithPeer({.http_status = 400, .code = "V"});
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_EQ(s.message(), "bad");
+  EXPECT_EQ(s.reason(), "why");
+  EXPECT_EQ(s.peer_http_status(), 400);
+  EXPECT_EQ(s.peer_code(), "V");
+  EXPECT_EQ(s.ToString(), "invalid_argument: bad");  // the message is unchanged
+}
+
+TEST(Status, AnOkStatusGetsNoPeerAnswer) {
+  Status s = Status::Ok().WithPeer({.http_status = 412, .code = "PreconditionFailed"});
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(s.peer_http_status(), 0);
+  EXPECT_EQ(s.peer_code(), "");
+}
+
+TEST(Status, PeerAnswerSurvivesContextCopiesAndResult) {
+  Status s = Status::NotFound("gone")
+                 .WithPeer({.http_status = 404, .code = "NoSuchBucket"})
+                 .WithContext("s3")
+                 .WithContext("reading k");
+  EXPECT_EQ(s.message(), "reading k: s3: gone");
+  EXPECT_EQ(s.peer_http_status(), 404);
+  EXPECT_EQ(s.peer_code(), "NoSuchBucket");
+  Status copy = s;
+  EXPECT_EQ(copy.peer().code, "NoSuchBucket");
+  Result<int> r = std::move(copy);
+  EXPECT_EQ(r.status().peer_http_status(), 404);
+  EXPECT_EQ(r.status().peer_code(), "NoSuchBucket");
+}
+
 TEST(Result, HoldsValueOrStatus) {
   Result<int> v = 7;
   EXPECT_TRUE(v.ok());

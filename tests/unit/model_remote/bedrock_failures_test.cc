@@ -57,6 +57,7 @@ TEST_F(BedrockFailureTest, ThrottlingEveryTimeIsResourceExhaustedAfterAllAttempt
   fake_->Control("throttle");
   Result<GeneratedImage> image = Generate(kTitan);
   EXPECT_EQ(image.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(image.status().peer_code(), "ThrottlingException");
   EXPECT_TRUE(image.status().IsRetryable());
   EXPECT_EQ(fake_->Calls(), 3);
 }
@@ -100,6 +101,8 @@ TEST_F(BedrockFailureTest, ValidationExceptionIsInvalidArgumentWithTheModelsMess
   fake_->Control("validation");
   Result<GeneratedImage> image = Generate(kTitan);
   EXPECT_EQ(image.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(image.status().peer_http_status(), 400);
+  EXPECT_EQ(image.status().peer_code(), "ValidationException");
   EXPECT_NE(image.status().message().find("The model refused this prompt"), std::string::npos)
       << image.status().message();
   EXPECT_EQ(fake_->Calls(), 1);

@@ -149,6 +149,8 @@ TEST_F(OpenAiModelTest, AWrongKeyIsPermissionDeniedAndNeverQuoted) {
   std::unique_ptr<ImageModel> model = Open(wrong);
   Result<GeneratedImage> image = Generate(*model);
   EXPECT_EQ(image.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(image.status().peer_http_status(), 401);
+  EXPECT_EQ(image.status().peer_code(), "invalid_api_key");
   EXPECT_EQ(image.status().message().find(wrong), std::string::npos) << image.status().message();
   EXPECT_NE(image.status().message().find("Incorrect API key"), std::string::npos);
 }
@@ -158,6 +160,8 @@ TEST_F(OpenAiModelTest, ContentPolicyIsInvalidArgumentWithTheServersMessage) {
   Result<GeneratedImage> image = Generate(*Open());
   EXPECT_EQ(image.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(image.status().reason(), "content_filtered");
+  EXPECT_EQ(image.status().peer_http_status(), 400);
+  EXPECT_EQ(image.status().peer_code(), "content_policy_violation");
   EXPECT_NE(image.status().message().find("safety system"), std::string::npos);
   EXPECT_EQ(fake_->Calls(), 1);
 }

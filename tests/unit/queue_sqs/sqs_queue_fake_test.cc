@@ -147,6 +147,7 @@ TEST_F(SqsQueueFakeTest, BatchReportsForgedMd5AndFailedEntriesPerMessage) {
   ASSERT_EQ(sent->size(), 3u);
   EXPECT_TRUE((*sent)[0].ok());
   EXPECT_EQ((*sent)[1].status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ((*sent)[1].status().peer_code(), "InternalError");
   EXPECT_EQ((*sent)[2].status().code(), StatusCode::kInternal);
   EXPECT_EQ(LastBody()["Entries"].size(), 3u);
 }
@@ -169,8 +170,31 @@ TEST_F(SqsQueueFakeTest, ExpiredReceiptHandleIsFailedPrecondition) {
 TEST_F(SqsQueueFakeTest, MessageNotInflightIsFailedPrecondition) {
   Reply(400, {{"__type", "com.amazonaws.sqs#MessageNotInflight"}, {"message", "not in flight"}},
         {{"x-amzn-query-error", "AWS.SimpleQueueService.MessageNotInflight;Sender"}});
+  Status s = queue_->ChangeVisibility("h", std::chrono::seconds(5));
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.peer_code(), "AWS.SimpleQueueService.MessageNotInflight");
+  EXPECT_EQ(s.peer_http_status(), 400);
+}
+
+TEST_F(SqsQueueFakeTest, MessageNotInflightWithoutTheNamespaceIsFailedPrecondition) {
+  Reply(400, {{"__type", "com.amazonaws.sqs#MessageNotInflight"}, {"message", "not in flight"}});
+  EXPECT_EQ(queue_->Delete("h").code(), StatusCode::kFailedPrecondition);
+}
+
+// Staleness is SQS's error code: a message that names the codes decides nothing.
+TEST_F(SqsQueueFakeTest, AMessageNamingStaleHandleCodesIsNotStaleness) {
+  Reply(400, {{"__type", "com.amazonaws.sqs#InvalidAction"},
+              {"message", "ReceiptHandleIsInvalid MessageNotInflight InvalidParameterValue"}});
+  Status s = queue_->Delete("h");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_EQ(s.peer_code(), "InvalidAction");
+}
+
+TEST_F(SqsQueueFakeTest, InvalidParameterValueAboutAnotherParameterIsInvalidArgument) {
+  Reply(400, {{"__type", "com.amazonaws.sqs#InvalidParameterValue"},
+              {"message", "Value 99999 for parameter VisibilityTimeout is invalid."}});
   EXPECT_EQ(queue_->ChangeVisibility("h", std::chrono::seconds(5)).code(),
-            StatusCode::kFailedPrecondition);
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(SqsQueueFakeTest, AttributesReadCountsAndLeaveOldestAgeZero) {

@@ -1,5 +1,6 @@
 // The S3 store's conditional write and delete over a scripted HttpClient: the wire shape of the
-// calls, and the replies S3 gives that fauxqs cannot (409 ConditionalRequestConflict).
+// calls, the replies S3 gives that fauxqs cannot (409 ConditionalRequestConflict), and that each
+// decision is taken on the HTTP status and code S3 answered, never on message text.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -21,14 +22,20 @@ class ScriptedHttp final : public net::HttpClient {
     std::lock_guard lock(mutex_);
     calls_.push_back(call);
     if (replies_.empty()) return Status::Internal("no scripted reply");
-    net::HttpReply reply = std::move(replies_.front());
+    Result<net::HttpReply> reply = std::move(replies_.front());
     replies_.pop_front();
     return reply;
   }
 
   void Reply(long status, std::string body = "") {
     std::lock_guard lock(mutex_);
-    replies_.push_back({status, {{"Content-Type", "application/xml"}}, std::move(body)});
+    replies_.push_back(
+        net::HttpReply{status, {{"Content-Type", "application/xml"}}, std::move(body)});
+  }
+  // The next call fails without a reply, as a broken connection does.
+  void Fail(Status status) {
+    std::lock_guard lock(mutex_);
+    replies_.push_back(std::move(status));
   }
   std::vector<net::HttpCall> calls() {
     std::lock_guard lock(mutex_);
@@ -37,13 +44,13 @@ class ScriptedHttp final : public net::HttpClient {
 
  private:
   std::mutex mutex_;  // guards replies_, calls_
-  std::deque<net::HttpReply> replies_;
+  std::deque<Result<net::HttpReply>> replies_;
   std::vector<net::HttpCall> calls_;
 };
 
-std::string S3Error(std::string_view code) {
+std::string S3Error(std::string_view code, std::string_view message = "scripted") {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + std::string(code) +
-         "</Code><Message>scripted</Message><RequestId>r1</RequestId></Error>";
+         "</Code><Message>" + std::string(message) + "</Message><RequestId>r1</RequestId></Error>";
 }
 
 std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
@@ -109,6 +116,38 @@ TEST_F(S3ConditionalTest, ABodyless412IsAlreadyExistsToo) {
   EXPECT_EQ(store_->PutIfAbsent("a.json", "{}", "").code(), StatusCode::kAlreadyExists);
 }
 
+// A server's code of its own does not hide the 412.
+TEST_F(S3ConditionalTest, A412WithAnUnknownCodeIsAlreadyExistsAndKeepsThePeersAnswer) {
+  http_.Reply(412, S3Error("KeyExistsAlready"));
+  Status s = store_->PutIfAbsent("a.json", "{}", "");
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.ToString();
+  EXPECT_EQ(s.peer_http_status(), 412);
+  EXPECT_EQ(s.peer_code(), "KeyExistsAlready");
+}
+
+// The message is for humans: text that reads like a 412 or a 409 is not one.
+TEST_F(S3ConditionalTest, AMessageQuotingHttp412IsNotAConflict) {
+  http_.Reply(400, S3Error("InvalidRequest", "not (HTTP 412) at all"));
+  Status s = store_->PutIfAbsent("a.json", "{}", "");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_EQ(s.peer_http_status(), 400);
+}
+
+TEST_F(S3ConditionalTest, AMessageQuotingHttp409IsNotTriedAgain) {
+  http_.Reply(400, S3Error("InvalidRequest", "not (HTTP 409) either"));
+  http_.Reply(200);
+  Status s = store_->PutIfAbsent("a.json", "{}", "");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_EQ(http_.calls().size(), 1u);
+}
+
+TEST_F(S3ConditionalTest, AFailureWithoutAReplyIsNeverAPeersAnswer) {
+  http_.Fail(Status::Internal("connection dropped after (HTTP 412)"));
+  Status s = store_->PutIfAbsent("a.json", "{}", "");
+  EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
+  EXPECT_EQ(s.peer_http_status(), 0);
+}
+
 // A concurrent conditional write to the key: S3 says to try again, and the next answer decides.
 TEST_F(S3ConditionalTest, ConditionalRequestConflictIsTriedAgain) {
   http_.Reply(409, S3Error("ConditionalRequestConflict"));
@@ -123,7 +162,17 @@ TEST_F(S3ConditionalTest, ConflictsUntilTheLastAttemptAreUnavailable) {
   Status s = store_->PutIfAbsent("a.json", "{}", "");
   EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
   EXPECT_TRUE(s.IsRetryable());
+  EXPECT_EQ(s.peer_http_status(), 409);
+  EXPECT_EQ(s.peer_code(), "ConditionalRequestConflict");
   EXPECT_EQ(http_.calls().size(), 3u);
+}
+
+// A body-less 409 (a server that names no code) is the same conflict.
+TEST_F(S3ConditionalTest, ABodyless409IsTriedAgain) {
+  http_.Reply(409);
+  http_.Reply(200);
+  EXPECT_TRUE(store_->PutIfAbsent("a.json", "{}", "").ok());
+  EXPECT_EQ(http_.calls().size(), 2u);
 }
 
 TEST_F(S3ConditionalTest, OtherErrorsKeepTheirMeaning) {
@@ -150,6 +199,33 @@ TEST_F(S3ConditionalTest, DeleteInAMissingBucketIsNotFound) {
   Status s = store_->Delete("jobs/1.json");
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();
   EXPECT_NE(s.message().find("S3 bucket 'pics' does not exist"), std::string::npos);
+  EXPECT_EQ(s.peer_code(), "NoSuchBucket");
+}
+
+// The bucket is missing only when S3's code says so, not when a message mentions it.
+TEST_F(S3ConditionalTest, DeleteOfAMissingKeyWhoseMessageNamesNoSuchBucketIsOk) {
+  http_.Reply(404, S3Error("NoSuchKey", "NoSuchBucket (HTTP 404) is not the code"));
+  EXPECT_TRUE(store_->Delete("jobs/1.json").ok());
+}
+
+TEST_F(S3ConditionalTest, ReadingFromAMissingBucketSaysSo) {
+  http_.Reply(404, S3Error("NoSuchBucket"));
+  Result<StoredObject> got = store_->Get("jobs/1.json");
+  ASSERT_FALSE(got.ok());
+  EXPECT_TRUE(got.status().IsNotFound());
+  EXPECT_NE(got.status().message().find("S3 bucket 'pics' does not exist"), std::string::npos)
+      << got.status().message();
+}
+
+TEST_F(S3ConditionalTest, AMissingKeyWhoseMessageNamesNoSuchBucketIsJustAMissingKey) {
+  http_.Reply(404, S3Error("NoSuchKey", "NoSuchBucket (HTTP 404)"));
+  Result<StoredObject> got = store_->Get("jobs/1.json");
+  ASSERT_FALSE(got.ok());
+  EXPECT_TRUE(got.status().IsNotFound());
+  EXPECT_EQ(got.status().message().find("does not exist"), std::string::npos)
+      << got.status().message();
+  EXPECT_NE(got.status().message().find("reading s3://pics/ledger/jobs/1.json"), std::string::npos)
+      << got.status().message();
 }
 
 }  // namespace
