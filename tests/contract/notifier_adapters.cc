@@ -9,7 +9,7 @@
 #include "contract/notifier_contract.h"
 #include "contract/temp_dir.h"
 #include "fakes/recording_notifier.h"
-#include "notify/notifier_spec.h"
+#include "app/registry.h"
 #include "peers/peer_process.h"
 #include "unit/queue_sqs/sqs_test_env.h"
 
@@ -27,8 +27,11 @@ int FilesEndingIn(const fs::path& dir, const std::string& extension) {
   return n;
 }
 
-std::unique_ptr<Notifier> Make(const std::string& spec, const notify::NotifierSettings& settings) {
-  auto made = notify::MakeNotifier(spec, settings);
+std::unique_ptr<Notifier> Make(const std::string& spec, const app::NotifierSettings& settings) {
+  auto parsed = app::ParseNotifierSpec(spec);
+  EXPECT_TRUE(parsed.ok()) << spec << ": " << parsed.status().ToString();
+  if (!parsed.ok()) return nullptr;
+  auto made = app::MakeNotifier(*parsed, settings);
   EXPECT_TRUE(made.ok()) << spec << ": " << made.status().ToString();
   return made.ok() ? std::move(made).value() : nullptr;
 }
@@ -68,8 +71,8 @@ class SmtpUnderTest final : public SinkUnderTest {
 
  private:
   SmtpUnderTest() = default;
-  static notify::NotifierSettings Settings() {
-    notify::NotifierSettings settings;
+  static app::NotifierSettings Settings() {
+    app::NotifierSettings settings;
     settings.alert_email = "ops@example.com";
     return settings;
   }
@@ -96,8 +99,8 @@ class WebhookUnderTest final : public SinkUnderTest {
 
  private:
   WebhookUnderTest() = default;
-  static notify::NotifierSettings Settings() {
-    notify::NotifierSettings settings;
+  static app::NotifierSettings Settings() {
+    app::NotifierSettings settings;
     settings.webhook_secret = kSecret;
     return settings;
   }

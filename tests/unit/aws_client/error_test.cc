@@ -121,7 +121,7 @@ TEST(ToStatusTest, MapsEachErrorFamilyToItsCode) {
 
 struct PeerCase {
   const char* name;
-  HttpReply reply;
+  net::HttpReply reply;
   int http_status;
   std::string code;
 };
@@ -164,7 +164,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // The HTTP status is data, not text: a message quoting another status changes nothing.
 TEST(ToStatusTest, PeerStatusComesFromTheReplyNotTheMessage) {
-  HttpReply reply{400, {}, "<Error><Code>Custom</Code><Message>(HTTP 412)</Message></Error>"};
+  net::HttpReply reply{400, {}, "<Error><Code>Custom</Code><Message>(HTTP 412)</Message></Error>"};
   Status status = ReplyToStatus(reply);
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(status.peer_http_status(), 400);
@@ -172,7 +172,7 @@ TEST(ToStatusTest, PeerStatusComesFromTheReplyNotTheMessage) {
 }
 
 TEST(ToStatusTest, AnOverlongCodeIsCut) {
-  HttpReply reply{400, {}, R"({"__type":")" + std::string(1000, 'C') + R"("})"};
+  net::HttpReply reply{400, {}, R"({"__type":")" + std::string(1000, 'C') + R"("})"};
   EXPECT_EQ(ReplyToStatus(reply).peer_code(), std::string(128, 'C'));
 }
 
