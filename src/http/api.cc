@@ -8,8 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/hash.h"
 #include "core/ids.h"
+#include "core/percent_encoding.h"
 #include "http/entity_tag.h"
 #include "http/labels.h"
 #include "http/public_url.h"
@@ -47,22 +49,6 @@ bool IsJsonContentType(const HttpRequest& request) {
   while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
   return EqualsIgnoreCase(t, "application/json") ||
          (t.size() > 5 && EqualsIgnoreCase(t.substr(t.size() - 5), "+json"));
-}
-
-std::string PercentEncodeKey(std::string_view key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : key) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // An Idempotency-Key: 1..255 visible ASCII characters.
@@ -475,7 +461,7 @@ HttpResponse Api::Ready() {
 
 std::string Api::ImageUrl(const HttpRequest& request, const std::string& key) {
   if (auto direct = pipeline_.store.DirectUrl(key, options_.url_ttl)) return *direct;
-  return UrlBaseFor(request) + "/images/" + PercentEncodeKey(key);
+  return UrlBaseFor(request) + "/images/" + PercentEncode(key, /*keep_slash=*/true);
 }
 
 std::string Api::UrlBaseFor(const HttpRequest& request) const {

@@ -8,6 +8,8 @@
 //   writing  the response                                           (request_timeout)
 //   closing  send side shut, unread input drained so the peer sees the response, not a reset
 #include "http/connection.h"
+#include "core/ascii.h"
+#include "core/percent_encoding.h"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>

@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "aws/crypto.h"
 #include "aws/http_client.h"
 #include "aws/http_url.h"
+#include "core/digest.h"
+#include "core/hex.h"
 #include "notify/alarm_message.h"
 
 namespace pictor::notify {
@@ -93,7 +94,7 @@ class WebhookNotifier final : public Notifier {
 }  // namespace
 
 std::string WebhookSignature(const std::string& secret, const std::string& body) {
-  return fmt::format("sha256={}", aws::HexEncode(aws::HmacSha256(secret, body)));
+  return fmt::format("sha256={}", HexEncode(HmacSha256(secret, body)));
 }
 
 Result<std::unique_ptr<Notifier>> NewWebhookNotifier(WebhookSettings settings) {

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "aws/crypto.h"
 #include "aws/sigv4.h"
+#include "core/digest.h"
 #include "request_file.h"
 
 namespace pictor::aws {

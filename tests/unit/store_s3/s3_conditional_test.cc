@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "store/s3/s3_store.h"
 
 namespace pictor {
@@ -48,7 +49,7 @@ std::string S3Error(std::string_view code) {
 
 std::string HeaderOf(const aws::HttpCall& call, std::string_view name) {
   for (const auto& [key, value] : call.headers) {
-    if (aws::EqualsIgnoreCase(key, name)) return value;
+    if (EqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }
