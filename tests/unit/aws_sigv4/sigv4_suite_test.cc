@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "aws/sigv4.h"
+#include "core/ascii.h"
 #include "core/digest.h"
 #include "request_file.h"
 
@@ -89,10 +90,7 @@ std::pair<std::string, std::string> SplitTarget(const std::string& target) {
 
 // Headers as an order-free list: names lower-cased, values exact.
 HeaderList UnorderedHeaders(HeaderList headers) {
-  for (auto& [name, value] : headers) {
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  }
+  for (auto& [name, value] : headers) name = AsciiLower(name);
   std::sort(headers.begin(), headers.end());
   return headers;
 }
