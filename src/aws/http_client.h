@@ -77,6 +77,7 @@ class HttpClient {
 // Proxies come from the environment when the client is made (http_proxy, https_proxy, no_proxy;
 // see http_proxy.h). Reply bodies up to 64 MiB are accepted.
 std::unique_ptr<HttpClient> NewHttpClient(size_t max_idle_connections = 16);
+
 }  // namespace pictor::aws
 
 #endif  // PICTOR_AWS_HTTP_CLIENT_H_

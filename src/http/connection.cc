@@ -8,8 +8,6 @@
 //   writing  the response                                           (request_timeout)
 //   closing  send side shut, unread input drained so the peer sees the response, not a reset
 #include "http/connection.h"
-#include "core/ascii.h"
-#include "core/percent_encoding.h"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +17,9 @@
 #include <exception>
 #include <string_view>
 #include <utility>
+
+#include "core/ascii.h"
+#include "core/percent_encoding.h"
 
 namespace pictor::http {
 namespace {
