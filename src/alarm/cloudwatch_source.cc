@@ -7,7 +7,7 @@
 
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
-#include "aws/uri_encode.h"
+#include "core/percent_encoding.h"
 #include "net/http_client.h"
 
 namespace pictor::alarm {
@@ -115,7 +115,7 @@ std::string GetMetricDataBody(const CloudWatchQuery& q, Clock::time_point end) {
   std::string out;
   for (const auto& [k, v] : fields) {
     if (!out.empty()) out += '&';
-    out.append(aws::UriEncode(k)).append("=").append(aws::UriEncode(v));
+    out.append(PercentEncode(k)).append("=").append(PercentEncode(v));
   }
   return out;
 }

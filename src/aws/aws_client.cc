@@ -1,10 +1,10 @@
 // AwsClient: endpoint parsing, signing per attempt, retries, error translation.
 #include "aws/aws_client.h"
 
-#include "aws/crypto.h"
 #include "aws/error.h"
 #include "aws/retry_mode.h"
-#include "aws/uri_encode.h"
+#include "core/digest.h"
+#include "core/percent_encoding.h"
 
 namespace pictor::aws {
 namespace {
@@ -13,7 +13,7 @@ std::string WireQuery(const QueryList& query) {
   std::string out;
   for (const auto& [key, value] : query) {
     if (!out.empty()) out += '&';
-    out += UriEncode(key) + "=" + UriEncode(value);
+    out += PercentEncode(key) + "=" + PercentEncode(value);
   }
   return out;
 }

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <ctime>
 
-#include "aws/crypto.h"
-#include "aws/uri_encode.h"
+#include "aws/path_normalization.h"
 #include "core/ascii.h"
+#include "core/digest.h"
+#include "core/hex.h"
+#include "core/percent_encoding.h"
 
 namespace pictor::aws {
 namespace {
@@ -74,14 +76,15 @@ CanonicalHeaders BuildCanonicalHeaders(const HeaderList& headers) {
 std::string CanonicalUri(std::string_view path, const SigningParams& params) {
   if (path.empty()) return "/";
   if (params.s3_mode) return std::string(path);
-  return UriEncode(params.normalize_path ? NormalizePath(path) : std::string(path),
-                   /*keep_slash=*/true);
+  return PercentEncode(params.normalize_path ? NormalizePath(path) : std::string(path),
+                       /*keep_slash=*/true);
 }
 
 std::string CanonicalQuery(const QueryList& query) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(query.size());
-  for (const auto& [name, value] : query) encoded.emplace_back(UriEncode(name), UriEncode(value));
+  for (const auto& [name, value] : query)
+    encoded.emplace_back(PercentEncode(name), PercentEncode(value));
   std::sort(encoded.begin(), encoded.end());
   std::string out;
   for (const auto& [name, value] : encoded) {
@@ -226,7 +229,7 @@ Result<SignedParts> PresignQuery(const SigningRequest& request, const Credential
 
   parts.query_string = canonical_query;
   if (has_token && params.omit_session_token) {
-    parts.query_string += "&X-Amz-Security-Token=" + UriEncode(credentials.session_token);
+    parts.query_string += "&X-Amz-Security-Token=" + PercentEncode(credentials.session_token);
   }
   parts.query_string += "&X-Amz-Signature=" + parts.signature;
   return parts;

@@ -16,6 +16,17 @@ inline std::string AsciiLower(std::string_view in) {
   return out;
 }
 
+// True when `a` and `b` are equal ignoring ASCII case ("Content-Length" and "content-length");
+// bytes above 0x7F must match exactly, whatever the locale.
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 // `in` without leading and trailing ASCII whitespace (space, \t, \n, \v, \f, \r).
 inline std::string_view AsciiTrim(std::string_view in) {
   auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/hex.h"
+
 namespace pictor {
 
 inline uint64_t StableHash64(std::string_view data) {
@@ -19,13 +21,7 @@ inline uint64_t StableHash64(std::string_view data) {
 }
 
 // 16 lower-case hex digits.
-inline std::string StableHashHex(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  uint64_t h = StableHash64(data);
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 15];
-  return out;
-}
+inline std::string StableHashHex(std::string_view data) { return Hex64(StableHash64(data)); }
 
 }  // namespace pictor
 

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "core/hex.h"
+
 namespace pictor {
 namespace {
 
@@ -20,10 +22,7 @@ std::string RandomHex() {
     if (n <= 0) break;  // cannot happen after boot; the O_EXCL create still keeps us safe
     got += static_cast<size_t>(n);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, bits >>= 4) out[static_cast<size_t>(i)] = kHex[bits & 15];
-  return out;
+  return Hex64(bits);
 }
 
 }  // namespace

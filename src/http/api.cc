@@ -8,9 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/hash.h"
 #include "core/ids.h"
 #include "core/job_message.h"
+#include "core/percent_encoding.h"
 #include "http/api_responses.h"
 #include "http/metrics_service.h"
 #include "http/public_url.h"
@@ -19,22 +21,6 @@ namespace pictor::http {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string PercentEncodeKey(std::string_view key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : key) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // An Idempotency-Key: 1..255 visible ASCII characters.
 bool IsValidIdempotencyKey(std::string_view key) {
@@ -276,7 +262,7 @@ HttpResponse Api::Ready() {
 
 std::string Api::ImageUrl(const HttpRequest& request, const std::string& key) {
   if (auto direct = pipeline_.store.DirectUrl(key, options_.url_ttl)) return *direct;
-  return UrlBaseFor(request) + "/images/" + PercentEncodeKey(key);
+  return UrlBaseFor(request) + "/images/" + PercentEncode(key, /*keep_slash=*/true);
 }
 
 std::string Api::UrlBaseFor(const HttpRequest& request) const {

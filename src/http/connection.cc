@@ -20,6 +20,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/ascii.h"
+#include "core/percent_encoding.h"
 #include "http/labels.h"
 
 namespace pictor::http {

@@ -2,19 +2,9 @@
 
 #include <algorithm>
 
+#include "core/ascii.h"
+
 namespace pictor::http {
-namespace {
-
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 void Headers::Set(std::string_view name, std::string value) {
   std::erase_if(fields_, [name](const auto& field) { return EqualsIgnoreCase(field.first, name); });
@@ -26,12 +16,6 @@ std::optional<std::string_view> Headers::Get(std::string_view name) const {
     if (EqualsIgnoreCase(field_name, name)) return std::string_view(field_value);
   }
   return std::nullopt;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return LowerAscii(x) == LowerAscii(y);
-         });
 }
 
 std::string_view ReasonPhrase(int status) {
@@ -114,27 +98,6 @@ std::string_view ReasonPhrase(int status) {
       return "HTTP Version Not Supported";
   }
   return "Unknown";
-}
-
-std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int hi = HexValue(text[i + 1]);
-      int lo = HexValue(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      c = ' ';
-    }
-    if (c == '\0') return std::nullopt;
-    out.push_back(c);
-  }
-  return out;
 }
 
 }  // namespace pictor::http

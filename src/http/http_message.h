@@ -42,15 +42,8 @@ struct HttpResponse {
   std::string body;
 };
 
-// Case-insensitive ASCII comparison, as HTTP field names need.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-
 // The standard reason phrase ("Not Found"), or "Unknown".
 std::string_view ReasonPhrase(int status);
-
-// Decodes %xx escapes. With `plus_is_space` (query components of HTML forms) '+' becomes ' '.
-// nullopt for a malformed escape ("%4", "%zz") or a decoded NUL byte.
-std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space = false);
 
 }  // namespace pictor::http
 

@@ -1,9 +1,10 @@
 #include "lambda/api_gateway.h"
 
-#include <cctype>
 #include <string>
 #include <string_view>
 
+#include "core/ascii.h"
+#include "core/percent_encoding.h"
 #include "lambda/base64.h"
 
 namespace pictor::lambda {
@@ -29,22 +30,10 @@ bool IsTextual(std::string_view content_type) {
 }
 
 void AppendQueryPart(std::string& query, std::string_view name, std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  auto encode = [&query](std::string_view text) {
-    for (unsigned char c : text) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        query += static_cast<char>(c);
-      } else {
-        query += '%';
-        query += kHex[c >> 4];
-        query += kHex[c & 15];
-      }
-    }
-  };
   if (!query.empty()) query += '&';
-  encode(name);
+  query += PercentEncode(name);
   query += '=';
-  encode(value);
+  query += PercentEncode(value);
 }
 
 // v1 carries the query already decoded, as maps; it is re-encoded for the Api to parse.
@@ -116,7 +105,7 @@ Result<http::HttpRequest> RequestFromApiGateway(const json& event, EventKind kin
     if (!stage.empty() && stage != "$default" && raw_path.rfind("/" + stage + "/", 0) == 0) {
       raw_path.erase(0, stage.size() + 1);
     }
-    auto decoded = http::PercentDecode(raw_path);
+    auto decoded = PercentDecode(raw_path);
     if (!decoded) return Status::InvalidArgument("malformed rawPath: " + raw_path);
     request.path = std::move(*decoded);
     request.query = StringField(event, "rawQueryString");
@@ -162,7 +151,7 @@ json ApiGatewayResponse(const http::HttpResponse& response, EventKind kind) {
   json multi = json::object();
   json cookies = json::array();
   for (const auto& [name, value] : response.headers.fields()) {
-    if (kind == EventKind::kApiGatewayV2 && http::EqualsIgnoreCase(name, "Set-Cookie")) {
+    if (kind == EventKind::kApiGatewayV2 && EqualsIgnoreCase(name, "Set-Cookie")) {
       cookies.push_back(value);
       continue;
     }

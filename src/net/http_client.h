@@ -78,9 +78,6 @@ class HttpClient {
 // see http_proxy.h). Reply bodies up to 64 MiB are accepted.
 std::unique_ptr<HttpClient> NewHttpClient(size_t max_idle_connections = 16);
 
-// True when `a` and `b` are equal ignoring ASCII case (header names).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-
 }  // namespace pictor::net
 
 #endif  // PICTOR_NET_HTTP_CLIENT_H_

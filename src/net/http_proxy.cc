@@ -1,33 +1,14 @@
 #include "net/http_proxy.h"
 #include "core/ascii.h"
+#include "core/percent_encoding.h"
 
 #include <openssl/evp.h>
 
-#include <cctype>
 #include <cstdlib>
 #include <initializer_list>
 
 namespace pictor::net {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 std::string Base64(std::string_view data) {
   std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
@@ -49,7 +30,7 @@ Result<HttpProxy> ParseProxy(std::string_view text) {
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   HttpProxy proxy;
   if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    proxy.authorization = "Basic " + Base64(PercentDecode(authority.substr(0, at)));
+    proxy.authorization = "Basic " + Base64(PercentDecodeLenient(authority.substr(0, at)));
     authority.remove_prefix(at + 1);
   }
   Status parsed = ParseAuthority(authority, proxy.host, proxy.port);

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "net/http_client.h"
 
 namespace pictor::testing {
@@ -61,7 +62,7 @@ class ScriptedHttpClient final : public net::HttpClient {
   // The first header of `call` named `name` (ASCII case-insensitive), or "".
   static std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
     for (const auto& [key, value] : call.headers) {
-      if (net::EqualsIgnoreCase(key, name)) return value;
+      if (EqualsIgnoreCase(key, name)) return value;
     }
     return "";
   }

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/percent_encoding.h"
 #include "fuzz_check.h"
 #include "http/http_message.h"
 #include "http/server.h"
@@ -60,14 +61,14 @@ void CheckTarget(std::string_view target) {
     target = slash == std::string_view::npos ? "/" : target.substr(slash);
   }
   if (target.empty() || (target.front() != '/' && target != "*")) return;
-  std::optional<std::string> path = pictor::http::PercentDecode(target);
+  std::optional<std::string> path = pictor::PercentDecode(target);
   if (path) {
     FUZZ_CHECK(path->size() <= target.size());
     FUZZ_CHECK(path->find('\0') == std::string::npos);
     FUZZ_CHECK(!path->empty() && (path->front() == '/' || *path == "*"));
   }
   for (bool plus : {false, true}) {
-    std::optional<std::string> q = pictor::http::PercentDecode(query, plus);
+    std::optional<std::string> q = pictor::PercentDecode(query, plus);
     if (q) FUZZ_CHECK(q->find('\0') == std::string::npos && q->size() <= query.size());
   }
 }

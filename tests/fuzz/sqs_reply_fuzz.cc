@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/digest.h"
 #include "fuzz_check.h"
 #include "queue/sqs/sqs_messages.h"
 
@@ -19,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (action == 0) {
     std::string sent(in.Until('\0'));
     pictor::Result<pictor::SentMessage> sent_reply = sqs::ReadSendMessageReply(in.Rest(), sent);
-    if (sent_reply.ok()) FUZZ_CHECK(sent_reply->md5_of_body == sqs::Md5Hex(sent));
+    if (sent_reply.ok()) FUZZ_CHECK(sent_reply->md5_of_body == pictor::Md5Hex(sent));
   } else if (action == 1) {
     const size_t count = in.Byte() % 11;
     std::vector<pictor::OutgoingMessage> messages(count);
@@ -29,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(batch->size() == messages.size());
       for (size_t i = 0; i < messages.size(); ++i) {
         if ((*batch)[i].ok()) {
-          FUZZ_CHECK((*batch)[i]->md5_of_body == sqs::Md5Hex(messages[i].body));
+          FUZZ_CHECK((*batch)[i]->md5_of_body == pictor::Md5Hex(messages[i].body));
         }
       }
     }

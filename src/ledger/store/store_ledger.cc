@@ -1,11 +1,11 @@
 // The store ledger: job records and idempotency claims as JSON objects (see store_ledger.h).
 #include "ledger/store/store_ledger.h"
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <utility>
 
+#include "core/digest.h"
 #include "ledger/store/job_record_json.h"
 
 namespace pictor {
@@ -19,20 +19,6 @@ constexpr size_t kMaxRecordBytes = 1 << 20;
 // (the job was removed); a few rounds settle any realistic interleaving.
 constexpr int kMaxClaimRounds = 3;
 constexpr std::string_view kContentType = "application/json";
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 // "/images//jobs/" -> "images/jobs": a prefix is often built by joining settings that may end
 // in '/' (KEY_PREFIX=images/), and an empty segment would make every key invalid.

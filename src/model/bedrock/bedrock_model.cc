@@ -6,7 +6,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/endpoint.h"
-#include "aws/uri_encode.h"
+#include "core/percent_encoding.h"
 #include "core/utf8.h"
 #include "model/bedrock/bedrock_families.h"
 #include "model/bedrock/png_answer.h"
@@ -67,7 +67,7 @@ class BedrockModel final : public ImageModel {
     if (Status s = Check(request); !s.ok()) return s;
     aws::AwsRequest call;
     call.method = "POST";
-    call.path = "/model/" + aws::UriEncode(model_id_) + "/invoke";
+    call.path = "/model/" + PercentEncode(model_id_) + "/invoke";
     call.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     call.body = family_.build_request(request, extras_).dump();
     call.sign_content_sha256 = true;

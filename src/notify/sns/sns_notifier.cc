@@ -5,7 +5,7 @@
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
-#include "aws/uri_encode.h"
+#include "core/percent_encoding.h"
 #include "notify/alarm_message.h"
 
 namespace pictor::notify {
@@ -15,7 +15,7 @@ std::string Form(const std::vector<std::pair<std::string, std::string>>& fields)
   std::string out;
   for (const auto& [k, v] : fields) {
     if (!out.empty()) out += '&';
-    out.append(aws::UriEncode(k)).append("=").append(aws::UriEncode(v));
+    out.append(PercentEncode(k)).append("=").append(PercentEncode(v));
   }
   return out;
 }

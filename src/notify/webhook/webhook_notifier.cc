@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "aws/crypto.h"
+#include "core/digest.h"
+#include "core/hex.h"
 #include "net/http_client.h"
 #include "net/http_url.h"
 #include "notify/alarm_message.h"
@@ -93,7 +94,7 @@ class WebhookNotifier final : public Notifier {
 }  // namespace
 
 std::string WebhookSignature(const std::string& secret, const std::string& body) {
-  return fmt::format("sha256={}", aws::HexEncode(aws::HmacSha256(secret, body)));
+  return fmt::format("sha256={}", HexEncode(HmacSha256(secret, body)));
 }
 
 Result<std::unique_ptr<Notifier>> NewWebhookNotifier(WebhookSettings settings) {

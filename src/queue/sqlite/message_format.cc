@@ -1,6 +1,6 @@
 #include "queue/sqlite/message_format.h"
+#include "core/hex.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -13,13 +13,7 @@ namespace pictor::sqlite_queue {
 namespace {
 
 std::string Hex(const unsigned char* data, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '0');
-  for (size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0xf];
-  }
-  return out;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(data), size));
 }
 
 // Fills `out` from OpenSSL's CSPRNG; falls back to std::random_device (also a system
@@ -97,13 +91,6 @@ std::string NewMessageId() {
   const std::string hex = Hex(bytes.data(), bytes.size());
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20);
-}
-
-std::string Md5Hex(std::string_view body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(body.data(), body.size(), digest, &size, EVP_md5(), nullptr);
-  return Hex(digest, size);
 }
 
 std::string NewReceiptToken() {

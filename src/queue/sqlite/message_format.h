@@ -19,9 +19,6 @@ Status ValidateBody(std::string_view body);
 // A random UUID version 4 in its canonical lower-case form.
 std::string NewMessageId();
 
-// MD5 of `body` as 32 lower-case hex digits (SQS MD5OfMessageBody).
-std::string Md5Hex(std::string_view body);
-
 // 128 random bits as 32 lower-case hex digits; unguessable, for receipt handles.
 std::string NewReceiptToken();
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/digest.h"
 #include "queue/sqlite/message_format.h"
 #include "queue/sqlite/queue_sql.h"
 #include "sqlite/connection.h"
@@ -133,7 +134,7 @@ class SqliteQueue final : public JobQueue {
         results.emplace_back(std::move(check));
         continue;
       }
-      results.emplace_back(SentMessage{sqlite_queue::NewMessageId(), sqlite_queue::Md5Hex(m.body)});
+      results.emplace_back(SentMessage{sqlite_queue::NewMessageId(), Md5Hex(m.body)});
       any_valid = true;
     }
     if (!any_valid) return results;

@@ -2,15 +2,13 @@
 // allow_exceptions = false, and dump() replacing what is not UTF-8 (bodies are checked first).
 #include "queue/sqs/sqs_messages.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.h"
 #include "aws/error.h"
+#include "core/digest.h"
 #include "core/utf8.h"
 
 namespace pictor::sqs {
@@ -67,13 +65,6 @@ json SendEntry(const OutgoingMessage& message) {
 }
 
 }  // namespace
-
-std::string Md5Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_md5(), nullptr);
-  return aws::HexEncode(std::string_view(reinterpret_cast<const char*>(digest), size));
-}
 
 Status CheckOutgoing(const OutgoingMessage& message) {
   if (message.body.empty()) return Status::InvalidArgument("message body is empty");

@@ -16,9 +16,6 @@
 
 namespace pictor::sqs {
 
-// The lower-case hex MD5 of `data`, as SQS reports it for message bodies.
-std::string Md5Hex(std::string_view data);
-
 // InvalidArgument (PayloadTooLarge for size) unless `message` is something SQS accepts:
 // 1 byte .. 256 KiB of valid UTF-8 and a delay of 0..900 s.
 Status CheckOutgoing(const OutgoingMessage& message);

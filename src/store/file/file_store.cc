@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -12,6 +11,8 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "core/content_type.h"
+#include "core/digest.h"
 #include "core/temp_file.h"
 #include "store/file/key_path.h"
 #include "store/file/temp_sweep.h"
@@ -29,29 +30,10 @@ constexpr const char* kTypeAttr = "user.pictor.content_type";
 constexpr const char* kEtagAttr = "user.pictor.etag";
 constexpr int kOpenObject = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 
-std::string Md5Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
-
 std::string ReadAttr(int fd, const char* name) {
   char buf[256];
   ssize_t n = fgetxattr(fd, name, buf, sizeof buf);
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
-
-std::string GuessContentType(std::string_view key) {
-  if (key.ends_with(".png")) return "image/png";
-  if (key.ends_with(".json")) return "application/json";
-  return "application/octet-stream";
 }
 
 ObjectInfo InfoFor(std::string key, int fd, const struct stat& st) {
@@ -60,7 +42,7 @@ ObjectInfo InfoFor(std::string key, int fd, const struct stat& st) {
   info.last_modified_ms =
       static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
   info.content_type = ReadAttr(fd, kTypeAttr);
-  if (info.content_type.empty()) info.content_type = GuessContentType(key);
+  if (info.content_type.empty()) info.content_type = ContentTypeForKey(key);
   std::string etag = ReadAttr(fd, kEtagAttr);
   if (etag.empty()) {
     etag = std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
@@ -289,7 +271,7 @@ class FileStore final : public ObjectStore {
     if (!fd.valid()) return FromErrno(errno, Access::kWrite, "creating " + detail);
     Status st = WriteAll(fd.get(), data, detail);
     if (st.ok()) {
-      std::string type = content_type.empty() ? GuessContentType(key) : std::string(content_type);
+      std::string type = std::string(content_type.empty() ? ContentTypeForKey(key) : content_type);
       std::string etag = Md5Hex(data);
       // Extended attributes are best effort: without them the type is guessed from the key.
       fsetxattr(fd.get(), kTypeAttr, type.data(), type.size(), 0);

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "aws/endpoint.h"
-#include "aws/uri_encode.h"
+#include "core/percent_encoding.h"
 #include "store/s3/s3_store.h"
 
 namespace pictor {
@@ -133,7 +133,7 @@ std::string S3ObjectUrl(const S3StoreOptions& resolved, std::string_view full_ke
   std::string url = address.endpoint;
   url += address.bucket_path;
   url += '/';
-  url += aws::UriEncode(full_key, /*keep_slash=*/true);
+  url += PercentEncode(full_key, /*keep_slash=*/true);
   return url;
 }
 

@@ -11,8 +11,10 @@
 #include <utility>
 
 #include "aws/aws_client.h"
-#include "aws/uri_encode.h"
+#include "core/content_type.h"
+#include "core/digest.h"
 #include "core/ids.h"
+#include "core/percent_encoding.h"
 #include "net/retry.h"
 #include "store/s3/s3_listing.h"
 
@@ -22,18 +24,11 @@ namespace {
 // Content-MD5: the integrity check every S3-compatible server honours (x-amz-checksum-* are
 // newer and not everywhere). The signed x-amz-content-sha256 covers the body as well.
 std::string Md5Base64(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr);
+  const std::string digest = Md5(data);
   unsigned char out[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
-  int n = EVP_EncodeBlock(out, digest, static_cast<int>(len));
+  int n = EVP_EncodeBlock(out, reinterpret_cast<const unsigned char*>(digest.data()),
+                          static_cast<int>(digest.size()));
   return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
-}
-
-std::string DefaultContentType(std::string_view key) {
-  if (key.ends_with(".png")) return "image/png";
-  if (key.ends_with(".json")) return "application/json";
-  return "application/octet-stream";
 }
 
 // The object's metadata from GetObject / HeadObject reply headers.
@@ -216,8 +211,7 @@ class S3Store final : public ObjectStore {
     request.method = "PUT";
     request.path = ObjectPath(key);
     request.headers = {
-        {"Content-Type",
-         content_type.empty() ? DefaultContentType(key) : std::string(content_type)},
+        {"Content-Type", std::string(content_type.empty() ? ContentTypeForKey(key) : content_type)},
         {"Content-MD5", Md5Base64(data)},
     };
     request.body = std::string(data);
@@ -245,7 +239,7 @@ class S3Store final : public ObjectStore {
   std::string ObjectPath(std::string_view key) const {
     std::string path = address_.bucket_path;
     path += '/';
-    path += aws::UriEncode(FullKey(key), /*keep_slash=*/true);
+    path += PercentEncode(FullKey(key), /*keep_slash=*/true);
     return path;
   }
 

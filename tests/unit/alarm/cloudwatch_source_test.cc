@@ -1,6 +1,7 @@
 // The CloudWatch source: the GetMetricData request it signs and sends, and how it reads the
 // reply, against a fake net::HttpClient (no network).
 #include "alarm/cloudwatch_source.h"
+#include "core/ascii.h"
 
 #include <gtest/gtest.h>
 
@@ -96,8 +97,8 @@ TEST_F(CloudWatchSourceTest, SendsAQueryProtocolGetMetricDataForTheQueueSignedFo
   EXPECT_EQ(calls[0].url, "https://monitoring.eu-west-1.amazonaws.com/");
   std::string authorization, content_type;
   for (const auto& [k, v] : calls[0].headers) {
-    if (net::EqualsIgnoreCase(k, "Authorization")) authorization = v;
-    if (net::EqualsIgnoreCase(k, "Content-Type")) content_type = v;
+    if (EqualsIgnoreCase(k, "Authorization")) authorization = v;
+    if (EqualsIgnoreCase(k, "Content-Type")) content_type = v;
   }
   EXPECT_NE(authorization.find("/eu-west-1/monitoring/aws4_request"), std::string::npos)
       << authorization;

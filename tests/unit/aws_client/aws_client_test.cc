@@ -6,8 +6,8 @@
 #include <atomic>
 #include <ctime>
 
-#include "aws/crypto.h"
-#include "aws/uri_encode.h"
+#include "core/digest.h"
+#include "core/percent_encoding.h"
 #include "unit/net/test_http_server.h"
 
 namespace pictor::aws {
@@ -44,7 +44,8 @@ std::string ExpectedAuthorization(const RecordedRequest& seen, const std::string
       std::string_view pair = rest.substr(0, rest.find('&'));
       rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
       size_t eq = pair.find('=');
-      request.query.emplace_back(UriDecode(pair.substr(0, eq)), UriDecode(pair.substr(eq + 1)));
+      request.query.emplace_back(PercentDecodeLenient(pair.substr(0, eq)),
+                                 PercentDecodeLenient(pair.substr(eq + 1)));
     }
   }
   request.headers = {{"Host", seen.Header("Host")}};
@@ -144,7 +145,7 @@ TEST(AwsClientTest, PresignGetBuildsAUrlOnTheEndpoint) {
                     .s3_mode = true},
                    *http, *credentials);
   Result<std::string> url =
-      client.PresignGet("/bucket/" + UriEncode("a b.png", true), {}, std::chrono::minutes(15));
+      client.PresignGet("/bucket/" + PercentEncode("a b.png", true), {}, std::chrono::minutes(15));
   ASSERT_TRUE(url.ok()) << url.status().ToString();
   EXPECT_TRUE(url->starts_with("http://127.0.0.1:9000/bucket/a%20b.png?")) << *url;
   EXPECT_NE(url->find("X-Amz-Expires=900"), std::string::npos);

@@ -1,9 +1,8 @@
 #include "request_file.h"
+#include "core/percent_encoding.h"
 
 #include <fstream>
 #include <sstream>
-
-#include "aws/uri_encode.h"
 
 namespace pictor::aws::testing {
 
@@ -61,8 +60,9 @@ QueryList ParseQuery(const std::string& raw_query) {
     std::string pair = raw_query.substr(start, end - start);
     size_t equals = pair.find('=');
     if (!pair.empty()) {
-      query.emplace_back(UriDecode(pair.substr(0, equals)),
-                         equals == std::string::npos ? "" : UriDecode(pair.substr(equals + 1)));
+      query.emplace_back(
+          PercentDecodeLenient(pair.substr(0, equals)),
+          equals == std::string::npos ? "" : PercentDecodeLenient(pair.substr(equals + 1)));
     }
     start = end + 1;
   }

@@ -13,9 +13,9 @@
 #include <optional>
 #include <string>
 
-#include "aws/crypto.h"
 #include "aws/sigv4.h"
-#include "aws/uri_encode.h"
+#include "core/digest.h"
+#include "core/percent_encoding.h"
 #include "request_file.h"
 
 namespace pictor::aws {
@@ -81,7 +81,7 @@ class S3BotocoreTest : public ::testing::Test {
   static SigningRequest RequestFor(const nlohmann::json& entry) {
     SigningRequest request;
     request.method = entry["method"];
-    request.path = "/" + UriEncode(entry["key"].get<std::string>(), /*keep_slash=*/true);
+    request.path = "/" + PercentEncode(entry["key"].get<std::string>(), /*keep_slash=*/true);
     for (const auto& [name, value] : entry["query"].items())
       request.query.emplace_back(name, value);
     request.headers.emplace_back("Host", entry["host"]);

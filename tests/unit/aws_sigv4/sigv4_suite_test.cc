@@ -16,8 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "aws/crypto.h"
 #include "aws/sigv4.h"
+#include "core/ascii.h"
+#include "core/digest.h"
 #include "request_file.h"
 
 namespace pictor::aws {
@@ -89,10 +90,7 @@ std::pair<std::string, std::string> SplitTarget(const std::string& target) {
 
 // Headers as an order-free list: names lower-cased, values exact.
 HeaderList UnorderedHeaders(HeaderList headers) {
-  for (auto& [name, value] : headers) {
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  }
+  for (auto& [name, value] : headers) name = AsciiLower(name);
   std::sort(headers.begin(), headers.end());
   return headers;
 }

@@ -1,14 +1,14 @@
 // Behaviour of the signer beyond the AWS suite: input checks, S3 path rules, secrecy.
 #include "aws/sigv4.h"
+#include "core/digest.h"
+#include "core/hex.h"
+#include "core/percent_encoding.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <utility>
-
-#include "aws/crypto.h"
-#include "aws/uri_encode.h"
 
 namespace pictor::aws {
 namespace {
@@ -58,7 +58,7 @@ TEST(SigV4Test, SecretKeyAppearsInNeitherAuthorizationNorPresignedUrl) {
   Result<std::string> url =
       PresignUrl(TestRequest(), credentials, TestParams(true), std::chrono::seconds(60));
   ASSERT_TRUE(header.ok() && url.ok());
-  for (const std::string& secret : {std::string(kSecret), UriEncode(kSecret)}) {
+  for (const std::string& secret : {std::string(kSecret), PercentEncode(kSecret)}) {
     EXPECT_EQ(header->authorization.find(secret), std::string::npos);
     for (const auto& [name, value] : header->added_headers) {
       EXPECT_EQ(value.find(secret), std::string::npos) << name;

@@ -24,32 +24,11 @@ TEST(HeadersTest, SetReplacesEveryFieldOfThatName) {
   EXPECT_EQ(headers.Get("b"), "3");
 }
 
-TEST(EqualsIgnoreCaseTest, ComparesAsciiCaseInsensitively) {
-  EXPECT_TRUE(EqualsIgnoreCase("Content-Length", "content-length"));
-  EXPECT_FALSE(EqualsIgnoreCase("Content-Length", "Content-Lengt"));
-  EXPECT_FALSE(EqualsIgnoreCase("a", "b"));
-}
-
 TEST(ReasonPhraseTest, KnowsCommonCodesAndFallsBack) {
   EXPECT_EQ(ReasonPhrase(404), "Not Found");
   EXPECT_EQ(ReasonPhrase(413), "Payload Too Large");
   EXPECT_EQ(ReasonPhrase(599), "Unknown");
 }
-
-TEST(PercentDecodeTest, DecodesEscapes) { EXPECT_EQ(PercentDecode("/a%20b/%2Fc%7e"), "/a b//c~"); }
-
-TEST(PercentDecodeTest, PlusIsSpaceOnlyWhenAsked) {
-  EXPECT_EQ(PercentDecode("a+b"), "a+b");
-  EXPECT_EQ(PercentDecode("a+b", /*plus_is_space=*/true), "a b");
-}
-
-TEST(PercentDecodeTest, RejectsMalformedEscapes) {
-  EXPECT_FALSE(PercentDecode("%").has_value());
-  EXPECT_FALSE(PercentDecode("%4").has_value());
-  EXPECT_FALSE(PercentDecode("abc%zz").has_value());
-}
-
-TEST(PercentDecodeTest, RejectsNul) { EXPECT_FALSE(PercentDecode("/a%00b").has_value()); }
 
 }  // namespace
 }  // namespace pictor::http

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/digest.h"
 #include "queue/sqs/sqs_messages.h"
 #include "unit/queue_sqs/fauxqs_fixture.h"
 

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
+#include "core/digest.h"
 #include "queue/sqs/sqs_messages.h"
 #include "queue/sqs/sqs_queue.h"
 #include "unit/queue_sqs/sqs_test_env.h"
@@ -64,7 +66,7 @@ class SqsQueueFakeTest : public ::testing::Test {
 
 std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
   for (const auto& [key, value] : call.headers) {
-    if (net::EqualsIgnoreCase(key, name)) return value;
+    if (EqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }

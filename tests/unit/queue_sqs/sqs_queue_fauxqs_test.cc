@@ -5,6 +5,7 @@
 #include <future>
 #include <set>
 
+#include "core/digest.h"
 #include "queue/sqs/sqs_messages.h"
 #include "unit/queue_sqs/fauxqs_fixture.h"
 

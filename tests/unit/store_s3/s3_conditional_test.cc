@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "store/s3/s3_store.h"
 
 namespace pictor {
@@ -55,7 +56,7 @@ std::string S3Error(std::string_view code, std::string_view message = "scripted"
 
 std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
   for (const auto& [key, value] : call.headers) {
-    if (net::EqualsIgnoreCase(key, name)) return value;
+    if (EqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }

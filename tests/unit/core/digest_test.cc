@@ -1,10 +1,12 @@
-#include "aws/crypto.h"
+#include "core/digest.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace pictor::aws {
+#include "core/hex.h"
+
+namespace pictor {
 namespace {
 
 std::string Bytes(size_t count, char value) { return std::string(count, value); }
@@ -45,9 +47,21 @@ TEST(HmacSha256Test, MatchesRfc4231Case6KeyLongerThanBlock) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
-TEST(HexEncodeTest, EncodesEveryByteAsTwoLowerCaseDigits) {
-  EXPECT_EQ(HexEncode(std::string("\x00\x0f\xa0\xff", 4)), "000fa0ff");
+// RFC 1321's test suite: the digests SQS's MD5OfMessageBody and the stores' ETags are compared to.
+TEST(Md5Test, MatchesRfc1321Suite) {
+  EXPECT_EQ(Md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(Md5Hex("a"), "0cc175b9c0f1b6a831c399e269772661");
+  EXPECT_EQ(Md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(Md5Hex("message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
+  EXPECT_EQ(
+      Md5Hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890"),
+      "57edf4a22be3c955ac49da2e2107b67a");
+}
+
+TEST(Md5Test, RawDigestIs16BytesOfTheHex) {
+  EXPECT_EQ(Md5("abc").size(), 16u);
+  EXPECT_EQ(HexEncode(Md5("abc")), Md5Hex("abc"));
 }
 
 }  // namespace
-}  // namespace pictor::aws
+}  // namespace pictor

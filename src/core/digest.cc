@@ -1,20 +1,31 @@
-#include "aws/crypto.h"
+#include "core/digest.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <cstdlib>
 
-namespace pictor::aws {
+#include "core/hex.h"
 
-std::string Sha256(std::string_view data) {
+namespace pictor {
+namespace {
+
+std::string Digest(std::string_view data, const EVP_MD* type) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), digest, &length, type, nullptr) != 1) {
     std::abort();  // Only a broken OpenSSL fails to hash memory.
   }
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
+
+}  // namespace
+
+std::string Md5(std::string_view data) { return Digest(data, EVP_md5()); }
+
+std::string Md5Hex(std::string_view data) { return HexEncode(Md5(data)); }
+
+std::string Sha256(std::string_view data) { return Digest(data, EVP_sha256()); }
 
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
@@ -29,15 +40,4 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(mac), length);
 }
 
-std::string HexEncode(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0x0f]);
-  }
-  return out;
-}
-
-}  // namespace pictor::aws
+}  // namespace pictor
