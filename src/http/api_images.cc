@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/ids.h"
 #include "http/api.h"
 #include "http/api_responses.h"

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/ascii.h"
 #include "http/api.h"
 
 namespace pictor::http {
