@@ -1,9 +1,10 @@
 #include "pictor/metrics.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
 namespace pictor {
@@ -121,8 +122,7 @@ MetricsRegistry::Family* MetricsRegistry::FamilyFor(std::string_view name, std::
     it = families_.emplace(std::string(name), Family{type, std::string(help), {}, {}, {}}).first;
   }
   if (it->second.type != type) {
-    std::fprintf(stderr, "metrics: %.*s registered with two types\n", static_cast<int>(name.size()),
-                 name.data());
+    spdlog::error("metrics: {} registered with two types", name);
     return nullptr;
   }
   return &it->second;

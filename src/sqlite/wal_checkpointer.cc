@@ -47,6 +47,12 @@ WalCheckpointer::Round WalCheckpointer::LastRound() {
   return last_;
 }
 
+bool WalCheckpointer::WaitForRounds(int rounds, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  const int64_t target = rounds_ + rounds;
+  return round_done_.wait_for(lock, timeout, [&] { return rounds_ >= target; });
+}
+
 WalCheckpointer::Round WalCheckpointer::Checkpoint(int previous_log_frames) {
   // PASSIVE copies what no reader still needs and never waits; a busy moment is simply
   // picked up by the next round. Each pass copies what was written during the one before, so
@@ -77,6 +83,8 @@ void WalCheckpointer::Run() {
     Round round = Checkpoint(previous_log_frames);
     lock.lock();
     last_ = round;
+    ++rounds_;
+    round_done_.notify_all();
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,10 @@ class WalCheckpointer {
   };
   Round LastRound();
 
+  // Waits until `rounds` more rounds have finished after the call (false after `timeout`), so a
+  // test can tell "nothing more happened in N rounds" without guessing how long N rounds take.
+  bool WaitForRounds(int rounds, std::chrono::milliseconds timeout);
+
  private:
   WalCheckpointer(sqlite3* db, WriterPause pause, std::chrono::milliseconds interval);
   void Run();
@@ -63,10 +68,12 @@ class WalCheckpointer {
   sqlite3* db_;
   const WriterPause pause_;
   const std::chrono::milliseconds interval_;
-  std::mutex mu_;  // guards stopping_ and last_
-  std::condition_variable cv_;
+  std::mutex mu_;                       // guards stopping_, last_ and rounds_
+  std::condition_variable cv_;          // stopping_ changed
+  std::condition_variable round_done_;  // rounds_ grew
   bool stopping_ = false;
   Round last_;
+  int64_t rounds_ = 0;
   std::thread thread_;
 };
 

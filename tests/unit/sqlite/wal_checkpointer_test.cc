@@ -113,15 +113,24 @@ TEST_F(WalCheckpointerTest, LogStaysBoundedUnderWritesThatNeverStop) {
       << transactions << " transactions";
 }
 
+TEST_F(WalCheckpointerTest, WaitForRoundsReturnsOnlyAfterThatManyRounds) {
+  auto slow = WalCheckpointer::Start(path_, Pause(), std::chrono::hours(1));
+  ASSERT_TRUE(slow.ok()) << slow.status().ToString();
+  EXPECT_FALSE((*slow)->WaitForRounds(1, milliseconds(50)));  // the first round is an hour away
+  auto fast = WalCheckpointer::Start(path_, Pause(), milliseconds(1));
+  ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+  EXPECT_TRUE((*fast)->WaitForRounds(5, std::chrono::seconds(30)));
+}
+
 TEST_F(WalCheckpointerTest, AnIdleDatabaseDoesNotHoldWritersBack) {
   for (int i = 0; i < 50; ++i) WriteOne();
   auto checkpointer = WalCheckpointer::Start(path_, Pause(), milliseconds(10));
   ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
   // The first rounds copy the 50 transactions; later rounds find nothing new.
-  std::this_thread::sleep_for(milliseconds(200));
+  ASSERT_TRUE((*checkpointer)->WaitForRounds(3, std::chrono::seconds(30)));
   const int settled = pauses_.load();
   EXPECT_LE(settled, 1);
-  std::this_thread::sleep_for(milliseconds(200));
+  ASSERT_TRUE((*checkpointer)->WaitForRounds(10, std::chrono::seconds(30)));
   EXPECT_EQ(pauses_.load(), settled);
   const auto round = (*checkpointer)->LastRound();
   EXPECT_EQ(round.checkpointed_frames, round.log_frames);
