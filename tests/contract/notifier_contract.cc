@@ -7,6 +7,8 @@
 
 #include <chrono>
 
+#include "fakes/alarm_events.h"
+
 namespace pictor::testing {
 
 void NotifierContract::SetUp() {
@@ -32,28 +34,7 @@ int ClosedLoopbackPort() {
 
 namespace {
 
-AlarmEvent Event() {
-  AlarmEvent e;
-  e.alarm = "pictor-queue-age";
-  e.queue = "queue.db";
-  e.metric = "ApproximateAgeOfOldestMessage";
-  e.statistic = "Maximum";
-  e.comparison = "GreaterThanThreshold";
-  e.old_state = "OK";
-  e.new_state = "ALARM";
-  e.reason =
-      "Threshold Crossed: 2 out of the last 2 datapoints [5.0, 4.0] were greater than the "
-      "threshold (3.0) (minimum 2 datapoints for OK -> ALARM transition).";
-  e.value = 5;
-  e.has_value = true;
-  e.threshold = 3;
-  e.period_seconds = 60;
-  e.evaluation_periods = 2;
-  e.datapoints_to_alarm = 2;
-  e.datapoints = {5, 4};
-  e.time = std::chrono::system_clock::time_point(std::chrono::seconds(1714564800));
-  return e;
-}
+AlarmEvent Event() { return ::pictor::testing::SampleAlarmEvent(); }
 
 }  // namespace
 

@@ -23,18 +23,10 @@ using net::PerformWithRetries;
 using net::RetryKind;
 using net::RetryPolicy;
 using net::testing::RecordedRequest;
+using net::testing::ScriptedHandler;
 using net::testing::ScriptedReply;
 using net::testing::TestHttpServer;
 using std::chrono::milliseconds;
-
-// Replies from `script` in order, then 200 "done".
-TestHttpServer::Handler Script(std::vector<ScriptedReply> script) {
-  auto next = std::make_shared<std::atomic<size_t>>(0);
-  return [script = std::move(script), next](const RecordedRequest&) {
-    size_t i = next->fetch_add(1);
-    return i < script.size() ? script[i] : ScriptedReply{200, {}, "done"};
-  };
-}
 
 struct Recorder {
   std::vector<milliseconds> delays;
@@ -55,7 +47,7 @@ ScriptedReply Throttled() {
 }
 
 TEST(AwsRetryTest, RetriesAThrottlingBodyWithTheLongerBase) {
-  TestHttpServer server(Script({Throttled(), Throttled()}));
+  TestHttpServer server(ScriptedHandler({Throttled(), Throttled()}));
   auto client = NewHttpClient();
   Recorder recorder;
   Result<HttpReply> reply = PerformWithRetries(
@@ -66,9 +58,9 @@ TEST(AwsRetryTest, RetriesAThrottlingBodyWithTheLongerBase) {
 }
 
 TEST(AwsRetryTest, DoesNotRetryAValidationError) {
-  TestHttpServer server(Script({{400,
-                                 {{"x-amzn-ErrorType", "ValidationException:http://x/"}},
-                                 R"({"message":"bad prompt"})"}}));
+  TestHttpServer server(ScriptedHandler({{400,
+                                          {{"x-amzn-ErrorType", "ValidationException:http://x/"}},
+                                          R"({"message":"bad prompt"})"}}));
   auto client = NewHttpClient();
   Recorder recorder;
   Result<HttpReply> reply = PerformWithRetries(

@@ -12,17 +12,9 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::RecordedRequest;
+using testing::ScriptedHandler;
 using testing::ScriptedReply;
 using testing::TestHttpServer;
-
-// Replies from `script` in order, then 200 "done".
-TestHttpServer::Handler Script(std::vector<ScriptedReply> script) {
-  auto next = std::make_shared<std::atomic<size_t>>(0);
-  return [script = std::move(script), next](const RecordedRequest&) {
-    size_t i = next->fetch_add(1);
-    return i < script.size() ? script[i] : ScriptedReply{200, {}, "done"};
-  };
-}
 
 struct Recorder {
   std::vector<milliseconds> delays;
@@ -36,7 +28,7 @@ struct Recorder {
 };
 
 TEST(RetryTest, RetriesA503WithGrowingDelays) {
-  TestHttpServer server(Script({{503, {}, ""}, {503, {}, ""}}));
+  TestHttpServer server(ScriptedHandler({{503, {}, ""}, {503, {}, ""}}));
   auto client = NewHttpClient();
   Recorder recorder;
   Result<HttpReply> reply = PerformWithRetries(
@@ -48,7 +40,8 @@ TEST(RetryTest, RetriesA503WithGrowingDelays) {
 }
 
 TEST(RetryTest, StopsAfterMaxAttemptsAndReturnsTheLastReply) {
-  TestHttpServer server(Script({{500, {}, ""}, {502, {}, ""}, {504, {}, ""}, {503, {}, ""}}));
+  TestHttpServer server(
+      ScriptedHandler({{500, {}, ""}, {502, {}, ""}, {504, {}, ""}, {503, {}, ""}}));
   auto client = NewHttpClient();
   Recorder recorder;
   Result<HttpReply> reply = PerformWithRetries(
@@ -60,7 +53,7 @@ TEST(RetryTest, StopsAfterMaxAttemptsAndReturnsTheLastReply) {
 }
 
 TEST(RetryTest, RebuildsTheCallForEveryAttempt) {
-  TestHttpServer server(Script({{503, {}, ""}}));
+  TestHttpServer server(ScriptedHandler({{503, {}, ""}}));
   auto client = NewHttpClient();
   Recorder recorder;
   int built = 0;
@@ -117,7 +110,7 @@ TEST(RetryTest, ClassifiesRepliesByTheirHttpStatusOnly) {
 }
 
 TEST(RetryTest, UsesThePolicysClassification) {
-  TestHttpServer server(Script({{418, {}, ""}, {418, {}, ""}}));
+  TestHttpServer server(ScriptedHandler({{418, {}, ""}, {418, {}, ""}}));
   auto client = NewHttpClient();
   Recorder recorder;
   RetryPolicy policy = recorder.Policy();

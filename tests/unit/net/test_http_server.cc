@@ -279,4 +279,12 @@ void TestHttpServer::Serve(int fd) {
   ERR_clear_error();  // OpenSSL's error queue is per thread: leave nothing behind
 }
 
+TestHttpServer::Handler ScriptedHandler(std::vector<ScriptedReply> script) {
+  auto next = std::make_shared<std::atomic<size_t>>(0);
+  return [script = std::move(script), next](const RecordedRequest&) {
+    const size_t i = next->fetch_add(1);
+    return i < script.size() ? script[i] : ScriptedReply{200, {}, "done"};
+  };
+}
+
 }  // namespace pictor::net::testing

@@ -88,6 +88,9 @@ class TestHttpServer {
   std::vector<RecordedRequest> requests_;
 };
 
+// A handler answering with `script`'s replies in order, then 200 "done" to every later request.
+TestHttpServer::Handler ScriptedHandler(std::vector<ScriptedReply> script);
+
 }  // namespace pictor::net::testing
 
 #endif  // PICTOR_TESTS_UNIT_NET_TEST_HTTP_SERVER_H_

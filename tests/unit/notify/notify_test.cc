@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "fakes/alarm_events.h"
 #include "fakes/recording_notifier.h"
 #include "notify/alarm_message.h"
 #include "notify/delivery_queue.h"
@@ -21,28 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using pictor::testing::RecordingNotifier;
 
-AlarmEvent Event() {
-  AlarmEvent e;
-  e.alarm = "pictor-queue-age";
-  e.queue = "queue.db";
-  e.metric = "ApproximateAgeOfOldestMessage";
-  e.statistic = "Maximum";
-  e.comparison = "GreaterThanThreshold";
-  e.old_state = "OK";
-  e.new_state = "ALARM";
-  e.reason =
-      "Threshold Crossed: 2 out of the last 2 datapoints [5.0, 4.0] were greater than the "
-      "threshold (3.0) (minimum 2 datapoints for OK -> ALARM transition).";
-  e.value = 5;
-  e.has_value = true;
-  e.threshold = 3;
-  e.period_seconds = 1;
-  e.evaluation_periods = 2;
-  e.datapoints_to_alarm = 2;
-  e.datapoints = {5, 4};
-  e.time = std::chrono::system_clock::time_point(std::chrono::seconds(1714564800));
-  return e;
-}
+AlarmEvent Event() { return ::pictor::testing::SampleAlarmEvent(); }
 
 TEST(AlarmMessageTest, SubjectNamesStateAlarmAndQueue) {
   EXPECT_EQ(AlarmSubject(Event()), "ALARM: \"pictor-queue-age\" on queue queue.db");
@@ -52,7 +32,7 @@ TEST(AlarmMessageTest, TextGivesValueThresholdPeriodAndTime) {
   const std::string text = AlarmText(Event());
   EXPECT_NE(text.find("Value:      5.0"), std::string::npos) << text;
   EXPECT_NE(text.find("GreaterThanThreshold 3.0"), std::string::npos) << text;
-  EXPECT_NE(text.find("over 1 s"), std::string::npos) << text;
+  EXPECT_NE(text.find("over 60 s"), std::string::npos) << text;
   EXPECT_NE(text.find("2024-05-01T12:00:00Z"), std::string::npos) << text;
 }
 
