@@ -6,9 +6,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "net/http_client.h"
 #include "contract/job_queue_contract.h"
 #include "fakes/memory_queue.h"
+#include "net/http_client.h"
 #include "peers/peer_process.h"
 #include "queue/sqlite/sqlite_queue.h"
 #include "queue/sqs/sqs_queue.h"

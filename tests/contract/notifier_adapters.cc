@@ -5,11 +5,11 @@
 #include <regex>
 #include <string>
 
-#include "net/http_client.h"
+#include "app/registry.h"
 #include "contract/notifier_contract.h"
 #include "contract/temp_dir.h"
 #include "fakes/recording_notifier.h"
-#include "app/registry.h"
+#include "net/http_client.h"
 #include "peers/peer_process.h"
 #include "unit/queue_sqs/sqs_test_env.h"
 

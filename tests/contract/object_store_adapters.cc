@@ -4,10 +4,10 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "net/http_client.h"
 #include "contract/object_store_contract.h"
 #include "contract/temp_dir.h"
 #include "fakes/memory_store.h"
+#include "net/http_client.h"
 #include "peers/peer_process.h"
 #include "pictor/object_store_wrapper.h"
 #include "store/file/file_store.h"

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "aws/credentials.h"
-#include "net/http_client.h"
 #include "integration/aws_e2e/aws_fixture.h"
+#include "net/http_client.h"
 #include "store/s3/s3_store.h"
 
 namespace pictor::aws_e2e {

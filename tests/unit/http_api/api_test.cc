@@ -16,8 +16,8 @@ namespace pictor::http {
 namespace {
 
 using Json = nlohmann::json;
-using testing::ApiTest;
 using ::pictor::testing::FakeImageModel;
+using testing::ApiTest;
 
 TEST_F(ApiTest, GenerateImageStoresAndAnswersLikeTheOriginal) {
   HttpResponse r = Call("POST", "/generate-image", R"({"prompt":"A cat","seed":5})");
