@@ -74,6 +74,19 @@ class ScriptedHttpClient final : public net::HttpClient {
   Result<net::HttpReply> fallback_ = Status::Unavailable("no scripted reply");
 };
 
+// Forwards every call to a client the test keeps, for an adapter that must own its client while
+// the test goes on scripting and reading the calls.
+class BorrowedHttpClient final : public net::HttpClient {
+ public:
+  explicit BorrowedHttpClient(net::HttpClient& target) : target_(target) {}
+  Result<net::HttpReply> Perform(const net::HttpCall& call) override {
+    return target_.Perform(call);
+  }
+
+ private:
+  net::HttpClient& target_;
+};
+
 }  // namespace pictor::testing
 
 #endif  // PICTOR_TESTS_FAKES_SCRIPTED_HTTP_CLIENT_H_

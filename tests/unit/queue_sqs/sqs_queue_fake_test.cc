@@ -8,6 +8,7 @@
 
 #include "core/ascii.h"
 #include "core/digest.h"
+#include "fakes/scripted_http_client.h"
 #include "queue/sqs/sqs_messages.h"
 #include "queue/sqs/sqs_queue.h"
 #include "unit/queue_sqs/sqs_test_env.h"
@@ -19,56 +20,32 @@ using nlohmann::json;
 
 constexpr const char* kUrl = "http://127.0.0.1:9/000000000000/jobs";
 
-// Answers each call with the next scripted reply and records the calls. Thread-safe.
-class ScriptedHttp final : public net::HttpClient {
- public:
-  struct Shared {
-    std::mutex mutex;  // guards both
-    std::deque<net::HttpReply> replies;
-    std::vector<net::HttpCall> calls;
-  };
-  explicit ScriptedHttp(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
-
-  Result<net::HttpReply> Perform(const net::HttpCall& call) override {
-    std::lock_guard lock(shared_->mutex);
-    shared_->calls.push_back(call);
-    if (shared_->replies.empty()) return Status::Unavailable("no scripted reply");
-    net::HttpReply reply = std::move(shared_->replies.front());
-    shared_->replies.pop_front();
-    return reply;
-  }
-
- private:
-  std::shared_ptr<Shared> shared_;
-};
-
 class SqsQueueFakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SqsQueueOptions options{.queue_url = kUrl};
     options.retry.max_attempts = 1;
-    auto queue = OpenSqsQueue(options, std::make_unique<ScriptedHttp>(shared_));
+    auto queue =
+        OpenSqsQueue(options, std::make_unique<pictor::testing::BorrowedHttpClient>(http_));
     ASSERT_TRUE(queue.ok()) << queue.status().ToString();
     queue_ = std::move(queue).value();
   }
 
   void Reply(long status, json body,
              std::vector<std::pair<std::string, std::string>> headers = {}) {
-    shared_->replies.push_back({status, std::move(headers), body.dump()});
+    http_.Reply(status, body.dump(), std::move(headers));
   }
-  const net::HttpCall& LastCall() { return shared_->calls.back(); }
+  net::HttpCall LastCall() { return http_.calls().back(); }
   json LastBody() { return json::parse(LastCall().body); }
 
   testing::ScopedSqsEnv env_;
-  std::shared_ptr<ScriptedHttp::Shared> shared_ = std::make_shared<ScriptedHttp::Shared>();
+  // Declared before queue_, so it outlives the client the queue borrows.
+  pictor::testing::ScriptedHttpClient http_;
   std::unique_ptr<JobQueue> queue_;
 };
 
 std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
-  for (const auto& [key, value] : call.headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
-  }
-  return "";
+  return pictor::testing::ScriptedHttpClient::HeaderOf(call, name);
 }
 
 TEST_F(SqsQueueFakeTest, SendPostsJsonProtocolToTheQueueOrigin) {
@@ -131,7 +108,7 @@ TEST_F(SqsQueueFakeTest, ReceiveRefusesOutOfRangeOptionsWithoutACall) {
   EXPECT_TRUE(queue_->Receive({.max_messages = 11}).status().IsInvalidArgument());
   EXPECT_TRUE(queue_->Receive({.max_messages = 0}).status().IsInvalidArgument());
   EXPECT_TRUE(queue_->Receive({.wait = std::chrono::seconds(21)}).status().IsInvalidArgument());
-  EXPECT_TRUE(shared_->calls.empty());
+  EXPECT_TRUE(http_.calls().empty());
 }
 
 TEST_F(SqsQueueFakeTest, BatchReportsForgedMd5AndFailedEntriesPerMessage) {

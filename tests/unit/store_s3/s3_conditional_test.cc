@@ -11,59 +11,30 @@
 #include <vector>
 
 #include "core/ascii.h"
+#include "fakes/scripted_http_client.h"
 #include "store/s3/s3_store.h"
 
 namespace pictor {
 namespace {
 
-// Answers each call with the next scripted reply and records the calls. Thread-safe.
-class ScriptedHttp final : public net::HttpClient {
- public:
-  Result<net::HttpReply> Perform(const net::HttpCall& call) override {
-    std::lock_guard lock(mutex_);
-    calls_.push_back(call);
-    if (replies_.empty()) return Status::Internal("no scripted reply");
-    Result<net::HttpReply> reply = std::move(replies_.front());
-    replies_.pop_front();
-    return reply;
-  }
+using testing::ScriptedHttpClient;
 
-  void Reply(long status, std::string body = "") {
-    std::lock_guard lock(mutex_);
-    replies_.push_back(
-        net::HttpReply{status, {{"Content-Type", "application/xml"}}, std::move(body)});
-  }
-  // The next call fails without a reply, as a broken connection does.
-  void Fail(Status status) {
-    std::lock_guard lock(mutex_);
-    replies_.push_back(std::move(status));
-  }
-  std::vector<net::HttpCall> calls() {
-    std::lock_guard lock(mutex_);
-    return calls_;
-  }
+// S3 answers with XML.
+const std::vector<std::pair<std::string, std::string>> kXml = {{"Content-Type", "application/xml"}};
 
- private:
-  std::mutex mutex_;  // guards replies_, calls_
-  std::deque<Result<net::HttpReply>> replies_;
-  std::vector<net::HttpCall> calls_;
-};
+std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
+  return ScriptedHttpClient::HeaderOf(call, name);
+}
 
 std::string S3Error(std::string_view code, std::string_view message = "scripted") {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + std::string(code) +
          "</Code><Message>" + std::string(message) + "</Message><RequestId>r1</RequestId></Error>";
 }
 
-std::string HeaderOf(const net::HttpCall& call, std::string_view name) {
-  for (const auto& [key, value] : call.headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
-  }
-  return "";
-}
-
 class S3ConditionalTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    http_.Fallback(Status::Internal("no scripted reply"));  // a call beyond the script is a bug
     S3StoreOptions options;
     options.bucket = "pics";
     options.prefix = "ledger";
@@ -75,7 +46,7 @@ class S3ConditionalTest : public ::testing::Test {
     store_ = std::move(store).value();
   }
 
-  ScriptedHttp http_;
+  ScriptedHttpClient http_;
   aws::CredentialsProvider credentials_{[]() -> Result<aws::TimedCredentials> {
     aws::TimedCredentials timed;
     timed.credentials = {"AKIDEXAMPLE", "secret", ""};
@@ -86,7 +57,7 @@ class S3ConditionalTest : public ::testing::Test {
 };
 
 TEST_F(S3ConditionalTest, PutIfAbsentIsAPutWithIfNoneMatchStar) {
-  http_.Reply(200);
+  http_.Reply(200, "", kXml);
   ASSERT_TRUE(store_->PutIfAbsent("idempotency/a.json", "{}", "application/json").ok());
   auto calls = http_.calls();
   ASSERT_EQ(calls.size(), 1u);
@@ -99,13 +70,13 @@ TEST_F(S3ConditionalTest, PutIfAbsentIsAPutWithIfNoneMatchStar) {
 }
 
 TEST_F(S3ConditionalTest, PlainPutCarriesNoCondition) {
-  http_.Reply(200);
+  http_.Reply(200, "", kXml);
   ASSERT_TRUE(store_->Put("a.json", "{}", "application/json").ok());
   EXPECT_EQ(HeaderOf(http_.calls().at(0), "If-None-Match"), "");
 }
 
 TEST_F(S3ConditionalTest, PreconditionFailedIsAlreadyExists) {
-  http_.Reply(412, S3Error("PreconditionFailed"));
+  http_.Reply(412, S3Error("PreconditionFailed"), kXml);
   Status s = store_->PutIfAbsent("a.json", "{}", "");
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.ToString();
   EXPECT_NE(s.message().find("s3://pics/ledger/a.json"), std::string::npos) << s.message();
@@ -113,13 +84,13 @@ TEST_F(S3ConditionalTest, PreconditionFailedIsAlreadyExists) {
 }
 
 TEST_F(S3ConditionalTest, ABodyless412IsAlreadyExistsToo) {
-  http_.Reply(412);
+  http_.Reply(412, "", kXml);
   EXPECT_EQ(store_->PutIfAbsent("a.json", "{}", "").code(), StatusCode::kAlreadyExists);
 }
 
 // A server's code of its own does not hide the 412.
 TEST_F(S3ConditionalTest, A412WithAnUnknownCodeIsAlreadyExistsAndKeepsThePeersAnswer) {
-  http_.Reply(412, S3Error("KeyExistsAlready"));
+  http_.Reply(412, S3Error("KeyExistsAlready"), kXml);
   Status s = store_->PutIfAbsent("a.json", "{}", "");
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.ToString();
   EXPECT_EQ(s.peer_http_status(), 412);
@@ -128,15 +99,15 @@ TEST_F(S3ConditionalTest, A412WithAnUnknownCodeIsAlreadyExistsAndKeepsThePeersAn
 
 // The message is for humans: text that reads like a 412 or a 409 is not one.
 TEST_F(S3ConditionalTest, AMessageQuotingHttp412IsNotAConflict) {
-  http_.Reply(400, S3Error("InvalidRequest", "not (HTTP 412) at all"));
+  http_.Reply(400, S3Error("InvalidRequest", "not (HTTP 412) at all"), kXml);
   Status s = store_->PutIfAbsent("a.json", "{}", "");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
   EXPECT_EQ(s.peer_http_status(), 400);
 }
 
 TEST_F(S3ConditionalTest, AMessageQuotingHttp409IsNotTriedAgain) {
-  http_.Reply(400, S3Error("InvalidRequest", "not (HTTP 409) either"));
-  http_.Reply(200);
+  http_.Reply(400, S3Error("InvalidRequest", "not (HTTP 409) either"), kXml);
+  http_.Reply(200, "", kXml);
   Status s = store_->PutIfAbsent("a.json", "{}", "");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
   EXPECT_EQ(http_.calls().size(), 1u);
@@ -151,15 +122,15 @@ TEST_F(S3ConditionalTest, AFailureWithoutAReplyIsNeverAPeersAnswer) {
 
 // A concurrent conditional write to the key: S3 says to try again, and the next answer decides.
 TEST_F(S3ConditionalTest, ConditionalRequestConflictIsTriedAgain) {
-  http_.Reply(409, S3Error("ConditionalRequestConflict"));
-  http_.Reply(412, S3Error("PreconditionFailed"));
+  http_.Reply(409, S3Error("ConditionalRequestConflict"), kXml);
+  http_.Reply(412, S3Error("PreconditionFailed"), kXml);
   Status s = store_->PutIfAbsent("a.json", "{}", "");
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.ToString();
   EXPECT_EQ(http_.calls().size(), 2u);
 }
 
 TEST_F(S3ConditionalTest, ConflictsUntilTheLastAttemptAreUnavailable) {
-  for (int i = 0; i < 3; ++i) http_.Reply(409, S3Error("ConditionalRequestConflict"));
+  for (int i = 0; i < 3; ++i) http_.Reply(409, S3Error("ConditionalRequestConflict"), kXml);
   Status s = store_->PutIfAbsent("a.json", "{}", "");
   EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
   EXPECT_TRUE(s.IsRetryable());
@@ -170,19 +141,19 @@ TEST_F(S3ConditionalTest, ConflictsUntilTheLastAttemptAreUnavailable) {
 
 // A body-less 409 (a server that names no code) is the same conflict.
 TEST_F(S3ConditionalTest, ABodyless409IsTriedAgain) {
-  http_.Reply(409);
-  http_.Reply(200);
+  http_.Reply(409, "", kXml);
+  http_.Reply(200, "", kXml);
   EXPECT_TRUE(store_->PutIfAbsent("a.json", "{}", "").ok());
   EXPECT_EQ(http_.calls().size(), 2u);
 }
 
 TEST_F(S3ConditionalTest, OtherErrorsKeepTheirMeaning) {
-  http_.Reply(403, S3Error("AccessDenied"));
+  http_.Reply(403, S3Error("AccessDenied"), kXml);
   EXPECT_EQ(store_->PutIfAbsent("a.json", "{}", "").code(), StatusCode::kPermissionDenied);
 }
 
 TEST_F(S3ConditionalTest, DeleteIsADeleteObject) {
-  http_.Reply(204);
+  http_.Reply(204, "", kXml);
   ASSERT_TRUE(store_->Delete("jobs/1.json").ok());
   auto calls = http_.calls();
   ASSERT_EQ(calls.size(), 1u);
@@ -191,12 +162,12 @@ TEST_F(S3ConditionalTest, DeleteIsADeleteObject) {
 }
 
 TEST_F(S3ConditionalTest, DeleteOfAKeyTheServerSaysIsMissingIsOk) {
-  http_.Reply(404, S3Error("NoSuchKey"));
+  http_.Reply(404, S3Error("NoSuchKey"), kXml);
   EXPECT_TRUE(store_->Delete("jobs/1.json").ok());
 }
 
 TEST_F(S3ConditionalTest, DeleteInAMissingBucketIsNotFound) {
-  http_.Reply(404, S3Error("NoSuchBucket"));
+  http_.Reply(404, S3Error("NoSuchBucket"), kXml);
   Status s = store_->Delete("jobs/1.json");
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();
   EXPECT_NE(s.message().find("S3 bucket 'pics' does not exist"), std::string::npos);
@@ -205,12 +176,12 @@ TEST_F(S3ConditionalTest, DeleteInAMissingBucketIsNotFound) {
 
 // The bucket is missing only when S3's code says so, not when a message mentions it.
 TEST_F(S3ConditionalTest, DeleteOfAMissingKeyWhoseMessageNamesNoSuchBucketIsOk) {
-  http_.Reply(404, S3Error("NoSuchKey", "NoSuchBucket (HTTP 404) is not the code"));
+  http_.Reply(404, S3Error("NoSuchKey", "NoSuchBucket (HTTP 404) is not the code"), kXml);
   EXPECT_TRUE(store_->Delete("jobs/1.json").ok());
 }
 
 TEST_F(S3ConditionalTest, ReadingFromAMissingBucketSaysSo) {
-  http_.Reply(404, S3Error("NoSuchBucket"));
+  http_.Reply(404, S3Error("NoSuchBucket"), kXml);
   Result<StoredObject> got = store_->Get("jobs/1.json");
   ASSERT_FALSE(got.ok());
   EXPECT_TRUE(got.status().IsNotFound());
@@ -219,7 +190,7 @@ TEST_F(S3ConditionalTest, ReadingFromAMissingBucketSaysSo) {
 }
 
 TEST_F(S3ConditionalTest, AMissingKeyWhoseMessageNamesNoSuchBucketIsJustAMissingKey) {
-  http_.Reply(404, S3Error("NoSuchKey", "NoSuchBucket (HTTP 404)"));
+  http_.Reply(404, S3Error("NoSuchKey", "NoSuchBucket (HTTP 404)"), kXml);
   Result<StoredObject> got = store_->Get("jobs/1.json");
   ASSERT_FALSE(got.ok());
   EXPECT_TRUE(got.status().IsNotFound());
