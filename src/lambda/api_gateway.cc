@@ -4,8 +4,8 @@
 #include <string_view>
 
 #include "core/ascii.h"
+#include "core/base64.h"
 #include "core/percent_encoding.h"
-#include "lambda/base64.h"
 
 namespace pictor::lambda {
 namespace {
@@ -138,7 +138,7 @@ Result<http::HttpRequest> RequestFromApiGateway(const json& event, EventKind kin
   std::string body = StringField(event, "body");
   auto b64 = event.find("isBase64Encoded");
   if (b64 != event.end() && b64->is_boolean() && b64->get<bool>()) {
-    auto decoded = DecodeBase64Text(body);
+    auto decoded = Base64Decode(body, Base64Padding::kLenient);
     if (!decoded) return Status::InvalidArgument("body marked isBase64Encoded is not base64");
     body = std::move(*decoded);
   }
@@ -168,7 +168,7 @@ json ApiGatewayResponse(const http::HttpResponse& response, EventKind kind) {
   bool text = IsTextual(type ? *type : std::string_view());
   json out = {{"statusCode", response.status},
               {"headers", headers},
-              {"body", text ? response.body : EncodeBase64(response.body)},
+              {"body", text ? response.body : Base64Encode(response.body)},
               {"isBase64Encoded", !text}};
   if (kind == EventKind::kApiGatewayV1) out["multiValueHeaders"] = multi;
   if (kind == EventKind::kApiGatewayV2 && !cookies.empty()) out["cookies"] = cookies;

@@ -8,8 +8,8 @@
 #include <memory>
 #include <utility>
 
+#include "aws/sqs_attributes.h"
 #include "core/worker.h"
-#include "queue/sqs/sqs_messages.h"
 
 namespace pictor::lambda {
 namespace {
@@ -93,13 +93,13 @@ Result<ReceivedMessage> MessageFromSqsRecord(const json& record) {
     m.first_receive_timestamp_ms = IntAttribute(*attrs, "ApproximateFirstReceiveTimestamp", 0);
   }
   if (auto attrs = record.find("messageAttributes"); attrs != record.end() && attrs->is_object()) {
-    const std::string deferrals = StringAttribute(*attrs, sqs::kDeferralsAttribute);
+    const std::string deferrals = StringAttribute(*attrs, aws::kSqsDeferralsAttribute);
     int count = 0;
     auto [end, ec] = std::from_chars(deferrals.data(), deferrals.data() + deferrals.size(), count);
     if (ec == std::errc() && end == deferrals.data() + deferrals.size() && count > 0) {
       m.deferrals = count;
     }
-    m.origin_message_id = StringAttribute(*attrs, sqs::kOriginAttribute);
+    m.origin_message_id = StringAttribute(*attrs, aws::kSqsOriginAttribute);
   }
   return m;
 }

@@ -1,23 +1,13 @@
 #include "net/http_proxy.h"
 #include "core/ascii.h"
+#include "core/base64.h"
 #include "core/percent_encoding.h"
-
-#include <openssl/evp.h>
 
 #include <cstdlib>
 #include <initializer_list>
 
 namespace pictor::net {
 namespace {
-
-std::string Base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 Result<HttpProxy> ParseProxy(std::string_view text) {
   std::string_view rest = text;
@@ -30,7 +20,7 @@ Result<HttpProxy> ParseProxy(std::string_view text) {
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   HttpProxy proxy;
   if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    proxy.authorization = "Basic " + Base64(PercentDecodeLenient(authority.substr(0, at)));
+    proxy.authorization = "Basic " + Base64Encode(PercentDecodeLenient(authority.substr(0, at)));
     authority.remove_prefix(at + 1);
   }
   Status parsed = ParseAuthority(authority, proxy.host, proxy.port);

@@ -11,9 +11,9 @@
 #include "aws/credentials.h"
 #include "fake_peer.h"
 #include "fuzz_check.h"
+#include "image/png_answer.h"
 #include "model/bedrock/bedrock_families.h"
 #include "model/bedrock/bedrock_model.h"
-#include "model/bedrock/png_answer.h"
 
 namespace {
 
@@ -89,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pictor::Result<pictor::GeneratedImage> generated = m.model->Generate(m.request);
   if (generated.ok()) {
     FUZZ_CHECK(Peer().reply().status >= 200 && Peer().reply().status < 300);
-    std::optional<pictor::model::PngSize> png = pictor::model::ReadPngSize(generated->png);
+    std::optional<pictor::image::PngSize> png = pictor::image::ReadPngSize(generated->png);
     FUZZ_CHECK(png && png->width == m.request.width && png->height == m.request.height);
   } else {
     FUZZ_CHECK(generated.status().message().find(kSecretAccessKey) == std::string::npos);

@@ -6,9 +6,9 @@
 // bytes.
 #include <nlohmann/json.hpp>
 
+#include "core/base64.h"
 #include "fuzz_check.h"
 #include "lambda/api_gateway.h"
-#include "lambda/base64.h"
 #include "lambda/sqs_batch.h"
 
 namespace lambda = pictor::lambda;
@@ -27,7 +27,8 @@ void CheckResponse(const pictor::http::HttpRequest& request, lambda::EventKind k
   FUZZ_CHECK(answer.contains("body") && answer["body"].is_string());
   const std::string& body = answer["body"].get_ref<const std::string&>();
   if (answer.value("isBase64Encoded", false)) {
-    std::optional<std::string> decoded = lambda::DecodeBase64Text(body);
+    std::optional<std::string> decoded =
+        pictor::Base64Decode(body, pictor::Base64Padding::kLenient);
     FUZZ_CHECK(decoded && *decoded == request.body);
   } else {
     FUZZ_CHECK(body == request.body);
@@ -40,12 +41,12 @@ void CheckResponse(const pictor::http::HttpRequest& request, lambda::EventKind k
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text = pictor::fuzz::AsText(data, size);
-  std::optional<std::string> decoded = lambda::DecodeBase64Text(text);
+  std::optional<std::string> decoded = pictor::Base64Decode(text, pictor::Base64Padding::kLenient);
   if (decoded) {
-    std::optional<std::string> again = lambda::DecodeBase64Text(lambda::EncodeBase64(*decoded));
+    std::optional<std::string> again = pictor::Base64Decode(pictor::Base64Encode(*decoded));
     FUZZ_CHECK(again && *again == *decoded);
   }
-  FUZZ_CHECK(lambda::DecodeBase64Text(lambda::EncodeBase64(text)) == std::string(text));
+  FUZZ_CHECK(pictor::Base64Decode(pictor::Base64Encode(text)) == std::string(text));
 
   const json event = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (event.is_discarded()) return 0;

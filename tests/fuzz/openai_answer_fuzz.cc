@@ -9,7 +9,7 @@
 
 #include "fake_peer.h"
 #include "fuzz_check.h"
-#include "model/bedrock/png_answer.h"
+#include "image/png_answer.h"
 #include "model/openai/openai_model.h"
 
 namespace {
@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const long status = Peer().reply().status;
   if (generated.ok()) {
     FUZZ_CHECK(status >= 200 && status < 300);
-    std::optional<pictor::model::PngSize> png = pictor::model::ReadPngSize(generated->png);
+    std::optional<pictor::image::PngSize> png = pictor::image::ReadPngSize(generated->png);
     FUZZ_CHECK(png && png->width == request.width && png->height == request.height);
     return 0;
   }

@@ -8,8 +8,8 @@
 #include "aws/endpoint.h"
 #include "core/percent_encoding.h"
 #include "core/utf8.h"
+#include "image/png_answer.h"
 #include "model/bedrock/bedrock_families.h"
-#include "model/bedrock/png_answer.h"
 
 namespace pictor {
 namespace {
@@ -79,7 +79,7 @@ class BedrockModel final : public ImageModel {
     if (answer.is_discarded()) return Status::Internal(who + " answered with malformed JSON");
     Result<std::string> base64 = family_.read_image(answer);
     if (!base64.ok()) return base64.status().WithContext(who);
-    Result<std::string> png = model::DecodePngAnswer(*base64, request.width, request.height, who);
+    Result<std::string> png = image::DecodePngAnswer(*base64, request.width, request.height, who);
     if (!png.ok()) return png.status();
     return GeneratedImage{std::move(png).value(), Name(), request.seed, request.width,
                           request.height};

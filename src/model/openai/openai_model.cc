@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "model/bedrock/png_answer.h"
+#include "image/png_answer.h"
 
 namespace pictor {
 namespace {
@@ -126,7 +126,7 @@ class OpenAiModel final : public ImageModel {
         !(*data)[0].contains("b64_json") || !(*data)[0]["b64_json"].is_string()) {
       return Status::Internal("openai answered without a b64_json image");
     }
-    Result<std::string> png = model::DecodePngAnswer((*data)[0]["b64_json"].get<std::string>(),
+    Result<std::string> png = image::DecodePngAnswer((*data)[0]["b64_json"].get<std::string>(),
                                                      request.width, request.height, "openai");
     if (!png.ok()) return png.status();
     return GeneratedImage{std::move(png).value(), Name(), request.seed, request.width,

@@ -1,9 +1,10 @@
 #include "notify/smtp/smtp_message.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <ctime>
+
+#include "core/base64.h"
 
 namespace pictor::notify {
 namespace {
@@ -111,15 +112,6 @@ std::string MailDate(std::chrono::system_clock::time_point t) {
                      tm.tm_sec);
 }
 
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 std::string EncodeHeaderText(std::string_view utf8) {
   bool plain = utf8.find("=?") == std::string_view::npos && utf8.size() <= kMaxLineOctets - 100;
   for (char c : utf8) {
@@ -137,7 +129,7 @@ std::string EncodeHeaderText(std::string_view utf8) {
       --end;
     }
     if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + Base64(utf8.substr(start, end - start)) + "?=";
+    out += "=?UTF-8?B?" + Base64Encode(utf8.substr(start, end - start)) + "?=";
     start = end;
   }
   return out;

@@ -21,9 +21,6 @@ bool IsMailAddress(std::string_view s);
 // "Wed, 01 May 2024 12:00:00 +0000" (RFC 5322 date-time, UTC), whatever the process's locale.
 std::string MailDate(std::chrono::system_clock::time_point t);
 
-// Standard base64 (RFC 4648) without line breaks.
-std::string Base64(std::string_view bytes);
-
 // A header value as it goes on the wire after "Name: ". Printable ASCII stays as it is; text with
 // other bytes (UTF-8), or with "=?" that a reader would take for an encoded word, becomes RFC
 // 2047 encoded words (=?UTF-8?B?...?=, at most 75 characters each, never splitting a UTF-8

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "core/base64.h"
 #include "net/tls_client_context.h"
 #include "notify/alarm_message.h"
 #include "notify/smtp/smtp_connection.h"
@@ -133,8 +134,8 @@ class SmtpNotifier final : public Notifier {
     SmtpConnection connection(s_.timeout);
     if (!s_.password.empty()) {
       // Our own words never hold the password; the server's could echo what it was sent.
-      connection.HideInReplies({s_.password, Base64(s_.password),
-                                Base64(std::string(1, '\0') + s_.user + '\0' + s_.password)});
+      connection.HideInReplies({s_.password, Base64Encode(s_.password),
+                                Base64Encode(std::string(1, '\0') + s_.user + '\0' + s_.password)});
     }
     const Status status = Deliver(connection, m);
     if (status.ok()) return status;
@@ -243,12 +244,13 @@ class SmtpNotifier final : public Notifier {
     Result<SmtpReply> reply = Status::Internal("no AUTH mechanism");
     if (ext.auth_mechanisms.count("PLAIN") != 0) {
       // RFC 4616: authorization identity (empty), NUL, user, NUL, password.
-      reply = Exchange(
-          c, "AUTH PLAIN " + Base64(std::string(1, '\0') + s_.user + '\0' + s_.password) + "\r\n");
+      reply = Exchange(c, "AUTH PLAIN " +
+                              Base64Encode(std::string(1, '\0') + s_.user + '\0' + s_.password) +
+                              "\r\n");
     } else if (ext.auth_mechanisms.count("LOGIN") != 0) {
       reply = Exchange(c, "AUTH LOGIN\r\n");
-      if (reply.ok() && reply->code == 334) reply = Exchange(c, Base64(s_.user) + "\r\n");
-      if (reply.ok() && reply->code == 334) reply = Exchange(c, Base64(s_.password) + "\r\n");
+      if (reply.ok() && reply->code == 334) reply = Exchange(c, Base64Encode(s_.user) + "\r\n");
+      if (reply.ok() && reply->code == 334) reply = Exchange(c, Base64Encode(s_.password) + "\r\n");
     } else {
       std::string offered;
       for (const auto& mech : ext.auth_mechanisms) offered += (offered.empty() ? "" : " ") + mech;

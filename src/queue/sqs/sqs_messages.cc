@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/error.h"
+#include "aws/sqs_attributes.h"
 #include "core/digest.h"
 #include "core/utf8.h"
 
@@ -164,13 +165,14 @@ std::string ReceiveMessageRequest(std::string_view queue_url, const ReceiveReque
                       "ApproximateFirstReceiveTimestamp"};
   // Both spellings: MessageSystemAttributeNames is current, AttributeNames is what older
   // servers (and older SQS-compatible emulators) read; SQS accepts both.
-  return Dump(json{{"QueueUrl", queue_url},
-                   {"MaxNumberOfMessages", params.max_messages},
-                   {"VisibilityTimeout", params.visibility_timeout_seconds},
-                   {"WaitTimeSeconds", params.wait_seconds},
-                   {"MessageSystemAttributeNames", names},
-                   {"AttributeNames", names},
-                   {"MessageAttributeNames", {kDeferralsAttribute, kOriginAttribute}}});
+  return Dump(
+      json{{"QueueUrl", queue_url},
+           {"MaxNumberOfMessages", params.max_messages},
+           {"VisibilityTimeout", params.visibility_timeout_seconds},
+           {"WaitTimeSeconds", params.wait_seconds},
+           {"MessageSystemAttributeNames", names},
+           {"AttributeNames", names},
+           {"MessageAttributeNames", {aws::kSqsDeferralsAttribute, aws::kSqsOriginAttribute}}});
 }
 
 Result<std::vector<ReceivedMessage>> ReadReceiveMessageReply(std::string_view reply,
@@ -205,14 +207,14 @@ Result<std::vector<ReceivedMessage>> ReadReceiveMessageReply(std::string_view re
         auto it = attrs->find(name);
         return it != attrs->end() && it->is_object() ? StringOf(*it, "StringValue") : std::string();
       };
-      const std::string deferrals = value(kDeferralsAttribute);
+      const std::string deferrals = value(aws::kSqsDeferralsAttribute);
       int count = 0;
       auto [end, ec] =
           std::from_chars(deferrals.data(), deferrals.data() + deferrals.size(), count);
       if (ec == std::errc() && end == deferrals.data() + deferrals.size() && count > 0) {
         message.deferrals = count;
       }
-      message.origin_message_id = value(kOriginAttribute);
+      message.origin_message_id = value(aws::kSqsOriginAttribute);
     }
     out.push_back(std::move(message));
   }

@@ -20,11 +20,6 @@ namespace pictor::sqs {
 // 1 byte .. 256 KiB of valid UTF-8 and a delay of 0..900 s.
 Status CheckOutgoing(const OutgoingMessage& message);
 
-// The message attributes a deferred copy carries (JobQueue::Defer): the number of deferrals so
-// far, and the id of the message first sent. Receive asks for both.
-inline constexpr std::string_view kDeferralsAttribute = "pictor.deferrals";
-inline constexpr std::string_view kOriginAttribute = "pictor.origin_message_id";
-
 // A string attribute to attach to a message (SQS MessageAttributes).
 struct MessageAttribute {
   std::string name;
@@ -55,10 +50,10 @@ struct ReceiveRequestParams {
 };
 std::string ReceiveMessageRequest(std::string_view queue_url, const ReceiveRequestParams& params);
 
-// The messages of a ReceiveMessage reply whose MD5OfBody matches their body, with
-// `deferrals` and `origin_message_id` from the message attributes above (0 and "" when absent
-// or malformed). Each rejected
-// message is counted in `*rejected` (when not null) and left out: it is not trusted.
+// The messages of a ReceiveMessage reply whose MD5OfBody matches their body, with `deferrals`
+// and `origin_message_id` from the deferral attributes of aws/sqs_attributes.h (0 and "" when
+// absent or malformed). Each rejected message is counted in `*rejected` (when not null) and left
+// out: it is not trusted.
 Result<std::vector<ReceivedMessage>> ReadReceiveMessageReply(std::string_view reply,
                                                              int* rejected = nullptr);
 

@@ -15,6 +15,7 @@
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
+#include "aws/sqs_attributes.h"
 #include "queue/sqs/sqs_messages.h"
 
 namespace pictor {
@@ -191,8 +192,8 @@ class SqsQueue final : public JobQueue {
     if (message.receipt_handle.empty())
       return Status::FailedPrecondition("receipt handle is empty");
     const sqs::MessageAttribute attributes[] = {
-        {std::string(sqs::kDeferralsAttribute), std::to_string(message.deferrals + 1)},
-        {std::string(sqs::kOriginAttribute),
+        {std::string(aws::kSqsDeferralsAttribute), std::to_string(message.deferrals + 1)},
+        {std::string(aws::kSqsOriginAttribute),
          message.origin_message_id.empty() ? message.message_id : message.origin_message_id}};
     Result<SentMessage> copy = SendTo(url_.url, {message.body, delay}, attributes);
     if (!copy.ok()) return copy.status().WithContext("deferring message " + message.message_id);

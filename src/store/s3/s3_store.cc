@@ -2,8 +2,6 @@
 // ListObjectsV2 over the signed AWS client.
 #include "store/s3/s3_store.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <charconv>
 #include <optional>
@@ -11,6 +9,7 @@
 #include <utility>
 
 #include "aws/aws_client.h"
+#include "core/base64.h"
 #include "core/content_type.h"
 #include "core/digest.h"
 #include "core/ids.h"
@@ -20,16 +19,6 @@
 
 namespace pictor {
 namespace {
-
-// Content-MD5: the integrity check every S3-compatible server honours (x-amz-checksum-* are
-// newer and not everywhere). The signed x-amz-content-sha256 covers the body as well.
-std::string Md5Base64(std::string_view data) {
-  const std::string digest = Md5(data);
-  unsigned char out[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
-  int n = EVP_EncodeBlock(out, reinterpret_cast<const unsigned char*>(digest.data()),
-                          static_cast<int>(digest.size()));
-  return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
-}
 
 // The object's metadata from GetObject / HeadObject reply headers.
 ObjectInfo InfoFromHeaders(std::string key, const net::HttpReply& reply, uint64_t body_size,
@@ -212,7 +201,10 @@ class S3Store final : public ObjectStore {
     request.path = ObjectPath(key);
     request.headers = {
         {"Content-Type", std::string(content_type.empty() ? ContentTypeForKey(key) : content_type)},
-        {"Content-MD5", Md5Base64(data)},
+        // Content-MD5: the integrity check every S3-compatible server honours
+        // (x-amz-checksum-* are newer and not everywhere). The signed x-amz-content-sha256
+        // covers the body as well.
+        {"Content-MD5", Base64Encode(Md5(data))},
     };
     request.body = std::string(data);
     return request;

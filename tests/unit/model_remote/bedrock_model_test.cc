@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_model.h"
-#include "model/bedrock/png_answer.h"
+#include "image/png_answer.h"
 #include "unit/aws_client/scoped_env.h"
 
 namespace pictor {
@@ -67,7 +67,7 @@ TEST_P(BedrockFamilyTest, GeneratesAPngOfTheRequestedSize) {
   ASSERT_NE(model, nullptr);
   Result<GeneratedImage> image = model->Generate(Request(c.width, c.height));
   ASSERT_TRUE(image.ok()) << image.status().ToString();
-  std::optional<model::PngSize> size = model::ReadPngSize(image->png);
+  std::optional<image::PngSize> size = image::ReadPngSize(image->png);
   ASSERT_TRUE(size);
   EXPECT_EQ(size->width, c.width);
   EXPECT_EQ(size->height, c.height);

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "fake_model.h"
-#include "model/bedrock/png_answer.h"
+#include "image/png_answer.h"
 
 namespace pictor {
 namespace {
@@ -91,7 +91,7 @@ TEST_F(OpenAiModelTest, GeneratesAPngOfTheRequestedSize) {
   std::unique_ptr<ImageModel> model = Open();
   Result<GeneratedImage> image = Generate(*model);
   ASSERT_TRUE(image.ok()) << image.status().ToString();
-  std::optional<model::PngSize> size = model::ReadPngSize(image->png);
+  std::optional<image::PngSize> size = image::ReadPngSize(image->png);
   ASSERT_TRUE(size);
   EXPECT_EQ(size->width, 320);
   EXPECT_EQ(size->height, 200);

@@ -1,10 +1,11 @@
 // Reading the image out of a remote model's answer: base64 text that must decode to a complete
-// PNG of the size the model promised. Shared by the Bedrock and OpenAI-compatible adapters.
+// PNG of the size the model promised. Shared by the Bedrock and OpenAI-compatible adapters,
+// which may not include each other.
 //
 // Free functions, thread-safe, no I/O. A remote answer that fails these checks is a broken peer
 // answer: Internal (permanent), so the bytes are never stored.
-#ifndef PICTOR_MODEL_BEDROCK_PNG_ANSWER_H_
-#define PICTOR_MODEL_BEDROCK_PNG_ANSWER_H_
+#ifndef PICTOR_IMAGE_PNG_ANSWER_H_
+#define PICTOR_IMAGE_PNG_ANSWER_H_
 
 #include <optional>
 #include <string>
@@ -12,11 +13,7 @@
 
 #include "pictor/status.h"
 
-namespace pictor::model {
-
-// Decodes standard base64 (RFC 4648 alphabet, '=' padding optional). Returns nullopt on any
-// other character, misplaced padding or a truncated final group.
-std::optional<std::string> DecodeBase64(std::string_view text);
+namespace pictor::image {
 
 // Pixel size from a PNG's IHDR chunk, when `png` starts with the PNG signature, has an IHDR
 // chunk first and ends with an IEND chunk.
@@ -26,11 +23,12 @@ struct PngSize {
 };
 std::optional<PngSize> ReadPngSize(std::string_view png);
 
-// DecodeBase64 then ReadPngSize, requiring width x height. `model` names the model in messages
+// Base64Decode (core/base64.h, strict padding) then ReadPngSize, requiring width x height. `model`
+// names the model in messages
 // ("bedrock model amazon.titan-image-generator-v2:0").
 Result<std::string> DecodePngAnswer(std::string_view base64, int width, int height,
                                     std::string_view model);
 
-}  // namespace pictor::model
+}  // namespace pictor::image
 
-#endif  // PICTOR_MODEL_BEDROCK_PNG_ANSWER_H_
+#endif  // PICTOR_IMAGE_PNG_ANSWER_H_

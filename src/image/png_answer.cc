@@ -1,26 +1,15 @@
-#include "model/bedrock/png_answer.h"
+#include "image/png_answer.h"
 
-#include <array>
 #include <cstdint>
 
-namespace pictor::model {
+#include "core/base64.h"
+
+namespace pictor::image {
 namespace {
 
 constexpr std::string_view kPngSignature = "\x89PNG\r\n\x1a\n";
 // The IEND chunk is always the same 12 bytes: zero length, type, CRC.
 constexpr std::string_view kIendChunk{"\0\0\0\0IEND\xae\x42\x60\x82", 12};
-
-constexpr std::array<int8_t, 256> BuildDecodeTable() {
-  std::array<int8_t, 256> table{};
-  for (auto& entry : table) entry = -1;
-  constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (size_t i = 0; i < kAlphabet.size(); ++i) {
-    table[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
-  }
-  return table;
-}
-constexpr std::array<int8_t, 256> kDecodeTable = BuildDecodeTable();
 
 uint32_t ReadBigEndian32(std::string_view bytes, size_t at) {
   uint32_t value = 0;
@@ -29,32 +18,6 @@ uint32_t ReadBigEndian32(std::string_view bytes, size_t at) {
 }
 
 }  // namespace
-
-std::optional<std::string> DecodeBase64(std::string_view text) {
-  size_t padding = 0;
-  while (!text.empty() && text.back() == '=' && padding < 2) {
-    text.remove_suffix(1);
-    ++padding;
-  }
-  // A group of four characters holds three bytes; a final group of 1 character holds none.
-  if (text.size() % 4 == 1) return std::nullopt;
-  if (padding > 0 && (text.size() + padding) % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 2);
-  uint32_t bits = 0;
-  int bit_count = 0;
-  for (char c : text) {
-    const int8_t value = kDecodeTable[static_cast<uint8_t>(c)];
-    if (value < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<uint32_t>(value);
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      out.push_back(static_cast<char>((bits >> bit_count) & 0xff));
-    }
-  }
-  return out;
-}
 
 std::optional<PngSize> ReadPngSize(std::string_view png) {
   // Signature, IHDR (length 13, type, 13 bytes of data, CRC), IEND.
@@ -75,7 +38,7 @@ std::optional<PngSize> ReadPngSize(std::string_view png) {
 Result<std::string> DecodePngAnswer(std::string_view base64, int width, int height,
                                     std::string_view model) {
   const std::string who(model);
-  std::optional<std::string> bytes = DecodeBase64(base64);
+  std::optional<std::string> bytes = Base64Decode(base64, Base64Padding::kStrict);
   if (!bytes) return Status::Internal(who + " answered with an image that is not valid base64");
   std::optional<PngSize> size = ReadPngSize(*bytes);
   if (!size) return Status::Internal(who + " answered with an image that is not a complete PNG");
@@ -87,4 +50,4 @@ Result<std::string> DecodePngAnswer(std::string_view base64, int width, int heig
   return std::move(*bytes);
 }
 
-}  // namespace pictor::model
+}  // namespace pictor::image
