@@ -203,8 +203,8 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
       const std::string tries = owner == FaultOwner::kSystem
                                     ? std::to_string(message.deferrals) + " deferrals"
                                     : std::to_string(message.receive_count) + " attempts";
-      result.error = Status(stored.status().code(),
-                            "gave up after " + tries + ": " + stored.status().message());
+      // WithContext keeps the code, the reason and the peer's answer of the last failure.
+      result.error = stored.status().WithContext("gave up after " + tries);
       record.error = result.error.message();
     }
     save(JobState::kFailed);

@@ -80,8 +80,9 @@ class WebhookNotifier final : public Notifier {
     const long code = reply->status;
     if (code >= 200 && code < 300) return Status::Ok();
     std::string msg = fmt::format("webhook {} answered HTTP {}", Origin(s_.url), code);
-    if (code == 429 || code >= 500 || code == 408) return Status::Unavailable(msg);
-    return Status::InvalidArgument(msg);
+    const PeerError peer{.http_status = static_cast<int>(code), .code = {}};
+    if (code == 429 || code >= 500 || code == 408) return Status::Unavailable(msg).WithPeer(peer);
+    return Status::InvalidArgument(msg).WithPeer(peer);
   }
 
   std::string Describe() const override { return fmt::format("webhook {}", Origin(s_.url)); }

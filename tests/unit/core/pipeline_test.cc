@@ -90,6 +90,16 @@ TEST_F(PipelineTest, AttemptFailureIsRetriedUntilTheLastAttempt) {
   EXPECT_NE(last.error.message().find("gave up after 3 attempts"), std::string::npos);
 }
 
+TEST_F(PipelineTest, GivingUpKeepsThePeersAnswerOfTheLastFailure) {
+  model.FailAlways(Status::DeadlineExceeded("too slow")
+                       .WithPeer({.http_status = 504, .code = "GatewayTimeout"}));
+  JobResult last = RunJob(pipeline, Message("m-4p", "sol", 3), 3);
+  ASSERT_EQ(last.outcome, JobOutcome::kDeadLetter);
+  EXPECT_EQ(last.error.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(last.error.peer_http_status(), 504);
+  EXPECT_EQ(last.error.peer_code(), "GatewayTimeout");
+}
+
 // A refused role, key or quota is the operator's to fix, not the job's: deferred, never
 // dead-lettered for it, and the job succeeds once access is restored.
 TEST_F(PipelineTest, RefusedCredentialsAreDeferredNotDeadLettered) {

@@ -15,6 +15,7 @@
 #include "notify/sns/sns_notifier.h"
 #include "notify/webhook/webhook_notifier.h"
 #include "pictor/notifier_wrapper.h"
+#include "unit/net/test_http_server.h"
 
 namespace pictor::notify {
 namespace {
@@ -82,6 +83,22 @@ TEST(WebhookNotifierTest, AFailedCallNamesOnlyTheOriginNeverThePath) {
   EXPECT_EQ(s.ToString().find("s3cr3t"), std::string::npos) << s.ToString();
   EXPECT_EQ(s.ToString().find("/services"), std::string::npos) << s.ToString();
   EXPECT_EQ(s.ToString().find("also-secret"), std::string::npos) << s.ToString();
+}
+
+// A refusal keeps the status the endpoint answered as data, for whoever decides on it.
+TEST(WebhookNotifierTest, ARefusalCarriesTheAnsweredStatusAsThePeersAnswer) {
+  net::testing::TestHttpServer server(
+      net::testing::ScriptedHandler({{503, {}, ""}, {404, {}, ""}}));
+  WebhookSettings settings;
+  settings.url = server.url() + "/hook";
+  auto notifier = NewWebhookNotifier(settings);
+  ASSERT_TRUE(notifier.ok());
+  Status busy = (*notifier)->Notify(Event());
+  EXPECT_EQ(busy.code(), StatusCode::kUnavailable) << busy.ToString();
+  EXPECT_EQ(busy.peer_http_status(), 503);
+  Status missing = (*notifier)->Notify(Event());
+  EXPECT_EQ(missing.code(), StatusCode::kInvalidArgument) << missing.ToString();
+  EXPECT_EQ(missing.peer_http_status(), 404);
 }
 
 TEST(WebhookNotifierTest, AnUnparsableUrlIsReportedWithoutItsPath) {
