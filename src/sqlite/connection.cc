@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -78,7 +80,7 @@ Status Connection::Configure() {
   sqlite3_busy_timeout(db_, static_cast<int>(options_.busy_timeout.count()));
   sqlite3_extended_result_codes(db_, 1);
   // The first statement reads the file: a file that is not a database fails here (DataLoss).
-  if (Status s = Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+  if (Status s = EnterWalMode(); !s.ok()) return s;
   if (Status s = Exec(options_.sync_every_commit ? "PRAGMA synchronous=FULL"
                                                  : "PRAGMA synchronous=NORMAL");
       !s.ok()) {
@@ -94,6 +96,24 @@ Status Connection::Configure() {
     if (Status s = Exec("PRAGMA foreign_keys=ON"); !s.ok()) return s;
   }
   return Status::Ok();
+}
+
+Status Connection::EnterWalMode() {
+  // Another process may be creating the same file: while it still writes in the rollback journal
+  // (converting the file to WAL is such a write), asking for WAL needs a lock upgrade that SQLite
+  // refuses at once, without the busy handler, to avoid a deadlock. So wait here, as the busy
+  // timeout promises, in short jittered steps.
+  thread_local std::minstd_rand jitter{std::random_device{}()};
+  const auto deadline = std::chrono::steady_clock::now() + options_.busy_timeout;
+  for (int step = 0;; ++step) {
+    Status s = Exec("PRAGMA journal_mode=WAL");
+    if (s.ok() || s.code() != StatusCode::kUnavailable ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return s;
+    }
+    std::uniform_int_distribution<int> pause(1, 5 << std::min(step, 3));  // up to 40 ms
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause(jitter)));
+  }
 }
 
 Status Connection::Error(int rc, std::string_view what) const {

@@ -128,6 +128,9 @@ class Connection {
   friend class Transaction;
   Connection(sqlite3* db, std::string path, ConnectionOptions options);
   Status Configure();
+  // PRAGMA journal_mode=WAL, waiting up to the busy timeout for another connection creating the
+  // file.
+  Status EnterWalMode();
   Status RunCached(std::string_view sql);
   bool InTransactionNow() const;
 

@@ -2,12 +2,14 @@
 #include "sqlite/connection.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "unit/sqlite/file_size_limit.h"
 
@@ -175,6 +177,29 @@ TEST_F(ConnectionTest, SecondWriterIsUnavailableAfterItsBusyTimeout) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable) << second.status().ToString();
   EXPECT_TRUE(second.status().IsRetryable());
+}
+
+// Two processes opening a new file at once: one still converts it to WAL, or writes in its old
+// journal mode, while the other asks for WAL. SQLite answers that second request busy at once,
+// without its busy handler (a lock upgrade that could deadlock), so Open must wait itself.
+TEST_F(ConnectionTest, OpenWaitsForAnotherConnectionThatHoldsTheFileWhileItIsCreated) {
+  sqlite3* first = nullptr;
+  ASSERT_EQ(sqlite3_open(Path().c_str(), &first), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(first, "BEGIN IMMEDIATE; CREATE TABLE t(x); INSERT INTO t VALUES (1)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  std::thread release([first] {
+    std::this_thread::sleep_for(milliseconds(300));  // the lock is held while Open starts
+    sqlite3_exec(first, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  ConnectionOptions options;
+  options.name = "test database";
+  auto db = Connection::Open(Path(), options);
+  release.join();
+  sqlite3_close(first);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ(Word(**db, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(Number(**db, "SELECT count(*) FROM t"), 1);
 }
 
 TEST_F(ConnectionTest, InTransactionRetriesABusyLockABoundedNumberOfTimes) {
