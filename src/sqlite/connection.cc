@@ -2,19 +2,25 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <random>
 #include <thread>
 #include <utility>
 
+#include "core/backoff.h"
 #include "sqlite/status.h"
 
 namespace pictor::sqlite {
 namespace {
 
 constexpr int kTransactionAttempts = 4;
+// Between attempts of a busy transaction: up to 10, 20, 40 ms.
+constexpr BackoffPolicy kTransactionBackoff{.base = std::chrono::milliseconds(10),
+                                            .cap = std::chrono::milliseconds(40)};
+// Between requests for WAL mode while another connection creates the file: up to 5, 10, 20,
+// then 40 ms, until the busy timeout.
+constexpr BackoffPolicy kWalModeBackoff{.base = std::chrono::milliseconds(5),
+                                        .cap = std::chrono::milliseconds(40)};
 constexpr const char* kJournalSizeLimit = "PRAGMA journal_size_limit=67108864";  // 64 MiB
 
 Status CreateParentDirectory(const std::string& path) {
@@ -103,16 +109,14 @@ Status Connection::EnterWalMode() {
   // (converting the file to WAL is such a write), asking for WAL needs a lock upgrade that SQLite
   // refuses at once, without the busy handler, to avoid a deadlock. So wait here, as the busy
   // timeout promises, in short jittered steps.
-  thread_local std::minstd_rand jitter{std::random_device{}()};
   const auto deadline = std::chrono::steady_clock::now() + options_.busy_timeout;
-  for (int step = 0;; ++step) {
+  for (int attempt = 1;; ++attempt) {
     Status s = Exec("PRAGMA journal_mode=WAL");
     if (s.ok() || s.code() != StatusCode::kUnavailable ||
         std::chrono::steady_clock::now() >= deadline) {
       return s;
     }
-    std::uniform_int_distribution<int> pause(1, 5 << std::min(step, 3));  // up to 40 ms
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause(jitter)));
+    std::this_thread::sleep_for(FullJitterDelay(kWalModeBackoff, attempt));
   }
 }
 
@@ -160,14 +164,9 @@ Result<Transaction> Connection::Begin() {
 }
 
 Status Connection::InTransaction(const std::function<Status()>& body) {
-  thread_local std::minstd_rand jitter{std::random_device{}()};
   Status last;
   for (int attempt = 0; attempt < kTransactionAttempts; ++attempt) {
-    if (attempt > 0) {
-      // Bounded, jittered backoff: up to 10, 20, 40 ms.
-      std::uniform_int_distribution<int> pause(1, 10 << (attempt - 1));
-      std::this_thread::sleep_for(std::chrono::milliseconds(pause(jitter)));
-    }
+    if (attempt > 0) std::this_thread::sleep_for(FullJitterDelay(kTransactionBackoff, attempt));
     auto transaction = Begin();
     if (transaction.ok()) {
       last = body();
