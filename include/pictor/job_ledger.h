@@ -34,6 +34,14 @@ struct JobRecord {
   // POST /jobs replay (same Idempotency-Key) that finds the job queued without it sends the
   // message again: the first request may have died between recording the job and sending it.
   bool enqueued = false;
+  // Who asked for the job: the name of the API key that created it (never the key itself);
+  // empty when none did (authentication off, a message sent straight to the queue).
+  std::string owner;
+  // The model spec or alias the job runs on ("builtin", "bedrock:amazon.nova-canvas-v1:0");
+  // empty: the worker's configured model.
+  std::string model;
+  // The list price of the job's image in US dollars (pictor/spend_ledger.h), once generated.
+  double cost_usd = 0;
 };
 
 // Thread-safety: implementations are thread-safe and may be shared by several processes.

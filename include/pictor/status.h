@@ -12,6 +12,7 @@
 #define PICTOR_STATUS_H_
 
 #include <cassert>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,14 @@ enum class StatusCode {
   kCancelled,           // shutting down; retryable by someone else
   kInternal,            // a bug or a broken peer answer; permanent
   kDataLoss,            // stored bytes are damaged; permanent
+  kUnauthenticated,     // the caller did not prove who it is (no, malformed or unknown key)
+  // The caller is known but may not do this (a key without the scope, another key's job).
+  // Unlike PermissionDenied, which is the server's own identity being refused (a 503), this is
+  // about the caller: HTTP answers 403.
+  kForbidden,
+  // The caller's own rate limit or spend budget is used up: retryable at retry_at_ms(). Not a
+  // fault of the server (that is ResourceExhausted): HTTP answers 429, not 503.
+  kQuotaExceeded,
 };
 
 // A short, stable, lower-case name for a code ("invalid_argument").
@@ -89,6 +98,17 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
   static Status DataLoss(std::string msg) { return {StatusCode::kDataLoss, std::move(msg)}; }
+  static Status Unauthenticated(std::string msg, std::string reason = "invalid_api_key") {
+    return {StatusCode::kUnauthenticated, std::move(msg), std::move(reason)};
+  }
+  static Status Forbidden(std::string msg, std::string reason = "insufficient_scope") {
+    return {StatusCode::kForbidden, std::move(msg), std::move(reason)};
+  }
+  // `reason`: "rate_limited" or "budget_exhausted"; `retry_at_ms`: when it may pass.
+  static Status QuotaExceeded(std::string msg, std::string reason, int64_t retry_at_ms) {
+    return Status(StatusCode::kQuotaExceeded, std::move(msg), std::move(reason))
+        .WithRetryAt(retry_at_ms);
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
@@ -109,7 +129,14 @@ class [[nodiscard]] Status {
   // For translators, and for callers that turn a peer's error into another while keeping it.
   Status WithPeer(PeerError peer) const;
 
-  // Returns a copy whose message starts with `context: `; code, reason and peer are kept.
+  // When trying again may pass, in Unix epoch milliseconds; 0 when unknown. Set for
+  // QuotaExceeded (the rate limit's next token, the budget's reset).
+  int64_t retry_at_ms() const { return retry_at_ms_; }
+  // Returns a copy carrying `retry_at_ms` (an OK status stays OK, without one).
+  Status WithRetryAt(int64_t retry_at_ms) const;
+
+  // Returns a copy whose message starts with `context: `; code, reason, peer and retry time are
+  // kept.
   Status WithContext(std::string_view context) const;
 
   // "invalid_argument: prompt is empty".
@@ -120,6 +147,7 @@ class [[nodiscard]] Status {
   std::string message_;
   std::string reason_;
   PeerError peer_;
+  int64_t retry_at_ms_ = 0;
 };
 
 // A value or the Status saying why there is none. Never holds an OK status.

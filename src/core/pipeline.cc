@@ -30,6 +30,8 @@ FaultOwner ClassifyFault(StatusCode code) {
     case StatusCode::kUnavailable:
     case StatusCode::kCancelled:
     case StatusCode::kPermissionDenied:
+    // A spent budget: the message waits for the reset (deferred, not counted against the job).
+    case StatusCode::kQuotaExceeded:
       return FaultOwner::kSystem;
     case StatusCode::kDeadlineExceeded:
     case StatusCode::kAborted:

@@ -34,6 +34,12 @@ std::string_view StatusCodeName(StatusCode code) {
       return "internal";
     case StatusCode::kDataLoss:
       return "data_loss";
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case StatusCode::kForbidden:
+      return "forbidden";
+    case StatusCode::kQuotaExceeded:
+      return "quota_exceeded";
   }
   return "unknown";
 }
@@ -45,6 +51,7 @@ bool IsRetryableCode(StatusCode code) {
     case StatusCode::kDeadlineExceeded:
     case StatusCode::kAborted:
     case StatusCode::kCancelled:
+    case StatusCode::kQuotaExceeded:
       return true;
     default:
       return false;
@@ -64,10 +71,17 @@ Status Status::WithPeer(PeerError peer) const {
   return out;
 }
 
+Status Status::WithRetryAt(int64_t retry_at_ms) const {
+  Status out = *this;
+  if (!ok()) out.retry_at_ms_ = retry_at_ms;
+  return out;
+}
+
 Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
   Status out(code_, std::string(context) + ": " + message_, reason_);
   out.peer_ = peer_;
+  out.retry_at_ms_ = retry_at_ms_;
   return out;
 }
 

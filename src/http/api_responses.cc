@@ -54,6 +54,12 @@ int HttpStatusFor(const Status& status) {
       return 409;
     case StatusCode::kPayloadTooLarge:
       return 413;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kForbidden:
+      return 403;
+    case StatusCode::kQuotaExceeded:
+      return 429;
     case StatusCode::kUnsupported:
       return 501;
     case StatusCode::kPermissionDenied:

@@ -22,6 +22,20 @@ TEST(Status, RetryableOnlyForTransientCodes) {
   EXPECT_FALSE(Status::NotFound("x").IsRetryable());
 }
 
+TEST(Status, CallerRefusalsKeepTheirReasonAndRetryTime) {
+  EXPECT_EQ(Status::Unauthenticated("no key").reason(), "invalid_api_key");
+  EXPECT_EQ(Status::Forbidden("no scope").reason(), "insufficient_scope");
+  EXPECT_FALSE(Status::Forbidden("x").IsRetryable());
+  const Status spent = Status::QuotaExceeded("spent", "budget_exhausted", 1234);
+  EXPECT_TRUE(spent.IsRetryable());
+  EXPECT_EQ(spent.retry_at_ms(), 1234);
+  const Status wrapped = spent.WithContext("charging");
+  EXPECT_EQ(wrapped.retry_at_ms(), 1234);
+  EXPECT_EQ(wrapped.reason(), "budget_exhausted");
+  EXPECT_EQ(Status::Ok().WithRetryAt(5).retry_at_ms(), 0);
+  EXPECT_EQ(StatusCodeName(StatusCode::kQuotaExceeded), "quota_exceeded");
+}
+
 TEST(Status, ReasonDefaultsToCodeName) {
   EXPECT_EQ(Status::NotFound("x").reason(), "not_found");
   EXPECT_EQ(Status::InvalidArgument("x", "prompt_too_long").reason(), "prompt_too_long");

@@ -311,6 +311,10 @@ TEST_F(ApiTest, ServerFaultsAre5xxWithoutTheirDetail) {
   }
   EXPECT_EQ(HttpStatusFor(Status::Unavailable("x")), 503);
   EXPECT_EQ(HttpStatusFor(Status::PermissionDenied("x")), 503);
+  // The caller's own refusals are 4xx: unknown key, missing scope, spent quota.
+  EXPECT_EQ(HttpStatusFor(Status::Unauthenticated("x")), 401);
+  EXPECT_EQ(HttpStatusFor(Status::Forbidden("x")), 403);
+  EXPECT_EQ(HttpStatusFor(Status::QuotaExceeded("x", "rate_limited", 1)), 429);
   // Through the API: a fault while generating is answered the same way.
   model_.FailNext(Status::Unavailable("cannot write " + secret));
   HttpResponse r = Call("POST", "/generate-image", R"({"prompt":"x","width":64,"height":64})");
