@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "pictor/api_keys.h"
+
 namespace pictor::http {
 
 // Header names compare case-insensitively; order and repeats are kept.
@@ -27,6 +29,13 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> fields_;
 };
 
+// Who sent a request, as authentication found it. Authentication off: no name, every scope.
+struct Caller {
+  std::string key_name;          // the API key's name (never the key); empty: no key
+  uint32_t scopes = kAllScopes;  // pictor::Scope bits
+  bool Has(uint32_t scope) const { return (scopes & scope) == scope; }
+};
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // percent-decoded path, no query ("/images/a/b.png")
@@ -34,6 +43,7 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::string remote_address;  // for logs; may be empty
+  Caller caller;               // set by the API's authentication before a handler runs
 };
 
 struct HttpResponse {
