@@ -308,7 +308,8 @@ TEST_F(KeysCliTest, AnUnusableStoreFailsWithoutPrintingAKey) {
   RunResult r = Keys({"create", "--name", "ci"});
   EXPECT_EQ(r.code(), 1) << r.err;
   EXPECT_TRUE(r.out.empty()) << "a key was printed that no store holds: " << r.out;
-  EXPECT_NE(r.err.find(dir_ / "var"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("./var"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Not a directory"), std::string::npos) << r.err;
   for (const char* command : {"revoke", "rotate"}) {
     r = Keys({command, "--name", "ci"});
     EXPECT_EQ(r.code(), 1) << command;
