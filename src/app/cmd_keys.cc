@@ -141,6 +141,22 @@ Result<OpenedKeys> OpenKeys(const CommonSettings& s, bool must_exist) {
   return out;
 }
 
+// Prints the key alone on stdout. False when it could not be written (a closed pipe, a full
+// disk): the caller has stored its hash already and must say so, since nobody has seen the key.
+bool PrintKey(const std::string& key) {
+  const bool printed = std::printf("%s\n", key.c_str()) >= 0;
+  return std::fflush(stdout) == 0 && printed && std::ferror(stdout) == 0;
+}
+
+// The store holds a key that was never shown: say how to get a usable one.
+int Unshown(std::string_view command, const std::string& name) {
+  std::fprintf(stderr,
+               "pictor keys %.*s: key '%s' is stored but could not be written to stdout, so "
+               "nobody has it; run `pictor keys rotate --name %s` to get a new one\n",
+               static_cast<int>(command.size()), command.data(), name.c_str(), name.c_str());
+  return kExitFailure;
+}
+
 std::string BudgetsText(const ApiKeyRecord& r) {
   return r.budgets.empty() ? "none" : FormatBudgetList(r.budgets);
 }
@@ -168,8 +184,7 @@ int RunCreate(const KeysOptions& o) {
   auto keys = OpenKeys(o.common, false);
   if (!keys.ok()) return Fail("create", keys.status());
   if (Status s = keys->parts.keys->Create(record); !s.ok()) return Fail("create", s);
-  std::printf("%s\n", key->c_str());
-  std::fflush(stdout);
+  if (!PrintKey(*key)) return Unshown("create", record.name);
   std::fprintf(stderr,
                "created key '%s' (scopes %s; rate %s; budgets %s) in %s.\n"
                "The key above is shown only now: Pictor keeps its SHA-256, not the key.\n",
@@ -274,8 +289,7 @@ int RunRotate(const KeysOptions& o) {
   record->previous_expires_ms = *grace > 0 ? now + *grace : 0;
   record->hash = HashApiKey(*key);
   if (Status s = keys->parts.keys->Update(*record); !s.ok()) return Fail("rotate", s);
-  std::printf("%s\n", key->c_str());
-  std::fflush(stdout);
+  if (!PrintKey(*key)) return Unshown("rotate", o.name);
   const std::string previous =
       *grace > 0 ? "the previous key stays valid until " + FormatIso8601(now + *grace)
                  : "the previous key is refused once servers next read the keys (within seconds)";
