@@ -91,6 +91,27 @@ TEST_F(StoreKeyStoreTest, ObjectsThatCannotBeKeysAreNotListed) {
   EXPECT_EQ(all->front().name, "ci");
 }
 
+TEST_F(StoreKeyStoreTest, AnOversizedObjectIsNotParsedAndIsDataLoss) {
+  std::string huge = keys_store::EncodeKeyRecord(Record("big"));
+  huge.insert(huge.size() - 1, ",\"padding\":\"" + std::string(70 * 1024, 'x') + "\"");
+  ASSERT_TRUE(store_.Put("images/keys/big.json", huge, "application/json").ok());
+  auto got = keys_->Get("big");
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss) << got.status().ToString();
+  EXPECT_NE(got.status().message().find("too large"), std::string::npos);
+}
+
+// An authenticator must never get part of the set: past the bound, List fails as a whole.
+TEST_F(StoreKeyStoreTest, MoreObjectsThanTheBoundFailListInsteadOfCuttingItShort) {
+  for (size_t i = 0; i < kMaxStoreKeys; ++i) {
+    ASSERT_TRUE(store_.Put("images/keys/k" + std::to_string(i) + ".json", "{}", "").ok());
+  }
+  // Exactly the bound is still read (and these objects are not records: DataLoss, not a cut).
+  EXPECT_EQ(keys_->List().status().code(), StatusCode::kDataLoss);
+  ASSERT_TRUE(store_.Put("images/keys/one-more.json", "{}", "").ok());
+  auto all = keys_->List();
+  EXPECT_EQ(all.status().code(), StatusCode::kResourceExhausted) << all.status().ToString();
+}
+
 TEST_F(StoreKeyStoreTest, AFailedWriteCreatesNothing) {
   store_.FailNextPuts(1, StatusCode::kUnavailable);
   Status s = keys_->Create(Record("ci"));
