@@ -75,7 +75,7 @@ Result<int64_t> ParseGraceMs(std::string_view text) {
 struct OpenedKeys {
   std::unique_ptr<ObjectStore> image_store;  // kImageStore only; outlives `parts`
   KeyStoreParts parts;
-  std::string location;  // for people: "sqlite:PATH", "file:DIR (under keys/)", ...
+  std::string location;  // for people: "sqlite:PATH", "file:DIR under keys/", ...
 };
 
 // Where the keys are, as a sentence fragment; and for local storage, the path that must exist.
