@@ -157,6 +157,21 @@ int Unshown(std::string_view command, const std::string& name) {
   return kExitFailure;
 }
 
+// A write that failed with a retryable status (a lost reply, a timeout) may have been stored all
+// the same, leaving a key nobody has seen in the store: says how to find out and recover.
+int FailedWrite(std::string_view command, const Status& s, const std::string& name) {
+  if (!s.IsRetryable()) return Fail(command, s);
+  const std::string recovery =
+      command == "create"
+          ? "if `pictor keys list` shows key '" + name + "', it was created all the same: run "
+          : "the key may have been replaced all the same, and the previous one with it: run ";
+  std::fprintf(stderr,
+               "pictor keys %.*s: %s\n%s`pictor keys rotate --name %s` to get a key that works\n",
+               static_cast<int>(command.size()), command.data(), s.message().c_str(),
+               recovery.c_str(), name.c_str());
+  return kExitFailure;
+}
+
 std::string BudgetsText(const ApiKeyRecord& r) {
   return r.budgets.empty() ? "none" : FormatBudgetList(r.budgets);
 }
@@ -183,7 +198,9 @@ int RunCreate(const KeysOptions& o) {
   record.created_ms = NowMs();
   auto keys = OpenKeys(o.common, false);
   if (!keys.ok()) return Fail("create", keys.status());
-  if (Status s = keys->parts.keys->Create(record); !s.ok()) return Fail("create", s);
+  if (Status s = keys->parts.keys->Create(record); !s.ok()) {
+    return FailedWrite("create", s, record.name);
+  }
   if (!PrintKey(*key)) return Unshown("create", record.name);
   std::fprintf(stderr,
                "created key '%s' (scopes %s; rate %s; budgets %s) in %s.\n"
@@ -288,7 +305,9 @@ int RunRotate(const KeysOptions& o) {
   record->previous_hash = *grace > 0 ? record->hash : "";
   record->previous_expires_ms = *grace > 0 ? now + *grace : 0;
   record->hash = HashApiKey(*key);
-  if (Status s = keys->parts.keys->Update(*record); !s.ok()) return Fail("rotate", s);
+  if (Status s = keys->parts.keys->Update(*record); !s.ok()) {
+    return FailedWrite("rotate", s, o.name);
+  }
   if (!PrintKey(*key)) return Unshown("rotate", o.name);
   const std::string previous =
       *grace > 0 ? "the previous key stays valid until " + FormatIso8601(now + *grace)
