@@ -49,7 +49,8 @@ std::string DropEmptySegments(std::string_view prefix) {
   return out;
 }
 
-// Thread-safe: holds only its settings and the (thread-safe) store.
+// Thread-safe: its settings are constant, the store is thread-safe, and List's cache is guarded
+// by cache_mu_.
 class StoreKeyStore final : public KeyStore {
  public:
   StoreKeyStore(ObjectStore& store, std::string dir) : store_(store), dir_(std::move(dir)) {}
