@@ -8,8 +8,8 @@ for new connections while an open keep-alive connection goes on with its own; a 
 (key of another certificate, missing key) keeping the old pair with the reason in the log;
 missing, mismatched and half-given files as start-up errors; plain HTTP sent to the TLS port
 answered with a 400 that says to use https, and noise closed, with the server serving on; the
-per-address connection limit holding for connections stuck before their handshake; absolute
-URLs in answers saying https.
+per-address connection limit holding for connections stuck before their handshake; a client's
+renegotiation refused; absolute URLs in answers saying https.
 
 Needs: PICTOR_BIN, openssl and curl (Debian packages openssl and curl).
 """
@@ -18,6 +18,7 @@ import hashlib
 import http.client
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -270,6 +271,30 @@ class TlsServe(unittest.TestCase):
         with self.assertRaises(ssl.SSLError) as refused:
             tls_connect(port, client_context(**offer)).close()
         self.assertIn("HANDSHAKE_FAILURE", str(refused.exception).upper())
+
+    def test_client_initiated_renegotiation_is_refused_and_the_server_serves_on(self):
+        _, port = self.start()
+        client = subprocess.Popen(
+            ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_2"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.addCleanup(client.kill)
+        client.stdin.write(b"R\n")  # s_client's command to renegotiate, once connected
+        client.stdin.flush()
+        # stdin stays open until the answer is in: its end would close the connection first.
+        output = b""
+        deadline = time.monotonic() + DEADLINE
+        while b"no renegotiation" not in output and time.monotonic() < deadline:
+            ready, _, _ = select.select([client.stdout], [], [], 0.1)
+            if ready:
+                chunk = os.read(client.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                output += chunk
+        client.stdin.close()
+        client.wait(DEADLINE)
+        self.assertIn(b"RENEGOTIATING", output)
+        self.assertIn(b"no renegotiation", output)
+        self.assertEqual(peer_fingerprint(port), self.first)
 
     def test_python_default_client_verifies_the_certificate_and_gets_tls13(self):
         _, port = self.start()
