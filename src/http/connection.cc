@@ -208,8 +208,9 @@ void Connection<Stream>::Shutdown() {
   });
 }
 
-// The whole handshake, from accept to the first decrypted byte, runs under one request_timeout:
-// a client trickling its ClientHello (or sending nothing) is cut off like a slow request.
+// The whole handshake, from the accept to its last message, runs under one request_timeout: a
+// client trickling its ClientHello (or sending nothing) is cut off like a slow request. The
+// idle_timeout of the first request starts only once the handshake is done.
 template <class Stream>
 void Connection<Stream>::AwaitHandshake() {
   phase_ = Phase::kHandshake;
@@ -239,8 +240,9 @@ void Connection<Stream>::OnFirstBytes() {
                                 return self->Close();
                               }
                               self->buffer_.consume(used);
-                              // Bytes the handshake did not take were sent before it ended: not a
-                              // client we serve.
+                              // The handshake takes all of its first read (up to 16 KiB, under
+                              // OpenSSL's 17 KiB input buffer); bytes left over mean a first
+                              // flight no client sends.
                               if (self->buffer_.size() > 0) return self->Close();
                               self->AwaitRequest();
                             });
