@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -18,6 +19,7 @@
 #include "http/memory_budget.h"
 #include "http/public_url.h"
 #include "http/server.h"
+#include "http/tls_server_context.h"
 
 namespace pictor::app {
 namespace {
@@ -30,11 +32,24 @@ struct ServeOptions {
   int visibility_timeout = 60;
   std::string port_file;
   std::string public_url;
+  std::string tls_cert;
+  std::string tls_key;
   size_t max_connections_per_address = http::ServerOptions{}.max_connections_per_address;
   size_t sync_memory_mb = http::ApiOptions{}.sync_memory_bytes / (1024 * 1024);
   bool alarm = false;
   alarm::AlarmSettings alarm_settings;
 };
+
+// SIGHUP with TLS on: new connections get the files' current pair; open ones keep theirs. A pair
+// that does not load changes nothing, and the log says why and what is still served.
+void ReloadTls(http::TlsServerContext& tls) {
+  if (Status s = tls.Reload(); !s.ok()) {
+    spdlog::error("SIGHUP: TLS certificate not reloaded, still serving {}: {}",
+                  tls.Summary().ToString(), s.message());
+    return;
+  }
+  spdlog::info("SIGHUP: TLS certificate reloaded: {}", tls.Summary().ToString());
+}
 
 int RunServe(const CLI::App& cmd, ServeOptions& o) {
   ApplyEnvironment(o.common);
@@ -50,6 +65,20 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   if (Status s = ParseHostPort("--listen", o.listen, &so.host, &so.port); !s.ok()) {
     std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
     return kExitUsage;
+  }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    std::fprintf(stderr,
+                 "pictor serve: --tls-cert and --tls-key go together: give both or neither\n");
+    return kExitUsage;
+  }
+  if (!o.tls_cert.empty()) {
+    auto tls = http::TlsServerContext::Load(o.tls_cert, o.tls_key);
+    if (!tls.ok()) {
+      std::fprintf(stderr, "pictor serve: %s\n", tls.status().message().c_str());
+      return kExitUsage;
+    }
+    so.tls = std::move(tls).value();
+    spdlog::info("TLS certificate: {}", so.tls->Summary().ToString());
   }
   so.io_threads = o.io_threads;
   so.max_connections_per_address = o.max_connections_per_address;
@@ -111,14 +140,15 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     }
   }
   std::printf(
-      "pictor serve listening on http://%s:%u\n",
+      "pictor serve listening on %s://%s:%u\n", so.tls ? "https" : "http",
       so.host.find(':') == std::string::npos ? so.host.c_str() : ("[" + so.host + "]").c_str(),
       port);
   std::fflush(stdout);
   spdlog::info("serving: model {}, store {}, queue {}, {} in-process workers", o.common.model,
                o.common.store, o.common.queue, o.workers);
 
-  int sig = WaitForShutdownSignal();
+  int sig = WaitForShutdownSignal(so.tls ? std::function<void()>([&so] { ReloadTls(*so.tls); })
+                                         : std::function<void()>());
   spdlog::info("signal {} received: shutting down", sig);
   if (worker) worker->RequestStop();
   (*server)->Stop();
@@ -147,6 +177,14 @@ Subcommand AddServeCommand(CLI::App& app) {
                   "Absolute http(s) URL clients reach this server at; the base of Location, "
                   "status_url and url (default: from a valid Host header, else relative)")
       ->envname("PICTOR_PUBLIC_URL");
+  cmd->add_option("--tls-cert", o->tls_cert,
+                  "Serve HTTPS with this PEM certificate (the server's first, then its chain); "
+                  "needs --tls-key; both are read again on SIGHUP")
+      ->envname("PICTOR_TLS_CERT");
+  cmd->add_option("--tls-key", o->tls_key,
+                  "The PEM private key of --tls-cert, unencrypted (keep it readable by this user "
+                  "only)")
+      ->envname("PICTOR_TLS_KEY");
   cmd->add_option("--max-connections-per-address", o->max_connections_per_address,
                   "Open connections one client address may hold; more are closed at once "
                   "(default 256)")

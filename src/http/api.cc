@@ -267,7 +267,7 @@ std::string Api::ImageUrl(const HttpRequest& request, const std::string& key) {
 
 std::string Api::UrlBaseFor(const HttpRequest& request) const {
   std::optional<std::string_view> host = request.headers.Get("Host");
-  return UrlBase(options_.public_url, host ? &*host : nullptr);
+  return UrlBase(options_.public_url, host ? &*host : nullptr, request.tls);
 }
 
 }  // namespace pictor::http
