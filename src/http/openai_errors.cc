@@ -29,7 +29,7 @@ bool IsOpenAiPath(std::string_view path) { return path == "/v1" || path.starts_w
 std::string_view OpenAiErrorType(int http_status, std::string_view code) {
   if (http_status >= 500) return "server_error";
   if (http_status == 429) {
-    return code == "budget_exhausted" ? "insufficient_quota" : "rate_limit_error";
+    return code == "budget_exhausted" ? "insufficient_quota" : "requests";
   }
   return "invalid_request_error";
 }

@@ -21,9 +21,10 @@ namespace pictor::http {
 // True for "/v1" and every path under "/v1/": the routes whose errors take the OpenAI shape.
 bool IsOpenAiPath(std::string_view path);
 
-// The OpenAI error `type` for an HTTP status: "invalid_request_error" for 4xx but 429,
-// "insufficient_quota" for a 429 whose code is "budget_exhausted", "rate_limit_error" for other
-// 429s, "server_error" for 5xx.
+// The OpenAI error `type` for an HTTP status, as OpenAI's own answers spell them:
+// "invalid_request_error" for 4xx but 429 (401 and 403 included), "insufficient_quota" for a 429
+// whose code is "budget_exhausted" (a spent budget: waiting for the reset, not retrying, helps),
+// "requests" for other 429s (a request rate limit), "server_error" for 5xx.
 std::string_view OpenAiErrorType(int http_status, std::string_view code);
 
 // An error answer with exactly these parts (`code`/`param` empty: null).

@@ -187,6 +187,23 @@ describe('bad input', () => {
   });
 });
 
+describe('configuration', () => {
+  test('serve refuses to start with a bad alias, naming it', async () => {
+    const dir = path.join(work, 'bad-alias');
+    fs.mkdirSync(dir, { recursive: true });
+    const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--workers', '0',
+                             '--store', `file:${path.join(dir, 'images')}`,
+                             '--queue', `sqlite:${path.join(dir, 'queue.db')}`,
+                             '--model-alias', 'dall-e-3=nosuch:model'],
+                       { env: childEnv({}), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (chunk) => { stderr += chunk; });
+    const code = await new Promise((resolve) => proc.on('exit', resolve));
+    assert.equal(code, 2, stderr);
+    assert.ok(stderr.includes('--model-alias dall-e-3'), stderr);
+  });
+});
+
 describe('models', () => {
   test('list and retrieve', async () => {
     const ids = [];

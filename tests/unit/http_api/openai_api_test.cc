@@ -10,6 +10,7 @@
 #include "api_fixture.h"
 #include "core/base64.h"
 #include "http/openai_api.h"
+#include "http/openai_errors.h"
 
 namespace pictor::http::testing {
 namespace {
@@ -235,6 +236,45 @@ TEST_F(OpenAiApiTest, RefusalsOfTheRouteTableUnderV1TakeOpenAiShape) {
   EXPECT_EQ(Error(not_json)["code"], "unsupported_media_type");
   // Pictor's own routes keep Pictor's shape.
   EXPECT_EQ(Body(Call("GET", "/no/such"))["error"], "not_found");
+}
+
+// The refusals of authentication, rate limits and budgets on /v1/ paths go through
+// OpenAiErrorResponse: the statuses the SDKs turn into AuthenticationError,
+// PermissionDeniedError and RateLimitError, with Retry-After until the status's retry time.
+TEST(OpenAiErrorResponse, CallerRefusalsTakeTheStatusesTheSdksMap) {
+  HttpResponse unauthenticated = OpenAiErrorResponse(Status::Unauthenticated("unknown API key"));
+  EXPECT_EQ(unauthenticated.status, 401);
+  json e = json::parse(unauthenticated.body)["error"];
+  EXPECT_EQ(e["message"], "unknown API key");
+  EXPECT_EQ(e["type"], "invalid_request_error");
+  EXPECT_EQ(e["code"], "invalid_api_key");
+  EXPECT_TRUE(e["param"].is_null());
+
+  HttpResponse forbidden = OpenAiErrorResponse(Status::Forbidden("the key lacks generate"));
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_EQ(json::parse(forbidden.body)["error"]["code"], "insufficient_scope");
+
+  const int64_t in_30s = NowMs() + 30000;
+  HttpResponse limited =
+      OpenAiErrorResponse(Status::QuotaExceeded("60 requests a minute", "rate_limited", in_30s));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(json::parse(limited.body)["error"]["type"], "requests");
+  EXPECT_EQ(json::parse(limited.body)["error"]["code"], "rate_limited");
+  const int retry_after = std::stoi(std::string(limited.headers.Get("Retry-After").value_or("0")));
+  EXPECT_GE(retry_after, 29);
+  EXPECT_LE(retry_after, 30);
+
+  HttpResponse spent = OpenAiErrorResponse(
+      Status::QuotaExceeded("the budget of 5 USD a day is spent", "budget_exhausted", 1));
+  EXPECT_EQ(spent.status, 429);
+  EXPECT_EQ(json::parse(spent.body)["error"]["type"], "insufficient_quota");
+  EXPECT_EQ(spent.headers.Get("Retry-After"), "1");  // a reset in the past: at least 1 s
+
+  HttpResponse internal = OpenAiErrorResponse(Status::Internal("/var/secret/path broke"), "size");
+  EXPECT_EQ(internal.status, 500);
+  EXPECT_EQ(internal.body.find("/var/secret"), std::string::npos) << internal.body;
+  EXPECT_EQ(json::parse(internal.body)["error"]["type"], "server_error");
+  EXPECT_TRUE(json::parse(internal.body)["error"]["param"].is_null());
 }
 
 TEST(ParseImageSize, TakesOnlyDigitsXDigits) {
