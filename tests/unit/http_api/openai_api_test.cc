@@ -3,6 +3,7 @@
 // every refusal in OpenAI's error shape with the status its SDKs map to an exception class.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <set>
 #include <string>
 #include <thread>
@@ -95,6 +96,35 @@ TEST_F(OpenAiApiTest, NImagesAreGeneratedConcurrently) {
   EXPECT_TRUE(all_three);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["data"].size(), 3u);
+}
+
+// A request holds n images' worth of the memory budget while it runs: with room for two images,
+// one request of n=2 in progress leaves none for another request.
+TEST_F(OpenAiApiTest, NImagesHoldNTimesTheMemoryBudgetOfOne) {
+  ApiOptions options;
+  options.sync_memory_bytes = EstimateGenerationBytes(64, 64) * 2;
+  api_ = std::make_unique<Api>(pipeline_, queue_.get(), ledger_.get(), metrics_, options);
+  model_.Hold();
+  HttpResponse two;
+  std::thread first([&] { two = Generate({{"prompt", "x"}, {"n", 2}, {"size", "64x64"}}); });
+  const bool running = model_.WaitForHeld(2, std::chrono::seconds(30));
+  // Asynchronous, so that a request wrongly let in (it would wait in the held model) fails the
+  // test rather than hanging it.
+  auto second = std::async(std::launch::async, [&] {
+    return Generate({{"prompt", "y"}, {"size", "64x64"}});
+  });
+  const bool answered = second.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  model_.Release();
+  first.join();
+  HttpResponse refused = second.get();
+  ASSERT_TRUE(running);
+  EXPECT_TRUE(answered) << "the second request was not refused at once";
+  EXPECT_EQ(two.status, 200) << two.body;
+  ASSERT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(Error(refused)["code"], "overloaded");
+  EXPECT_EQ(Error(refused)["type"], "server_error");
+  EXPECT_EQ(refused.headers.Get("Retry-After"), "1");
+  EXPECT_EQ(model_.calls.load(), 2);
 }
 
 TEST_F(OpenAiApiTest, HarmlessOpenAiFieldsAreAccepted) {
