@@ -5,10 +5,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "alarm/alarm_settings.h"
 #include "alarm/queue_alarm.h"
 #include "app/commands.h"
+#include "app/model_catalog.h"
 #include "app/output_file.h"
 #include "app/queue_metrics.h"
 #include "app/registry.h"
@@ -38,6 +41,7 @@ struct ServeOptions {
   size_t sync_memory_mb = http::ApiOptions{}.sync_memory_bytes / (1024 * 1024);
   bool alarm = false;
   alarm::AlarmSettings alarm_settings;
+  std::vector<std::string> model_aliases;  // NAME=SPEC; none given: PICTOR_MODEL_ALIASES
 };
 
 // SIGHUP with TLS on: new connections get the files' current pair; open ones keep theirs. A pair
@@ -92,6 +96,12 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     ao.public_url = std::move(public_url).value();
   }
   ao.sync_memory_bytes = o.sync_memory_mb * 1024 * 1024;
+  if (o.model_aliases.empty()) o.model_aliases = SplitAliasList(FirstEnv({"PICTOR_MODEL_ALIASES"}));
+  auto aliases = ParseModelAliases(o.model_aliases);
+  if (!aliases.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", aliases.status().message().c_str());
+    return kExitUsage;
+  }
   http::ReturnLargeBlocksToSystem();
   auto rt = BuildRuntime(o.common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   if (!rt.ok()) {
@@ -105,6 +115,12 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)
   // go to the blocking pool like any other remote call.
   ao.local_job_backends = LocalJobBackends(r);
+  auto models = BuildModelCatalog(*r.pipeline, o.common.model, *aliases);
+  if (!models.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", models.status().message().c_str());
+    return models.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
+  }
+  ao.models = models->get();
   http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
   auto server = http::HttpServer::Start(so, api);
   if (!server.ok()) {
@@ -196,6 +212,10 @@ Subcommand AddServeCommand(CLI::App& app) {
   cmd->add_flag(
       "--alarm", o->alarm,
       "Run the queue alarm in-process (also on when --notify or --alarm-config is given)");
+  cmd->add_option("--model-alias", o->model_aliases,
+                  "NAME=SPEC: a model clients of /v1/images/generations may name (repeatable; "
+                  "default PICTOR_MODEL_ALIASES, comma-separated). Clients name only the "
+                  "configured model and these aliases, never a spec of their own");
   alarm::AddAlarmOptions(*cmd, o->alarm_settings);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o, cmd] { return RunServe(*cmd, *o); }};
