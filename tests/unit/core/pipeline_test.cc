@@ -278,6 +278,9 @@ class SizeRecordingModel final : public ImageModel {
  public:
   std::string Name() const override { return inner_.Name(); }
   Status Check(const GenerationRequest& request) const override { return inner_.Check(request); }
+  double PriceUsd(const GenerationRequest& request) const override {
+    return inner_.PriceUsd(request);
+  }
   Result<GeneratedImage> Generate(const GenerationRequest& request) override {
     width = request.width;
     height = request.height;
