@@ -10,12 +10,14 @@
 
 #include "alarm/queue_alarm.h"
 #include "app/specs.h"
+#include "core/prices.h"
 #include "pictor/image_model.h"
 #include "pictor/job_ledger.h"
 #include "pictor/job_queue.h"
 #include "pictor/metrics.h"
 #include "pictor/notifier.h"
 #include "pictor/object_store.h"
+#include "pictor/spend_ledger.h"
 #include "pictor/status.h"
 
 namespace pictor::app {
@@ -25,7 +27,9 @@ struct QueueSettings {
   std::string dead_letter_queue_url;  // SQS: where permanent failures go (else the redrive policy)
 };
 
-Result<std::unique_ptr<ImageModel>> MakeModel(const ModelSpec& spec);
+// `prices`: what the model reports as the price of each image (core/prices.h).
+Result<std::unique_ptr<ImageModel>> MakeModel(const ModelSpec& spec,
+                                              const PriceTable& prices = PriceTable::Defaults());
 Result<std::unique_ptr<ObjectStore>> MakeStore(const StoreSpec& spec);
 Result<std::unique_ptr<JobQueue>> MakeQueue(const QueueSpec& spec, const QueueSettings& settings);
 
@@ -46,6 +50,13 @@ struct LedgerParts {
 // asks for them (deploy/ sets PICTOR_JOBS=store on both functions); see ParseLedgerSpec for
 // the default.
 Result<LedgerParts> MakeLedger(const LedgerSpec& spec, const LedgerContext& context);
+
+// The spend ledger that goes with the job ledger of `spec`: the same SQLite file, or the same
+// store under "<key prefix>/spend/" (`ledger_own_store`: the store MakeLedger opened for kOwnStore,
+// borrowed). Null for kNone: no charges are kept.
+Result<std::unique_ptr<SpendLedger>> MakeSpendLedger(const LedgerSpec& spec,
+                                                     const LedgerContext& context,
+                                                     ObjectStore* ledger_own_store);
 
 struct NotifierSettings {
   std::string alert_email;     // the SMTP recipient
