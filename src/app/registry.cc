@@ -206,9 +206,11 @@ Result<alarm::AlarmWiring> MakeAlarmWiring(const alarm::AlarmSettings& settings,
 Result<std::unique_ptr<alarm::QueueAlarm>> StartQueueAlarm(const alarm::AlarmSettings& settings,
                                                            JobQueue& queue,
                                                            const QueueSpec& queue_spec,
-                                                           MetricsRegistry& metrics) {
+                                                           MetricsRegistry& metrics,
+                                                           std::function<std::string()> explain) {
   auto wiring = MakeAlarmWiring(settings, queue_spec);
   if (!wiring.ok()) return wiring.status();
+  wiring->explain = std::move(explain);
   return alarm::StartAlarm(settings, queue, std::move(wiring).value(), metrics);
 }
 

@@ -3,6 +3,7 @@
 #ifndef PICTOR_APP_REGISTRY_H_
 #define PICTOR_APP_REGISTRY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -89,10 +90,9 @@ Result<alarm::AlarmWiring> MakeAlarmWiring(const alarm::AlarmSettings& settings,
 
 // The alarm of `settings` on `queue` (whose spec is `queue_spec`), wired by MakeAlarmWiring and
 // started: what `pictor alarm` runs alone and `pictor serve` beside its server.
-Result<std::unique_ptr<alarm::QueueAlarm>> StartQueueAlarm(const alarm::AlarmSettings& settings,
-                                                           JobQueue& queue,
-                                                           const QueueSpec& queue_spec,
-                                                           MetricsRegistry& metrics);
+Result<std::unique_ptr<alarm::QueueAlarm>> StartQueueAlarm(
+    const alarm::AlarmSettings& settings, JobQueue& queue, const QueueSpec& queue_spec,
+    MetricsRegistry& metrics, std::function<std::string()> explain = {});
 
 }  // namespace pictor::app
 

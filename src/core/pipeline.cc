@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "core/hash.h"
 #include "core/ids.h"
@@ -60,6 +61,30 @@ Result<std::vector<BudgetScope>> BudgetScopesOf(const PipelineOptions& options,
     own = std::move(budgets).value();
   }
   return BudgetScopesFor(options.budgets, owner, own);
+}
+
+Status GlobalBudgetRoom(const Pipeline& p) {
+  if (p.spend == nullptr || p.budgets.empty()) return Status::Ok();
+  GenerationRequest typical;
+  typical.width = p.job_size.width;
+  typical.height = p.job_size.height;
+  const double price = p.model.PriceUsd(typical);
+  if (price <= 0) return Status::Ok();  // free images spend no budget
+  return p.spend->Check(BudgetScopesFor(p.budgets, "", {}), price, p.ClockMs());
+}
+
+std::string FormatUtcTime(int64_t epoch_ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> t{milliseconds(epoch_ms)};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd(day);
+  const hh_mm_ss hms(floor<seconds>(t - day));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
 }
 
 FaultOwner ClassifyFault(StatusCode code) {

@@ -86,6 +86,14 @@ struct Attribution {
 Result<std::vector<BudgetScope>> BudgetScopesOf(const PipelineOptions& options,
                                                 std::string_view owner);
 
+// Whether the global budgets have room for one more image of the pipeline's job size: OK, or
+// the QuotaExceeded that Charge would answer (with the reset as retry_at_ms). OK without a spend
+// ledger, without global budgets, or for a free model. Workers receive nothing while it is not OK.
+Status GlobalBudgetRoom(const Pipeline& pipeline);
+
+// "2026-03-11T00:00:00Z": a budget's reset, for people.
+std::string FormatUtcTime(int64_t epoch_ms);
+
 // Checks the request against core limits and the model, generates, and stores under `key`.
 // When `reuse_existing` and the key already holds an object, nothing is generated again.
 // With a spend ledger, an image with a price is charged to `attribution` before the model is

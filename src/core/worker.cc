@@ -157,33 +157,23 @@ void Worker::HeartbeatLoop() {
 }
 
 bool Worker::WaitForBudget() {
-  const Pipeline& p = pipeline_;
-  if (p.spend == nullptr || p.budgets.empty()) return true;
-  GenerationRequest typical;
-  typical.width = p.job_size.width;
-  typical.height = p.job_size.height;
-  const double price = p.model.PriceUsd(typical);
-  if (price <= 0) return true;  // free images spend no budget
-  const auto scopes = BudgetScopesFor(p.budgets, "", {});
   while (true) {
-    const int64_t now = p.ClockMs();
-    Status s = p.spend->Check(scopes, price, now);
+    const int64_t now = pipeline_.ClockMs();
+    Status s = GlobalBudgetRoom(pipeline_);
     if (s.code() != StatusCode::kQuotaExceeded) {
       // A ledger that cannot answer does not stop the worker: each job's own charge decides.
       if (!s.ok()) spdlog::warn("checking the global budget failed: {}", s.ToString());
       if (paused_for_budget_.exchange(false)) {
         spdlog::info("the global budget has room again; receiving jobs from {}", queue_.Name());
+        SetPausedGauge(false);
       }
-      SetPausedGauge(false);
       return true;
     }
     if (!paused_for_budget_.exchange(true)) {
-      spdlog::warn(
-          "{}; not receiving jobs from {} until it resets at {} (Unix ms); they wait in "
-          "the queue",
-          s.message(), queue_.Name(), s.retry_at_ms());
+      spdlog::warn("{}; not receiving jobs from {} until it resets at {}: they wait in the queue",
+                   s.message(), queue_.Name(), FormatUtcTime(s.retry_at_ms()));
+      SetPausedGauge(true);
     }
-    SetPausedGauge(true);
     const auto until_reset = std::chrono::milliseconds(std::max<int64_t>(1, s.retry_at_ms() - now));
     std::unique_lock lock(mu_);
     if (slot_cv_.wait_for(lock, std::min(until_reset, options_.budget_recheck),

@@ -181,5 +181,17 @@ TEST_F(PipelineSpendTest, AJobRefusedByItsBudgetWaitsInTheQueueForTheReset) {
   EXPECT_EQ(job->error.rfind("waiting for the budget to reset: ", 0), 0u) << job->error;
 }
 
+TEST_F(PipelineSpendTest, GlobalBudgetRoomAsksForOneImageOfTheJobSize) {
+  const Pipeline p(model, store, Options({Budget{1.5, BudgetPeriod::kDay}}));
+  EXPECT_TRUE(GlobalBudgetRoom(p).ok());
+  ASSERT_TRUE(GenerateAndStore(p, Request(), "a.png", false).ok());
+  Status spent = GlobalBudgetRoom(p);
+  EXPECT_EQ(spent.code(), StatusCode::kQuotaExceeded);
+  EXPECT_EQ(FormatUtcTime(spent.retry_at_ms()), "2026-03-11T00:00:00Z");
+  // A key's own budget never holds the queue, nor does anything for a free model.
+  model.price_usd = 0;
+  EXPECT_TRUE(GlobalBudgetRoom(p).ok());
+}
+
 }  // namespace
 }  // namespace pictor
