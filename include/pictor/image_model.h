@@ -32,6 +32,12 @@ class ImageModel {
   // Unavailable / ResourceExhausted / DeadlineExceeded (retryable), Internal (the model's
   // answer was broken). On success the PNG has exactly the requested size.
   virtual Result<GeneratedImage> Generate(const GenerationRequest& request) = 0;
+
+  // The list price in US dollars of the image Generate would make for `request` (its size, the
+  // model's quality), from the price table the model was opened with (core/prices.h); 0 for a
+  // model that costs nothing. Calls nothing remote: every generation is charged this before the
+  // model is called.
+  virtual double PriceUsd(const GenerationRequest& request) const = 0;
 };
 
 }  // namespace pictor

@@ -24,6 +24,9 @@ class ImageModelWrapper : public ImageModel {
   Result<GeneratedImage> Generate(const GenerationRequest& request) override {
     return target_.Generate(request);
   }
+  double PriceUsd(const GenerationRequest& request) const override {
+    return target_.PriceUsd(request);
+  }
 
  private:
   ImageModel& target_;

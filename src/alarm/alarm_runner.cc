@@ -139,6 +139,11 @@ AlarmEvent AlarmRunner::EventFor(const AlarmTransition& t) const {
   e.datapoints = t.datapoints;
   e.time = t.time;
   e.note = source_.Note();
+  if (options_.explain) {
+    if (std::string why = options_.explain(); !why.empty()) {
+      e.note = e.note.empty() ? why : e.note + " " + why;
+    }
+  }
   return e;
 }
 

@@ -35,6 +35,9 @@ struct AlarmRunnerOptions {
   // "back to OK"), into INSUFFICIENT_DATA.
   std::set<AlarmState> notify_on{AlarmState::kAlarm, AlarmState::kOk};
   std::function<TimePoint()> clock = [] { return std::chrono::system_clock::now(); };
+  // Says what holds the queue when something known does (the global spend budget, during which
+  // workers receive nothing), else ""; asked on each transition, and added to its note.
+  std::function<std::string()> explain;
 };
 
 class AlarmRunner {

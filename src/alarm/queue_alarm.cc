@@ -54,6 +54,7 @@ Result<std::unique_ptr<QueueAlarm>> StartAlarm(const AlarmSettings& settings, Jo
   options.rule = *rule;
   options.queue_name = queue.Name();
   options.samples_per_period = settings.samples_per_period;
+  options.explain = std::move(wiring.explain);
   options.notify_on.clear();
   for (const auto& name : settings.notify_on) {
     auto state = ParseState(name);

@@ -7,6 +7,7 @@
 #ifndef PICTOR_ALARM_QUEUE_ALARM_H_
 #define PICTOR_ALARM_QUEUE_ALARM_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,8 +58,9 @@ struct MetricSourceSpec {
 // What the alarm is wired to besides its rule: decided by src/app's registry from the specs.
 struct AlarmWiring {
   MetricSourceSpec source;
-  std::string state_path;              // the SQLite file of its state and history
-  std::unique_ptr<Notifier> notifier;  // null: no one is told
+  std::string state_path;                // the SQLite file of its state and history
+  std::unique_ptr<Notifier> notifier;    // null: no one is told
+  std::function<std::string()> explain;  // optional: AlarmRunnerOptions::explain
 };
 
 // Builds and starts the alarm described by `settings` on `queue`, wired as `wiring` says.

@@ -132,7 +132,15 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   // The queue alarm runs in-process when asked for, or when it has someone to tell.
   std::unique_ptr<alarm::QueueAlarm> queue_alarm;
   if (o.alarm || !o.alarm_settings.notify.empty() || !o.alarm_settings.config_file.empty()) {
-    auto started = StartQueueAlarm(o.alarm_settings, *r.queue, r.queue_spec, r.metrics);
+    // When the global budget is what holds the queue, the alarm's message says so.
+    auto explain = [&pipeline = *r.pipeline]() -> std::string {
+      Status room = GlobalBudgetRoom(pipeline);
+      if (room.code() != StatusCode::kQuotaExceeded) return "";
+      return room.message() + " (it resets at " + FormatUtcTime(room.retry_at_ms()) +
+             "): workers receive no jobs until then, so the queue waits.";
+    };
+    auto started =
+        StartQueueAlarm(o.alarm_settings, *r.queue, r.queue_spec, r.metrics, std::move(explain));
     if (!started.ok()) {
       std::fprintf(stderr, "pictor serve: %s\n", started.status().message().c_str());
       (*server)->Stop();

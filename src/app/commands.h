@@ -21,6 +21,7 @@ Subcommand AddSendCommand(CLI::App& app);
 Subcommand AddAlarmCommand(CLI::App& app);
 Subcommand AddLambdaCommand(CLI::App& app);
 Subcommand AddKeysCommand(CLI::App& app);
+Subcommand AddSpendCommand(CLI::App& app);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -15,7 +15,7 @@ int Main(int argc, char** argv) {
   app.fallthrough(false);
   Subcommand commands[] = {AddGenerateCommand(app), AddServeCommand(app), AddWorkerCommand(app),
                            AddSendCommand(app),     AddAlarmCommand(app), AddLambdaCommand(app),
-                           AddKeysCommand(app)};
+                           AddKeysCommand(app),     AddSpendCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -15,19 +15,27 @@
 #include "notify/webhook/webhook_notifier.h"
 #include "queue/sqlite/sqlite_queue.h"
 #include "queue/sqs/sqs_queue.h"
+#include "spend/sqlite/sqlite_spend_ledger.h"
+#include "spend/store/store_spend_ledger.h"
 #include "store/file/file_store.h"
 #include "store/s3/s3_store.h"
 
 namespace pictor::app {
 
-Result<std::unique_ptr<ImageModel>> MakeModel(const ModelSpec& spec) {
+Result<std::unique_ptr<ImageModel>> MakeModel(const ModelSpec& spec, const PriceTable& prices) {
   switch (spec.kind) {
     case ModelSpec::Kind::kBuiltin:
-      return NewBuiltinModel();
-    case ModelSpec::Kind::kBedrock:
-      return OpenBedrockModel(spec.model_id);
-    case ModelSpec::Kind::kOpenAi:
-      return OpenOpenAiModel(spec.base_url);
+      return NewBuiltinModel(prices);
+    case ModelSpec::Kind::kBedrock: {
+      BedrockModelOptions options;
+      options.prices = prices;
+      return OpenBedrockModel(spec.model_id, std::move(options));
+    }
+    case ModelSpec::Kind::kOpenAi: {
+      OpenAiModelOptions options;
+      options.prices = prices;
+      return OpenOpenAiModel(spec.base_url, std::move(options));
+    }
   }
   return Status::Internal("unhandled model kind");
 }
@@ -96,6 +104,28 @@ Result<LedgerParts> MakeLedger(const LedgerSpec& spec, const LedgerContext& cont
   if (!opened.ok()) return opened.status();
   parts.ledger = std::move(opened).value();
   return parts;
+}
+
+Result<std::unique_ptr<SpendLedger>> MakeSpendLedger(const LedgerSpec& spec,
+                                                     const LedgerContext& context,
+                                                     ObjectStore* ledger_own_store) {
+  switch (spec.kind) {
+    case LedgerSpec::Kind::kNone:
+      return std::unique_ptr<SpendLedger>();
+    case LedgerSpec::Kind::kSqlite:
+      return OpenSqliteSpendLedger(spec.path);
+    case LedgerSpec::Kind::kImageStore:
+      if (context.store == nullptr) {
+        return Status::InvalidArgument("spend ledger 'store' needs an image store (--store)");
+      }
+      return OpenStoreSpendLedger(*context.store, std::string(context.key_prefix));
+    case LedgerSpec::Kind::kOwnStore:
+      if (ledger_own_store == nullptr) {
+        return Status::InvalidArgument("the spend ledger needs the job ledger's own store");
+      }
+      return OpenStoreSpendLedger(*ledger_own_store, "");
+  }
+  return Status::Internal("unhandled ledger kind");
 }
 
 Result<KeyStoreParts> BuildKeyStore(const KeyStoreSpec& spec, const LedgerContext& context) {
@@ -210,9 +240,11 @@ Result<alarm::AlarmWiring> MakeAlarmWiring(const alarm::AlarmSettings& settings,
 Result<std::unique_ptr<alarm::QueueAlarm>> StartQueueAlarm(const alarm::AlarmSettings& settings,
                                                            JobQueue& queue,
                                                            const QueueSpec& queue_spec,
-                                                           MetricsRegistry& metrics) {
+                                                           MetricsRegistry& metrics,
+                                                           std::function<std::string()> explain) {
   auto wiring = MakeAlarmWiring(settings, queue_spec);
   if (!wiring.ok()) return wiring.status();
+  wiring->explain = std::move(explain);
   return alarm::StartAlarm(settings, queue, std::move(wiring).value(), metrics);
 }
 

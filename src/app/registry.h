@@ -3,6 +3,7 @@
 #ifndef PICTOR_APP_REGISTRY_H_
 #define PICTOR_APP_REGISTRY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "alarm/queue_alarm.h"
 #include "app/specs.h"
+#include "core/prices.h"
 #include "pictor/api_keys.h"
 #include "pictor/image_model.h"
 #include "pictor/job_ledger.h"
@@ -17,6 +19,7 @@
 #include "pictor/metrics.h"
 #include "pictor/notifier.h"
 #include "pictor/object_store.h"
+#include "pictor/spend_ledger.h"
 #include "pictor/status.h"
 
 namespace pictor::app {
@@ -26,7 +29,9 @@ struct QueueSettings {
   std::string dead_letter_queue_url;  // SQS: where permanent failures go (else the redrive policy)
 };
 
-Result<std::unique_ptr<ImageModel>> MakeModel(const ModelSpec& spec);
+// `prices`: what the model reports as the price of each image (core/prices.h).
+Result<std::unique_ptr<ImageModel>> MakeModel(const ModelSpec& spec,
+                                              const PriceTable& prices = PriceTable::Defaults());
 Result<std::unique_ptr<ObjectStore>> MakeStore(const StoreSpec& spec);
 Result<std::unique_ptr<JobQueue>> MakeQueue(const QueueSpec& spec, const QueueSettings& settings);
 
@@ -56,6 +61,13 @@ struct KeyStoreParts {
   std::unique_ptr<KeyStore> keys;
 };
 Result<KeyStoreParts> BuildKeyStore(const KeyStoreSpec& spec, const LedgerContext& context);
+
+// The spend ledger that goes with the job ledger of `spec`: the same SQLite file, or the same
+// store under "<key prefix>/spend/" (`ledger_own_store`: the store MakeLedger opened for kOwnStore,
+// borrowed). Null for kNone: no charges are kept.
+Result<std::unique_ptr<SpendLedger>> MakeSpendLedger(const LedgerSpec& spec,
+                                                     const LedgerContext& context,
+                                                     ObjectStore* ledger_own_store);
 
 struct NotifierSettings {
   std::string alert_email;     // the SMTP recipient
@@ -88,10 +100,9 @@ Result<alarm::AlarmWiring> MakeAlarmWiring(const alarm::AlarmSettings& settings,
 
 // The alarm of `settings` on `queue` (whose spec is `queue_spec`), wired by MakeAlarmWiring and
 // started: what `pictor alarm` runs alone and `pictor serve` beside its server.
-Result<std::unique_ptr<alarm::QueueAlarm>> StartQueueAlarm(const alarm::AlarmSettings& settings,
-                                                           JobQueue& queue,
-                                                           const QueueSpec& queue_spec,
-                                                           MetricsRegistry& metrics);
+Result<std::unique_ptr<alarm::QueueAlarm>> StartQueueAlarm(
+    const alarm::AlarmSettings& settings, JobQueue& queue, const QueueSpec& queue_spec,
+    MetricsRegistry& metrics, std::function<std::string()> explain = {});
 
 }  // namespace pictor::app
 

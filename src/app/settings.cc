@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "app/registry.h"
+#include "app/spend_config.h"
 
 namespace pictor::app {
 
@@ -45,6 +46,16 @@ void AddCommonOptions(CLI::App& command, CommonSettings& s, unsigned parts) {
                        "<prefix>/jobs/), file:DIR, s3://BUCKET[/PREFIX] or none (env "
                        "PICTOR_JOBS; default: beside a SQLite queue, none with SQS)");
   }
+  if (parts & kModelPart) {
+    command.add_option("--config", s.config_file,
+                       "TOML configuration: [prices] per image by model, budgets (env "
+                       "PICTOR_CONFIG)");
+  }
+  if ((parts & kModelPart) && (parts & kLedgerPart)) {
+    command.add_option("--budget", s.budgets,
+                       "Global spend budget such as 50usd/day or 500usd/month; repeatable "
+                       "(default: the configuration's budgets, else env PICTOR_BUDGETS)");
+  }
   command.add_option("--log-level", s.log_level,
                      "debug, info, warn or error (env PICTOR_LOG_LEVEL)");
 }
@@ -75,6 +86,7 @@ void ApplyEnvironment(CommonSettings& s) {
   fill(s.queue, {"PICTOR_QUEUE", "SQS_QUEUE_URL"}, kDefaultQueue);
   fill(s.jobs, {"PICTOR_JOBS"}, "");
   fill(s.key_prefix, {"KEY_PREFIX", "CANDIDATE_PREFIX"}, "");
+  if (s.config_file.empty()) s.config_file = FirstEnv({"PICTOR_CONFIG"});
   if (std::string level = FirstEnv({"PICTOR_LOG_LEVEL"}); !level.empty() && s.log_level == "info") {
     s.log_level = level;
   }
@@ -147,9 +159,13 @@ Status ConfigureLogging(const std::string& level) {
 Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned parts) {
   auto rt = std::make_unique<Runtime>();
   if (parts & kModelPart) {
+    auto spend = LoadSpendConfig(s.config_file, s.budgets);
+    if (!spend.ok()) return spend.status();
+    // Budgets bind only a process that charges: one with a ledger to keep the charges.
+    if (parts & kLedgerPart) rt->budgets = spend->budgets;
     auto spec = ParseModelSpec(s.model);
     if (!spec.ok()) return spec.status();
-    auto model = MakeModel(*spec);
+    auto model = MakeModel(*spec, spend->prices);
     if (!model.ok()) return model.status();
     rt->model = std::move(model).value();
   }
@@ -176,11 +192,22 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned 
     if (!ledger.ok()) return ledger.status().WithContext("job ledger");
     rt->ledger_store = std::move(ledger->own_store);
     rt->ledger = std::move(ledger->ledger);
+    auto spend = MakeSpendLedger(rt->ledger_spec, LedgerContext{rt->store.get(), s.key_prefix},
+                                 rt->ledger_store.get());
+    if (!spend.ok()) return spend.status().WithContext("spend ledger");
+    rt->spend = std::move(spend).value();
+  }
+  if (!rt->budgets.empty() && rt->spend == nullptr) {
+    return Status::InvalidArgument(
+        "a budget needs a job ledger to keep the charges in (--jobs sqlite:PATH, store, file:DIR "
+        "or s3://...; the default with a SQLite queue)");
   }
   if (rt->model && rt->store) {
     PipelineOptions options = PipelineOptionsFrom(s);
     options.ledger = rt->ledger.get();
     options.metrics = &rt->metrics;
+    options.spend = rt->spend.get();
+    options.budgets = rt->budgets;
     rt->pipeline = std::make_unique<Pipeline>(*rt->model, *rt->store, std::move(options));
   }
   return rt;

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/specs.h"
 #include "core/number_flags.h"
@@ -17,6 +18,7 @@
 #include "pictor/job_queue.h"
 #include "pictor/metrics.h"
 #include "pictor/object_store.h"
+#include "pictor/spend_ledger.h"
 
 namespace pictor::app {
 
@@ -35,6 +37,8 @@ struct CommonSettings {
   int max_prompt_chars = static_cast<int>(RequestLimits{}.max_prompt_chars);
   int max_receive_count = 5;
   std::string log_level = "info";
+  std::string config_file;           // TOML (app/spend_config.h); env PICTOR_CONFIG
+  std::vector<std::string> budgets;  // --budget, repeatable: the global budgets
 };
 
 // Which settings a subcommand takes.
@@ -44,6 +48,8 @@ enum SettingParts : unsigned {
   kQueuePart = 4,
   kLedgerPart = 8,
 };
+// --config goes with the model part (prices); --budget with the model and ledger parts together
+// (a process that charges: serve, worker, lambda).
 
 // Adds --model, --store, --queue, --jobs, --key-prefix, ... as `parts` says.
 void AddCommonOptions(CLI::App& command, CommonSettings& settings, unsigned parts);
@@ -83,6 +89,8 @@ struct Runtime {
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<ObjectStore> ledger_store;  // a store of the ledger's own (--jobs file:/s3:)
   std::unique_ptr<JobLedger> ledger;
+  std::unique_ptr<SpendLedger> spend;  // beside the ledger; null without one
+  std::vector<Budget> budgets;         // the global budgets (--budget, the configuration)
   MetricsRegistry metrics;
   std::unique_ptr<Pipeline> pipeline;  // set when model and store are
 };

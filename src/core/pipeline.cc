@@ -1,8 +1,12 @@
 #include "core/pipeline.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
+#include <cstdio>
 
 #include "core/hash.h"
+#include "core/ids.h"
 #include "core/job_message.h"
 
 namespace pictor {
@@ -22,7 +26,66 @@ void CountJob(const Pipeline& p, std::string_view outcome) {
       .Increment();
 }
 
+// Charges `usd` for one image to `attribution` (a new charge id when it has none). Returns the
+// charge id used, or the refusal.
+Result<std::string> ChargeImage(const Pipeline& p, const Attribution& attribution, double usd) {
+  auto scopes = BudgetScopesOf(p, attribution.owner);
+  if (!scopes.ok()) return scopes.status().WithContext("reading the budgets of the charge");
+  SpendCharge charge;
+  charge.id = attribution.charge_id.empty() ? "gen:" + NewUuid() : attribution.charge_id;
+  charge.owner = attribution.owner;
+  charge.model = p.model.Name();
+  charge.usd = usd;
+  charge.at_ms = p.ClockMs();
+  if (Status s = p.spend->Charge(charge, *scopes); !s.ok()) return s;
+  return charge.id;
+}
+
+void CountSpend(const Pipeline& p, const Attribution& attribution, double usd) {
+  if (p.metrics == nullptr || usd <= 0) return;
+  p.metrics
+      ->GetCounter("pictor_spend_usd_total",
+                   "List price of the images made, in US dollars, by model and API key.",
+                   {{"model", p.model.Name()}, {"key", attribution.owner}})
+      .Increment(usd);
+}
+
 }  // namespace
+
+Result<std::vector<BudgetScope>> BudgetScopesOf(const PipelineOptions& options,
+                                                std::string_view owner) {
+  std::vector<Budget> own;
+  if (!owner.empty() && options.owner_budgets != nullptr) {
+    auto budgets = options.owner_budgets->BudgetsOf(owner);
+    if (!budgets.ok()) return budgets.status();
+    own = std::move(budgets).value();
+  }
+  return BudgetScopesFor(options.budgets, owner, own);
+}
+
+Status GlobalBudgetRoom(const Pipeline& p) {
+  if (p.spend == nullptr || p.budgets.empty()) return Status::Ok();
+  GenerationRequest typical;
+  typical.width = p.job_size.width;
+  typical.height = p.job_size.height;
+  const double price = p.model.PriceUsd(typical);
+  if (price <= 0) return Status::Ok();  // free images spend no budget
+  return p.spend->Check(BudgetScopesFor(p.budgets, "", {}), price, p.ClockMs());
+}
+
+std::string FormatUtcTime(int64_t epoch_ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> t{milliseconds(epoch_ms)};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd(day);
+  const hh_mm_ss hms(floor<seconds>(t - day));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
 
 FaultOwner ClassifyFault(StatusCode code) {
   switch (code) {
@@ -70,7 +133,8 @@ std::string ImageKey(std::string_view prefix, ImageOrigin origin, std::string_vi
 }
 
 Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest& request,
-                                     const std::string& key, bool reuse_existing) {
+                                     const std::string& key, bool reuse_existing,
+                                     const Attribution& attribution) {
   if (Status s = ValidateRequest(request, p.limits); !s.ok()) return s;
   if (Status s = p.model.Check(request); !s.ok()) return s;
   if (Status s = ValidateObjectKey(key); !s.ok()) return s;
@@ -90,6 +154,15 @@ Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest&
     if (!head.status().IsNotFound()) return head.status().WithContext("checking " + key);
   }
 
+  // Charged before the model is called: a spent budget costs nothing.
+  const double price = p.model.PriceUsd(request);
+  std::string charge_id;
+  if (p.spend != nullptr && price > 0) {
+    auto charged = ChargeImage(p, attribution, price);
+    if (!charged.ok()) return charged.status();
+    charge_id = std::move(charged).value();
+  }
+
   auto started = std::chrono::steady_clock::now();
   auto image = p.model.Generate(request);
   if (p.metrics != nullptr) {
@@ -99,7 +172,18 @@ Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest&
                         {"outcome", image.ok() ? "ok" : "error"}})
         .Observe(SecondsSince(started));
   }
-  if (!image.ok()) return image.status().WithContext("generating image");
+  if (!image.ok()) {
+    if (!charge_id.empty()) {
+      // No image, nothing spent. A refund that fails leaves the charge counted against the
+      // budgets: the error is on the safe side, and the log says which charge it was.
+      if (Status s = p.spend->Refund(charge_id); !s.ok()) {
+        spdlog::error("refunding charge {} for an image the model did not make failed: {}",
+                      charge_id, s.ToString());
+      }
+    }
+    return image.status().WithContext("generating image");
+  }
+  CountSpend(p, attribution, price);
 
   started = std::chrono::steady_clock::now();
   Status put = p.store.Put(key, image->png, "image/png");
@@ -110,7 +194,7 @@ Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest&
         .Observe(SecondsSince(started));
   }
   if (!put.ok()) return put;
-  return StoredImage{key, std::move(image).value(), false};
+  return StoredImage{key, std::move(image).value(), false, price};
 }
 
 JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_attempts,
@@ -179,8 +263,12 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   // A duplicate delivery of a finished job must not show it running again.
   if (!(have_record && record.state == JobState::kSucceeded)) save(JobState::kRunning);
 
-  auto stored = GenerateAndStore(p, request, result.key, /*reuse_existing=*/true);
+  // One charge per job, whatever the attempt: a job charged and then interrupted before its
+  // refund is not charged again when its message comes back.
+  auto stored = GenerateAndStore(p, request, result.key, /*reuse_existing=*/true,
+                                 Attribution{record.owner, "job:" + result.job_id});
   if (stored.ok()) {
+    if (!stored->reused) record.cost_usd = stored->cost_usd;
     record.error.clear();
     save(JobState::kSucceeded);
     CountJob(p, "succeeded");
@@ -192,7 +280,10 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   const FaultOwner owner = ClassifyFault(stored.status().code());
   if (owner == FaultOwner::kSystem && message.deferrals < max_deferrals) {
     result.outcome = JobOutcome::kDefer;
-    record.error = "waiting for the system to recover: " + record.error;
+    record.error = (stored.status().code() == StatusCode::kQuotaExceeded
+                        ? "waiting for the budget to reset: "
+                        : "waiting for the system to recover: ") +
+                   record.error;
     save(JobState::kQueued);
     CountJob(p, "deferred");
   } else if (owner == FaultOwner::kAttempt && message.receive_count < max_attempts) {

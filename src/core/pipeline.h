@@ -8,13 +8,17 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include "core/clock.h"
+#include "core/spend.h"
 #include "core/validation.h"
 #include "pictor/image_model.h"
 #include "pictor/job_ledger.h"
 #include "pictor/job_queue.h"
 #include "pictor/metrics.h"
 #include "pictor/object_store.h"
+#include "pictor/spend_ledger.h"
 
 namespace pictor {
 
@@ -29,6 +33,14 @@ struct PipelineOptions {
   RequestLimits limits;
   RequestDefaults job_size;  // the size of a queue job that names none (kDefaultImageWidth...)
   std::string model_label;   // the model spec for metrics ("builtin")
+  // Spend (pictor/spend_ledger.h): every image with a price is charged to `spend` before the
+  // model is called, against `budgets` (the global ones: serve/worker --budget) and those
+  // `owner_budgets` gives for the charge's owner. Without `spend` nothing is charged; app
+  // refuses budgets without a ledger to keep them.
+  SpendLedger* spend = nullptr;
+  std::vector<Budget> budgets;
+  OwnerBudgets* owner_budgets = nullptr;  // optional: an API key's own budgets
+  const Clock* clock = nullptr;           // null: the system's; what charges are dated by
 
   bool operator==(const PipelineOptions&) const = default;
 };
@@ -41,6 +53,7 @@ struct Pipeline : PipelineOptions {
       : PipelineOptions(std::move(o)), model(m), store(s) {}
 
   const PipelineOptions& options() const { return *this; }
+  int64_t ClockMs() const { return clock != nullptr ? clock->NowMs() : SystemClock().NowMs(); }
 
   ImageModel& model;
   ObjectStore& store;
@@ -58,12 +71,37 @@ struct StoredImage {
   std::string key;
   GeneratedImage image;
   bool reused = false;  // the key already held the image (a redelivered job)
+  double cost_usd = 0;  // the list price charged for it; 0 when reused
 };
+
+// Whom an image is charged to, and under which charge id.
+struct Attribution {
+  std::string owner;      // the API key's name; empty: no key (only the global budgets apply)
+  std::string charge_id;  // unique per image ("job:<id>", "req:<uuid>"); empty: a new UUID
+};
+
+// Every budget a charge by `owner` must fit: the pipeline's global budgets, then the owner's
+// from owner_budgets. The API's admission check asks the same (SpendLedger::Check) before it
+// queues a job. An error of owner_budgets comes back as it is.
+Result<std::vector<BudgetScope>> BudgetScopesOf(const PipelineOptions& options,
+                                                std::string_view owner);
+
+// Whether the global budgets have room for one more image of the pipeline's job size: OK, or
+// the QuotaExceeded that Charge would answer (with the reset as retry_at_ms). OK without a spend
+// ledger, without global budgets, or for a free model. Workers receive nothing while it is not OK.
+Status GlobalBudgetRoom(const Pipeline& pipeline);
+
+// "2026-03-11T00:00:00Z": a budget's reset, for people.
+std::string FormatUtcTime(int64_t epoch_ms);
 
 // Checks the request against core limits and the model, generates, and stores under `key`.
 // When `reuse_existing` and the key already holds an object, nothing is generated again.
+// With a spend ledger, an image with a price is charged to `attribution` before the model is
+// called (a spent budget: QuotaExceeded, and the model is not called) and refunded when the
+// model made no image; an image made and then not stored stays charged (it was paid for).
 Result<StoredImage> GenerateAndStore(const Pipeline& pipeline, const GenerationRequest& request,
-                                     const std::string& key, bool reuse_existing);
+                                     const std::string& key, bool reuse_existing,
+                                     const Attribution& attribution = {});
 
 // Whose fault a failed job is; this decides what becomes of its message.
 //  - kJob: the job itself is bad or cannot be done (InvalidArgument, NotFound, AlreadyExists,
@@ -111,7 +149,7 @@ struct JobResult {
 JobResult RunJob(const Pipeline& pipeline, const ReceivedMessage& message, int max_attempts,
                  int max_deferrals = kDefaultMaxDeferrals);
 
-// Current time in Unix epoch milliseconds.
+// Current time in Unix epoch milliseconds (the system's clock).
 int64_t NowMs();
 
 }  // namespace pictor

@@ -60,6 +60,7 @@ void Worker::ReceiveLoop() {
       if (stopping_) return;
       free_slots = limit - in_flight_.size();
     }
+    if (!WaitForBudget()) return;
     ReceiveOptions ro;
     ro.max_messages = static_cast<int>(std::min<size_t>(free_slots, kMaxBatch));
     ro.visibility_timeout = options_.visibility_timeout;
@@ -153,6 +154,41 @@ void Worker::HeartbeatLoop() {
       if (it != in_flight_.end()) it->second.visible_until = std::chrono::steady_clock::now() + vis;
     }
   }
+}
+
+bool Worker::WaitForBudget() {
+  while (true) {
+    const int64_t now = pipeline_.ClockMs();
+    Status s = GlobalBudgetRoom(pipeline_);
+    if (s.code() != StatusCode::kQuotaExceeded) {
+      // A ledger that cannot answer does not stop the worker: each job's own charge decides.
+      if (!s.ok()) spdlog::warn("checking the global budget failed: {}", s.ToString());
+      if (paused_for_budget_.exchange(false)) {
+        spdlog::info("the global budget has room again; receiving jobs from {}", queue_.Name());
+        SetPausedGauge(false);
+      }
+      return true;
+    }
+    if (!paused_for_budget_.exchange(true)) {
+      spdlog::warn("{}; not receiving jobs from {} until it resets at {}: they wait in the queue",
+                   s.message(), queue_.Name(), FormatUtcTime(s.retry_at_ms()));
+      SetPausedGauge(true);
+    }
+    const auto until_reset = std::chrono::milliseconds(std::max<int64_t>(1, s.retry_at_ms() - now));
+    std::unique_lock lock(mu_);
+    if (slot_cv_.wait_for(lock, std::min(until_reset, options_.budget_recheck),
+                          [&] { return stopping_; })) {
+      return false;
+    }
+  }
+}
+
+void Worker::SetPausedGauge(bool paused) {
+  if (pipeline_.metrics == nullptr) return;
+  pipeline_.metrics
+      ->GetGauge("pictor_worker_paused_for_budget",
+                 "1 while the worker receives no jobs because the global budget is spent.")
+      .Set(paused ? 1 : 0);
 }
 
 double Worker::Random01() const {

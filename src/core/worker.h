@@ -31,6 +31,11 @@ struct WorkerOptions {
   // first, doubling to 7.5-15 min (SQS's longest delay), through JobQueue::Defer.
   BackoffPolicy defer_backoff{std::chrono::seconds(30), kMaxDeferDelay};
   int max_deferrals = kDefaultMaxDeferrals;
+  // While the pipeline's global budget cannot pay for one more image (of the pipeline's job
+  // size), the worker receives nothing: the messages wait in the queue, where the queue-age
+  // alarm sees them. It looks again at the budget's reset (by the pipeline's clock) and at least
+  // this often meanwhile (a refund or a new budget may open room sooner).
+  std::chrono::milliseconds budget_recheck{30000};
   // A number in [0, 1) for the jitter of both waits; empty = a thread-local generator. Tests
   // set it to assert the waits requested.
   std::function<double()> random01;
@@ -61,6 +66,8 @@ class Worker {
   int64_t retried() const { return retried_.load(); }
   int64_t dead_lettered() const { return dead_lettered_.load(); }
   int64_t deferred() const { return deferred_.load(); }
+  // True while receiving is paused because the global budget is spent.
+  bool paused_for_budget() const { return paused_for_budget_.load(); }
 
  private:
   struct InFlight {
@@ -71,6 +78,9 @@ class Worker {
   void ExecuteLoop();
   void HeartbeatLoop();
   void Settle(const ReceivedMessage& message, const JobResult& result);
+  // Returns when the global budget can pay for an image or stop was requested (then false).
+  bool WaitForBudget();
+  void SetPausedGauge(bool paused);
 
   JobQueue& queue_;
   const Pipeline& pipeline_;
@@ -88,6 +98,7 @@ class Worker {
   double Random01() const;
 
   std::atomic<int64_t> succeeded_{0}, retried_{0}, dead_lettered_{0}, deferred_{0};
+  std::atomic<bool> paused_for_budget_{false};
 };
 
 }  // namespace pictor

@@ -38,9 +38,12 @@ HttpResponse Api::GenerateImage(const HttpRequest& request) {
     return r;
   }
   if (!spec->has_seed) gen.seed = static_cast<uint32_t>(RandomUpTo(kMaxSeed));
+  const std::string request_id = NewUuid();
   std::string key = ImageKey(pipeline_.key_prefix, ImageOrigin::kApi, pipeline_.model.Name(),
-                             gen.seed, NewUuid());
-  auto stored = GenerateAndStore(pipeline_, gen, key, /*reuse_existing=*/false);
+                             gen.seed, request_id);
+  // Charged to the caller's key (none without authentication) under the request's own id.
+  auto stored = GenerateAndStore(pipeline_, gen, key, /*reuse_existing=*/false,
+                                 Attribution{request.caller.key_name, "req:" + request_id});
   const size_t held = lease->bytes();
   lease.reset();
   // The canvas is mmapped and unmapped (ReturnLargeBlocksToSystem); the many smaller blocks of

@@ -29,6 +29,9 @@ class FakeImageModel final : public ImageModel {
     return Status::Ok();
   }
 
+  // `price_usd` per image, whatever its size.
+  double PriceUsd(const GenerationRequest& /*request*/) const override { return price_usd.load(); }
+
   Result<GeneratedImage> Generate(const GenerationRequest& request) override {
     calls.fetch_add(1);
     if (delay.count() > 0) std::this_thread::sleep_for(delay);
@@ -81,6 +84,7 @@ class FakeImageModel final : public ImageModel {
   }
 
   std::atomic<int> calls{0};
+  std::atomic<double> price_usd{0};
   std::chrono::milliseconds delay{0};
   int max_side = 2048;
 

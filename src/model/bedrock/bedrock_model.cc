@@ -33,12 +33,18 @@ class BedrockModel final : public ImageModel {
       : family_(family),
         model_id_(std::move(model_id)),
         extras_{.style = options.style},
+        prices_(options.prices),
         owned_http_(std::move(owned_http)),
         owned_credentials_(std::move(owned_credentials)),
         client_(ClientOptions(options), options.http ? *options.http : *owned_http_,
                 options.credentials ? *options.credentials : *owned_credentials_) {}
 
   std::string Name() const override { return std::string(family_.name); }
+
+  // Pictor asks every family for its standard quality, so the size alone sets the price.
+  double PriceUsd(const GenerationRequest& request) const override {
+    return prices_.PriceUsd(family_.name, request.width, request.height);
+  }
 
   Status Check(const GenerationRequest& request) const override {
     if (Status s = family_.check_size(request.width, request.height); !s.ok()) return s;
@@ -100,6 +106,7 @@ class BedrockModel final : public ImageModel {
   const BedrockFamily& family_;
   const std::string model_id_;
   const model::BedrockExtras extras_;
+  const PriceTable prices_;
   // Set only when the options did not lend one; declared before client_, which borrows them.
   const std::unique_ptr<net::HttpClient> owned_http_;
   const std::unique_ptr<aws::CredentialsProvider> owned_credentials_;

@@ -15,6 +15,7 @@
 
 #include "aws/credentials.h"
 #include "aws/retry_mode.h"
+#include "core/prices.h"
 #include "net/http_client.h"
 #include "net/retry.h"
 #include "pictor/image_model.h"
@@ -32,6 +33,8 @@ struct BedrockModelOptions {
   // Nova Canvas only: its optional "style" ("PHOTOREALISM", ...); "" sends none.
   std::string style{};
   net::RetryPolicy retry{};
+  // What PriceUsd() reads, under the family's short name ("titan", "nova-canvas").
+  PriceTable prices = PriceTable::Defaults();
   // Unset = AWS_RETRY_MODE, else adaptive: every model in the process that calls this endpoint
   // and model id then shares one rate limiter (net/adaptive_rate.h), unless retry.limiter is
   // already set. Standard mode retries each call on its own.

@@ -1,6 +1,7 @@
 #include "model/builtin/builtin_model.h"
 
 #include <string>
+#include <utility>
 
 #include "image/png_writer.h"
 #include "image/scene.h"
@@ -10,6 +11,8 @@ namespace {
 
 class BuiltinModel final : public ImageModel {
  public:
+  explicit BuiltinModel(PriceTable prices) : prices_(std::move(prices)) {}
+
   std::string Name() const override { return "builtin"; }
 
   Status Check(const GenerationRequest& request) const override {
@@ -32,10 +35,19 @@ class BuiltinModel final : public ImageModel {
     if (png.empty()) return Status::Internal("the builtin model could not encode its PNG");
     return GeneratedImage{std::move(png), Name(), request.seed, request.width, request.height};
   }
+
+  double PriceUsd(const GenerationRequest& request) const override {
+    return prices_.PriceUsd(Name(), request.width, request.height);
+  }
+
+ private:
+  const PriceTable prices_;
 };
 
 }  // namespace
 
-std::unique_ptr<ImageModel> NewBuiltinModel() { return std::make_unique<BuiltinModel>(); }
+std::unique_ptr<ImageModel> NewBuiltinModel(PriceTable prices) {
+  return std::make_unique<BuiltinModel>(std::move(prices));
+}
 
 }  // namespace pictor

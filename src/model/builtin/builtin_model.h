@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "core/prices.h"
 #include "pictor/image_model.h"
 
 namespace pictor {
@@ -12,8 +13,9 @@ inline constexpr int kBuiltinMinSide = 64;
 inline constexpr int kBuiltinMaxSide = 2048;
 
 // Name() is "builtin". Accepts widths and heights of kBuiltinMinSide..kBuiltinMaxSide pixels.
-// Thread-safe: holds no mutable state.
-std::unique_ptr<ImageModel> NewBuiltinModel();
+// PriceUsd() is `prices`' price for "builtin" (0 in the defaults; a test or a demo may give it
+// one to exercise budgets without a paid model). Thread-safe: holds no mutable state.
+std::unique_ptr<ImageModel> NewBuiltinModel(PriceTable prices = PriceTable::Defaults());
 
 }  // namespace pictor
 

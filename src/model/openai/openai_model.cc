@@ -76,12 +76,17 @@ class OpenAiModel final : public ImageModel {
         model_(FirstSet(options.model, {"PICTOR_OPENAI_MODEL"}, kDefaultOpenAiModel)),
         api_key_(FirstSet(options.api_key, {"PICTOR_OPENAI_API_KEY", "OPENAI_API_KEY"}, "")),
         retry_(std::move(options.retry)),
+        prices_(std::move(options.prices)),
         connect_timeout_(options.connect_timeout),
         total_timeout_(options.total_timeout),
         owned_http_(std::move(owned_http)),
         http_(options.http != nullptr ? *options.http : *owned_http_) {}
 
   std::string Name() const override { return "openai"; }
+
+  double PriceUsd(const GenerationRequest& request) const override {
+    return prices_.PriceUsd(Name(), request.width, request.height);
+  }
 
   Status Check(const GenerationRequest& request) const override {
     auto fits = [](int side) { return side >= kOpenAiMinSide && side <= kOpenAiMaxSide; };
@@ -138,6 +143,7 @@ class OpenAiModel final : public ImageModel {
   const std::string model_;
   const std::string api_key_;
   const net::RetryPolicy retry_;
+  const PriceTable prices_;
   const std::chrono::milliseconds connect_timeout_;
   const std::chrono::milliseconds total_timeout_;
   const std::unique_ptr<net::HttpClient> owned_http_;  // before http_, which may borrow it

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "aws/retry_mode.h"
+#include "core/prices.h"
 #include "net/http_client.h"
 #include "net/retry.h"
 #include "pictor/image_model.h"
@@ -33,6 +34,9 @@ struct OpenAiModelOptions {
   // (self-hosted servers often need none). Never logged, never in a Status.
   std::string api_key{};
   net::RetryPolicy retry{};
+  // What PriceUsd() reads, under "openai": 0 unless the configuration prices it (a self-hosted
+  // server is free; api.openai.com is not, and its price depends on the model asked for).
+  PriceTable prices = PriceTable::Defaults();
   // Unset = AWS_RETRY_MODE, else adaptive: every model in the process that calls this URL and
   // model shares one rate limiter (net/adaptive_rate.h), unless retry.limiter is already set.
   std::optional<aws::RetryMode> retry_mode{};

@@ -78,6 +78,24 @@ TEST(AlarmRunnerTest, NotifiesOnceIntoAlarmAndOnceBackToOk) {
   EXPECT_EQ(notifier.events()[1].new_state, "OK");
 }
 
+TEST(AlarmRunnerTest, TheNoteSaysWhatHoldsTheQueueWhenSomethingKnownDoes) {
+  ScriptedSource source;
+  RecordingNotifier notifier;
+  AlarmRunnerOptions options = TwoOfTwo();
+  bool budget_spent = true;
+  options.explain = [&] { return budget_spent ? std::string("the global budget is spent") : ""; };
+  AlarmRunner runner(options, source, nullptr, &notifier, nullptr);
+  ASSERT_TRUE(runner.Restore().ok());
+  Feed(runner, source, 100, {0, 0, 5, 6});
+  budget_spent = false;
+  Feed(runner, source, 105, {0, 0, 0});
+  ASSERT_EQ(notifier.events().size(), 2u);
+  EXPECT_EQ(notifier.events()[0].new_state, "ALARM");
+  EXPECT_EQ(notifier.events()[0].note, "the global budget is spent");
+  EXPECT_EQ(notifier.events()[1].new_state, "OK");
+  EXPECT_EQ(notifier.events()[1].note, "");
+}
+
 TEST(AlarmRunnerTest, FirstOkAfterStartIsNotNotified) {
   ScriptedSource source;
   RecordingNotifier notifier;

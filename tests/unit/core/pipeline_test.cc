@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fakes/fake_image_model.h"
+#include "fakes/memory_spend_ledger.h"
 #include "fakes/memory_store.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "pictor/job_ledger_wrapper.h"
@@ -15,6 +16,7 @@ namespace pictor {
 namespace {
 
 using testing::FakeImageModel;
+using testing::MemorySpendLedger;
 using testing::MemoryStore;
 
 ReceivedMessage Message(std::string id, std::string body, int receive_count = 1) {
@@ -232,24 +234,47 @@ TEST_F(PipelineTest, DuplicateMessageOfAFinishedJobChangesNothing) {
 // Every option set to something other than its default. A new PipelineOptions field breaks the
 // structured binding below on purpose: give it a value other than its default here, so that the
 // tests below prove it travels with the options.
+class NoOwnerBudgets final : public OwnerBudgets {
+ public:
+  Result<std::vector<Budget>> BudgetsOf(std::string_view) override { return std::vector<Budget>{}; }
+};
+
+class FixedClock final : public Clock {
+ public:
+  int64_t NowMs() const override { return 1; }
+};
+
 PipelineOptions EveryOptionSet(JobLedger* ledger, MetricsRegistry* metrics) {
+  static MemorySpendLedger spend;
+  static NoOwnerBudgets owner_budgets;
+  static FixedClock clock;
   PipelineOptions options;
-  auto& [o_ledger, o_metrics, o_key_prefix, o_limits, o_job_size, o_model_label] = options;
+  auto& [o_ledger, o_metrics, o_key_prefix, o_limits, o_job_size, o_model_label, o_spend, o_budgets,
+         o_owner_budgets, o_clock] = options;
   o_ledger = ledger;
   o_metrics = metrics;
   o_key_prefix = "cand";
   o_limits = RequestLimits{7, 96, 1024};
   o_job_size = RequestDefaults{128, 96};
   o_model_label = "bedrock:amazon.titan-image-generator-v2:0";
+  o_spend = &spend;
+  o_budgets = {Budget{5, BudgetPeriod::kMonth}};
+  o_owner_budgets = &owner_budgets;
+  o_clock = &clock;
 
   const PipelineOptions defaults;
-  const auto& [d_ledger, d_metrics, d_key_prefix, d_limits, d_job_size, d_model_label] = defaults;
+  const auto& [d_ledger, d_metrics, d_key_prefix, d_limits, d_job_size, d_model_label, d_spend,
+               d_budgets, d_owner_budgets, d_clock] = defaults;
   EXPECT_NE(o_ledger, d_ledger);
   EXPECT_NE(o_metrics, d_metrics);
   EXPECT_NE(o_key_prefix, d_key_prefix);
   EXPECT_NE(o_limits, d_limits);
   EXPECT_NE(o_job_size, d_job_size);
   EXPECT_NE(o_model_label, d_model_label);
+  EXPECT_NE(o_spend, d_spend);
+  EXPECT_NE(o_budgets, d_budgets);
+  EXPECT_NE(o_owner_budgets, d_owner_budgets);
+  EXPECT_NE(o_clock, d_clock);
   return options;
 }
 
@@ -278,6 +303,9 @@ class SizeRecordingModel final : public ImageModel {
  public:
   std::string Name() const override { return inner_.Name(); }
   Status Check(const GenerationRequest& request) const override { return inner_.Check(request); }
+  double PriceUsd(const GenerationRequest& request) const override {
+    return inner_.PriceUsd(request);
+  }
   Result<GeneratedImage> Generate(const GenerationRequest& request) override {
     width = request.width;
     height = request.height;

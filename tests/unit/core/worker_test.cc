@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "fakes/fake_image_model.h"
+#include "fakes/memory_spend_ledger.h"
 #include "fakes/memory_store.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "pictor/job_queue_wrapper.h"
@@ -16,6 +17,7 @@ namespace pictor {
 namespace {
 
 using testing::FakeImageModel;
+using testing::MemorySpendLedger;
 using testing::MemoryStore;
 
 // Polls `done` until it holds or `limit` passes.
@@ -258,6 +260,74 @@ TEST_F(WorkerTest, FullDiskDefersWithGrowingWaitsAndNeverDeadLetters) {
 }
 
 // The lowest jitter still grows into minutes: each wait is at least half of its ceiling.
+// A clock the test moves.
+class TestClock final : public Clock {
+ public:
+  int64_t NowMs() const override { return now_ms.load(); }
+  std::atomic<int64_t> now_ms{0};
+};
+
+// Counts receives, so a test can tell that the worker asked the queue for nothing.
+class CountingQueue final : public JobQueueWrapper {
+ public:
+  using JobQueueWrapper::JobQueueWrapper;
+  Result<std::vector<ReceivedMessage>> Receive(const ReceiveOptions& options) override {
+    ++receives;
+    return JobQueueWrapper::Receive(options);
+  }
+  std::atomic<int> receives{0};
+};
+
+TEST_F(WorkerTest, PausesWhileTheGlobalBudgetIsSpentAndResumesAtItsReset) {
+  constexpr int64_t kLateEvening = 1773183600000;  // 2026-03-10T23:00:00Z
+  constexpr int64_t kMidnight = 1773187200000;     // 2026-03-11T00:00:00Z
+  TestClock clock;
+  clock.now_ms = kLateEvening;
+  MemorySpendLedger spend;
+  model_.price_usd = 1;
+  pipeline_.spend = &spend;
+  pipeline_.budgets = {Budget{2, BudgetPeriod::kDay}};
+  pipeline_.clock = &clock;
+  ASSERT_TRUE(spend
+                  .Charge(SpendCharge{"earlier", "", "fake", 2, kLateEvening},
+                          BudgetScopesFor(pipeline_.budgets, "", {}))
+                  .ok());
+  Send("a fox after midnight");
+  CountingQueue queue(*queue_);
+  WorkerOptions options = Options();
+  options.budget_recheck = std::chrono::milliseconds(5);
+  Worker worker(queue, pipeline_, options);
+  worker.Start();
+
+  ASSERT_TRUE(WaitFor([&] { return worker.paused_for_budget(); }));
+  // Several looks at the budget later, still nothing asked of the queue: the message waits.
+  const int checks = spend.check_calls();
+  ASSERT_TRUE(WaitFor([&] { return spend.check_calls() >= checks + 5; }));
+  EXPECT_EQ(queue.receives.load(), 0);
+  EXPECT_EQ(Attrs().visible, 1);
+  EXPECT_EQ(model_.calls.load(), 0);
+
+  clock.now_ms = kMidnight + 1000;
+  ASSERT_TRUE(WaitFor([&] { return worker.succeeded() == 1; }));
+  EXPECT_FALSE(worker.paused_for_budget());
+  worker.RequestStop();
+  worker.Join();
+  EXPECT_EQ(spend.charges().size(), 2u);
+}
+
+TEST_F(WorkerTest, AFreeModelNeverPausesForABudget) {
+  MemorySpendLedger spend;
+  pipeline_.spend = &spend;
+  pipeline_.budgets = {Budget{0.5, BudgetPeriod::kDay}};
+  Send("free");
+  Worker worker(*queue_, pipeline_, Options());
+  worker.Start();
+  ASSERT_TRUE(WaitFor([&] { return worker.succeeded() == 1; }));
+  worker.RequestStop();
+  worker.Join();
+  EXPECT_EQ(spend.check_calls(), 0);
+}
+
 TEST(DeferDelayTest, GrowsIntoMinutesAndStopsAtFifteen) {
   const BackoffPolicy policy = WorkerOptions{}.defer_backoff;
   EXPECT_EQ(DeferDelay(policy, 1, 0.0), std::chrono::seconds(15));

@@ -232,6 +232,7 @@ class RecordingModel final : public ImageModel {
     image.seed = r.seed;
     return image;
   }
+  double PriceUsd(const GenerationRequest& r) const override { return r.width / 1000.0; }
   Log generated;
 };
 
@@ -248,6 +249,8 @@ TEST(PortWrapperTest, ModelWrapperForwardsEveryMethod) {
   ASSERT_TRUE(image.ok());
   EXPECT_EQ(image->seed, 9u);
   EXPECT_EQ(inner.generated, Log{"a fox"});
+  request.width = 1500;
+  EXPECT_DOUBLE_EQ(wrapper.PriceUsd(request), 1.5);
 }
 
 class RecordingNotifier final : public Notifier {
