@@ -4,11 +4,13 @@
 //
 //   POST /generate-image   generate now, answer with the stored image's key and URL
 //   POST /jobs             queue a job (Idempotency-Key honoured), 202 with its id
-//   GET  /jobs/{id}        the job's status
+//   GET  /jobs             the job history, newest first (filters, cursor: api_jobs.cc)
+//   GET  /jobs/{id}        the job's status, owner, model and cost
 //   GET  /images/{key}     the PNG (or a redirect to the store's own URL)
 //   GET  /healthz /readyz /metrics
 //
-// The routes live in api.cc (the table, the job routes), api_images.cc (generation, images) and
+// The routes live in api.cc (the table, the job routes), api_jobs.cc (the job history),
+// api_images.cc (generation, images) and
 // api_responses.cc (the JSON answers and the Status mapping).
 #ifndef PICTOR_HTTP_API_H_
 #define PICTOR_HTTP_API_H_
@@ -76,6 +78,7 @@ class Api final : public HttpService {
   HttpResponse GenerateImage(const HttpRequest& request);
   HttpResponse SubmitJob(const HttpRequest& request);
   HttpResponse GetJob(const HttpRequest& request, std::string_view id);
+  HttpResponse ListJobs(const HttpRequest& request);  // api_jobs.cc
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();
   std::string ImageUrl(const HttpRequest& request, const std::string& key);
