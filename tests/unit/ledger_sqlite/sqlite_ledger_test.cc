@@ -188,6 +188,23 @@ TEST_F(LedgerTest, ListQueriesUseAnIndex) {
   sqlite3_close(db);
 }
 
+// List writes what the group commit still holds before reading: a job is listed as soon as
+// Create returns, whether the flusher thread has had its turn or not.
+TEST_F(LedgerTest, AJobIsListedAsSoonAsCreateReturns) {
+  JobQuery newest;
+  newest.limit = 1;
+  for (int n = 1; n <= 300; ++n) {
+    JobRecord job = testing::SampleJobRecord(testing::NumberedJobId(n));
+    job.created_ms = job.updated_ms = 1700000000000 + n;
+    ASSERT_TRUE(ledger_->Create(job).ok());
+    if (n % 3 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // flusher's turn
+    auto listed = ledger_->List(newest);
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    ASSERT_EQ(listed->jobs.size(), 1u) << n;
+    ASSERT_EQ(listed->jobs[0].id, job.id) << n;
+  }
+}
+
 TEST_F(LedgerTest, TwoHandlesOnOneFileShareIdempotency) {
   auto other = OpenSqliteLedger(path_);
   ASSERT_TRUE(other.ok());
