@@ -2,14 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "core/job_cursor.h"
 #include "sqlite/connection.h"
@@ -184,30 +187,46 @@ class SqliteLedger final : public JobLedger {
     return remove->Bind(1, id).Run().WithContext("removing job");
   }
 
-  // Pending creations are written first, so a job Create accepted is listed at once. One row more
-  // than the limit is read to tell whether a next page exists.
+  // The rows of the file merged with the creations the group commit still holds, so a job Create
+  // accepted is listed at once, without List writing anything. flush_mu_ waits out a batch the
+  // flusher thread has taken but not yet written, which would otherwise be in neither place.
+  // One row more than the limit is read to tell whether a next page exists.
   Result<JobPage> List(const JobQuery& query) override {
     auto cursor = CheckJobQuery(query);
     if (!cursor.ok()) return cursor.status();
-    FlushPending();
-    std::lock_guard lock(db_mu_);
-    auto list = db_->Prepare(ListSql(query, cursor->has_value()));
-    if (!list.ok()) return list.status();
-    if (!query.owner.empty()) list->Bind(1, query.owner);
-    if (query.state) list->Bind(2, static_cast<int64_t>(*query.state));
-    if (*cursor) list->Bind(3, (*cursor)->created_ms).Bind(4, (*cursor)->id);
-    list->Bind(5, int64_t{query.limit} + 1);
-    JobPage page;
-    for (;;) {
-      auto row = list->Step();
-      if (!row.ok()) return row.status().WithContext("listing jobs");
-      if (!*row) break;
-      if (page.jobs.size() == static_cast<size_t>(query.limit)) {
-        page.next_cursor = EncodeJobCursor(page.jobs.back().created_ms, page.jobs.back().id);
-        break;
+    std::lock_guard flushing(flush_mu_);
+    std::vector<JobRecord> jobs = PendingMatching(query, *cursor);
+    {
+      std::lock_guard lock(db_mu_);
+      auto list = db_->Prepare(ListSql(query, cursor->has_value()));
+      if (!list.ok()) return list.status();
+      if (!query.owner.empty()) list->Bind(1, query.owner);
+      if (query.state) list->Bind(2, static_cast<int64_t>(*query.state));
+      if (*cursor) list->Bind(3, (*cursor)->created_ms).Bind(4, (*cursor)->id);
+      list->Bind(5, int64_t{query.limit} + 1);
+      const size_t pending = jobs.size();
+      for (;;) {
+        auto row = list->Step();
+        if (!row.ok()) return row.status().WithContext("listing jobs");
+        if (!*row) break;
+        JobRecord record = WithPendingMark(RecordOf(*list));
+        // A row another process wrote for a job still pending here is the later state.
+        auto same = std::find_if(jobs.begin(), jobs.begin() + static_cast<ptrdiff_t>(pending),
+                                 [&](const JobRecord& j) { return j.id == record.id; });
+        if (same != jobs.begin() + static_cast<ptrdiff_t>(pending)) {
+          *same = std::move(record);
+        } else {
+          jobs.push_back(std::move(record));
+        }
       }
-      page.jobs.push_back(WithPendingMark(RecordOf(*list)));
     }
+    std::sort(jobs.begin(), jobs.end(), ListedBefore);
+    JobPage page;
+    if (jobs.size() > static_cast<size_t>(query.limit)) {
+      jobs.resize(static_cast<size_t>(query.limit));
+      page.next_cursor = EncodeJobCursor(jobs.back().created_ms, jobs.back().id);
+    }
+    page.jobs = std::move(jobs);
     return page;
   }
 
@@ -241,6 +260,26 @@ class SqliteLedger final : public JobLedger {
     return db_->Exec(kListIndexes);
   }
 
+  // The pending creations List's query matches (filters and cursor), at most limit + 1 of them:
+  // more could never reach the page.
+  std::vector<JobRecord> PendingMatching(const JobQuery& query,
+                                         const std::optional<JobCursor>& cursor) {
+    std::vector<JobRecord> out;
+    std::lock_guard lock(pending_mu_);
+    for (const auto& [id, record] : pending_) {
+      if (!query.owner.empty() && record.owner != query.owner) continue;
+      if (query.state && record.state != *query.state) continue;
+      if (cursor && !IsAfterCursor(*cursor, record.created_ms, record.id)) continue;
+      out.push_back(record);
+      out.back().enqueued = out.back().enqueued || marks_.count(id) > 0;
+    }
+    std::sort(out.begin(), out.end(), ListedBefore);
+    if (out.size() > static_cast<size_t>(query.limit) + 1) {
+      out.resize(static_cast<size_t>(query.limit) + 1);
+    }
+    return out;
+  }
+
   JobRecord WithPendingMark(JobRecord record) {
     if (!record.enqueued) {
       std::lock_guard lock(pending_mu_);
@@ -268,8 +307,8 @@ class SqliteLedger final : public JobLedger {
   }
 
   void FlushPending() {
-    // A flush that returns has written all that was pending when it began, even when the flusher
-    // thread had taken the batch a moment earlier: List relies on it.
+    // Held until the batch is written: List, which reads pending_ and then the file, must not run
+    // while a batch is in neither.
     std::lock_guard flushing(flush_mu_);
     std::map<std::string, JobRecord, std::less<>> batch;
     std::set<std::string, std::less<>> marks;
