@@ -4,12 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -35,6 +37,7 @@ constexpr size_t kMaxExaminedWithState = 256;
 static_assert(kMaxExaminedWithState > kMaxJobListLimit);
 constexpr size_t kRevDigits = 19;
 constexpr size_t kBackfillPage = 1000;  // S3's largest page
+constexpr size_t kListReaders = 8;      // concurrent GETs of one List
 
 // Index entries sort by this, ascending: created_ms descending. Negative times count as 0.
 std::string IndexName(int64_t created_ms, std::string_view id) {
@@ -189,38 +192,47 @@ class StoreLedger final : public JobLedger {
                                   : Under("index/owner/" + OwnerSegment(query.owner) + "/");
     const std::string after =
         *cursor ? index + IndexName((*cursor)->created_ms, (*cursor)->id) : std::string();
-    // One entry more than a page: its presence says a next page exists.
+    // One entry more than a page (unfiltered): its presence says a next page exists.
     const size_t examine =
         query.state ? kMaxExaminedWithState : static_cast<size_t>(query.limit) + 1;
-    auto entries = store_.ListAfter(index, after, examine);
-    if (!entries.ok()) return entries.status().WithContext("listing jobs");
-    JobPage page;
-    std::optional<IndexEntry> last;  // the last entry examined
-    for (const ObjectInfo& info : *entries) {
+    auto listed = store_.ListAfter(index, after, examine);
+    if (!listed.ok()) return listed.status().WithContext("listing jobs");
+    // Fewer keys than asked for: the index ends in this listing.
+    const bool index_goes_on = listed->size() == examine;
+    std::vector<IndexEntry> entries;
+    for (const ObjectInfo& info : *listed) {
       std::optional<IndexEntry> entry = ParseIndexName(info.key.substr(index.size()));
-      if (!entry) {
+      if (entry) {
+        entries.push_back(std::move(*entry));
+      } else {
         spdlog::warn("job ledger: {} is not an index entry; skipped", store_.Location(info.key));
-        continue;
       }
-      if (page.jobs.size() == static_cast<size_t>(query.limit)) {
-        page.next_cursor = EncodeJobCursor(page.jobs.back().created_ms, page.jobs.back().id);
-        return page;
-      }
-      last = entry;
-      Result<JobRecord> record = ReadJob(entry->id);
+    }
+    const size_t to_read = std::min(
+        entries.size(), query.state ? kMaxExaminedWithState : static_cast<size_t>(query.limit));
+    std::vector<Result<JobRecord>> records = ReadJobs(entries, to_read);
+    JobPage page;
+    for (size_t i = 0; i < to_read; ++i) {
+      Result<JobRecord>& record = records[i];
       if (record.status().IsNotFound() || record.status().code() == StatusCode::kDataLoss) {
         continue;  // half-created or removed (or damaged, which Read logged)
       }
       if (!record.ok()) return record.status().WithContext("listing jobs");
-      if (std::max<int64_t>(record->created_ms, 0) != entry->created_ms) continue;
+      if (std::max<int64_t>(record->created_ms, 0) != entries[i].created_ms) continue;
       if (!query.owner.empty() && record->owner != query.owner) continue;
       if (query.state && record->state != *query.state) continue;
       page.jobs.push_back(std::move(record).value());
+      if (page.jobs.size() == static_cast<size_t>(query.limit)) {
+        if (i + 1 < entries.size() || index_goes_on) {
+          page.next_cursor = EncodeJobCursor(page.jobs.back().created_ms, page.jobs.back().id);
+        }
+        return page;
+      }
     }
-    // The listing stopped at the budget, not at the index's end: the next call goes on from the
-    // last entry examined.
-    if (entries->size() == examine && last) {
-      page.next_cursor = EncodeJobCursor(last->created_ms, last->id);
+    // The page is short because this call's budget ran out, not the index: the next call goes on
+    // from the last entry read.
+    if (to_read > 0 && (to_read < entries.size() || index_goes_on)) {
+      page.next_cursor = EncodeJobCursor(entries[to_read - 1].created_ms, entries[to_read - 1].id);
     }
     return page;
   }
@@ -251,6 +263,22 @@ class StoreLedger final : public JobLedger {
       return s;
     }
     return CreateResult{record, true};
+  }
+
+  // The records of entries[0, count), read by up to kListReaders threads: on S3 each GET is a
+  // round trip, and a page of 200 read one after another would take seconds.
+  std::vector<Result<JobRecord>> ReadJobs(const std::vector<IndexEntry>& entries, size_t count) {
+    std::vector<Result<JobRecord>> records(count, Status::Internal("not read"));
+    std::atomic<size_t> next{0};
+    auto read = [&] {
+      for (size_t i = next++; i < count; i = next++) records[i] = ReadJob(entries[i].id);
+    };
+    std::vector<std::thread> readers;
+    const size_t threads = std::min(kListReaders, count);
+    for (size_t t = 1; t < threads; ++t) readers.emplace_back(read);
+    read();
+    for (std::thread& reader : readers) reader.join();
+    return records;
   }
 
   // Records written before the index existed have no entries. The first List of each ledger

@@ -21,9 +21,9 @@
 //
 // List reads one page of an index with ListAfter (S3: one ListObjectsV2 request, since a page
 // is far below its 1000 keys) from the cursor's position, then GETs the records it names: for
-// `limit` jobs, 1 LIST and at most `limit` GETs, wherever the page is. The index says nothing
-// of state (a job's state changes, its place in the index does not), so with a state filter a
-// call examines at most 256 entries (1 LIST, at most 256 GETs) and may answer a short page with
+// `limit` jobs, 1 LIST and at most `limit` GETs (8 at a time), wherever the page is. The index says
+// nothing of state (a job's state changes, its place in the index does not), so with a state filter
+// a call examines at most 256 entries (1 LIST, at most 256 GETs) and may answer a short page with
 // a cursor. An entry whose record is missing (a Create that failed half-way, a Remove), names
 // another created_ms (a Put that changed it) or another owner is skipped: the record decides.
 // Records written before the index existed are indexed by the first List of each ledger object
