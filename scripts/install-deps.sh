@@ -17,9 +17,22 @@ fuzz_pkgs=(clang-14 libclang-rt-14-dev llvm-14)
 bench_pkgs=(wrk nginx-light python3 python3-boto3 time awscli curl zip)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.
+# Installed when every package tools/package.json pins is there at its pinned version, so a
+# checkout that gained a package (or a new pin) installs again.
+npm_peers_installed() {
+  command -v node >/dev/null || return 1
+  node -e '
+    const p = require("./tools/package.json");
+    const pins = { ...p.dependencies, ...p.devDependencies };
+    for (const [name, version] of Object.entries(pins)) {
+      let installed = "";
+      try { installed = require("./tools/node_modules/" + name + "/package.json").version; } catch {}
+      if (installed !== version) process.exit(1);
+    }'
+}
+
 install_npm_peers() {
-  if [[ -f tools/node_modules/fauxqs/package.json &&
-    -f tools/node_modules/@cdktf/hcl2json/package.json ]]; then
+  if npm_peers_installed; then
     return 0
   fi
   if ! command -v npm >/dev/null || ! command -v node >/dev/null; then

@@ -2,7 +2,9 @@
 // server's own overhead can be measured beside nginx. Prints "port N" once listening and runs
 // until SIGINT or SIGTERM.
 //
-//   bench_http_server [--port N] [--io-threads N]
+//   bench_http_server [--port N] [--io-threads N] [--tls-cert FILE --tls-key FILE]
+//
+// With a certificate and key it serves HTTPS, for the cost of TLS beside plain HTTP.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +14,7 @@
 #include <utility>
 
 #include "http/server.h"
+#include "http/tls_server_context.h"
 
 namespace {
 
@@ -54,6 +57,8 @@ class BenchService : public pictor::http::HttpService {
 int main(int argc, char** argv) {
   pictor::http::ServerOptions options;
   options.port = 0;
+  std::string tls_cert;
+  std::string tls_key;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view flag = argv[i];
     int value = std::atoi(argv[i + 1]);
@@ -61,10 +66,24 @@ int main(int argc, char** argv) {
       options.port = static_cast<uint16_t>(value);
     } else if (flag == "--io-threads") {
       options.io_threads = value;
+    } else if (flag == "--tls-cert") {
+      tls_cert = argv[i + 1];
+    } else if (flag == "--tls-key") {
+      tls_key = argv[i + 1];
     } else {
-      std::fprintf(stderr, "usage: %s [--port N] [--io-threads N]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--port N] [--io-threads N] [--tls-cert FILE --tls-key FILE]\n",
+                   argv[0]);
       return 2;
     }
+  }
+  if (!tls_cert.empty() || !tls_key.empty()) {
+    auto tls = pictor::http::TlsServerContext::Load(tls_cert, tls_key);
+    if (!tls.ok()) {
+      std::fprintf(stderr, "bench_http_server: %s\n", tls.status().message().c_str());
+      return 2;
+    }
+    options.tls = std::move(tls).value();
   }
 
   sigset_t signals;

@@ -11,9 +11,12 @@
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "app/commands.h"
+#include "app/model_catalog.h"
 #include "app/settings.h"
 #include "http/api.h"
 #include "lambda/api_gateway.h"
@@ -32,6 +35,7 @@ struct LambdaCommandOptions {
   CommonSettings common;
   int concurrency = 10;
   int deadline_margin_ms = 1000;
+  std::vector<std::string> model_aliases;  // NAME=SPEC; none given: PICTOR_MODEL_ALIASES
 };
 
 // The function's own queue (QUEUE_URL, the event source) takes the records deferred for faults
@@ -52,8 +56,20 @@ class LambdaFunction {
       : timed_model_(lambda::NewTimedModel(*rt.model, latencies_)),
         timed_store_(lambda::NewTimedStore(*rt.store, latencies_)),
         pipeline_(*timed_model_, *timed_store_, rt.pipeline->options()),
-        api_(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics, ApiOptionsForLambda()),
         sqs_(pipeline_, SqsOptions(rt, o)) {}
+
+  // The Api, over the catalog of this function's model and the operator's aliases (the
+  // catalog borrows the timed pipeline, so it is built once that exists).
+  Status StartApi(Runtime& rt, const LambdaCommandOptions& o,
+                  const std::vector<ModelAlias>& aliases) {
+    auto models = BuildModelCatalog(pipeline_, o.common.model, aliases);
+    if (!models.ok()) return models.status();
+    models_ = std::move(models).value();
+    http::ApiOptions ao = ApiOptionsForLambda();
+    ao.models = models_.get();
+    api_.emplace(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics, ao);
+    return Status::Ok();
+  }
 
   Result<std::string> Handle(const lambda::Invocation& inv) {
     lambda::SetLogRequestId(inv.request_id);
@@ -74,7 +90,7 @@ class LambdaFunction {
       }
     } else if (kind != lambda::EventKind::kUnknown) {
       counts.handler = "api";
-      auto answered = lambda::AnswerApiGatewayEvent(api_, event, kind);
+      auto answered = lambda::AnswerApiGatewayEvent(*api_, event, kind);
       if (answered.ok()) {
         counts.jobs = answered->generation ? 1 : 0;
         counts.failures = answered->generation && answered->failed ? 1 : 0;
@@ -104,7 +120,8 @@ class LambdaFunction {
   std::unique_ptr<ImageModel> timed_model_;
   std::unique_ptr<ObjectStore> timed_store_;
   Pipeline pipeline_;
-  http::Api api_;
+  std::unique_ptr<http::ModelCatalog> models_;
+  std::optional<http::Api> api_;  // set by StartApi
   lambda::SqsBatchHandler sqs_;
 };
 
@@ -125,6 +142,7 @@ int RunLambda(LambdaCommandOptions& o) {
   bool with_queue = !o.common.queue.empty() || !FirstEnv({"PICTOR_QUEUE", "SQS_QUEUE_URL"}).empty();
   ApplyEnvironment(o.common);
   lambda::UseJsonLogging(o.common.log_level);
+  if (o.model_aliases.empty()) o.model_aliases = SplitAliasList(FirstEnv({"PICTOR_MODEL_ALIASES"}));
   auto http_client = net::NewHttpClient(2);
   lambda::RuntimeApi api(endpoint, *http_client);
 
@@ -132,17 +150,28 @@ int RunLambda(LambdaCommandOptions& o) {
   // the API function's GET /jobs/{id} reads (PICTOR_JOBS=store).
   unsigned parts = kModelPart | kStorePart | kLedgerPart | (with_queue ? kQueuePart : 0u);
   auto rt = BuildRuntime(o.common, parts);
-  if (!rt.ok()) {
-    spdlog::error("init failed: {}", rt.status().message());
-    Status posted = api.PostInitError(lambda::ErrorTypeFor(rt.status()), rt.status().message());
+  Status init = rt.status();
+  std::vector<ModelAlias> aliases;
+  if (init.ok()) {
+    auto parsed = ParseModelAliases(o.model_aliases);
+    init = parsed.status();
+    if (parsed.ok()) aliases = std::move(parsed).value();
+  }
+  std::unique_ptr<LambdaFunction> function;
+  if (init.ok()) {
+    function = std::make_unique<LambdaFunction>(**rt, o);
+    init = function->StartApi(**rt, o, aliases);
+  }
+  if (!init.ok()) {
+    spdlog::error("init failed: {}", init.message());
+    Status posted = api.PostInitError(lambda::ErrorTypeFor(init), init.message());
     if (!posted.ok()) spdlog::error("reporting the init failure: {}", posted.message());
     return kExitFailure;
   }
-  LambdaFunction function(**rt, o);
   spdlog::info("lambda runtime ready: model {}, store {}, queue {}, concurrency {}", o.common.model,
                o.common.store, with_queue ? o.common.queue : "none", o.concurrency);
   Status ended = lambda::RunLoop(
-      api, [&function](const lambda::Invocation& inv) { return function.Handle(inv); });
+      api, [&function](const lambda::Invocation& inv) { return function->Handle(inv); });
   spdlog::error("runtime API unreachable: {}", ended.message());
   return kExitFailure;
 }
@@ -160,6 +189,9 @@ Subcommand AddLambdaCommand(CLI::App& app) {
                   "Answer this long before the invocation deadline (default 1000)")
       ->envname("PICTOR_LAMBDA_DEADLINE_MARGIN_MS")
       ->transform(IntegerIn(0, 60000));
+  cmd->add_option("--model-alias", o->model_aliases,
+                  "NAME=SPEC: a model clients of /v1/images/generations may name (repeatable; "
+                  "default PICTOR_MODEL_ALIASES, comma-separated)");
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o] { return RunLambda(*o); }};
 }

@@ -2,12 +2,16 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "alarm/alarm_settings.h"
 #include "alarm/queue_alarm.h"
 #include "app/commands.h"
+#include "app/model_catalog.h"
 #include "app/output_file.h"
 #include "app/queue_metrics.h"
 #include "app/registry.h"
@@ -18,6 +22,7 @@
 #include "http/memory_budget.h"
 #include "http/public_url.h"
 #include "http/server.h"
+#include "http/tls_server_context.h"
 
 namespace pictor::app {
 namespace {
@@ -30,11 +35,25 @@ struct ServeOptions {
   int visibility_timeout = 60;
   std::string port_file;
   std::string public_url;
+  std::string tls_cert;
+  std::string tls_key;
   size_t max_connections_per_address = http::ServerOptions{}.max_connections_per_address;
   size_t sync_memory_mb = http::ApiOptions{}.sync_memory_bytes / (1024 * 1024);
   bool alarm = false;
   alarm::AlarmSettings alarm_settings;
+  std::vector<std::string> model_aliases;  // NAME=SPEC; none given: PICTOR_MODEL_ALIASES
 };
+
+// SIGHUP with TLS on: new connections get the files' current pair; open ones keep theirs. A pair
+// that does not load changes nothing, and the log says why and what is still served.
+void ReloadTls(http::TlsServerContext& tls) {
+  if (Status s = tls.Reload(); !s.ok()) {
+    spdlog::error("SIGHUP: TLS certificate not reloaded, still serving {}: {}",
+                  tls.Summary().ToString(), s.message());
+    return;
+  }
+  spdlog::info("SIGHUP: TLS certificate reloaded: {}", tls.Summary().ToString());
+}
 
 int RunServe(const CLI::App& cmd, ServeOptions& o) {
   ApplyEnvironment(o.common);
@@ -51,6 +70,20 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
     return kExitUsage;
   }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    std::fprintf(stderr,
+                 "pictor serve: --tls-cert and --tls-key go together: give both or neither\n");
+    return kExitUsage;
+  }
+  if (!o.tls_cert.empty()) {
+    auto tls = http::TlsServerContext::Load(o.tls_cert, o.tls_key);
+    if (!tls.ok()) {
+      std::fprintf(stderr, "pictor serve: %s\n", tls.status().message().c_str());
+      return kExitUsage;
+    }
+    so.tls = std::move(tls).value();
+    spdlog::info("TLS certificate: {}", so.tls->Summary().ToString());
+  }
   so.io_threads = o.io_threads;
   so.max_connections_per_address = o.max_connections_per_address;
   http::ApiOptions ao;
@@ -63,6 +96,12 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     ao.public_url = std::move(public_url).value();
   }
   ao.sync_memory_bytes = o.sync_memory_mb * 1024 * 1024;
+  if (o.model_aliases.empty()) o.model_aliases = SplitAliasList(FirstEnv({"PICTOR_MODEL_ALIASES"}));
+  auto aliases = ParseModelAliases(o.model_aliases);
+  if (!aliases.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", aliases.status().message().c_str());
+    return kExitUsage;
+  }
   http::ReturnLargeBlocksToSystem();
   auto rt = BuildRuntime(o.common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   if (!rt.ok()) {
@@ -76,6 +115,12 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)
   // go to the blocking pool like any other remote call.
   ao.local_job_backends = LocalJobBackends(r);
+  auto models = BuildModelCatalog(*r.pipeline, o.common.model, *aliases);
+  if (!models.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", models.status().message().c_str());
+    return models.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
+  }
+  ao.models = models->get();
   http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
   auto server = http::HttpServer::Start(so, api);
   if (!server.ok()) {
@@ -111,14 +156,15 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     }
   }
   std::printf(
-      "pictor serve listening on http://%s:%u\n",
+      "pictor serve listening on %s://%s:%u\n", so.tls ? "https" : "http",
       so.host.find(':') == std::string::npos ? so.host.c_str() : ("[" + so.host + "]").c_str(),
       port);
   std::fflush(stdout);
   spdlog::info("serving: model {}, store {}, queue {}, {} in-process workers", o.common.model,
                o.common.store, o.common.queue, o.workers);
 
-  int sig = WaitForShutdownSignal();
+  int sig = WaitForShutdownSignal(so.tls ? std::function<void()>([&so] { ReloadTls(*so.tls); })
+                                         : std::function<void()>());
   spdlog::info("signal {} received: shutting down", sig);
   if (worker) worker->RequestStop();
   (*server)->Stop();
@@ -147,6 +193,14 @@ Subcommand AddServeCommand(CLI::App& app) {
                   "Absolute http(s) URL clients reach this server at; the base of Location, "
                   "status_url and url (default: from a valid Host header, else relative)")
       ->envname("PICTOR_PUBLIC_URL");
+  cmd->add_option("--tls-cert", o->tls_cert,
+                  "Serve HTTPS with this PEM certificate (the server's first, then its chain); "
+                  "needs --tls-key; both are read again on SIGHUP")
+      ->envname("PICTOR_TLS_CERT");
+  cmd->add_option("--tls-key", o->tls_key,
+                  "The PEM private key of --tls-cert, unencrypted (keep it readable by this user "
+                  "only)")
+      ->envname("PICTOR_TLS_KEY");
   cmd->add_option("--max-connections-per-address", o->max_connections_per_address,
                   "Open connections one client address may hold; more are closed at once "
                   "(default 256)")
@@ -158,6 +212,10 @@ Subcommand AddServeCommand(CLI::App& app) {
   cmd->add_flag(
       "--alarm", o->alarm,
       "Run the queue alarm in-process (also on when --notify or --alarm-config is given)");
+  cmd->add_option("--model-alias", o->model_aliases,
+                  "NAME=SPEC: a model clients of /v1/images/generations may name (repeatable; "
+                  "default PICTOR_MODEL_ALIASES, comma-separated). Clients name only the "
+                  "configured model and these aliases, never a spec of their own");
   alarm::AddAlarmOptions(*cmd, o->alarm_settings);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o, cmd] { return RunServe(*cmd, *o); }};

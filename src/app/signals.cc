@@ -25,12 +25,16 @@ void BlockShutdownSignals() {
   signal(SIGPIPE, SIG_IGN);  // a peer closing a socket is an error value, not a death
 }
 
-int WaitForShutdownSignal() {
+int WaitForShutdownSignal(const std::function<void()>& on_hangup) {
   sigset_t set = WaitedSet();
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig != SIGHUP) return sig;
+    if (on_hangup) {
+      on_hangup();
+      continue;
+    }
     spdlog::warn(
         "SIGHUP received and ignored: settings are read at start-up; "
         "restart to change them, SIGTERM to stop");

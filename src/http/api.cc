@@ -15,6 +15,7 @@
 #include "core/percent_encoding.h"
 #include "http/api_responses.h"
 #include "http/metrics_service.h"
+#include "http/openai_errors.h"
 #include "http/public_url.h"
 
 namespace pictor::http {
@@ -43,14 +44,19 @@ std::string RequestDigest(const GenerationRequest& r, bool has_seed) {
 // The API's own wording of the refusals the route table answers.
 Refusals ApiRefusals() {
   Refusals refusals;
+  // Under /v1/ an OpenAI client reads the refusal: OpenAI's error shape.
   refusals.not_found = [](const HttpRequest& request) {
-    return ClientError(404, "no route " + request.method + " " + request.path, "not_found");
+    std::string message = "no route " + request.method + " " + request.path;
+    if (IsOpenAiPath(request.path)) return OpenAiError(404, std::move(message), "not_found");
+    return ClientError(404, std::move(message), "not_found");
   };
   refusals.method_not_allowed = [](const HttpRequest& request, std::string_view allow) {
-    return ClientError(405,
-                       "method " + request.method + " is not allowed on " + request.path +
-                           "; allowed: " + std::string(allow),
-                       "method_not_allowed");
+    std::string message = "method " + request.method + " is not allowed on " + request.path +
+                          "; allowed: " + std::string(allow);
+    if (IsOpenAiPath(request.path)) {
+      return OpenAiError(405, std::move(message), "method_not_allowed");
+    }
+    return ClientError(405, std::move(message), "method_not_allowed");
   };
   return refusals;
 }
@@ -66,6 +72,12 @@ Api::Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRe
       options_(std::move(options)),
       sync_memory_(options_.sync_memory_bytes),
       store_probe_(pipeline.store, pipeline.key_prefix, options_.ready_probe_interval),
+      own_models_(options_.models != nullptr
+                      ? nullptr
+                      : NewSingleModelCatalog(pipeline, pipeline.model_label.empty()
+                                                            ? pipeline.model.Name()
+                                                            : pipeline.model_label)),
+      models_(options_.models != nullptr ? options_.models : own_models_.get()),
       routes_(Routes(), ApiRefusals()) {}
 
 // The API as it reads in its documentation (api.h). Each route's may_block says where the
@@ -88,6 +100,12 @@ std::vector<Route> Api::Routes() {
       {"GET", "/readyz", [this](const HttpRequest&, P) { return Ready(); }, true},
       // The queue gauges' collector reads the queue's attributes while the page renders.
       MetricsRoute(metrics_, remote_jobs),
+      {"POST", std::string(kOpenAiGenerationsRoute),
+       [this](const HttpRequest& r, P) { return OpenAiGenerations(r); }, true},
+      {"GET", "/v1/models", [this](const HttpRequest&, P) { return OpenAiModels(); }},
+      {"GET", "/v1/models/{id...}",
+       [this](const HttpRequest&, P p) { return OpenAiModel(p.Get("id")); }, false,
+       "/v1/models/{id}"},
   };
 }
 
@@ -252,7 +270,7 @@ std::string Api::ImageUrl(const HttpRequest& request, const std::string& key) {
 
 std::string Api::UrlBaseFor(const HttpRequest& request) const {
   std::optional<std::string_view> host = request.headers.Get("Host");
-  return UrlBase(options_.public_url, host ? &*host : nullptr);
+  return UrlBase(options_.public_url, host ? &*host : nullptr, request.tls);
 }
 
 }  // namespace pictor::http

@@ -8,15 +8,18 @@
 //   GET  /jobs/{id}        the job's status, owner, model and cost
 //   GET  /images/{key}     the PNG (or a redirect to the store's own URL)
 //   GET  /healthz /readyz /metrics
+//   POST /v1/images/generations, GET /v1/models, GET /v1/models/{id}   the OpenAI Images API
 //
 // The routes live in api.cc (the table, the job routes), api_jobs.cc (the job history),
-// api_images.cc (generation, images) and
+// api_images.cc (generation, images), openai_api.cc (the OpenAI-compatible routes, whose errors
+// take OpenAI's shape) and
 // api_responses.cc (the JSON answers and the Status mapping).
 #ifndef PICTOR_HTTP_API_H_
 #define PICTOR_HTTP_API_H_
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +27,7 @@
 #include "core/pipeline.h"
 #include "core/validation.h"
 #include "http/memory_budget.h"
+#include "http/model_catalog.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "http/store_probe.h"
@@ -49,6 +53,9 @@ struct ApiOptions {
   // Memory that concurrent POST /generate-image may hold (EstimateGenerationBytes each); beyond
   // it they get 503 overloaded. 0 = unbounded.
   size_t sync_memory_bytes = size_t{512} * 1024 * 1024;
+  // The models POST /v1/images/generations may use and GET /v1/models lists; borrowed, outlives
+  // the Api. Null: the pipeline's own model alone, listed under model_label (else its Name()).
+  const ModelCatalog* models = nullptr;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
@@ -57,6 +64,7 @@ class Api final : public HttpService {
   // The pattern (and label) of the synchronous generation route, for callers that count
   // generations by the route that answered (the Lambda API function).
   static constexpr std::string_view kGenerateImageRoute = "/generate-image";
+  static constexpr std::string_view kOpenAiGenerationsRoute = "/v1/images/generations";
 
   // `queue` and `ledger` may be null: the job routes then answer 503.
   Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRegistry& metrics,
@@ -81,6 +89,9 @@ class Api final : public HttpService {
   HttpResponse ListJobs(const HttpRequest& request);  // api_jobs.cc
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();
+  HttpResponse OpenAiGenerations(const HttpRequest& request);
+  HttpResponse OpenAiModels();
+  HttpResponse OpenAiModel(std::string_view id);
   std::string ImageUrl(const HttpRequest& request, const std::string& key);
   // The scheme://host[:port][/base] absolute URLs start with, or "" for relative ones.
   std::string UrlBaseFor(const HttpRequest& request) const;
@@ -92,6 +103,8 @@ class Api final : public HttpService {
   const ApiOptions options_;
   MemoryBudget sync_memory_;
   StoreProbe store_probe_;
+  std::unique_ptr<ModelCatalog> own_models_;  // when options_.models is null
+  const ModelCatalog* models_;
   const RouteTable routes_;  // last: its handlers call the members above
 };
 

@@ -1,12 +1,17 @@
-// One connection of HttpServer: an asynchronous state machine on its own strand.
+// One connection of HttpServer: an asynchronous state machine on its own strand, the same code
+// over plain TCP and over TLS (a class template instantiated for both streams, so the plain path
+// pays nothing for TLS).
 //
 // A connection walks through these phases, each an asynchronous operation on its strand:
+//   handshake  TLS only: the first bytes (plain HTTP gets a 400 saying to use https), then the
+//            TLS handshake                                          (request_timeout)
 //   idle     waiting for the first byte of the next request        (idle_timeout)
 //   reading  header (checked: Host, Transfer-Encoding, Expect), then an optional
 //            "100 Continue", then body                              (request_timeout)
 //   handling inline on the io thread, or on the blocking pool
 //   writing  the response                                           (request_timeout)
-//   closing  send side shut, unread input drained so the peer sees the response, not a reset
+//   closing  TLS close_notify sent; send side shut, unread input drained so the peer sees the
+//            response, not a reset
 #include "http/connection.h"
 
 #include <spdlog/spdlog.h>
@@ -18,6 +23,7 @@
 #include <ctime>
 #include <exception>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "core/ascii.h"
@@ -30,6 +36,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
@@ -40,6 +47,9 @@ constexpr size_t kReadChunk = 16 * 1024;
 // not turn our close into a reset that destroys the response in the peer's buffers.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kLingerBytes = 1024 * 1024;
+// The content type of a TLS record that carries a handshake message (RFC 8446 5.1): the first
+// byte every TLS client sends.
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
 beast::string_view ToBeast(std::string_view s) { return {s.data(), s.size()}; }
 std::string ToString(beast::string_view s) { return {s.data(), s.size()}; }
@@ -127,6 +137,15 @@ std::optional<HttpResponse> RefusalFor(const bhttp::request<bhttp::string_body>&
   return std::nullopt;
 }
 
+template <class Stream>
+Stream MakeStream(tcp::socket socket, ssl::context* tls) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    return Stream(std::move(socket), *tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
 }  // namespace
 
 bool ServerState::Admit(const std::string& address) {
@@ -142,14 +161,18 @@ bool ServerState::Admit(const std::string& address) {
   return true;
 }
 
-Connection::Connection(tcp::socket socket, std::string address, std::shared_ptr<ServerState> state,
-                       asio::thread_pool& pool)
-    : stream_(std::move(socket)),
+template <class Stream>
+Connection<Stream>::Connection(tcp::socket socket, std::shared_ptr<ssl::context> tls,
+                               std::string address, std::shared_ptr<ServerState> state,
+                               asio::thread_pool& pool)
+    : tls_context_(std::move(tls)),
+      stream_(MakeStream<Stream>(std::move(socket), tls_context_.get())),
       state_(std::move(state)),
       blocking_pool_(pool),
       remote_address_(std::move(address)) {}
 
-Connection::~Connection() {
+template <class Stream>
+Connection<Stream>::~Connection() {
   std::lock_guard lock(state_->connections_mutex);
   state_->connections.erase(this);
   if (auto it = state_->per_address.find(remote_address_); it != state_->per_address.end()) {
@@ -159,48 +182,126 @@ Connection::~Connection() {
   if (state_->connections.empty()) state_->all_closed.notify_all();
 }
 
-void Connection::Start() {
+template <class Stream>
+void Connection<Stream>::Start() {
   {
     std::lock_guard lock(state_->connections_mutex);
-    state_->connections.emplace(this, weak_from_this());
+    state_->connections.emplace(this, this->weak_from_this());
   }
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->AwaitRequest(); });
-}
-
-void Connection::Shutdown() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
-    self->shutdown_requested_ = true;
-    if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kClosing) self->Close();
+  asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if constexpr (kTls) {
+      self->AwaitHandshake();
+    } else {
+      self->AwaitRequest();
+    }
   });
 }
 
-void Connection::AwaitRequest() {
+template <class Stream>
+void Connection<Stream>::Shutdown() {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    self->shutdown_requested_ = true;
+    if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kClosing ||
+        self->phase_ == Phase::kHandshake) {
+      self->Close();
+    }
+  });
+}
+
+// The whole handshake, from the accept to its last message, runs under one request_timeout: a
+// client trickling its ClientHello (or sending nothing) is cut off like a slow request. The
+// idle_timeout of the first request starts only once the handshake is done.
+template <class Stream>
+void Connection<Stream>::AwaitHandshake() {
+  phase_ = Phase::kHandshake;
+  tcp().expires_after(options().request_timeout);
+  tcp().async_read_some(buffer_.prepare(kReadChunk),
+                        [self = this->shared_from_this()](error_code ec, size_t n) {
+                          self->buffer_.commit(n);
+                          if (ec) return self->Close();
+                          self->OnFirstBytes();
+                        });
+}
+
+template <class Stream>
+void Connection<Stream>::OnFirstBytes() {
+  if constexpr (kTls) {
+    const auto* first = static_cast<const unsigned char*>(buffer_.data().data());
+    if (*first != kTlsHandshakeRecord) return RefusePlainHttp();
+    if (shutdown_requested_ || state_->stopping) return Close();
+    stream_.async_handshake(ssl::stream_base::server, buffer_.data(),
+                            [self = this->shared_from_this()](error_code ec, size_t used) {
+                              if (ec) {
+                                // A client that does not trust the certificate, offers no protocol
+                                // or cipher we accept, or goes away: routine on a public port, so
+                                // not worth more than debug.
+                                spdlog::debug("http server: TLS handshake from {} failed: {}",
+                                              self->remote_address_, ec.message());
+                                return self->Close();
+                              }
+                              self->buffer_.consume(used);
+                              // The handshake takes all of its first read (up to 16 KiB, under
+                              // OpenSSL's 17 KiB input buffer); bytes left over mean a first
+                              // flight no client sends.
+                              if (self->buffer_.size() > 0) return self->Close();
+                              self->AwaitRequest();
+                            });
+  }
+}
+
+// Plain HTTP sent to the TLS port: the first byte is a letter of a method, not a TLS record.
+// Answered in plain HTTP, as nginx does, so the person at the other end learns why; anything
+// else that is not TLS is closed without a word.
+template <class Stream>
+void Connection<Stream>::RefusePlainHttp() {
+  const auto* first = static_cast<const unsigned char*>(buffer_.data().data());
+  if (*first < 'A' || *first > 'Z') return Close();
+  phase_ = Phase::kWriting;
+  static const std::string kRefusal = [] {
+    const std::string body =
+        "{\"message\": \"this port speaks HTTPS: use an https:// URL\", "
+        "\"error\": \"tls_required\"}";
+    return "HTTP/1.1 400 Bad Request\r\nServer: pictor\r\nContent-Type: application/json\r\n"
+           "X-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  asio::async_write(tcp(), asio::buffer(kRefusal),
+                    [self = this->shared_from_this()](error_code ec, size_t) {
+                      if (ec) return self->Close();
+                      self->TcpLingeringClose();
+                    });
+}
+
+template <class Stream>
+void Connection<Stream>::AwaitRequest() {
   if (shutdown_requested_ || state_->stopping) return Close();
   phase_ = Phase::kIdle;
   if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
-  stream_.expires_after(options().idle_timeout);
+  tcp().expires_after(options().idle_timeout);
   stream_.async_read_some(buffer_.prepare(kReadChunk),
-                          [self = shared_from_this()](error_code ec, size_t n) {
+                          [self = this->shared_from_this()](error_code ec, size_t n) {
                             self->buffer_.commit(n);
                             if (ec) return self->Close();
                             self->ReadHeader();
                           });
 }
 
-void Connection::ReadHeader() {
+template <class Stream>
+void Connection<Stream>::ReadHeader() {
   phase_ = Phase::kReading;
   parser_.emplace();
   parser_->body_limit(options().max_body_bytes);
   parser_->header_limit(static_cast<uint32_t>(options().max_header_bytes));
-  stream_.expires_after(options().request_timeout);
+  tcp().expires_after(options().request_timeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,
-                           [self = shared_from_this()](error_code ec, size_t) {
+                           [self = this->shared_from_this()](error_code ec, size_t) {
                              if (ec) return self->OnReadError(ec);
                              self->OnHeader();
                            });
 }
 
-void Connection::OnHeader() {
+template <class Stream>
+void Connection<Stream>::OnHeader() {
   const auto& header = parser_->get();
   if (std::optional<HttpResponse> refusal = RefusalFor(header)) {
     return RespondAndClose(std::move(*refusal));
@@ -208,7 +309,7 @@ void Connection::OnHeader() {
   if (header.count(bhttp::field::expect) > 0 && header.version() >= 11 && !parser_->is_done()) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                      [self = shared_from_this()](error_code ec, size_t) {
+                      [self = this->shared_from_this()](error_code ec, size_t) {
                         if (ec) return self->Close();
                         self->ReadBody();
                       });
@@ -217,17 +318,20 @@ void Connection::OnHeader() {
   ReadBody();
 }
 
-void Connection::ReadBody() {
+template <class Stream>
+void Connection<Stream>::ReadBody() {
   if (parser_->is_done()) return OnRequest();
-  bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, size_t) {
-    if (ec) return self->OnReadError(ec);
-    self->OnRequest();
-  });
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = this->shared_from_this()](error_code ec, size_t) {
+                      if (ec) return self->OnReadError(ec);
+                      self->OnRequest();
+                    });
 }
 
 // Parse errors of the HTTP category get an answer; transport errors, timeouts and a peer that
 // went away mid-message just close.
-void Connection::OnReadError(error_code ec) {
+template <class Stream>
+void Connection<Stream>::OnReadError(error_code ec) {
   if (ec == bhttp::error::body_limit) {
     return RespondAndClose(
         JsonError(413, "payload_too_large",
@@ -244,7 +348,8 @@ void Connection::OnReadError(error_code ec) {
   Close();
 }
 
-void Connection::RespondAndClose(HttpResponse response) {
+template <class Stream>
+void Connection<Stream>::RespondAndClose(HttpResponse response) {
   keep_alive_ = false;
   head_ = false;
   version_ = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
@@ -253,7 +358,8 @@ void Connection::RespondAndClose(HttpResponse response) {
 
 // Turns the parsed message into an HttpRequest; nullopt (after answering 400) when the target
 // does not decode.
-std::optional<HttpRequest> Connection::TakeRequest() {
+template <class Stream>
+std::optional<HttpRequest> Connection<Stream>::TakeRequest() {
   bhttp::request<bhttp::string_body> message = parser_->release();
   parser_.reset();
   version_ = message.version();
@@ -287,17 +393,19 @@ std::optional<HttpRequest> Connection::TakeRequest() {
   }
   request.body = std::move(message.body());
   request.remote_address = remote_address_;
+  request.tls = kTls;
   return request;
 }
 
-void Connection::OnRequest() {
+template <class Stream>
+void Connection<Stream>::OnRequest() {
   std::optional<HttpRequest> request = TakeRequest();
   if (!request) return;
   phase_ = Phase::kHandling;
   if (!state_->service.routes().MayBlock(*request)) {
     return Respond(InvokeService(state_->service, *request));
   }
-  asio::post(blocking_pool_, [self = shared_from_this(), request = std::move(*request)] {
+  asio::post(blocking_pool_, [self = this->shared_from_this(), request = std::move(*request)] {
     HttpResponse response = InvokeService(self->state_->service, request);
     asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
       self->Respond(std::move(response));
@@ -305,7 +413,8 @@ void Connection::OnRequest() {
   });
 }
 
-void Connection::Respond(HttpResponse response) {
+template <class Stream>
+void Connection<Stream>::Respond(HttpResponse response) {
   phase_ = Phase::kWriting;
   if (response.status < 100 || response.status > 999) {
     response = JsonError(500, "internal", "internal error");
@@ -338,41 +447,61 @@ void Connection::Respond(HttpResponse response) {
   bool keep_alive = keep_alive_ && !service_closes && !shutdown_requested_ && !state_->stopping;
   message->keep_alive(keep_alive);
 
-  stream_.expires_after(options().request_timeout);
+  tcp().expires_after(options().request_timeout);
   bhttp::async_write(stream_, *message,
-                     [self = shared_from_this(), message, keep_alive](error_code ec, size_t) {
+                     [self = this->shared_from_this(), message, keep_alive](error_code ec, size_t) {
                        if (ec) return self->Close();
                        if (keep_alive) return self->AwaitRequest();
                        self->LingeringClose();
                      });
 }
 
-void Connection::LingeringClose() {
+// After the last response. Over TLS the close_notify alert goes first (bounded by kLingerTime
+// like the drain of plain TCP): a client then knows the response ended where the server meant.
+template <class Stream>
+void Connection<Stream>::LingeringClose() {
+  phase_ = Phase::kClosing;
+  if (shutdown_requested_) return Close();
+  if constexpr (kTls) {
+    tcp().expires_after(kLingerTime);
+    stream_.async_shutdown([self = this->shared_from_this()](error_code) { self->Close(); });
+  } else {
+    TcpLingeringClose();
+  }
+}
+
+template <class Stream>
+void Connection<Stream>::TcpLingeringClose() {
   phase_ = Phase::kClosing;
   if (shutdown_requested_) return Close();
   error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return Close();
   buffer_.consume(buffer_.size());
-  stream_.expires_after(kLingerTime);
+  tcp().expires_after(kLingerTime);
   Drain();
 }
 
-void Connection::Drain() {
-  stream_.async_read_some(buffer_.prepare(kReadChunk),
-                          [self = shared_from_this()](error_code ec, size_t n) {
-                            self->drained_ += n;
-                            if (ec || self->drained_ > kLingerBytes) return self->Close();
-                            self->Drain();
-                          });
+template <class Stream>
+void Connection<Stream>::Drain() {
+  tcp().async_read_some(buffer_.prepare(kReadChunk),
+                        [self = this->shared_from_this()](error_code ec, size_t n) {
+                          self->drained_ += n;
+                          if (ec || self->drained_ > kLingerBytes) return self->Close();
+                          self->Drain();
+                        });
 }
 
-void Connection::Close() {
+template <class Stream>
+void Connection<Stream>::Close() {
   if (closed_) return;
   closed_ = true;
   error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  tcp().close();
 }
+
+template class Connection<PlainStream>;
+template class Connection<TlsStream>;
 
 }  // namespace pictor::http

@@ -1,26 +1,40 @@
 // Private to the HTTP server: the state the server shares with its connections, and one
-// connection's asynchronous state machine. Only server.cc and connection.cc include this.
+// connection's asynchronous state machine, over plain TCP or over TLS. Only server.cc and
+// connection.cc include this.
 #ifndef PICTOR_HTTP_CONNECTION_H_
 #define PICTOR_HTTP_CONNECTION_H_
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "http/server.h"
 
 namespace pictor::http {
 
-class Connection;
+// What the server may ask of any open connection, whatever it runs over.
+class OpenConnection {
+ public:
+  virtual ~OpenConnection() = default;
+  // Asks the connection to finish: closed now when idle or still in its TLS handshake, after
+  // its response otherwise. May be called from any thread.
+  virtual void Shutdown() = 0;
+};
+
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // What the server and its connections share. Connections hold it by shared_ptr so that those
 // destroyed along with the io_context can still deregister.
@@ -37,34 +51,44 @@ struct ServerState {
   // Guards `connections` and `per_address`; `all_closed` waits on it.
   std::mutex connections_mutex;
   std::condition_variable all_closed;
-  std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections;
+  std::unordered_map<const OpenConnection*, std::weak_ptr<OpenConnection>> connections;
   std::unordered_map<std::string, size_t> per_address;  // open connections by remote address
   size_t admitted = 0;  // connections counted by Admit and not yet destroyed
 };
 
-// One accepted socket. Every member function runs on the connection's strand except Shutdown,
-// which may be called from any thread. Owned by the pending asynchronous operations.
-class Connection : public std::enable_shared_from_this<Connection> {
+// One accepted socket, over PlainStream or TlsStream. Every member function runs on the
+// connection's strand except Shutdown, which may be called from any thread. Owned by the pending
+// asynchronous operations.
+template <class Stream>
+class Connection final : public OpenConnection,
+                         public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  // `address` was counted by state->Admit; the destructor releases it.
-  Connection(boost::asio::ip::tcp::socket socket, std::string address,
-             std::shared_ptr<ServerState> state, boost::asio::thread_pool& pool);
-  ~Connection();
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // `address` was counted by state->Admit; the destructor releases it. `tls` is the context
+  // the TLS stream was made with (null for PlainStream), held for the connection's life.
+  Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls,
+             std::string address, std::shared_ptr<ServerState> state,
+             boost::asio::thread_pool& pool);
+  ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Registers with the server and starts reading. Called once, right after construction.
+  // Registers with the server and starts: the TLS handshake, then reading.
   void Start();
 
-  // Asks the connection to finish: closed now when idle, after its response otherwise.
-  void Shutdown();
+  void Shutdown() override;
 
  private:
-  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing };
+  enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing };
   using error_code = boost::system::error_code;
 
   const ServerOptions& options() const { return state_->options; }
+  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
 
+  void AwaitHandshake();
+  void OnFirstBytes();
+  void RefusePlainHttp();
   void AwaitRequest();
   void ReadHeader();
   void OnHeader();
@@ -75,16 +99,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnRequest();
   void Respond(HttpResponse response);
   void LingeringClose();
+  void TcpLingeringClose();
   void Drain();
   void Close();
 
-  boost::beast::tcp_stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // declared first: stream_ uses it
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<ServerState> state_;
   boost::asio::thread_pool& blocking_pool_;
   const std::string remote_address_;
-  Phase phase_ = Phase::kIdle;
+  Phase phase_ = kTls ? Phase::kHandshake : Phase::kIdle;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;
@@ -92,6 +118,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
   size_t drained_ = 0;
 };
+
+extern template class Connection<PlainStream>;
+extern template class Connection<TlsStream>;
 
 }  // namespace pictor::http
 

@@ -43,6 +43,7 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::string remote_address;  // for logs; may be empty
+  bool tls = false;            // arrived over TLS (absolute URLs built from Host use https)
   Caller caller;               // set by the API's authentication before a handler runs
 };
 

@@ -99,9 +99,11 @@ Result<std::string> ParsePublicUrl(std::string_view url) {
   return base + std::string(path);
 }
 
-std::string UrlBase(std::string_view public_url, const std::string_view* host) {
+std::string UrlBase(std::string_view public_url, const std::string_view* host, bool tls) {
   if (!public_url.empty()) return std::string(public_url);
-  if (host != nullptr && IsValidHostAndPort(*host)) return "http://" + std::string(*host);
+  if (host != nullptr && IsValidHostAndPort(*host)) {
+    return (tls ? "https://" : "http://") + std::string(*host);
+  }
   return {};
 }
 

@@ -22,8 +22,9 @@ Result<std::string> ParsePublicUrl(std::string_view url);
 bool IsValidHostAndPort(std::string_view host);
 
 // The base of the absolute URLs of a request: `public_url` when set, else "http://" + `host`
-// when that is valid, else empty (the caller then answers with a relative path).
-std::string UrlBase(std::string_view public_url, const std::string_view* host);
+// ("https://" when the request came over TLS) when that is valid, else empty (the caller then
+// answers with a relative path).
+std::string UrlBase(std::string_view public_url, const std::string_view* host, bool tls = false);
 
 }  // namespace pictor::http
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "http/connection.h"
+#include "http/tls_server_context.h"
 
 namespace pictor::http {
 namespace {
@@ -79,7 +80,7 @@ class BeastServer final : public HttpServer {
       acceptor_.close(ec);
       retry_timer_.cancel();
     });
-    std::vector<std::shared_ptr<Connection>> live;
+    std::vector<std::shared_ptr<OpenConnection>> live;
     {
       std::lock_guard lock(state_->connections_mutex);
       for (const auto& [key, weak] : state_->connections) {
@@ -133,9 +134,15 @@ class BeastServer final : public HttpServer {
     std::string address = ignored ? std::string() : remote.address().to_string();
     if (state_->stopping || ignored || !state_->Admit(address)) {
       socket.close(ignored);  // over a limit (or already gone): refuse at once rather than queue
+    } else if (state_->options.tls) {
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Connection<TlsStream>>(std::move(socket), state_->options.tls->Current(),
+                                              std::move(address), state_, blocking_pool_)
+          ->Start();
     } else {
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Connection>(std::move(socket), std::move(address), state_, blocking_pool_)
+      std::make_shared<Connection<PlainStream>>(std::move(socket), nullptr, std::move(address),
+                                                state_, blocking_pool_)
           ->Start();
     }
     Accept();

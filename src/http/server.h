@@ -1,5 +1,6 @@
-// An event-driven HTTP/1.1 server (Boost.Beast on Asio) that hands each request to a
-// transport-free HttpService, which answers through its route table (http/routes.h).
+// An event-driven HTTP/1.1 server (Boost.Beast on Asio), over plain TCP or TLS, that hands each
+// request to a transport-free HttpService, which answers through its route table
+// (http/routes.h).
 #ifndef PICTOR_HTTP_SERVER_H_
 #define PICTOR_HTTP_SERVER_H_
 
@@ -29,6 +30,8 @@ class HttpService {
   virtual const RouteTable& routes() const = 0;
 };
 
+class TlsServerContext;  // http/tls_server_context.h
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;                  // 0 = pick a free port
@@ -37,11 +40,14 @@ struct ServerOptions {
   size_t max_body_bytes = 64 * 1024;  // larger bodies get 413 without reaching the service
   size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
-  std::chrono::seconds request_timeout{30};  // reading one request (slowloris guard)
+  std::chrono::seconds request_timeout{30};  // reading one request, or a TLS handshake (slowloris)
   // Open connections beyond these are closed as soon as they are accepted: in all, and from
   // one remote address (so that one client's slow connections cannot lock out every other).
   size_t max_connections = 10000;
   size_t max_connections_per_address = 256;
+  // Set: every connection speaks TLS with the context current when it is accepted (so a
+  // reload of `tls` reaches new connections only); null: plain HTTP.
+  std::shared_ptr<TlsServerContext> tls;
 };
 
 // Thread-safety: Start/Stop from one thread; the server runs its own threads.

@@ -10,7 +10,8 @@ Result<ApiGatewayAnswer> AnswerApiGatewayEvent(http::Api& api, const nlohmann::j
   ApiGatewayAnswer answer;
   // Counted by the route that answered, not by the path: a refusal (404, 405) generated nothing.
   answer.generation =
-      routed.route != nullptr && routed.route->pattern == http::Api::kGenerateImageRoute;
+      routed.route != nullptr && (routed.route->pattern == http::Api::kGenerateImageRoute ||
+                                  routed.route->pattern == http::Api::kOpenAiGenerationsRoute);
   answer.failed = routed.response.status >= 400;
   answer.response = ApiGatewayResponse(routed.response, kind);
   return answer;

@@ -345,6 +345,51 @@ TEST_F(LambdaRuntimeTest, SqsJobsRunWithThePipelineOptionsOfTheSettings) {
   EXPECT_EQ(png->height, static_cast<unsigned>(kDefaultImageHeight));
 }
 
+// The OpenAI-compatible routes through the real runtime, in both event versions, with an alias
+// from PICTOR_MODEL_ALIASES; a bad alias fails the function's init, naming it.
+TEST_F(LambdaRuntimeTest, OpenAiRoutesAnswerWithTheConfiguredAliases) {
+  StartLambda({{"PICTOR_MODEL_ALIASES", "dall-e-3=builtin"}});
+  json v2 = json::parse(Invoke(V2Event("POST", "/v1/images/generations",
+                                       R"({"model":"dall-e-3","prompt":"a cat","n":2,)"
+                                       R"("size":"96x64","response_format":"b64_json"})",
+                                       false))["body"]
+                            .get<std::string>());
+  ASSERT_EQ(v2.value("statusCode", 0), 200) << v2.dump();
+  json images = json::parse(v2["body"].get<std::string>())["data"];
+  ASSERT_EQ(images.size(), 2u);
+  for (const json& image : images) {
+    auto png = integration::DecodePng(UnBase64(image["b64_json"].get<std::string>()));
+    ASSERT_TRUE(png.has_value());
+    EXPECT_EQ(png->width, 96u);
+    EXPECT_EQ(png->height, 64u);
+  }
+  json v1 = json::parse(Invoke(V1Event("GET", "/v1/models", ""))["body"].get<std::string>());
+  ASSERT_EQ(v1.value("statusCode", 0), 200) << v1.dump();
+  json listed = json::parse(v1["body"].get<std::string>())["data"];
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0]["id"], "builtin");
+  EXPECT_EQ(listed[1]["id"], "dall-e-3");
+  json bad = json::parse(Invoke(V1Event("POST", "/v1/images/generations",
+                                        R"({"prompt":"x","response_format":"jpeg"})"))["body"]
+                             .get<std::string>());
+  EXPECT_EQ(bad.value("statusCode", 0), 400) << bad.dump();
+  EXPECT_EQ(json::parse(bad["body"].get<std::string>())["error"]["param"], "response_format");
+}
+
+TEST_F(LambdaRuntimeTest, ABadModelAliasFailsInit) {
+  StartLambda({{"PICTOR_MODEL_ALIASES", "dall-e-3=nosuch:model"}});
+  auto exit = lambda_->Wait(30s);
+  ASSERT_TRUE(exit.has_value()) << "pictor lambda did not exit";
+  EXPECT_TRUE(exit->exited && exit->code != 0);
+  auto r = Http("GET", emulator_->base_url() + "/_emulator/init-error?wait_ms=5000");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json init = json::parse(r.body);
+  EXPECT_EQ(init.value("errorType", ""), "Pictor.InvalidArgument");
+  json doc = json::parse(init.value("body", "{}"));
+  EXPECT_NE(doc.value("errorMessage", "").find("--model-alias dall-e-3"), std::string::npos)
+      << init.dump();
+}
+
 TEST_F(LambdaRuntimeTest, InitFailureIsReportedOnInitError) {
   StartLambda({{"PICTOR_STORE", "s4://x"}});
   auto exit = lambda_->Wait(30s);

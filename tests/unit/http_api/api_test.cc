@@ -221,6 +221,23 @@ TEST_F(ApiTest, ValidHostValuesGiveAbsoluteUrls) {
   }
 }
 
+TEST_F(ApiTest, RequestsThatCameOverTlsGetHttpsUrlsFromTheirHost) {
+  HttpRequest r;
+  r.method = "POST";
+  r.path = "/generate-image";
+  r.body = R"({"prompt":"x","seed":1,"width":64,"height":64})";
+  r.headers.Add("Host", "img.example.com:8443");
+  r.tls = true;
+  Json image = Body(api_->Handle(r));
+  EXPECT_EQ(image["url"].get<std::string>().rfind("https://img.example.com:8443/images/", 0), 0u)
+      << image;
+  r.path = "/jobs";
+  r.body = R"({"prompt":"x"})";
+  HttpResponse job = api_->Handle(r);
+  ASSERT_EQ(job.status, 202) << job.body;
+  EXPECT_EQ(job.headers.Get("Location")->rfind("https://img.example.com:8443/jobs/", 0), 0u);
+}
+
 TEST_F(ApiTest, PublicUrlIsTheBaseOfEveryAbsoluteUrlWhateverTheHost) {
   ApiOptions options;
   options.public_url = ParsePublicUrl("https://img.example.com/pictor/").value();

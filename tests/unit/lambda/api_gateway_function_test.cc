@@ -113,6 +113,43 @@ TEST_F(ApiGatewayFunctionTest, EveryApiRouteAnswersThroughTheSameTable) {
       << page;
 }
 
+// The OpenAI-compatible routes answer API Gateway events of both versions like any other route;
+// a generation through them counts as the invocation's job.
+TEST_F(ApiGatewayFunctionTest, OpenAiRoutesAnswerV1AndV2Events) {
+  ApiGatewayAnswer v1 =
+      Answer(V1("POST", "/v1/images/generations", R"({"prompt":"a cat","n":2,"size":"64x64"})"));
+  ASSERT_EQ(v1.response["statusCode"], 200) << v1.response.dump();
+  EXPECT_EQ(Body(v1)["data"].size(), 2u);
+  EXPECT_TRUE(Body(v1)["data"][0]["url"].is_string());
+  EXPECT_TRUE(v1.generation);
+  EXPECT_FALSE(v1.failed);
+
+  ApiGatewayAnswer v2 = Answer(V2("POST", "/prod/v1/images/generations",
+                                  R"({"prompt":"a dog","response_format":"b64_json"})"));
+  ASSERT_EQ(v2.response["statusCode"], 200) << v2.response.dump();
+  EXPECT_TRUE(Body(v2)["data"][0]["b64_json"].is_string());
+  EXPECT_TRUE(v2.generation);
+  EXPECT_EQ(model_.calls.load(), 3);
+
+  ApiGatewayAnswer bad =
+      Answer(V2("POST", "/prod/v1/images/generations", R"({"prompt":"x","size":"abcxdef"})"));
+  EXPECT_EQ(bad.response["statusCode"], 400);
+  EXPECT_EQ(Body(bad)["error"]["param"], "size");
+  EXPECT_EQ(Body(bad)["error"]["type"], "invalid_request_error");
+  EXPECT_TRUE(bad.generation);
+  EXPECT_TRUE(bad.failed);
+
+  ApiGatewayAnswer models = Answer(V1("GET", "/v1/models"));
+  ASSERT_EQ(models.response["statusCode"], 200);
+  EXPECT_EQ(Body(models)["data"][0]["id"], "fake");
+  EXPECT_FALSE(models.generation);
+  ApiGatewayAnswer one = Answer(V2("GET", "/prod/v1/models/fake"));
+  EXPECT_EQ(one.response["statusCode"], 200);
+  ApiGatewayAnswer missing = Answer(V2("GET", "/prod/v1/models/dall-e-2"));
+  EXPECT_EQ(missing.response["statusCode"], 404);
+  EXPECT_EQ(Body(missing)["error"]["code"], "model_not_found");
+}
+
 TEST_F(ApiGatewayFunctionTest, AMalformedEventIsInvalidArgument) {
   json event = V2("GET", "/healthz");
   event["requestContext"].erase("http");
