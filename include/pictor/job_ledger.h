@@ -4,8 +4,10 @@
 #define PICTOR_JOB_LEDGER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pictor/status.h"
 
@@ -14,6 +16,8 @@ namespace pictor {
 enum class JobState { kQueued, kRunning, kSucceeded, kFailed };
 
 std::string_view JobStateName(JobState state);  // "queued", "running", ...
+// The state JobStateName names; nullopt for any other text.
+std::optional<JobState> JobStateFromName(std::string_view name);
 
 struct JobRecord {
   std::string id;
@@ -42,6 +46,23 @@ struct JobRecord {
   std::string model;
   // The list price of the job's image in US dollars (pictor/spend_ledger.h), once generated.
   double cost_usd = 0;
+};
+
+// The most jobs one JobLedger::List call returns.
+inline constexpr int kMaxJobListLimit = 200;
+
+// What JobLedger::List returns: a filter, a page size and where the page starts.
+struct JobQuery {
+  std::string owner;              // only this owner's jobs; empty: every owner's
+  std::optional<JobState> state;  // only jobs now in this state; nullopt: every state
+  int limit = 50;                 // at most this many jobs, 1..kMaxJobListLimit
+  std::string cursor;             // empty: from the newest job; else a JobPage::next_cursor
+};
+
+struct JobPage {
+  std::vector<JobRecord> jobs;  // newest first (see JobLedger::List)
+  // Where the next page starts, opaque to callers; empty when no job follows this page.
+  std::string next_cursor;
 };
 
 // Thread-safety: implementations are thread-safe and may be shared by several processes.
@@ -80,6 +101,19 @@ class JobLedger {
   // commit): a mark lost in a crash costs one duplicate message, which RunJob makes harmless.
   // A later Create replay or Get reflects the mark once this returns.
   virtual Status MarkEnqueued(const JobRecord& record) = 0;
+
+  // The jobs matching the query's filters, newest first: by created_ms descending, ties by id
+  // ascending (byte order). A cursor is a position in that order, not an offset: jobs created
+  // while a client pages sort before the position and shift nothing, so following next_cursor
+  // from page to page returns every job that existed when paging began exactly once (as long as
+  // a job's created_ms does not change, which neither the API nor a worker does). Jobs Create
+  // accepted are listed at once (also those still waiting for a group commit). A page may hold
+  // fewer than `limit` jobs, even none, with a non-empty next_cursor when a ledger bounds the
+  // work of one call (the store ledger filtering by state); only an empty next_cursor means the
+  // end. InvalidArgument for a limit outside 1..kMaxJobListLimit (reason "invalid_limit") or a
+  // cursor no ledger made (reason "invalid_cursor"); cursors of every ledger are alike
+  // (core/job_cursor.h).
+  virtual Result<JobPage> List(const JobQuery& query) = 0;
 };
 
 }  // namespace pictor

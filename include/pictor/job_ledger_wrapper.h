@@ -24,6 +24,7 @@ class JobLedgerWrapper : public JobLedger {
   Status Put(const JobRecord& record) override { return target_.Put(record); }
   Status Remove(std::string_view id) override { return target_.Remove(id); }
   Status MarkEnqueued(const JobRecord& record) override { return target_.MarkEnqueued(record); }
+  Result<JobPage> List(const JobQuery& query) override { return target_.List(query); }
 
  private:
   JobLedger& target_;

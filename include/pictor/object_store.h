@@ -68,6 +68,14 @@ class ObjectStore {
   // Objects whose keys start with `prefix`, in key order, at most `max_keys` of them.
   virtual Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) = 0;
 
+  // Like List, but only keys that sort after `start_after` (byte order): the page of a listing
+  // that follows the page whose last key was `start_after` (empty: from the first key, as List).
+  // The store starts where asked (S3's start-after), so a later page costs what the first does:
+  // what the store ledger's List pages through its index with.
+  virtual Result<std::vector<ObjectInfo>> ListAfter(std::string_view prefix,
+                                                    std::string_view start_after,
+                                                    size_t max_keys) = 0;
+
   // Where an object lives, for people and logs: "/abs/dir/key" or "s3://bucket/key".
   virtual std::string Location(std::string_view key) const = 0;
 

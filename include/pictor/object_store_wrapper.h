@@ -38,6 +38,10 @@ class ObjectStoreWrapper : public ObjectStore {
   Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
     return target_.List(prefix, max_keys);
   }
+  Result<std::vector<ObjectInfo>> ListAfter(std::string_view prefix, std::string_view start_after,
+                                            size_t max_keys) override {
+    return target_.ListAfter(prefix, start_after, max_keys);
+  }
   std::string Location(std::string_view key) const override { return target_.Location(key); }
   std::optional<std::string> DirectUrl(std::string_view key, std::chrono::seconds ttl) override {
     return target_.DirectUrl(key, ttl);

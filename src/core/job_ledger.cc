@@ -16,4 +16,12 @@ std::string_view JobStateName(JobState state) {
   return "unknown";
 }
 
+std::optional<JobState> JobStateFromName(std::string_view name) {
+  for (JobState state :
+       {JobState::kQueued, JobState::kRunning, JobState::kSucceeded, JobState::kFailed}) {
+    if (JobStateName(state) == name) return state;
+  }
+  return std::nullopt;
+}
+
 }  // namespace pictor

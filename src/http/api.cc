@@ -90,6 +90,7 @@ std::vector<Route> Api::Routes() {
       {"POST", std::string(kGenerateImageRoute),
        [this](const HttpRequest& r, P) { return GenerateImage(r); }, true},
       {"POST", "/jobs", [this](const HttpRequest& r, P) { return SubmitJob(r); }, remote_jobs},
+      {"GET", "/jobs", [this](const HttpRequest& r, P) { return ListJobs(r); }, remote_jobs},
       {"GET", "/jobs/{id}", [this](const HttpRequest& r, P p) { return GetJob(r, p.Get("id")); },
        remote_jobs},
       {"GET", "/images/{key...}",
@@ -127,17 +128,13 @@ Routed Api::Serve(const HttpRequest& request) {
   return routed;
 }
 
-namespace {
-
 // Without a ledger nothing could answer GET /jobs/{id}, so POST /jobs is refused too.
-HttpResponse NoLedger() {
+HttpResponse NoLedgerResponse() {
   return ClientError(503,
                      "no job ledger is configured on this server: jobs need somewhere to keep "
                      "their status (--jobs store, or PICTOR_JOBS=store, keeps it in the store)",
                      "queue_unavailable");
 }
-
-}  // namespace
 
 HttpResponse Api::SubmitJob(const HttpRequest& request) {
   // Two keys would leave it to chance which one the job is deduplicated by.
@@ -151,7 +148,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   if (queue_ == nullptr) {
     return ClientError(503, "no job queue is configured on this server", "queue_unavailable");
   }
-  if (ledger_ == nullptr) return NoLedger();
+  if (ledger_ == nullptr) return NoLedgerResponse();
   if (!IsJsonContentType(request)) return NotJson();
   std::string idempotency_key;
   if (auto k = request.headers.Get("Idempotency-Key")) {
@@ -237,7 +234,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
 }
 
 HttpResponse Api::GetJob(const HttpRequest& request, std::string_view id) {
-  if (ledger_ == nullptr) return NoLedger();
+  if (ledger_ == nullptr) return NoLedgerResponse();
   auto job = ledger_->Get(id);
   if (!job.ok()) {
     if (job.status().IsNotFound()) {
@@ -245,20 +242,8 @@ HttpResponse Api::GetJob(const HttpRequest& request, std::string_view id) {
     }
     return ErrorResponse(job.status());
   }
-  Json body = {{"id", job->id},
-               {"status", JobStateName(job->state)},
-               {"prompt", job->prompt},
-               {"seed", job->seed},
-               {"width", job->width},
-               {"height", job->height},
-               {"key", job->key},
-               {"attempts", job->attempts},
-               {"error", job->error.empty() ? Json(nullptr) : Json(job->error)},
-               {"created_at", FormatIso8601(job->created_ms)},
-               {"updated_at", FormatIso8601(job->updated_ms)}};
-  body["url"] =
-      job->state == JobState::kSucceeded ? Json(ImageUrl(request, job->key)) : Json(nullptr);
-  return JsonResponse(200, body);
+  return JsonResponse(
+      200, JobJson(*job, job->state == JobState::kSucceeded ? ImageUrl(request, job->key) : ""));
 }
 
 HttpResponse Api::Ready() {

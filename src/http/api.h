@@ -4,13 +4,15 @@
 //
 //   POST /generate-image   generate now, answer with the stored image's key and URL
 //   POST /jobs             queue a job (Idempotency-Key honoured), 202 with its id
-//   GET  /jobs/{id}        the job's status
+//   GET  /jobs             the job history, newest first (filters, cursor: api_jobs.cc)
+//   GET  /jobs/{id}        the job's status, owner, model and cost
 //   GET  /images/{key}     the PNG (or a redirect to the store's own URL)
 //   GET  /healthz /readyz /metrics
 //   POST /v1/images/generations, GET /v1/models, GET /v1/models/{id}   the OpenAI Images API
 //
-// The routes live in api.cc (the table, the job routes), api_images.cc (generation, images),
-// openai_api.cc (the OpenAI-compatible routes, whose errors take OpenAI's shape) and
+// The routes live in api.cc (the table, the job routes), api_jobs.cc (the job history),
+// api_images.cc (generation, images), openai_api.cc (the OpenAI-compatible routes, whose errors
+// take OpenAI's shape) and
 // api_responses.cc (the JSON answers and the Status mapping).
 #ifndef PICTOR_HTTP_API_H_
 #define PICTOR_HTTP_API_H_
@@ -84,6 +86,7 @@ class Api final : public HttpService {
   HttpResponse GenerateImage(const HttpRequest& request);
   HttpResponse SubmitJob(const HttpRequest& request);
   HttpResponse GetJob(const HttpRequest& request, std::string_view id);
+  HttpResponse ListJobs(const HttpRequest& request);  // api_jobs.cc
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();
   HttpResponse OpenAiGenerations(const HttpRequest& request);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/http_message.h"
+#include "pictor/job_ledger.h"
 
 namespace pictor::http {
 
@@ -17,6 +18,13 @@ HttpResponse JsonResponse(int status, const nlohmann::json& body);
 
 // {"message": ..., "error": ...} with `status`.
 HttpResponse ClientError(int status, std::string message, std::string error);
+
+// A job as GET /jobs/{id} and each entry of GET /jobs show it; `url` (the image's) is shown only
+// for a job that succeeded. Defined in api_jobs.cc.
+nlohmann::json JobJson(const JobRecord& job, const std::string& url);
+
+// 503 for the job routes of a server without a job ledger.
+HttpResponse NoLedgerResponse();
 
 // Anything but a JSON body is refused; a missing Content-Type is taken as JSON.
 bool IsJsonContentType(const HttpRequest& request);

@@ -98,6 +98,33 @@ TEST_P(ObjectStoreContract, ListGivesThePrefixsKeysInOrderUpToTheLimit) {
   EXPECT_TRUE(store().List("z/", 10)->empty());
 }
 
+// Paging a prefix with ListAfter from each page's last key visits every key once, in order.
+TEST_P(ObjectStoreContract, ListAfterStartsAfterTheGivenKey) {
+  for (const char* key : {"p/1", "p/2", "p/3", "p/3a", "p/4", "q/1", "o/9"}) {
+    ASSERT_TRUE(store().Put(key, key, "text/plain").ok()) << key;
+  }
+  std::vector<std::string> keys;
+  std::string after;
+  for (int page = 0; page < 10; ++page) {
+    auto listed = store().ListAfter("p/", after, 2);
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    if (listed->empty()) break;
+    for (const auto& info : *listed) keys.push_back(info.key);
+    after = listed->back().key;
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"p/1", "p/2", "p/3", "p/3a", "p/4"}));
+  // A position between keys, or before the prefix, starts at the next key under the prefix.
+  auto between = store().ListAfter("p/", "p/2z", 10);
+  ASSERT_TRUE(between.ok());
+  ASSERT_EQ(between->size(), 3u);
+  EXPECT_EQ((*between)[0].key, "p/3");
+  auto before = store().ListAfter("p/", "a", 1);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_EQ((*before)[0].key, "p/1");
+  EXPECT_TRUE(store().ListAfter("p/", "p/4", 10)->empty());
+}
+
 TEST_P(ObjectStoreContract, PutIfAbsentStoresOnceAndKeepsTheFirst) {
   ASSERT_TRUE(store().PutIfAbsent("claim.json", "first", "application/json").ok());
   Status second = store().PutIfAbsent("claim.json", "second", "application/json");

@@ -1,15 +1,19 @@
 // MemoryLedger: an in-memory JobLedger with the port's promises (an idempotency key maps to the
 // first job created with it, exactly one of several racing creators wins; Put inserts or
 // replaces; MarkEnqueued changes nothing but the mark), for tests of what sits above the port.
-// Can be told to fail its next writes. Thread-safety: thread-safe.
+// List pages with the cursors every ledger uses (core/job_cursor.h). Can be told to fail its next
+// writes. Thread-safety: thread-safe.
 #ifndef PICTOR_TESTS_FAKES_MEMORY_LEDGER_H_
 #define PICTOR_TESTS_FAKES_MEMORY_LEDGER_H_
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/job_cursor.h"
 #include "pictor/job_ledger.h"
 
 namespace pictor::testing {
@@ -65,6 +69,30 @@ class MemoryLedger final : public JobLedger {
     auto it = records_.find(record.id);
     if (it != records_.end()) it->second.enqueued = true;
     return Status::Ok();
+  }
+
+  Result<JobPage> List(const JobQuery& query) override {
+    auto cursor = CheckJobQuery(query);
+    if (!cursor.ok()) return cursor.status();
+    std::lock_guard lock(mu_);
+    std::vector<const JobRecord*> matching;
+    for (const auto& [id, record] : records_) {
+      if (!query.owner.empty() && record.owner != query.owner) continue;
+      if (query.state && record.state != *query.state) continue;
+      if (*cursor && !IsAfterCursor(**cursor, record.created_ms, record.id)) continue;
+      matching.push_back(&record);
+    }
+    std::sort(matching.begin(), matching.end(),
+              [](const JobRecord* a, const JobRecord* b) { return ListedBefore(*a, *b); });
+    JobPage page;
+    for (const JobRecord* record : matching) {
+      if (page.jobs.size() == static_cast<size_t>(query.limit)) {
+        page.next_cursor = EncodeJobCursor(page.jobs.back().created_ms, page.jobs.back().id);
+        break;
+      }
+      page.jobs.push_back(*record);
+    }
+    return page;
   }
 
   // The next n writes (Create, Put, Remove, MarkEnqueued) fail with `code`.

@@ -40,11 +40,16 @@ class MemoryStore final : public ObjectStore {
     return o->info;
   }
   Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
+    return ListAfter(prefix, "", max_keys);
+  }
+  Result<std::vector<ObjectInfo>> ListAfter(std::string_view prefix, std::string_view start_after,
+                                            size_t max_keys) override {
     std::lock_guard lock(mu_);
     std::vector<ObjectInfo> out;
-    for (auto it = objects_.lower_bound(std::string(prefix));
-         it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0 &&
-         out.size() < max_keys;
+    auto first = std::string(prefix) < start_after ? objects_.upper_bound(std::string(start_after))
+                                                   : objects_.lower_bound(std::string(prefix));
+    for (auto it = first; it != objects_.end() &&
+                          it->first.compare(0, prefix.size(), prefix) == 0 && out.size() < max_keys;
          ++it) {
       out.push_back(it->second.info);
     }

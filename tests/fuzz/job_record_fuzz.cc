@@ -18,7 +18,9 @@ bool Same(const pictor::JobRecord& a, const pictor::JobRecord& b) {
   return a.id == b.id && a.state == b.state && a.prompt == b.prompt && a.seed == b.seed &&
          a.width == b.width && a.height == b.height && a.key == b.key && a.error == b.error &&
          a.attempts == b.attempts && a.created_ms == b.created_ms && a.updated_ms == b.updated_ms &&
-         a.idempotency_key == b.idempotency_key && a.request_digest == b.request_digest;
+         a.idempotency_key == b.idempotency_key && a.request_digest == b.request_digest &&
+         a.enqueued == b.enqueued && a.owner == b.owner && a.model == b.model &&
+         a.cost_usd == b.cost_usd;
 }
 
 int64_t Int64(pictor::fuzz::Cursor& in) {

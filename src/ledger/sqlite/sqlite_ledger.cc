@@ -2,14 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <utility>
+#include <vector>
 
+#include "core/job_cursor.h"
 #include "sqlite/connection.h"
 #include "sqlite/wal_checkpointer.h"
 
@@ -27,15 +32,34 @@ constexpr const char* kSchema =
     " key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL,"
     " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
     " idempotency_key TEXT, request_digest TEXT NOT NULL,"
-    " enqueued INTEGER NOT NULL DEFAULT 0);"
+    " enqueued INTEGER NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '',"
+    " model TEXT NOT NULL DEFAULT '', cost_micro_usd INTEGER NOT NULL DEFAULT 0);"
     "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(idempotency_key)"
     " WHERE idempotency_key IS NOT NULL;";
+
+// The columns added since the first schema, with what files written before them read as: jobs
+// never marked enqueued (a replay of one still queued sends its message again, which is
+// harmless), without owner or model (made before keys and model choice existed), costing 0.
+constexpr std::pair<const char*, const char*> kAddedColumns[] = {
+    {"enqueued", "INTEGER NOT NULL DEFAULT 0"},
+    {"owner", "TEXT NOT NULL DEFAULT ''"},
+    {"model", "TEXT NOT NULL DEFAULT ''"},
+    {"cost_micro_usd", "INTEGER NOT NULL DEFAULT 0"},
+};
+
+// List's order, and its filters' leading columns, so a page is a seek and a scan of `limit` rows
+// whatever the filter and however deep the cursor. Created after kAddedColumns (they index
+// owner).
+constexpr const char* kListIndexes =
+    "CREATE INDEX IF NOT EXISTS jobs_newest ON jobs(created_ms DESC, id);"
+    "CREATE INDEX IF NOT EXISTS jobs_owner_newest ON jobs(owner, created_ms DESC, id);"
+    "CREATE INDEX IF NOT EXISTS jobs_state_newest ON jobs(state, created_ms DESC, id);";
 
 // Every statement names the columns in this order; Write binds and Query reads them so.
 #define PICTOR_LEDGER_COLUMNS                                                              \
   "id, state, prompt, seed, width, height, key, error, attempts, created_ms, updated_ms, " \
-  "idempotency_key, request_digest, enqueued"
-#define PICTOR_LEDGER_VALUES " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+  "idempotency_key, request_digest, enqueued, owner, model, cost_micro_usd"
+#define PICTOR_LEDGER_VALUES " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 constexpr const char* kInsert = "INSERT INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES;
 // OR IGNORE: a worker may already have recorded a later state of the job.
 constexpr const char* kInsertMissing =
@@ -45,10 +69,31 @@ constexpr const char* kUpsert =
 constexpr const char* kGet = "SELECT " PICTOR_LEDGER_COLUMNS " FROM jobs WHERE id = ?";
 constexpr const char* kByKey =
     "SELECT " PICTOR_LEDGER_COLUMNS " FROM jobs WHERE idempotency_key = ?";
+// List's SELECT, to which the filters and the order are appended (ListSql).
+constexpr const char* kListSelect = "SELECT " PICTOR_LEDGER_COLUMNS " FROM jobs WHERE 1";
 #undef PICTOR_LEDGER_VALUES
 #undef PICTOR_LEDGER_COLUMNS
 constexpr const char* kRemove = "DELETE FROM jobs WHERE id = ?";
 constexpr const char* kMark = "UPDATE jobs SET enqueued = 1 WHERE id = ?";
+
+// cost_usd is kept in whole micro-dollars: exact sums, and list prices have at most 4 decimals.
+int64_t ToMicroUsd(double usd) {
+  if (!(usd > 0)) return 0;  // also NaN
+  if (usd > 1e12) return int64_t{1000000000000} * 1000000;
+  return std::llround(usd * 1e6);
+}
+
+// The statement List runs for `query`: parameters ?1 owner, ?2 state, ?3 and ?4 the cursor's
+// created_ms and id, ?5 the row count. The cursor's terms keep a range on created_ms (a seek in
+// the index) rather than one OR the planner would have to scan.
+std::string ListSql(const JobQuery& query, bool has_cursor) {
+  std::string sql = kListSelect;
+  if (!query.owner.empty()) sql += " AND owner = ?1";
+  if (query.state) sql += " AND state = ?2";
+  if (has_cursor) sql += " AND created_ms <= ?3 AND (created_ms < ?3 OR id > ?4)";
+  sql += " ORDER BY created_ms DESC, id LIMIT ?5";
+  return sql;
+}
 
 class SqliteLedger final : public JobLedger {
  public:
@@ -142,6 +187,49 @@ class SqliteLedger final : public JobLedger {
     return remove->Bind(1, id).Run().WithContext("removing job");
   }
 
+  // The rows of the file merged with the creations the group commit still holds, so a job Create
+  // accepted is listed at once, without List writing anything. flush_mu_ waits out a batch the
+  // flusher thread has taken but not yet written, which would otherwise be in neither place.
+  // One row more than the limit is read to tell whether a next page exists.
+  Result<JobPage> List(const JobQuery& query) override {
+    auto cursor = CheckJobQuery(query);
+    if (!cursor.ok()) return cursor.status();
+    std::lock_guard flushing(flush_mu_);
+    std::vector<JobRecord> jobs = PendingMatching(query, *cursor);
+    {
+      std::lock_guard lock(db_mu_);
+      auto list = db_->Prepare(ListSql(query, cursor->has_value()));
+      if (!list.ok()) return list.status();
+      if (!query.owner.empty()) list->Bind(1, query.owner);
+      if (query.state) list->Bind(2, static_cast<int64_t>(*query.state));
+      if (*cursor) list->Bind(3, (*cursor)->created_ms).Bind(4, (*cursor)->id);
+      list->Bind(5, int64_t{query.limit} + 1);
+      const size_t pending = jobs.size();
+      for (;;) {
+        auto row = list->Step();
+        if (!row.ok()) return row.status().WithContext("listing jobs");
+        if (!*row) break;
+        JobRecord record = WithPendingMark(RecordOf(*list));
+        // A row another process wrote for a job still pending here is the later state.
+        auto same = std::find_if(jobs.begin(), jobs.begin() + static_cast<ptrdiff_t>(pending),
+                                 [&](const JobRecord& j) { return j.id == record.id; });
+        if (same != jobs.begin() + static_cast<ptrdiff_t>(pending)) {
+          *same = std::move(record);
+        } else {
+          jobs.push_back(std::move(record));
+        }
+      }
+    }
+    std::sort(jobs.begin(), jobs.end(), ListedBefore);
+    JobPage page;
+    if (jobs.size() > static_cast<size_t>(query.limit)) {
+      jobs.resize(static_cast<size_t>(query.limit));
+      page.next_cursor = EncodeJobCursor(jobs.back().created_ms, jobs.back().id);
+    }
+    page.jobs = std::move(jobs);
+    return page;
+  }
+
   // The mark joins the next group commit: losing it in a crash costs one duplicate message.
   Status MarkEnqueued(const JobRecord& record) override {
     {
@@ -159,14 +247,37 @@ class SqliteLedger final : public JobLedger {
   }
 
  private:
-  // Files written before the enqueued column existed get it, all their jobs unmarked: a replay of
-  // one still queued sends its message again, which is harmless.
+  // Files written before a column of kAddedColumns existed get it, with its default.
   Status PrepareSchema() {
     if (Status s = db_->Exec(kSchema); !s.ok()) return s;
-    auto has = db_->HasColumn("jobs", "enqueued");
-    if (!has.ok()) return has.status();
-    if (*has) return Status::Ok();
-    return db_->Exec("ALTER TABLE jobs ADD COLUMN enqueued INTEGER NOT NULL DEFAULT 0");
+    for (const auto& [column, type] : kAddedColumns) {
+      auto has = db_->HasColumn("jobs", column);
+      if (!has.ok()) return has.status();
+      if (*has) continue;
+      const std::string add = std::string("ALTER TABLE jobs ADD COLUMN ") + column + " " + type;
+      if (Status s = db_->Exec(add); !s.ok()) return s;
+    }
+    return db_->Exec(kListIndexes);
+  }
+
+  // The pending creations List's query matches (filters and cursor), at most limit + 1 of them:
+  // more could never reach the page.
+  std::vector<JobRecord> PendingMatching(const JobQuery& query,
+                                         const std::optional<JobCursor>& cursor) {
+    std::vector<JobRecord> out;
+    std::lock_guard lock(pending_mu_);
+    for (const auto& [id, record] : pending_) {
+      if (!query.owner.empty() && record.owner != query.owner) continue;
+      if (query.state && record.state != *query.state) continue;
+      if (cursor && !IsAfterCursor(*cursor, record.created_ms, record.id)) continue;
+      out.push_back(record);
+      out.back().enqueued = out.back().enqueued || marks_.count(id) > 0;
+    }
+    std::sort(out.begin(), out.end(), ListedBefore);
+    if (out.size() > static_cast<size_t>(query.limit) + 1) {
+      out.resize(static_cast<size_t>(query.limit) + 1);
+    }
+    return out;
   }
 
   JobRecord WithPendingMark(JobRecord record) {
@@ -196,6 +307,9 @@ class SqliteLedger final : public JobLedger {
   }
 
   void FlushPending() {
+    // Held until the batch is written: List, which reads pending_ and then the file, must not run
+    // while a batch is in neither.
+    std::lock_guard flushing(flush_mu_);
     std::map<std::string, JobRecord, std::less<>> batch;
     std::set<std::string, std::less<>> marks;
     {
@@ -248,7 +362,8 @@ class SqliteLedger final : public JobLedger {
     } else {
       write->Bind(12, r.idempotency_key);
     }
-    write->Bind(13, r.request_digest).Bind(14, r.enqueued ? 1 : 0);
+    write->Bind(13, r.request_digest).Bind(14, r.enqueued ? 1 : 0).Bind(15, r.owner);
+    write->Bind(16, r.model).Bind(17, ToMicroUsd(r.cost_usd));
     return write->Run();
   }
 
@@ -258,7 +373,11 @@ class SqliteLedger final : public JobLedger {
     auto row = query->Bind(1, arg).Step();
     if (!row.ok()) return row.status().WithContext("reading job");
     if (!*row) return Status::NotFound("no job " + std::string(arg));
-    const Statement& q = *query;
+    return RecordOf(*query);
+  }
+
+  // The record in the current row of a statement that selected PICTOR_LEDGER_COLUMNS.
+  static JobRecord RecordOf(const Statement& q) {
     JobRecord r;
     r.id = q.Text(0);
     const int64_t state = q.Int(1);
@@ -275,6 +394,9 @@ class SqliteLedger final : public JobLedger {
     r.idempotency_key = q.Text(11);
     r.request_digest = q.Text(12);
     r.enqueued = q.Int(13) != 0;
+    r.owner = q.Text(14);
+    r.model = q.Text(15);
+    r.cost_usd = static_cast<double>(q.Int(16)) / 1e6;
     return r;
   }
 
@@ -283,6 +405,7 @@ class SqliteLedger final : public JobLedger {
   std::mutex db_mu_;  // guards db_: one connection, used by one thread at once
   std::unique_ptr<Connection> db_;
 
+  std::mutex flush_mu_;    // held through each FlushPending; taken before the other two
   std::mutex pending_mu_;  // guards pending_, marks_ and stopping_
   std::condition_variable pending_cv_;
   std::map<std::string, JobRecord, std::less<>> pending_;  // created, not yet written

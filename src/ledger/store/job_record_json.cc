@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <utility>
 
@@ -65,7 +66,10 @@ std::string EncodeJobRecord(const JobRecord& record) {
               {"updated_ms", record.updated_ms},
               {"idempotency_key", record.idempotency_key},
               {"request_digest", record.request_digest},
-              {"enqueued", record.enqueued}};
+              {"enqueued", record.enqueued},
+              {"owner", record.owner},
+              {"model", record.model},
+              {"cost_usd", std::isfinite(record.cost_usd) ? record.cost_usd : 0.0}};
   // `replace`: invalid UTF-8 becomes U+FFFD instead of an exception.
   return doc.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
 }
@@ -99,6 +103,18 @@ Result<JobRecord> DecodeJobRecord(std::string_view json) {
   if (auto it = doc.find("enqueued"); it != doc.end()) {
     if (!it->is_boolean()) return Unreadable("\"enqueued\" is not a boolean");
     r.enqueued = it->get<bool>();
+  }
+  // Absent in records written before they existed (see the header).
+  for (auto [name, out] : {std::pair{"owner", &r.owner}, std::pair{"model", &r.model}}) {
+    if (doc.contains(name)) {
+      if (Status s = ReadString(doc, name, *out); !s.ok()) return s;
+    }
+  }
+  if (auto it = doc.find("cost_usd"); it != doc.end()) {
+    if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() < 0) {
+      return Unreadable("\"cost_usd\" is not a number of dollars");
+    }
+    r.cost_usd = it->get<double>();
   }
   bool known = false;
   for (JobState candidate : kStates) {

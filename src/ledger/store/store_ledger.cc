@@ -3,9 +3,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cinttypes>
+#include <cstdio>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "core/digest.h"
+#include "core/job_cursor.h"
+#include "core/quota.h"
 #include "ledger/store/job_record_json.h"
 
 namespace pictor {
@@ -19,6 +31,43 @@ constexpr size_t kMaxRecordBytes = 1 << 20;
 // (the job was removed); a few rounds settle any realistic interleaving.
 constexpr int kMaxClaimRounds = 3;
 constexpr std::string_view kContentType = "application/json";
+constexpr std::string_view kIndexContentType = "application/octet-stream";
+// The index entries a List filtering by state may examine (each costs a GET of its record).
+constexpr size_t kMaxExaminedWithState = 256;
+static_assert(kMaxExaminedWithState > kMaxJobListLimit);
+constexpr size_t kRevDigits = 19;
+constexpr size_t kBackfillPage = 1000;  // S3's largest page
+constexpr size_t kListReaders = 8;      // concurrent GETs of one List
+
+// Index entries sort by this, ascending: created_ms descending. Negative times count as 0.
+std::string IndexName(int64_t created_ms, std::string_view id) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  char rev[kRevDigits + 1];
+  std::snprintf(rev, sizeof rev, "%019" PRId64, kMax - std::max<int64_t>(created_ms, 0));
+  return std::string(rev) + "-" + std::string(id);
+}
+
+struct IndexEntry {
+  int64_t created_ms = 0;
+  std::string id;
+};
+
+// What IndexName wrote; nullopt for anything else.
+std::optional<IndexEntry> ParseIndexName(std::string_view name) {
+  if (name.size() < kRevDigits + 2 || name[kRevDigits] != '-') return std::nullopt;
+  int64_t rev = 0;
+  auto [end, error] = std::from_chars(name.data(), name.data() + kRevDigits, rev);
+  if (error != std::errc() || end != name.data() + kRevDigits || rev < 0) return std::nullopt;
+  IndexEntry entry{std::numeric_limits<int64_t>::max() - rev, std::string(name.substr(20))};
+  if (!IsValidStoreLedgerId(entry.id)) return std::nullopt;
+  return entry;
+}
+
+// A key name is already a valid key segment; anything else an owner might be is hashed.
+std::string OwnerSegment(std::string_view owner) {
+  if (ValidateKeyName(owner).ok()) return std::string(owner);
+  return "~" + Sha256Hex(owner);
+}
 
 // "/images//jobs/" -> "images/jobs": a prefix is often built by joining settings that may end
 // in '/' (KEY_PREFIX=images/), and an empty segment would make every key invalid.
@@ -52,7 +101,7 @@ class StoreLedger final : public JobLedger {
     if (Status s = CheckId(record.id); !s.ok()) return s;
     const std::string encoded = ledger_store::EncodeJobRecord(record);
     if (record.idempotency_key.empty()) {
-      if (Status s = Write(record.id, encoded); !s.ok()) return s;
+      if (Status s = WriteIndexed(record, encoded); !s.ok()) return s;
       return CreateResult{record, true};
     }
     const std::string claim = ClaimKey(record.idempotency_key);
@@ -94,7 +143,7 @@ class StoreLedger final : public JobLedger {
 
   Status Put(const JobRecord& record) override {
     if (Status s = CheckId(record.id); !s.ok()) return s;
-    return Write(record.id, ledger_store::EncodeJobRecord(record));
+    return WriteIndexed(record, ledger_store::EncodeJobRecord(record));
   }
 
   // The claim goes before the job's own record: a claim left without its record (a failure
@@ -122,7 +171,70 @@ class StoreLedger final : public JobLedger {
     if (Status s = store_.Delete(JobKey(id)); !s.ok()) {
       return s.WithContext("removing job " + std::string(id));
     }
+    // Best effort: an entry left behind is skipped by List, which finds no record for it.
+    if (record.ok()) {
+      for (const std::string& key : IndexKeys(*record)) {
+        if (Status s = store_.Delete(key); !s.ok()) {
+          spdlog::warn("job ledger: index entry {} of removed job {} stays: {}", key, id,
+                       s.message());
+        }
+      }
+    }
     return Status::Ok();
+  }
+
+  Result<JobPage> List(const JobQuery& query) override {
+    auto cursor = CheckJobQuery(query);
+    if (!cursor.ok()) return cursor.status();
+    if (Status s = EnsureIndexed(); !s.ok()) return s.WithContext("indexing older job records");
+    const std::string index = query.owner.empty()
+                                  ? Under("index/newest/")
+                                  : Under("index/owner/" + OwnerSegment(query.owner) + "/");
+    const std::string after =
+        *cursor ? index + IndexName((*cursor)->created_ms, (*cursor)->id) : std::string();
+    // One entry more than a page (unfiltered): its presence says a next page exists.
+    const size_t examine =
+        query.state ? kMaxExaminedWithState : static_cast<size_t>(query.limit) + 1;
+    auto listed = store_.ListAfter(index, after, examine);
+    if (!listed.ok()) return listed.status().WithContext("listing jobs");
+    // Fewer keys than asked for: the index ends in this listing.
+    const bool index_goes_on = listed->size() == examine;
+    std::vector<IndexEntry> entries;
+    for (const ObjectInfo& info : *listed) {
+      std::optional<IndexEntry> entry = ParseIndexName(info.key.substr(index.size()));
+      if (entry) {
+        entries.push_back(std::move(*entry));
+      } else {
+        spdlog::warn("job ledger: {} is not an index entry; skipped", store_.Location(info.key));
+      }
+    }
+    const size_t to_read = std::min(
+        entries.size(), query.state ? kMaxExaminedWithState : static_cast<size_t>(query.limit));
+    std::vector<Result<JobRecord>> records = ReadJobs(entries, to_read);
+    JobPage page;
+    for (size_t i = 0; i < to_read; ++i) {
+      Result<JobRecord>& record = records[i];
+      if (record.status().IsNotFound() || record.status().code() == StatusCode::kDataLoss) {
+        continue;  // half-created or removed (or damaged, which Read logged)
+      }
+      if (!record.ok()) return record.status().WithContext("listing jobs");
+      if (std::max<int64_t>(record->created_ms, 0) != entries[i].created_ms) continue;
+      if (!query.owner.empty() && record->owner != query.owner) continue;
+      if (query.state && record->state != *query.state) continue;
+      page.jobs.push_back(std::move(record).value());
+      if (page.jobs.size() == static_cast<size_t>(query.limit)) {
+        if (i + 1 < entries.size() || index_goes_on) {
+          page.next_cursor = EncodeJobCursor(page.jobs.back().created_ms, page.jobs.back().id);
+        }
+        return page;
+      }
+    }
+    // The page is short because this call's budget ran out, not the index: the next call goes on
+    // from the last entry read.
+    if (to_read > 0 && (to_read < entries.size() || index_goes_on)) {
+      page.next_cursor = EncodeJobCursor(entries[to_read - 1].created_ms, entries[to_read - 1].id);
+    }
+    return page;
   }
 
   // The mark goes on the Idempotency-Key's claim, not on the job's record: only Create writes a
@@ -146,11 +258,97 @@ class StoreLedger final : public JobLedger {
   // recorded (nor queued). Should that delete fail too, the retry gets the claim's copy.
   Result<CreateResult> WriteClaimed(const JobRecord& record, const std::string& encoded,
                                     const std::string& claim) {
-    if (Status s = Write(record.id, encoded); !s.ok()) {
+    if (Status s = WriteIndexed(record, encoded); !s.ok()) {
       (void)store_.Delete(claim);
       return s;
     }
     return CreateResult{record, true};
+  }
+
+  // The records of entries[0, count), read by up to kListReaders threads: on S3 each GET is a
+  // round trip, and a page of 200 read one after another would take seconds.
+  std::vector<Result<JobRecord>> ReadJobs(const std::vector<IndexEntry>& entries, size_t count) {
+    std::vector<Result<JobRecord>> records(count, Status::Internal("not read"));
+    std::atomic<size_t> next{0};
+    auto read = [&] {
+      for (size_t i = next++; i < count; i = next++) records[i] = ReadJob(entries[i].id);
+    };
+    std::vector<std::thread> readers;
+    const size_t threads = std::min(kListReaders, count);
+    for (size_t t = 1; t < threads; ++t) readers.emplace_back(read);
+    read();
+    for (std::thread& reader : readers) reader.join();
+    return records;
+  }
+
+  // Records written before the index existed have no entries. The first List of each ledger
+  // object looks for the marker <prefix>/index/complete (1 HEAD); without it, every record is
+  // read once and indexed (a LIST per 1000 keys, a GET per record, its entries' PUTs), then
+  // the marker is written. Records are "<id>.json" right under the prefix and ids use no
+  // character above 'f', so the walk ends at the first key beyond that range ("idempotency/",
+  // "index/", images beside the records).
+  Status EnsureIndexed() {
+    std::lock_guard lock(index_mu_);
+    if (indexed_) return Status::Ok();
+    const std::string marker = Under("index/complete");
+    Result<ObjectInfo> head = store_.Head(marker);
+    if (head.ok()) {
+      indexed_ = true;
+      return Status::Ok();
+    }
+    if (!head.status().IsNotFound()) return head.status();
+    const std::string records = prefix_.empty() ? std::string() : prefix_ + "/";
+    std::string after;
+    size_t indexed = 0;
+    for (bool more = true; more;) {
+      auto listed = store_.ListAfter(records, after, kBackfillPage);
+      if (!listed.ok()) return listed.status();
+      more = listed->size() == kBackfillPage;
+      for (const ObjectInfo& info : *listed) {
+        after = info.key;
+        std::string_view name = std::string_view(info.key).substr(records.size());
+        if (name.empty() || name.front() > 'f') {
+          more = false;
+          break;
+        }
+        if (!name.ends_with(".json") || name.find('/') != std::string_view::npos) continue;
+        std::string_view id = name.substr(0, name.size() - 5);
+        if (!IsValidStoreLedgerId(id)) continue;
+        Result<JobRecord> record = ReadJob(id);
+        if (record.status().IsNotFound() || record.status().code() == StatusCode::kDataLoss) {
+          continue;  // removed since, or damaged (logged)
+        }
+        if (!record.ok()) return record.status();
+        for (const std::string& key : IndexKeys(*record)) {
+          if (Status s = store_.Put(key, "", kIndexContentType); !s.ok()) return s;
+        }
+        ++indexed;
+      }
+    }
+    if (Status s = store_.Put(marker, "", kIndexContentType); !s.ok()) return s;
+    if (indexed > 0) spdlog::info("job ledger: indexed {} job records written before", indexed);
+    indexed_ = true;
+    return Status::Ok();
+  }
+
+  // The job's index entries, then its record: an entry without a record is skipped by List, a
+  // record without its entries would be missing from it.
+  Status WriteIndexed(const JobRecord& record, const std::string& encoded) {
+    for (const std::string& key : IndexKeys(record)) {
+      if (Status s = store_.Put(key, "", kIndexContentType); !s.ok()) {
+        return s.WithContext("indexing job " + record.id);
+      }
+    }
+    return Write(record.id, encoded);
+  }
+
+  std::vector<std::string> IndexKeys(const JobRecord& record) const {
+    const std::string name = IndexName(record.created_ms, record.id);
+    std::vector<std::string> keys = {Under("index/newest/" + name)};
+    if (!record.owner.empty()) {
+      keys.push_back(Under("index/owner/" + OwnerSegment(record.owner) + "/" + name));
+    }
+    return keys;
   }
 
   Status Write(std::string_view id, const std::string& encoded) {
@@ -203,6 +401,8 @@ class StoreLedger final : public JobLedger {
 
   ObjectStore& store_;
   const std::string prefix_;
+  std::mutex index_mu_;   // guards indexed_, and makes one List at a time run EnsureIndexed
+  bool indexed_ = false;  // the marker was seen or written
 };
 
 }  // namespace

@@ -146,6 +146,12 @@ class FileStore final : public ObjectStore {
   }
 
   Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
+    return ListAfter(prefix, "", max_keys);
+  }
+
+  // The directory is read whole and sorted either way: a file store's listing is local.
+  Result<std::vector<ObjectInfo>> ListAfter(std::string_view prefix, std::string_view start_after,
+                                            size_t max_keys) override {
     std::vector<ObjectInfo> out;
     // Only walk the deepest directory the prefix names completely.
     const size_t slash = prefix.rfind('/');
@@ -172,6 +178,12 @@ class FileStore final : public ObjectStore {
     if (Status s = ListDirectory(std::move(start), dir_key, prefix, &out); !s.ok()) return s;
     std::sort(out.begin(), out.end(),
               [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
+    if (!start_after.empty()) {
+      auto first = std::upper_bound(
+          out.begin(), out.end(), start_after,
+          [](std::string_view after, const ObjectInfo& info) { return after < info.key; });
+      out.erase(out.begin(), first);
+    }
     if (out.size() > max_keys) out.resize(max_keys);
     return out;
   }

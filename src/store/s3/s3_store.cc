@@ -130,6 +130,11 @@ class S3Store final : public ObjectStore {
   }
 
   Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
+    return ListAfter(prefix, "", max_keys);
+  }
+
+  Result<std::vector<ObjectInfo>> ListAfter(std::string_view prefix, std::string_view start_after,
+                                            size_t max_keys) override {
     std::vector<ObjectInfo> out;
     const std::string full_prefix = FullKey(prefix);
     const std::string store_prefix = options_.prefix.empty() ? "" : options_.prefix + "/";
@@ -140,7 +145,12 @@ class S3Store final : public ObjectStore {
       size_t page_size = std::min(options_.list_page_size, max_keys - out.size());
       request.query = {{"list-type", "2"}, {"max-keys", std::to_string(page_size)}};
       if (!full_prefix.empty()) request.query.emplace_back("prefix", full_prefix);
-      if (!token.empty()) request.query.emplace_back("continuation-token", token);
+      if (!token.empty()) {
+        request.query.emplace_back("continuation-token", token);
+      } else if (!start_after.empty()) {
+        // Only on the first page: the continuation token carries the position afterwards.
+        request.query.emplace_back("start-after", FullKey(start_after));
+      }
       Result<net::HttpReply> reply = client_.Send(request);
       if (!reply.ok()) return Translate(reply.status(), "listing", prefix);
       Result<s3::ListPage> page = s3::ParseListObjectsV2(reply->body);

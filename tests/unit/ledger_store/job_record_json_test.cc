@@ -30,6 +30,9 @@ JobRecord FullRecord() {
   r.idempotency_key = "order-42";
   r.request_digest = "abc123";
   r.enqueued = true;
+  r.owner = "ci-bot";
+  r.model = "bedrock:amazon.titan-image-generator-v2:0";
+  r.cost_usd = 0.008;
   return r;
 }
 
@@ -62,6 +65,30 @@ TEST(JobRecordJson, RoundTripsEveryField) {
   EXPECT_EQ(decoded->idempotency_key, want.idempotency_key);
   EXPECT_EQ(decoded->request_digest, want.request_digest);
   EXPECT_EQ(decoded->enqueued, want.enqueued);
+  EXPECT_EQ(decoded->owner, want.owner);
+  EXPECT_EQ(decoded->model, want.model);
+  EXPECT_EQ(decoded->cost_usd, want.cost_usd);
+}
+
+// A record as the release before owners, models and costs wrote it (every other field, verbatim)
+// reads with none of them; one with them of the wrong type is refused.
+TEST(JobRecordJson, RecordFromBeforeOwnerModelAndCostReadsWithNone) {
+  auto decoded = DecodeJobRecord(
+      R"({"version":1,"id":"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","state":"succeeded",)"
+      R"("prompt":"p","seed":7,"width":64,"height":64,"key":"k.png","error":"","attempts":1,)"
+      R"("created_ms":1700000000000,"updated_ms":1700000000001,"idempotency_key":"",)"
+      R"("request_digest":"d","enqueued":true})");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->owner, "");
+  EXPECT_EQ(decoded->model, "");
+  EXPECT_EQ(decoded->cost_usd, 0);
+  EXPECT_EQ(decoded->state, JobState::kSucceeded);
+  for (auto [field, value] :
+       {std::pair{"owner", Json(3)}, std::pair{"model", Json(true)},
+        std::pair{"cost_usd", Json("0.04")}, std::pair{"cost_usd", Json(-1)}}) {
+    EXPECT_EQ(DecodeJobRecord(With(field, value)).status().code(), StatusCode::kDataLoss)
+        << field << " = " << value.dump();
+  }
 }
 
 // Records written before the mark existed read as unmarked: a replay re-sends (harmless).
@@ -77,7 +104,9 @@ TEST(JobRecordJson, WritesVersionOneAndTheStateByName) {
   EXPECT_EQ(doc["version"], 1);
   EXPECT_EQ(doc["state"], "failed");
   EXPECT_EQ(doc["seed"], 4294967295u);
-  EXPECT_EQ(doc.size(), 15u);  // every field, always
+  EXPECT_EQ(doc["owner"], "ci-bot");
+  EXPECT_EQ(doc["cost_usd"], 0.008);
+  EXPECT_EQ(doc.size(), 18u);  // every field, always
 }
 
 TEST(JobRecordJson, EveryStateRoundTrips) {

@@ -94,7 +94,7 @@ TEST_F(StoreLedgerS3Test, CreatorsRacingWithOneKeyMakeOneJob) {
   EXPECT_EQ(ids.size(), 1u);
   auto listed = store_->List("jobs/", 100);
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 2u);  // one job, one claim
+  EXPECT_EQ(listed->size(), 3u);  // one job, one claim, one index entry
 }
 
 TEST_F(StoreLedgerS3Test, AnObjectThatIsNotARecordIsDataLoss) {

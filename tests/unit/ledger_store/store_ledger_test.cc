@@ -117,7 +117,20 @@ TEST_P(StoreLedgerTest, RecordsLiveWhereTheLayoutSays) {
   ASSERT_TRUE(claim.ok()) << claim.status().ToString();
   EXPECT_NE(claim->data.find(kId1), std::string::npos);
   EXPECT_TRUE(store_->Head(std::string("jobs/") + kId2 + ".json").ok());
-  EXPECT_EQ(ObjectCount(), 3u);  // a job without a key has no claim
+  // 9223372036854775807 - 1700000000000: newest first in key order.
+  EXPECT_TRUE(store_->Head(std::string("jobs/index/newest/9223370336854775807-") + kId1).ok());
+  EXPECT_TRUE(store_->Head(std::string("jobs/index/newest/9223370336854775807-") + kId2).ok());
+  EXPECT_EQ(ObjectCount(), 5u);  // a job without a key has no claim; neither has an owner
+  JobRecord owned = SampleJobRecord(NumberedJobId(3));
+  owned.owner = "ci-bot";
+  ASSERT_TRUE(ledger_->Put(owned).ok());
+  EXPECT_TRUE(store_->Head("jobs/index/owner/ci-bot/9223370336854775807-" + owned.id).ok());
+  owned.owner = "Not A Key Name";  // hashed into a valid segment
+  ASSERT_TRUE(ledger_->Put(owned).ok());
+  auto hashed = store_->List("jobs/index/owner/~", 10);
+  ASSERT_TRUE(hashed.ok());
+  ASSERT_EQ(hashed->size(), 1u);
+  EXPECT_EQ((*hashed)[0].key.size(), std::string("jobs/index/owner/~/").size() + 64 + 20 + 36);
 }
 
 TEST_P(StoreLedgerTest, ReplayReturnsTheJobsCurrentState) {
@@ -257,7 +270,7 @@ TEST_P(StoreLedgerTest, SixteenCreatorsRacingWithOneKeyMakeOneJob) {
   EXPECT_EQ(created, 1);
   ASSERT_EQ(ids.size(), 1u) << "creators saw different jobs";
   EXPECT_TRUE(ledger_->Get(*ids.begin()).ok());
-  EXPECT_EQ(ObjectCount(), 2u);  // one job, one claim
+  EXPECT_EQ(ObjectCount(), 3u);  // one job, one claim, one index entry: the losers wrote nothing
 }
 
 TEST_P(StoreLedgerTest, BadIdsNeverBecomeKeys) {

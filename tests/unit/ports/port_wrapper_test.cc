@@ -102,6 +102,10 @@ class RecordingLedger final : public JobLedger {
     log.push_back("MarkEnqueued " + r.id);
     return Status::DataLoss("mark");
   }
+  Result<JobPage> List(const JobQuery& q) override {
+    log.push_back("List " + q.owner + " " + std::to_string(q.limit) + " " + q.cursor);
+    return Status::Unsupported("list");
+  }
   Log log;
 };
 
@@ -121,7 +125,13 @@ TEST(PortWrapperTest, LedgerWrapperForwardsEveryMethod) {
   EXPECT_EQ(wrapper.Remove("j4").code(), StatusCode::kAborted);
   record.id = "j5";
   EXPECT_EQ(wrapper.MarkEnqueued(record).code(), StatusCode::kDataLoss);
-  EXPECT_EQ(inner.log, (Log{"Create j1", "Get j2", "Put j3", "Remove j4", "MarkEnqueued j5"}));
+  JobQuery query;
+  query.owner = "o";
+  query.limit = 7;
+  query.cursor = "c";
+  EXPECT_EQ(wrapper.List(query).status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(inner.log,
+            (Log{"Create j1", "Get j2", "Put j3", "Remove j4", "MarkEnqueued j5", "List o 7 c"}));
 }
 
 class RecordingStore final : public ObjectStore {
@@ -154,6 +164,12 @@ class RecordingStore final : public ObjectStore {
   }
   Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
     log.push_back("List " + std::string(prefix) + " " + std::to_string(max_keys));
+    return std::vector<ObjectInfo>(max_keys);
+  }
+  Result<std::vector<ObjectInfo>> ListAfter(std::string_view prefix, std::string_view after,
+                                            size_t max_keys) override {
+    log.push_back("ListAfter " + std::string(prefix) + " " + std::string(after) + " " +
+                  std::to_string(max_keys));
     return std::vector<ObjectInfo>(max_keys);
   }
   std::string Location(std::string_view k) const override { return "recorded:" + std::string(k); }
@@ -213,10 +229,11 @@ TEST(PortWrapperTest, StoreWrapperForwardsEveryMethodIncludingOnesWithADefault) 
   EXPECT_EQ(wrapper.Get("k4")->info.key, "k4");
   EXPECT_EQ(wrapper.Head("k5")->size, 5u);
   EXPECT_EQ(wrapper.List("p/", 3)->size(), 3u);
+  EXPECT_EQ(wrapper.ListAfter("p/", "p/a", 2)->size(), 2u);
   EXPECT_EQ(wrapper.Location("k6"), "recorded:k6");
   EXPECT_EQ(wrapper.DirectUrl("k7", seconds(60)), "https://direct/k7");
   EXPECT_EQ(inner.log, (Log{"Put k1 d1 t1", "PutIfAbsent k2 d2 t2", "Delete k3", "Get k4",
-                            "Head k5", "List p/ 3", "DirectUrl k7 60"}));
+                            "Head k5", "List p/ 3", "ListAfter p/ p/a 2", "DirectUrl k7 60"}));
 }
 
 class RecordingModel final : public ImageModel {

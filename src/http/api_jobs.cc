@@ -1,0 +1,162 @@
+// The job history routes: GET /jobs (a page of jobs, newest first) and the JSON of one job, which
+// GET /jobs/{id} answers too (api.h, api_responses.h).
+//
+//   GET /jobs?limit=50&cursor=...&status=succeeded&key=ci-bot
+//     limit   1..200, default 50
+//     cursor  the next_cursor of the page before; absent: from the newest job
+//     status  queued | running | succeeded | failed; absent: every state
+//     key     only the jobs of the API key with this name; needs the admin scope unless it is
+//             the caller's own name
+//   200 {"jobs": [<job>...], "next_cursor": "..." | null}
+//
+// A caller without the admin scope sees only its own jobs (request.caller's key name): the filter
+// is forced, not merely defaulted. Every malformed parameter is a 400 naming it; an unknown
+// parameter is refused rather than ignored, so a misspelt filter cannot silently list everything.
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/ids.h"
+#include "core/job_cursor.h"
+#include "core/percent_encoding.h"
+#include "core/quota.h"
+#include "http/api.h"
+#include "http/api_responses.h"
+#include "pictor/api_keys.h"
+
+namespace pictor::http {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr int kDefaultLimit = 50;
+
+HttpResponse BadParameter(std::string message, std::string error) {
+  return ClientError(400, std::move(message), std::move(error));
+}
+
+// The parameters of GET /jobs, each at most once. A response when the query is refused.
+struct ListParameters {
+  std::optional<std::string> limit, cursor, status, key;
+};
+
+std::optional<HttpResponse> ParseListParameters(std::string_view query, ListParameters& out) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::optional<std::string> name = PercentDecode(pair.substr(0, eq), /*plus_is_space=*/true);
+    std::optional<std::string> value =
+        PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!name || !value) {
+      return BadParameter("the query string has a malformed %-escape", "invalid_query");
+    }
+    std::optional<std::string>* slot = *name == "limit"    ? &out.limit
+                                       : *name == "cursor" ? &out.cursor
+                                       : *name == "status" ? &out.status
+                                       : *name == "key"    ? &out.key
+                                                           : nullptr;
+    if (slot == nullptr) {
+      return BadParameter(
+          "unknown query parameter '" + *name + "'; GET /jobs takes limit, cursor, status and key",
+          "unknown_parameter");
+    }
+    if (*slot) return BadParameter("send '" + *name + "' at most once", "duplicate_parameter");
+    *slot = std::move(value);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Json JobJson(const JobRecord& job, const std::string& url) {
+  Json body = {{"id", job.id},
+               {"status", JobStateName(job.state)},
+               {"prompt", job.prompt},
+               {"seed", job.seed},
+               {"width", job.width},
+               {"height", job.height},
+               {"key", job.key},
+               {"attempts", job.attempts},
+               {"error", job.error.empty() ? Json(nullptr) : Json(job.error)},
+               {"owner", job.owner.empty() ? Json(nullptr) : Json(job.owner)},
+               {"model", job.model.empty() ? Json(nullptr) : Json(job.model)},
+               {"cost_usd", job.cost_usd},
+               {"created_at", FormatIso8601(job.created_ms)},
+               {"updated_at", FormatIso8601(job.updated_ms)}};
+  body["url"] = job.state == JobState::kSucceeded ? Json(url) : Json(nullptr);
+  return body;
+}
+
+HttpResponse Api::ListJobs(const HttpRequest& request) {
+  if (ledger_ == nullptr) return NoLedgerResponse();
+  ListParameters params;
+  if (auto refused = ParseListParameters(request.query, params)) return *refused;
+
+  JobQuery query;
+  query.limit = kDefaultLimit;
+  if (params.limit) {
+    const std::string& text = *params.limit;
+    int limit = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() || limit < 1 ||
+        limit > kMaxJobListLimit) {
+      return BadParameter("limit must be a whole number from 1 to " +
+                              std::to_string(kMaxJobListLimit) + ", not '" + text + "'",
+                          "invalid_limit");
+    }
+    query.limit = limit;
+  }
+  if (params.cursor) {
+    // Checked here, so every ledger's refusal reads the same.
+    if (auto cursor = DecodeJobCursor(*params.cursor); !cursor.ok()) {
+      return ErrorResponse(cursor.status());
+    }
+    query.cursor = *params.cursor;
+  }
+  if (params.status) {
+    query.state = JobStateFromName(*params.status);
+    if (!query.state) {
+      return BadParameter(
+          "status must be queued, running, succeeded or failed, not '" + *params.status + "'",
+          "invalid_status");
+    }
+  }
+  if (params.key) {
+    if (Status s = ValidateKeyName(*params.key); !s.ok()) {
+      return BadParameter("key: " + s.message(), "invalid_key_name");
+    }
+    query.owner = *params.key;
+  }
+  const Caller& caller = request.caller;
+  if (!caller.Has(kScopeAdmin)) {
+    if (caller.key_name.empty()) {
+      return ClientError(403, "listing jobs without the admin scope needs an API key",
+                         "insufficient_scope");
+    }
+    if (params.key && *params.key != caller.key_name) {
+      return ClientError(403, "listing another key's jobs needs the admin scope",
+                         "insufficient_scope");
+    }
+    query.owner = caller.key_name;
+  }
+
+  auto page = ledger_->List(query);
+  if (!page.ok()) return ErrorResponse(page.status());
+  Json jobs = Json::array();
+  for (const JobRecord& job : page->jobs) {
+    jobs.push_back(JobJson(
+        job, job.state == JobState::kSucceeded ? ImageUrl(request, job.key) : std::string()));
+  }
+  return JsonResponse(
+      200, {{"jobs", std::move(jobs)},
+            {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}});
+}
+
+}  // namespace pictor::http
