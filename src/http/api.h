@@ -15,12 +15,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/pipeline.h"
 #include "core/validation.h"
+#include "http/access_control.h"
 #include "http/memory_budget.h"
 #include "http/routes.h"
 #include "http/server.h"
@@ -47,6 +49,12 @@ struct ApiOptions {
   // Memory that concurrent POST /generate-image may hold (EstimateGenerationBytes each); beyond
   // it they get 503 overloaded. 0 = unbounded.
   size_t sync_memory_bytes = size_t{512} * 1024 * 1024;
+  // Authentication, scopes, rate limits and budget admission (http/access_control.h); the
+  // default is none of them.
+  AccessOptions access;
+  // The list price of generating `request` with the pipeline's model, for budget admission;
+  // empty: 0 (only an already spent budget refuses).
+  std::function<double(const GenerationRequest&)> image_price_usd;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
@@ -67,9 +75,15 @@ class Api final : public HttpService {
   HttpResponse Handle(const HttpRequest& request) override;
   const RouteTable& routes() const override { return routes_; }
 
-  // Answers through the route table, records pictor_http_requests_total and
-  // pictor_http_request_seconds under the route's label, and says which route answered.
+  // Authenticates and authorises the request (AccessControl), answers through the route table,
+  // records pictor_http_requests_total and pictor_http_request_seconds under the route's label
+  // (and pictor_key_requests_total{key,route} for a request with a key), and says which route
+  // answered. A refusal for the caller answers in the route family's shape (http/refusal.h).
   Routed Serve(const HttpRequest& request);
+
+  // Budget admission for a handler about to queue or generate images costing `usd`: OK, or the
+  // QuotaExceeded refusal (reason "budget_exhausted") to answer with.
+  Status AdmitSpend(const Caller& caller, double usd) { return access_.AdmitSpend(caller, usd); }
 
  private:
   std::vector<Route> Routes();
@@ -78,6 +92,9 @@ class Api final : public HttpService {
   HttpResponse GetJob(const HttpRequest& request, std::string_view id);
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();
+  // RefusalResponse for a handler's refusal.
+  HttpResponse Refusal(const HttpRequest& request, const Status& status);
+  double PriceOf(const GenerationRequest& request) const;
   std::string ImageUrl(const HttpRequest& request, const std::string& key);
   // The scheme://host[:port][/base] absolute URLs start with, or "" for relative ones.
   std::string UrlBaseFor(const HttpRequest& request) const;
@@ -87,6 +104,7 @@ class Api final : public HttpService {
   JobLedger* ledger_;
   MetricsRegistry& metrics_;
   const ApiOptions options_;
+  AccessControl access_;
   MemoryBudget sync_memory_;
   StoreProbe store_probe_;
   const RouteTable routes_;  // last: its handlers call the members above
