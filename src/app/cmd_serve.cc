@@ -16,6 +16,7 @@
 #include "core/worker.h"
 #include "http/api.h"
 #include "http/memory_budget.h"
+#include "http/metrics_service.h"
 #include "http/public_url.h"
 #include "http/server.h"
 
@@ -34,7 +35,38 @@ struct ServeOptions {
   size_t sync_memory_mb = http::ApiOptions{}.sync_memory_bytes / (1024 * 1024);
   bool alarm = false;
   alarm::AlarmSettings alarm_settings;
+  std::string auth = "none";  // keys | none
+  bool insecure_no_auth = false;
+  std::string metrics_listen;  // HOST:PORT of a separate, unauthenticated /metrics listener
 };
+
+// Whether `host` (as ParseHostPort gives it) names this machine's loopback interface only. Any
+// other name might resolve to an address others reach, so it counts as not loopback.
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+// Without keys, anyone who reaches the port generates images at the operator's expense and reads
+// every image: refused off loopback unless the operator says so in as many words.
+Status CheckExposure(const ServeOptions& o, const std::string& host) {
+  if (o.auth == "keys" || IsLoopbackHost(host) || o.insecure_no_auth) return Status::Ok();
+  return Status::InvalidArgument(
+      "refusing to listen on " + host +
+      " without authentication: anyone who can reach it could generate images at your expense "
+      "and read every image. Use --auth keys (make keys with 'pictor keys create'), listen on "
+      "127.0.0.1, or pass --insecure-no-auth if something in front of this server "
+      "authenticates its callers");
+}
 
 int RunServe(const CLI::App& cmd, ServeOptions& o) {
   ApplyEnvironment(o.common);
@@ -50,6 +82,21 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   if (Status s = ParseHostPort("--listen", o.listen, &so.host, &so.port); !s.ok()) {
     std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
     return kExitUsage;
+  }
+  if (Status s = CheckExposure(o, so.host); !s.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  http::ServerOptions metrics_so;
+  metrics_so.io_threads = 1;
+  metrics_so.blocking_threads = 1;
+  if (!o.metrics_listen.empty()) {
+    if (Status s =
+            ParseHostPort("--metrics-listen", o.metrics_listen, &metrics_so.host, &metrics_so.port);
+        !s.ok()) {
+      std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
+      return kExitUsage;
+    }
   }
   so.io_threads = o.io_threads;
   so.max_connections_per_address = o.max_connections_per_address;
@@ -84,12 +131,28 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   }
   const uint16_t port = (*server)->port();
 
+  // /metrics on a port of its own, without keys: for a scraper on a network the API's callers
+  // do not share. Declared after the API server so that it stops first.
+  http::MetricsService metrics_service(r.metrics);
+  std::unique_ptr<http::HttpServer> metrics_server;
+  if (!o.metrics_listen.empty()) {
+    auto started = http::HttpServer::Start(metrics_so, metrics_service);
+    if (!started.ok()) {
+      std::fprintf(stderr, "pictor serve: --metrics-listen: %s\n",
+                   started.status().message().c_str());
+      (*server)->Stop();
+      return kExitFailure;
+    }
+    metrics_server = std::move(started).value();
+  }
+
   // The queue alarm runs in-process when asked for, or when it has someone to tell.
   std::unique_ptr<alarm::QueueAlarm> queue_alarm;
   if (o.alarm || !o.alarm_settings.notify.empty() || !o.alarm_settings.config_file.empty()) {
     auto started = StartQueueAlarm(o.alarm_settings, *r.queue, r.queue_spec, r.metrics);
     if (!started.ok()) {
       std::fprintf(stderr, "pictor serve: %s\n", started.status().message().c_str());
+      if (metrics_server) metrics_server->Stop();
       (*server)->Stop();
       return started.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
     }
@@ -114,6 +177,13 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
       "pictor serve listening on http://%s:%u\n",
       so.host.find(':') == std::string::npos ? so.host.c_str() : ("[" + so.host + "]").c_str(),
       port);
+  if (metrics_server) {
+    std::printf("pictor serve metrics on http://%s:%u/metrics\n",
+                metrics_so.host.find(':') == std::string::npos
+                    ? metrics_so.host.c_str()
+                    : ("[" + metrics_so.host + "]").c_str(),
+                metrics_server->port());
+  }
   std::fflush(stdout);
   spdlog::info("serving: model {}, store {}, queue {}, {} in-process workers", o.common.model,
                o.common.store, o.common.queue, o.workers);
@@ -121,6 +191,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   int sig = WaitForShutdownSignal();
   spdlog::info("signal {} received: shutting down", sig);
   if (worker) worker->RequestStop();
+  if (metrics_server) metrics_server->Stop();
   (*server)->Stop();
   if (worker) worker->Join();
   if (queue_alarm) queue_alarm->Stop();
@@ -155,6 +226,19 @@ Subcommand AddServeCommand(CLI::App& app) {
                   "Memory concurrent POST /generate-image may hold, estimated from their sizes; "
                   "beyond it they get 503 (default 512; 0 = unbounded)")
       ->transform(IntegerIn(0, int64_t{1} << 20));
+  cmd->add_option("--auth", o->auth,
+                  "keys: every route but /healthz and /readyz needs 'Authorization: Bearer <key>' "
+                  "(keys made by 'pictor keys create'); none (default): no authentication, "
+                  "loopback only unless --insecure-no-auth")
+      ->envname("PICTOR_AUTH")
+      ->check(CLI::IsMember({"keys", "none"}));
+  cmd->add_flag("--insecure-no-auth", o->insecure_no_auth,
+                "With --auth none, listen on a non-loopback address anyway (only behind "
+                "something else that authenticates callers)");
+  cmd->add_option("--metrics-listen", o->metrics_listen,
+                  "HOST:PORT of a separate listener for GET /metrics and /healthz, without keys "
+                  "(on the API's port, /metrics needs an admin key when --auth keys)")
+      ->envname("PICTOR_METRICS_LISTEN");
   cmd->add_flag(
       "--alarm", o->alarm,
       "Run the queue alarm in-process (also on when --notify or --alarm-config is given)");
