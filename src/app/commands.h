@@ -20,6 +20,7 @@ Subcommand AddWorkerCommand(CLI::App& app);
 Subcommand AddSendCommand(CLI::App& app);
 Subcommand AddAlarmCommand(CLI::App& app);
 Subcommand AddLambdaCommand(CLI::App& app);
+Subcommand AddKeysCommand(CLI::App& app);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -14,7 +14,8 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   Subcommand commands[] = {AddGenerateCommand(app), AddServeCommand(app), AddWorkerCommand(app),
-                           AddSendCommand(app),     AddAlarmCommand(app), AddLambdaCommand(app)};
+                           AddSendCommand(app),     AddAlarmCommand(app), AddLambdaCommand(app),
+                           AddKeysCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "keys/sqlite/sqlite_key_store.h"
+#include "keys/store/store_key_store.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/store/store_ledger.h"
 #include "model/bedrock/bedrock_model.h"
@@ -93,6 +95,38 @@ Result<LedgerParts> MakeLedger(const LedgerSpec& spec, const LedgerContext& cont
   auto opened = OpenStoreLedger(*store, prefix);
   if (!opened.ok()) return opened.status();
   parts.ledger = std::move(opened).value();
+  return parts;
+}
+
+Result<KeyStoreParts> BuildKeyStore(const KeyStoreSpec& spec, const LedgerContext& context) {
+  KeyStoreParts parts;
+  ObjectStore* store = nullptr;
+  std::string prefix;
+  switch (spec.kind) {
+    case KeyStoreSpec::Kind::kSqlite: {
+      auto opened = OpenSqliteKeyStore(spec.path);
+      if (!opened.ok()) return opened.status();
+      parts.keys = std::move(opened).value();
+      return parts;
+    }
+    case KeyStoreSpec::Kind::kImageStore:
+      if (context.store == nullptr) {
+        return Status::InvalidArgument("keys kept in the image store need one (--store)");
+      }
+      store = context.store;
+      prefix = std::string(context.key_prefix);
+      break;
+    case KeyStoreSpec::Kind::kOwnStore: {
+      auto own = MakeStore(spec.store);
+      if (!own.ok()) return own.status();
+      parts.own_store = std::move(own).value();
+      store = parts.own_store.get();
+      break;
+    }
+  }
+  auto opened = OpenStoreKeyStore(*store, prefix);
+  if (!opened.ok()) return opened.status();
+  parts.keys = std::move(opened).value();
   return parts;
 }
 

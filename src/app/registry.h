@@ -10,6 +10,7 @@
 
 #include "alarm/queue_alarm.h"
 #include "app/specs.h"
+#include "pictor/api_keys.h"
 #include "pictor/image_model.h"
 #include "pictor/job_ledger.h"
 #include "pictor/job_queue.h"
@@ -46,6 +47,15 @@ struct LedgerParts {
 // asks for them (deploy/ sets PICTOR_JOBS=store on both functions); see ParseLedgerSpec for
 // the default.
 Result<LedgerParts> MakeLedger(const LedgerSpec& spec, const LedgerContext& context);
+
+// A key store and, for kOwnStore, the store it keeps its records in (declared first: destroyed
+// after the key store). `context` as for MakeLedger: the image store (needed for kImageStore)
+// and the key prefix, under which kImageStore keeps <prefix>/keys/.
+struct KeyStoreParts {
+  std::unique_ptr<ObjectStore> own_store;
+  std::unique_ptr<KeyStore> keys;
+};
+Result<KeyStoreParts> BuildKeyStore(const KeyStoreSpec& spec, const LedgerContext& context);
 
 struct NotifierSettings {
   std::string alert_email;     // the SMTP recipient

@@ -122,6 +122,25 @@ Result<LedgerSpec> ParseLedgerSpec(std::string_view spec, const QueueSpec* queue
   return UnknownSpec("job ledger", spec, kLedgerForms);
 }
 
+KeyStoreSpec KeyStoreSpecFor(const LedgerSpec& ledger) {
+  KeyStoreSpec out;
+  switch (ledger.kind) {
+    case LedgerSpec::Kind::kSqlite:
+      out.kind = KeyStoreSpec::Kind::kSqlite;
+      out.path = ledger.path;
+      break;
+    case LedgerSpec::Kind::kOwnStore:
+      out.kind = KeyStoreSpec::Kind::kOwnStore;
+      out.store = ledger.store;
+      break;
+    case LedgerSpec::Kind::kImageStore:
+    case LedgerSpec::Kind::kNone:
+      out.kind = KeyStoreSpec::Kind::kImageStore;
+      break;
+  }
+  return out;
+}
+
 Result<NotifierSpec> ParseNotifierSpec(std::string_view spec) {
   NotifierSpec out;
   out.target = std::string(spec);

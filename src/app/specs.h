@@ -80,6 +80,24 @@ struct LedgerSpec {
 // `queue`: the command's queue, or nullptr when it has none (then "" means none).
 Result<LedgerSpec> ParseLedgerSpec(std::string_view spec, const QueueSpec* queue);
 
+// Where API keys are kept, derived from the job ledger's spec so that `pictor keys` finds the
+// keys `serve`, `worker` and the Lambda functions of one deployment read, from the same flags
+// (--queue, --jobs, --store, --key-prefix) and environment:
+//   ledger sqlite:PATH (the default beside a SQLite queue)  the table api_keys in that file
+//   ledger store, or none (SQS without records)              the image store, <prefix>/keys/
+//   ledger file:DIR or s3://...                               that store, keys/ (beside jobs/)
+struct KeyStoreSpec {
+  enum class Kind {
+    kSqlite,      // path
+    kImageStore,  // JSON records in the image store, under <key prefix>/keys/
+    kOwnStore,    // JSON records in the ledger's own store, under keys/
+  };
+  Kind kind = Kind::kImageStore;
+  std::string path;  // kSqlite
+  StoreSpec store;   // kOwnStore
+};
+KeyStoreSpec KeyStoreSpecFor(const LedgerSpec& ledger);
+
 // An alarm notifier (--notify).
 struct NotifierSpec {
   enum class Kind { kSmtp, kSns, kWebhook };

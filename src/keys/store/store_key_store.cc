@@ -1,0 +1,146 @@
+#include "keys/store/store_key_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "core/api_key.h"
+#include "core/quota.h"
+#include "keys/store/key_record_json.h"
+
+namespace pictor {
+namespace {
+
+// A record is a few hundred bytes; a larger object is not one and is not worth parsing.
+constexpr size_t kMaxRecordBytes = 64 * 1024;
+constexpr std::string_view kContentType = "application/json";
+constexpr std::string_view kSuffix = ".json";
+
+// "/images//x/" -> "images/x": a prefix is often built by joining settings that may end in '/'.
+std::string DropEmptySegments(std::string_view prefix) {
+  std::string out;
+  while (!prefix.empty()) {
+    const size_t slash = prefix.find('/');
+    const std::string_view segment = prefix.substr(0, slash);
+    if (!segment.empty()) {
+      if (!out.empty()) out += '/';
+      out.append(segment);
+    }
+    if (slash == std::string_view::npos) break;
+    prefix.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+// Thread-safe: holds only its settings and the (thread-safe) store.
+class StoreKeyStore final : public KeyStore {
+ public:
+  StoreKeyStore(ObjectStore& store, std::string dir) : store_(store), dir_(std::move(dir)) {}
+
+  Status Create(const ApiKeyRecord& record) override {
+    if (Status s = ValidateApiKeyRecord(record); !s.ok()) return s;
+    const std::string key = KeyOf(record.name);
+    Status put = store_.PutIfAbsent(key, keys_store::EncodeKeyRecord(record), kContentType);
+    if (put.code() == StatusCode::kAlreadyExists) {
+      // A PutIfAbsent retried inside the store may find what its own first attempt stored: the
+      // hash, made from fresh random bytes, tells that record from anyone else's.
+      auto there = Read(key, record.name);
+      if (there.ok() && there->hash == record.hash) return Status::Ok();
+      return Status::AlreadyExists("a key named '" + record.name +
+                                   "' exists already (names of revoked keys are not reused)");
+    }
+    if (!put.ok()) return put.WithContext("creating key " + record.name);
+    return Status::Ok();
+  }
+
+  Status Update(const ApiKeyRecord& record) override {
+    if (Status s = ValidateApiKeyRecord(record); !s.ok()) return s;
+    const std::string key = KeyOf(record.name);
+    auto head = store_.Head(key);
+    if (head.status().IsNotFound()) return Status::NotFound("no key named '" + record.name + "'");
+    if (!head.ok()) return head.status().WithContext("updating key " + record.name);
+    Status put = store_.Put(key, keys_store::EncodeKeyRecord(record), kContentType);
+    if (!put.ok()) return put.WithContext("updating key " + record.name);
+    return Status::Ok();
+  }
+
+  Result<ApiKeyRecord> Get(std::string_view name) override {
+    // Names come from users: one that is not a key name cannot be an object of ours either.
+    if (!ValidateKeyName(name).ok()) {
+      return Status::NotFound("no key named '" + std::string(name.substr(0, 80)) + "'");
+    }
+    return Read(KeyOf(name), name);
+  }
+
+  Result<std::vector<ApiKeyRecord>> List() override {
+    const std::string listed_prefix = dir_ + "/";
+    auto objects = store_.List(listed_prefix, kMaxStoreKeys + 1);
+    if (!objects.ok()) return objects.status().WithContext("listing keys");
+    if (objects->size() > kMaxStoreKeys) {
+      return Status::ResourceExhausted("more than " + std::to_string(kMaxStoreKeys) +
+                                       " objects under " + listed_prefix);
+    }
+    std::vector<ApiKeyRecord> out;
+    for (const ObjectInfo& info : *objects) {
+      std::string_view file = std::string_view(info.key).substr(listed_prefix.size());
+      if (!file.ends_with(kSuffix)) continue;
+      file.remove_suffix(kSuffix.size());
+      if (!ValidateKeyName(file).ok()) continue;  // not `<name>.json`, or in a subfolder
+      auto record = Read(info.key, file);
+      // Listed, then gone: the port never deletes, but an operator may have.
+      if (record.status().IsNotFound()) continue;
+      if (!record.ok()) return record.status();
+      out.push_back(std::move(record).value());
+    }
+    // The listing's order is not the names': "a-b.json" sorts before "a.json".
+    std::sort(out.begin(), out.end(),
+              [](const ApiKeyRecord& a, const ApiKeyRecord& b) { return a.name < b.name; });
+    return out;
+  }
+
+ private:
+  // The record at `key`, which must be the record of `name`.
+  Result<ApiKeyRecord> Read(const std::string& key, std::string_view name) {
+    auto object = store_.Get(key);
+    if (object.status().IsNotFound()) {
+      return Status::NotFound("no key named '" + std::string(name) + "'");
+    }
+    if (!object.ok()) return object.status().WithContext("reading key " + std::string(name));
+    if (object->data.size() > kMaxRecordBytes) {
+      return Damaged(key, "is too large to be a key record");
+    }
+    auto record = keys_store::DecodeKeyRecord(object->data);
+    if (!record.ok()) return Damaged(key, record.status().message());
+    if (record->name != name) return Damaged(key, "holds the record of another key");
+    return record;
+  }
+
+  // DataLoss for the object at `key`; where it lives goes to the log only.
+  Status Damaged(const std::string& key, std::string_view what) const {
+    spdlog::error("key store: {}: {}", store_.Location(key), what);
+    return Status::DataLoss("key record " + key + ": " + std::string(what));
+  }
+
+  std::string KeyOf(std::string_view name) const {
+    return dir_ + "/" + std::string(name) + std::string(kSuffix);
+  }
+
+  ObjectStore& store_;
+  const std::string dir_;  // "<prefix>/keys" or "keys"
+};
+
+}  // namespace
+
+Result<std::unique_ptr<KeyStore>> OpenStoreKeyStore(ObjectStore& store, std::string prefix) {
+  prefix = DropEmptySegments(prefix);
+  std::string dir = prefix.empty() ? "keys" : prefix + "/keys";
+  if (Status s = ValidateObjectKey(dir + "/x.json"); !s.ok()) {
+    return Status::InvalidArgument("the key store's prefix '" + prefix +
+                                   "' cannot begin an object key: " + s.message());
+  }
+  return std::unique_ptr<KeyStore>(std::make_unique<StoreKeyStore>(store, std::move(dir)));
+}
+
+}  // namespace pictor
