@@ -97,7 +97,7 @@ void Authenticator::StartRefreshing() {
 }
 
 void Authenticator::RefreshLoop() {
-  const auto period = options_.max_age / 2;
+  const auto period = options_.max_age;
   std::unique_lock lock(stop_mu_);
   while (!stop_cv_.wait_for(lock, period, [this] { return stopping_; })) {
     lock.unlock();

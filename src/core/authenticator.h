@@ -59,7 +59,7 @@ class Authenticator {
   // keys must not start); later, the set it had is kept.
   Status Refresh();
 
-  // Keeps the set fresh from a background thread, re-reading it every max_age / 2.
+  // Keeps the set fresh from a background thread, re-reading it every max_age.
   void StartRefreshing();
 
   // The key whose text is `key_text`: an active key, or a rotated-out one within its grace.

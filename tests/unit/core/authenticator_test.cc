@@ -174,7 +174,7 @@ TEST_F(AuthenticatorTest, BackgroundRefresherPicksUpANewKey) {
   auth.StartRefreshing();
   constexpr std::string_view kCarolKey = "pk_carol-secret-0123456789abcdefghijklmnopqrstu";
   ASSERT_TRUE(store_.Create(Record("carol", kCarolKey)).ok());
-  // Bounded wait for the refresher, not a timing assumption: it re-reads every 10 ms.
+  // Bounded wait for the refresher, not a timing assumption: it re-reads every 20 ms.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!auth.Authenticate(kCarolKey).ok() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
