@@ -14,6 +14,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/key_check.h"
 #include "app/settings.h"
 #include "http/api.h"
 #include "lambda/api_gateway.h"
@@ -32,6 +33,7 @@ struct LambdaCommandOptions {
   CommonSettings common;
   int concurrency = 10;
   int deadline_margin_ms = 1000;
+  std::string auth = "none";  // keys | none
 };
 
 // The function's own queue (QUEUE_URL, the event source) takes the records deferred for faults
@@ -48,11 +50,13 @@ lambda::SqsBatchOptions SqsOptions(Runtime& rt, const LambdaCommandOptions& o) {
 // Everything one invocation needs, built once at init and kept warm between invocations.
 class LambdaFunction {
  public:
-  LambdaFunction(Runtime& rt, const LambdaCommandOptions& o)
+  // `authenticator`: null without API keys; borrowed, outlives the function.
+  LambdaFunction(Runtime& rt, const LambdaCommandOptions& o, Authenticator* authenticator)
       : timed_model_(lambda::NewTimedModel(*rt.model, latencies_)),
         timed_store_(lambda::NewTimedStore(*rt.store, latencies_)),
         pipeline_(*timed_model_, *timed_store_, rt.pipeline->options()),
-        api_(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics, ApiOptionsForLambda()),
+        api_(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics,
+             ApiOptionsForLambda(authenticator)),
         sqs_(pipeline_, SqsOptions(rt, o)) {}
 
   Result<std::string> Handle(const lambda::Invocation& inv) {
@@ -94,9 +98,10 @@ class LambdaFunction {
   }
 
  private:
-  static http::ApiOptions ApiOptionsForLambda() {
+  static http::ApiOptions ApiOptionsForLambda(Authenticator* authenticator) {
     http::ApiOptions ao;
     ao.local_job_backends = false;
+    ao.access.authenticator = authenticator;
     return ao;
   }
 
@@ -138,7 +143,21 @@ int RunLambda(LambdaCommandOptions& o) {
     if (!posted.ok()) spdlog::error("reporting the init failure: {}", posted.message());
     return kExitFailure;
   }
-  LambdaFunction function(**rt, o);
+  // Keys as `serve --auth keys` reads them; no refresher thread, since Lambda freezes threads
+  // between invocations: the first request after 2 s re-reads them.
+  std::unique_ptr<KeyCheck> keys;
+  if (o.auth == "keys") {
+    auto started = StartKeyCheck(**rt, o.common, /*background_refresh=*/false);
+    if (!started.ok()) {
+      spdlog::error("init failed: {}", started.status().message());
+      Status posted =
+          api.PostInitError(lambda::ErrorTypeFor(started.status()), started.status().message());
+      if (!posted.ok()) spdlog::error("reporting the init failure: {}", posted.message());
+      return kExitFailure;
+    }
+    keys = std::move(started).value();
+  }
+  LambdaFunction function(**rt, o, keys ? keys->authenticator.get() : nullptr);
   spdlog::info("lambda runtime ready: model {}, store {}, queue {}, concurrency {}", o.common.model,
                o.common.store, with_queue ? o.common.queue : "none", o.concurrency);
   Status ended = lambda::RunLoop(
@@ -160,6 +179,11 @@ Subcommand AddLambdaCommand(CLI::App& app) {
                   "Answer this long before the invocation deadline (default 1000)")
       ->envname("PICTOR_LAMBDA_DEADLINE_MARGIN_MS")
       ->transform(IntegerIn(0, 60000));
+  cmd->add_option("--auth", o->auth,
+                  "keys: the API function needs 'Authorization: Bearer <key>' on every route but "
+                  "/healthz and /readyz (keys from 'pictor keys create'); none (default)")
+      ->envname("PICTOR_AUTH")
+      ->check(CLI::IsMember({"keys", "none"}));
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o] { return RunLambda(*o); }};
 }

@@ -8,6 +8,7 @@
 #include "alarm/alarm_settings.h"
 #include "alarm/queue_alarm.h"
 #include "app/commands.h"
+#include "app/key_check.h"
 #include "app/output_file.h"
 #include "app/queue_metrics.h"
 #include "app/registry.h"
@@ -123,6 +124,16 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)
   // go to the blocking pool like any other remote call.
   ao.local_job_backends = LocalJobBackends(r);
+  std::unique_ptr<KeyCheck> keys;  // outlives the Api and the server, which borrow it
+  if (o.auth == "keys") {
+    auto started = StartKeyCheck(r, o.common, /*background_refresh=*/true);
+    if (!started.ok()) {
+      std::fprintf(stderr, "pictor serve: %s\n", started.status().message().c_str());
+      return kExitFailure;
+    }
+    keys = std::move(started).value();
+    ao.access.authenticator = keys->authenticator.get();
+  }
   http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
   auto server = http::HttpServer::Start(so, api);
   if (!server.ok()) {
