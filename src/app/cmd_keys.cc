@@ -75,7 +75,7 @@ Result<int64_t> ParseGraceMs(std::string_view text) {
 struct OpenedKeys {
   std::unique_ptr<ObjectStore> image_store;  // kImageStore only; outlives `parts`
   KeyStoreParts parts;
-  std::string location;  // for people: "sqlite:PATH", "file:DIR (under keys/)", ...
+  std::string location;  // for people: "sqlite:PATH", "file:DIR under keys/", ...
 };
 
 // Where the keys are, as a sentence fragment; and for local storage, the path that must exist.
@@ -141,6 +141,37 @@ Result<OpenedKeys> OpenKeys(const CommonSettings& s, bool must_exist) {
   return out;
 }
 
+// Prints the key alone on stdout. False when it could not be written (a closed pipe, a full
+// disk): the caller has stored its hash already and must say so, since nobody has seen the key.
+bool PrintKey(const std::string& key) {
+  const bool printed = std::printf("%s\n", key.c_str()) >= 0;
+  return std::fflush(stdout) == 0 && printed && std::ferror(stdout) == 0;
+}
+
+// The store holds a key that was never shown: say how to get a usable one.
+int Unshown(std::string_view command, const std::string& name) {
+  std::fprintf(stderr,
+               "pictor keys %.*s: key '%s' is stored but could not be written to stdout, so "
+               "nobody has it; run `pictor keys rotate --name %s` to get a new one\n",
+               static_cast<int>(command.size()), command.data(), name.c_str(), name.c_str());
+  return kExitFailure;
+}
+
+// A write that failed with a retryable status (a lost reply, a timeout) may have been stored all
+// the same, leaving a key nobody has seen in the store: says how to find out and recover.
+int FailedWrite(std::string_view command, const Status& s, const std::string& name) {
+  if (!s.IsRetryable()) return Fail(command, s);
+  const std::string recovery =
+      command == "create"
+          ? "if `pictor keys list` shows key '" + name + "', it was created all the same: run "
+          : "the key may have been replaced all the same, and the previous one with it: run ";
+  std::fprintf(stderr,
+               "pictor keys %.*s: %s\n%s`pictor keys rotate --name %s` to get a key that works\n",
+               static_cast<int>(command.size()), command.data(), s.message().c_str(),
+               recovery.c_str(), name.c_str());
+  return kExitFailure;
+}
+
 std::string BudgetsText(const ApiKeyRecord& r) {
   return r.budgets.empty() ? "none" : FormatBudgetList(r.budgets);
 }
@@ -167,9 +198,10 @@ int RunCreate(const KeysOptions& o) {
   record.created_ms = NowMs();
   auto keys = OpenKeys(o.common, false);
   if (!keys.ok()) return Fail("create", keys.status());
-  if (Status s = keys->parts.keys->Create(record); !s.ok()) return Fail("create", s);
-  std::printf("%s\n", key->c_str());
-  std::fflush(stdout);
+  if (Status s = keys->parts.keys->Create(record); !s.ok()) {
+    return FailedWrite("create", s, record.name);
+  }
+  if (!PrintKey(*key)) return Unshown("create", record.name);
   std::fprintf(stderr,
                "created key '%s' (scopes %s; rate %s; budgets %s) in %s.\n"
                "The key above is shown only now: Pictor keeps its SHA-256, not the key.\n",
@@ -273,9 +305,10 @@ int RunRotate(const KeysOptions& o) {
   record->previous_hash = *grace > 0 ? record->hash : "";
   record->previous_expires_ms = *grace > 0 ? now + *grace : 0;
   record->hash = HashApiKey(*key);
-  if (Status s = keys->parts.keys->Update(*record); !s.ok()) return Fail("rotate", s);
-  std::printf("%s\n", key->c_str());
-  std::fflush(stdout);
+  if (Status s = keys->parts.keys->Update(*record); !s.ok()) {
+    return FailedWrite("rotate", s, o.name);
+  }
+  if (!PrintKey(*key)) return Unshown("rotate", o.name);
   const std::string previous =
       *grace > 0 ? "the previous key stays valid until " + FormatIso8601(now + *grace)
                  : "the previous key is refused once servers next read the keys (within seconds)";

@@ -201,6 +201,35 @@ TEST_P(KeyStoreContract, AnotherStoreObjectSeesCreatesAndUpdatesAtOnce) {
   EXPECT_EQ(listed->front().revoked_ms, 1700000002000);
 }
 
+// An authenticator lists every few seconds from one object while another process revokes and
+// rotates: each List shows the latest records, however it avoids rereading unchanged ones.
+TEST_P(KeyStoreContract, EveryListShowsAnotherObjectsLatestUpdates) {
+  std::unique_ptr<KeyStore> other = under_test_->OpenAnother();
+  ASSERT_NE(other, nullptr);
+  ApiKeyRecord a = Record("a");
+  ApiKeyRecord b = Record("b");
+  ASSERT_TRUE(keys().Create(a).ok());
+  ASSERT_TRUE(keys().Create(b).ok());
+  ASSERT_TRUE(keys().List().ok());
+  // A rotation changes the hash and nothing else: a record of the same size.
+  b.hash = HashApiKey("b/rotated");
+  ASSERT_TRUE(other->Update(b).ok());
+  auto listed = keys().List();
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0], a);
+  EXPECT_EQ((*listed)[1], b);
+  a.revoked_ms = 1700000003000;
+  ASSERT_TRUE(other->Update(a).ok());
+  ASSERT_TRUE(other->Create(Record("c")).ok());
+  listed = keys().List();
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0], a);
+  EXPECT_EQ((*listed)[1], b);
+  EXPECT_EQ((*listed)[2], Record("c"));
+}
+
 // Several store objects (as several processes) create one name at once: exactly one wins, and
 // the record kept is the winner's.
 TEST_P(KeyStoreContract, ConcurrentCreatesOfOneNameHaveExactlyOneWinner) {

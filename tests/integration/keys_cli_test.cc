@@ -321,6 +321,24 @@ TEST_F(KeysCliTest, AnUnusableStoreFailsWithoutPrintingAKey) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
+// stdout on a full device: the key cannot be shown, which the command must say rather than exit
+// 0 with a stored key nobody has.
+TEST_F(KeysCliTest, AKeyThatCannotBePrintedIsReportedWithTheWayOut) {
+  ASSERT_TRUE(fs::exists("/dev/full")) << "the test needs /dev/full";
+  for (const std::string command : {"create", "rotate"}) {
+    RunResult r = RunCommand(
+        dir_,
+        {"/bin/sh", "-c", "exec \"$0\" keys " + command + " --name ci >/dev/full", PictorBinary()},
+        {}, 60s);
+    EXPECT_EQ(r.code(), 1) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("could not be written to stdout"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("pictor keys rotate --name ci"), std::string::npos) << r.err;
+  }
+  auto record = StoredRecord("ci");
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(record->revoked_ms, 0);
+}
+
 // Several processes create keys at once: one name has exactly one winner, and distinct names
 // all land, in the SQLite file and in a file store alike.
 class KeysRaceTest : public KeysCliTest, public testing::WithParamInterface<bool> {

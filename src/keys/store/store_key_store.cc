@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -17,6 +20,18 @@ namespace {
 constexpr size_t kMaxRecordBytes = 64 * 1024;
 constexpr std::string_view kContentType = "application/json";
 constexpr std::string_view kSuffix = ".json";
+
+// ETags trusted to change whenever an object's bytes do: an MD5 in quotes, which S3 answers for
+// every object written by a single PUT and the file store keeps beside each file. Any other tag
+// (the file store's size-and-mtime fallback where it cannot keep one, which two writes of one
+// size within the clock's tick would share) makes List read the object every time.
+bool IsContentTag(std::string_view etag) {
+  if (etag.size() != 34 || etag.front() != '"' || etag.back() != '"') return false;
+  for (char c : etag.substr(1, 32)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 // "/images//x/" -> "images/x": a prefix is often built by joining settings that may end in '/'.
 std::string DropEmptySegments(std::string_view prefix) {
@@ -34,7 +49,8 @@ std::string DropEmptySegments(std::string_view prefix) {
   return out;
 }
 
-// Thread-safe: holds only its settings and the (thread-safe) store.
+// Thread-safe: its settings are constant, the store is thread-safe, and List's cache is guarded
+// by cache_mu_.
 class StoreKeyStore final : public KeyStore {
  public:
   StoreKeyStore(ObjectStore& store, std::string dir) : store_(store), dir_(std::move(dir)) {}
@@ -74,6 +90,8 @@ class StoreKeyStore final : public KeyStore {
     return Read(KeyOf(name), name);
   }
 
+  // One LIST, then a GET only for the records whose ETag changed since the last List (see the
+  // header): an authenticator refreshing every few seconds reads what changed, not every key.
   Result<std::vector<ApiKeyRecord>> List() override {
     const std::string listed_prefix = dir_ + "/";
     auto objects = store_.List(listed_prefix, kMaxStoreKeys + 1);
@@ -82,17 +100,30 @@ class StoreKeyStore final : public KeyStore {
       return Status::ResourceExhausted("more than " + std::to_string(kMaxStoreKeys) +
                                        " objects under " + listed_prefix);
     }
+    std::map<std::string, TaggedRecord, std::less<>> seen;  // the next cache: listed objects only
     std::vector<ApiKeyRecord> out;
     for (const ObjectInfo& info : *objects) {
       std::string_view file = std::string_view(info.key).substr(listed_prefix.size());
       if (!file.ends_with(kSuffix)) continue;
       file.remove_suffix(kSuffix.size());
       if (!ValidateKeyName(file).ok()) continue;  // not `<name>.json`, or in a subfolder
-      auto record = Read(info.key, file);
+      if (auto cached = Cached(info); cached.has_value()) {
+        out.push_back(cached->record);
+        seen.emplace(info.key, std::move(*cached));
+        continue;
+      }
+      std::string etag;
+      auto record = Read(info.key, file, &etag);
       // Listed, then gone: the port never deletes, but an operator may have.
       if (record.status().IsNotFound()) continue;
       if (!record.ok()) return record.status();
-      out.push_back(std::move(record).value());
+      out.push_back(*record);
+      // Keyed by the tag the GET answered with, which names exactly the bytes it returned.
+      if (IsContentTag(etag)) seen.emplace(info.key, TaggedRecord{etag, std::move(record).value()});
+    }
+    {
+      std::lock_guard lock(cache_mu_);
+      cache_ = std::move(seen);
     }
     // The listing's order is not the names': "a-b.json" sorts before "a.json".
     std::sort(out.begin(), out.end(),
@@ -101,8 +132,24 @@ class StoreKeyStore final : public KeyStore {
   }
 
  private:
-  // The record at `key`, which must be the record of `name`.
-  Result<ApiKeyRecord> Read(const std::string& key, std::string_view name) {
+  struct TaggedRecord {
+    std::string etag;
+    ApiKeyRecord record;
+  };
+
+  // The record List read last time from the object `info` lists, when its ETag is unchanged.
+  std::optional<TaggedRecord> Cached(const ObjectInfo& info) {
+    if (!IsContentTag(info.etag)) return std::nullopt;
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(info.key);
+    if (it == cache_.end() || it->second.etag != info.etag) return std::nullopt;
+    return it->second;
+  }
+
+  // The record at `key`, which must be the record of `name`; `etag`, when given, gets the ETag
+  // of the object read.
+  Result<ApiKeyRecord> Read(const std::string& key, std::string_view name,
+                            std::string* etag = nullptr) {
     auto object = store_.Get(key);
     if (object.status().IsNotFound()) {
       return Status::NotFound("no key named '" + std::string(name) + "'");
@@ -114,6 +161,7 @@ class StoreKeyStore final : public KeyStore {
     auto record = keys_store::DecodeKeyRecord(object->data);
     if (!record.ok()) return Damaged(key, record.status().message());
     if (record->name != name) return Damaged(key, "holds the record of another key");
+    if (etag != nullptr) *etag = object->info.etag;
     return record;
   }
 
@@ -129,6 +177,10 @@ class StoreKeyStore final : public KeyStore {
 
   ObjectStore& store_;
   const std::string dir_;  // "<prefix>/keys" or "keys"
+
+  std::mutex cache_mu_;  // guards cache_
+  // By object key: the records the last List read, with the ETag they were read at.
+  std::map<std::string, TaggedRecord, std::less<>> cache_;
 };
 
 }  // namespace

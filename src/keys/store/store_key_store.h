@@ -10,8 +10,10 @@
 // key at once (a revoke and a rotate) leave the last one written, as the store has no conditional
 // replace. Records are never deleted, so a name once used stays taken.
 //
-// List pays one LIST page per 1000 keys and one GET per key: authenticators refresh the set
-// every few seconds, and key sets are small (a few dozen); at most kMaxStoreKeys are read.
+// List pays one LIST page per 1000 keys, and a GET only for the records whose ETag changed since
+// this object's previous List (ETags that are content hashes, as S3's and the file store's are;
+// with any other tag, a GET per key): authenticators refresh the set every few seconds, and most
+// refreshes then cost one LIST. At most kMaxStoreKeys are read.
 // An object under keys/ whose name is not `<valid key name>.json` is ignored (it cannot be a
 // key); one that is but does not decode, or names another key, is DataLoss, for List as a whole
 // too (an authenticator must not silently forget a revocation). The store's own errors pass

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <regex>
 
+#include "core/api_key.h"
 #include "integration/aws_e2e/aws_fixture.h"
+#include "peers/fault_proxy.h"
 
 namespace pictor::aws_e2e {
 namespace {
@@ -85,6 +87,55 @@ TEST_F(KeysOnS3Test, TwoProcessesCreatingOneNameAtOnceLeaveOneKey) {
     }
   }
   EXPECT_EQ(winners, 1);
+}
+
+// The create's PUT reaches S3, but its reply is lost (the connection resets mid-answer): the S3
+// adapter sends it again, S3 refuses it (the object exists), and the key store must recognise
+// the object as its own write by the new key's hash, not report the name as taken.
+TEST_F(KeysOnS3Test, ACreateWhoseReplyIsLostIsRetriedAndRecognisedAsItsOwnWrite) {
+  auto proxy = pictor::testing::FaultProxy::Start(Endpoint());
+  ASSERT_NE(proxy, nullptr);
+  proxy->Script(nlohmann::json::array(
+      {{{"method", "PUT"}, {"path", "team/keys/ci\\.json"}, {"fault", "reset"}}}));
+  RunResult r = Pictor(With({"create", "--name", "ci"}), {{"AWS_ENDPOINT_URL", proxy->base_url()}});
+  ASSERT_EQ(r.code(), 0) << r.err;
+  ASSERT_TRUE(IsKeyLine(r.out)) << r.out;
+  const auto puts = proxy->Requests("PUT", "team/keys/ci.json");
+  ASSERT_EQ(puts.size(), 2u) << "the lost reply was not retried";
+  EXPECT_EQ(puts[0].fault, "reset");
+
+  RunResult stored = Aws({"s3", "cp", "s3://keys-images/team/keys/ci.json", "-"});
+  ASSERT_EQ(stored.code(), 0) << stored.err;
+  const nlohmann::json record = nlohmann::json::parse(stored.out, nullptr, false);
+  ASSERT_TRUE(record.is_object()) << stored.out;
+  EXPECT_EQ(record.value("hash", ""), HashApiKey(r.out.substr(0, kApiKeyLength)));
+}
+
+// Every reply to the create's PUT is lost: the command fails, but S3 holds the record of a key
+// nobody saw. The error says so and how to recover, and that way works.
+TEST_F(KeysOnS3Test, ACreateThatMayHaveBeenStoredSaysHowToRecover) {
+  auto proxy = pictor::testing::FaultProxy::Start(Endpoint());
+  ASSERT_NE(proxy, nullptr);
+  proxy->Script(nlohmann::json::array(
+      {{{"method", "PUT"}, {"path", "team/keys/ci\\.json"}, {"fault", "reset"}, {"count", -1}}}));
+  RunResult r = Pictor(With({"create", "--name", "ci"}), {{"AWS_ENDPOINT_URL", proxy->base_url()}});
+  EXPECT_EQ(r.code(), 1) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("created all the same"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pictor keys rotate --name ci"), std::string::npos) << r.err;
+  EXPECT_GE(proxy->Requests("PUT", "team/keys/ci.json").size(), 2u);
+
+  RunResult listed = Pictor(With({"list"}));
+  ASSERT_EQ(listed.code(), 0) << listed.err;
+  EXPECT_NE(listed.out.find("\nci "), std::string::npos) << listed.out;
+  RunResult rotated = Pictor(With({"rotate", "--name", "ci"}));
+  ASSERT_EQ(rotated.code(), 0) << rotated.err;
+  ASSERT_TRUE(IsKeyLine(rotated.out)) << rotated.out;
+  RunResult stored = Aws({"s3", "cp", "s3://keys-images/team/keys/ci.json", "-"});
+  ASSERT_EQ(stored.code(), 0) << stored.err;
+  const nlohmann::json record = nlohmann::json::parse(stored.out, nullptr, false);
+  ASSERT_TRUE(record.is_object()) << stored.out;
+  EXPECT_EQ(record.value("hash", ""), HashApiKey(rotated.out.substr(0, kApiKeyLength)));
 }
 
 TEST_F(KeysOnS3Test, AMissingBucketFailsClearlyWithoutPrintingAKey) {

@@ -178,6 +178,41 @@ TEST(MakeStoreTest, OpensTheStoreTheSpecNames) {
   EXPECT_TRUE(std::filesystem::exists(dir / "images/a/b.png"));
 }
 
+ApiKeyRecord SomeKey(const std::string& name) {
+  ApiKeyRecord r;
+  r.name = name;
+  r.hash = std::string(64, 'a');
+  return r;
+}
+
+TEST(BuildKeyStoreTest, OpensTheStoreEachSpecNames) {
+  TempDir dir;
+  auto sqlite = BuildKeyStore(
+      KeyStoreSpecFor(*ParseLedgerSpec("sqlite:" + (dir / "j.db"), nullptr)), LedgerContext{});
+  ASSERT_TRUE(sqlite.ok()) << sqlite.status().ToString();
+  ASSERT_TRUE(sqlite->keys->Create(SomeKey("a")).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir / "j.db"));
+
+  auto images = MakeStore(*ParseStoreSpec("file:" + (dir / "images")));
+  ASSERT_TRUE(images.ok());
+  auto in_images = BuildKeyStore(KeyStoreSpecFor(*ParseLedgerSpec("store", nullptr)),
+                                 LedgerContext{images->get(), "team"});
+  ASSERT_TRUE(in_images.ok()) << in_images.status().ToString();
+  ASSERT_TRUE(in_images->keys->Create(SomeKey("b")).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir / "images/team/keys/b.json"));
+
+  auto own = BuildKeyStore(KeyStoreSpecFor(*ParseLedgerSpec("file:" + (dir / "records"), nullptr)),
+                           LedgerContext{images->get(), "team"});
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  ASSERT_TRUE(own->keys->Create(SomeKey("c")).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir / "records/keys/c.json"));
+}
+
+TEST(BuildKeyStoreTest, KeysInTheImageStoreNeedOne) {
+  auto none = BuildKeyStore(KeyStoreSpecFor(*ParseLedgerSpec("store", nullptr)), LedgerContext{});
+  EXPECT_TRUE(none.status().IsInvalidArgument()) << none.status().ToString();
+}
+
 // Makes the notifier one spec names.
 Result<std::unique_ptr<Notifier>> MakeNotifierFor(std::string_view text,
                                                   const NotifierSettings& settings) {

@@ -170,6 +170,31 @@ TEST(LedgerSpecTest, RefusesUnknownAndIncompleteSpecs) {
   EXPECT_TRUE(Says(ParseLedgerSpec("Store", nullptr).status(), "unknown job ledger"));
 }
 
+TEST(KeyStoreSpecTest, KeysSitWhereTheLedgerIs) {
+  const QueueSpec sqlite = *ParseQueueSpec("sqlite:/data/queue.db");
+  const KeyStoreSpec beside = KeyStoreSpecFor(*ParseLedgerSpec("", &sqlite));
+  EXPECT_EQ(beside.kind, KeyStoreSpec::Kind::kSqlite);
+  EXPECT_EQ(beside.path, "/data/queue.jobs.db");
+  const KeyStoreSpec file = KeyStoreSpecFor(*ParseLedgerSpec("sqlite:/x/jobs.db", &sqlite));
+  EXPECT_EQ(file.kind, KeyStoreSpec::Kind::kSqlite);
+  EXPECT_EQ(file.path, "/x/jobs.db");
+  const KeyStoreSpec own = KeyStoreSpecFor(*ParseLedgerSpec("s3://pictor-jobs/records", nullptr));
+  EXPECT_EQ(own.kind, KeyStoreSpec::Kind::kOwnStore);
+  EXPECT_EQ(own.store.bucket, "pictor-jobs");
+  EXPECT_EQ(own.store.prefix, "records");
+  EXPECT_EQ(KeyStoreSpecFor(*ParseLedgerSpec("store", &sqlite)).kind,
+            KeyStoreSpec::Kind::kImageStore);
+}
+
+// SQS without job records (the Lambda deployment's default) still has keys: in the image store.
+TEST(KeyStoreSpecTest, WithoutALedgerKeysAreInTheImageStore) {
+  const QueueSpec sqs = *ParseQueueSpec("https://sqs.eu-west-1.amazonaws.com/1/prompts");
+  EXPECT_EQ(KeyStoreSpecFor(*ParseLedgerSpec("", &sqs)).kind, KeyStoreSpec::Kind::kImageStore);
+  const QueueSpec sqlite = *ParseQueueSpec("sqlite:/data/queue.db");
+  EXPECT_EQ(KeyStoreSpecFor(*ParseLedgerSpec("none", &sqlite)).kind,
+            KeyStoreSpec::Kind::kImageStore);
+}
+
 TEST(NotifierSpecParseTest, ReadsEachScheme) {
   EXPECT_EQ(ParseNotifierSpec("smtp://mail:25")->kind, NotifierSpec::Kind::kSmtp);
   EXPECT_EQ(ParseNotifierSpec("smtps://mail:465")->kind, NotifierSpec::Kind::kSmtp);

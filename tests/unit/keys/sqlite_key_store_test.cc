@@ -11,6 +11,7 @@
 #include "core/api_key.h"
 #include "fakes/job_records.h"
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "unit/sqlite/file_size_limit.h"
 
 namespace pictor {
 namespace {
@@ -110,6 +111,35 @@ TEST_F(SqliteKeyStoreTest, AnUnusablePathIsAnErrorNamingIt) {
   ASSERT_FALSE(keys.ok());
   EXPECT_NE(keys.status().message().find((dir_ / "var").string()), std::string::npos)
       << keys.status().ToString();
+}
+
+// A file that may not grow (a full disk, a quota): creates fail with ResourceExhausted, and what
+// was stored before stays readable. The child process opens its own store (fork needs a process
+// with one thread: this store has no threads of its own).
+TEST_F(SqliteKeyStoreTest, AFullDiskFailsCreatesAndKeepsEarlierKeys) {
+  {
+    auto keys = OpenSqliteKeyStore(path_);
+    ASSERT_TRUE(keys.ok());
+    ASSERT_TRUE((*keys)->Create(Record("before")).ok());
+  }
+  const std::string outcome =
+      testing::FirstFailureWithFileSizeLimit(64 * 1024, [&]() -> std::optional<StatusCode> {
+        auto keys = OpenSqliteKeyStore(path_);
+        if (!keys.ok()) return keys.status().code();
+        for (int i = 0; i < 200; ++i) {  // a commit appends at least a page to the log
+          Status s = (*keys)->Create(Record("k" + std::to_string(i)));
+          if (!s.ok()) return s.code();
+        }
+        return std::nullopt;
+      });
+  EXPECT_EQ(outcome, "resource_exhausted");
+  auto keys = OpenSqliteKeyStore(path_);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  auto all = (*keys)->List();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_FALSE(all->empty());
+  EXPECT_EQ(all->front().name, "before");
+  EXPECT_LT(all->size(), 201u);
 }
 
 TEST_F(SqliteKeyStoreTest, AFileThatIsNotADatabaseIsRefused) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/api_key.h"
+#include "core/digest.h"
 #include "fakes/memory_store.h"
 #include "keys/store/key_record_json.h"
 #include "pictor/object_store_wrapper.h"
@@ -91,6 +92,27 @@ TEST_F(StoreKeyStoreTest, ObjectsThatCannotBeKeysAreNotListed) {
   EXPECT_EQ(all->front().name, "ci");
 }
 
+TEST_F(StoreKeyStoreTest, AnOversizedObjectIsNotParsedAndIsDataLoss) {
+  std::string huge = keys_store::EncodeKeyRecord(Record("big"));
+  huge.insert(huge.size() - 1, ",\"padding\":\"" + std::string(70 * 1024, 'x') + "\"");
+  ASSERT_TRUE(store_.Put("images/keys/big.json", huge, "application/json").ok());
+  auto got = keys_->Get("big");
+  EXPECT_EQ(got.status().code(), StatusCode::kDataLoss) << got.status().ToString();
+  EXPECT_NE(got.status().message().find("too large"), std::string::npos);
+}
+
+// An authenticator must never get part of the set: past the bound, List fails as a whole.
+TEST_F(StoreKeyStoreTest, MoreObjectsThanTheBoundFailListInsteadOfCuttingItShort) {
+  for (size_t i = 0; i < kMaxStoreKeys; ++i) {
+    ASSERT_TRUE(store_.Put("images/keys/k" + std::to_string(i) + ".json", "{}", "").ok());
+  }
+  // Exactly the bound is still read (and these objects are not records: DataLoss, not a cut).
+  EXPECT_EQ(keys_->List().status().code(), StatusCode::kDataLoss);
+  ASSERT_TRUE(store_.Put("images/keys/one-more.json", "{}", "").ok());
+  auto all = keys_->List();
+  EXPECT_EQ(all.status().code(), StatusCode::kResourceExhausted) << all.status().ToString();
+}
+
 TEST_F(StoreKeyStoreTest, AFailedWriteCreatesNothing) {
   store_.FailNextPuts(1, StatusCode::kUnavailable);
   Status s = keys_->Create(Record("ci"));
@@ -132,6 +154,84 @@ TEST_F(StoreKeyStoreTest, ARetriedCreateThatFindsItsOwnRecordSucceeds) {
   ApiKeyRecord other = Record("ci");
   other.hash = HashApiKey("another key");
   EXPECT_EQ((*keys)->Create(other).code(), StatusCode::kAlreadyExists);
+}
+
+// The memory store's ETags as an MD5 of its own tag, so they have the shape of S3's (and change
+// exactly when the fake's do); counts the GETs that reach the store.
+class Md5TaggedStore final : public ObjectStoreWrapper {
+ public:
+  using ObjectStoreWrapper::ObjectStoreWrapper;
+  Result<StoredObject> Get(std::string_view key) override {
+    gets.push_back(std::string(key));
+    auto object = ObjectStoreWrapper::Get(key);
+    if (object.ok()) object->info.etag = Tag(object->info.etag);
+    return object;
+  }
+  Result<std::vector<ObjectInfo>> List(std::string_view prefix, size_t max_keys) override {
+    auto listed = ObjectStoreWrapper::List(prefix, max_keys);
+    if (listed.ok()) {
+      for (ObjectInfo& info : *listed) info.etag = Tag(info.etag);
+    }
+    return listed;
+  }
+  std::vector<std::string> gets;
+
+ private:
+  static std::string Tag(const std::string& etag) { return "\"" + Md5Hex(etag) + "\""; }
+};
+
+TEST_F(StoreKeyStoreTest, ListRereadsOnlyTheRecordsWhoseTagChanged) {
+  Md5TaggedStore tagged(store_);
+  auto keys = OpenStoreKeyStore(tagged, "images");
+  ASSERT_TRUE(keys.ok());
+  for (const char* name : {"a", "b", "c"}) ASSERT_TRUE(keys_->Create(Record(name)).ok());
+  ASSERT_EQ((*keys)->List()->size(), 3u);
+  EXPECT_EQ(tagged.gets.size(), 3u);
+
+  tagged.gets.clear();
+  ASSERT_EQ((*keys)->List()->size(), 3u);
+  EXPECT_TRUE(tagged.gets.empty()) << tagged.gets.size() << " records read again unchanged";
+
+  ApiKeyRecord b = Record("b");
+  b.revoked_ms = 1700000001000;
+  ASSERT_TRUE(keys_->Update(b).ok());  // another key store object: another process
+  tagged.gets.clear();
+  auto listed = (*keys)->List();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(tagged.gets, std::vector<std::string>{"images/keys/b.json"});
+  EXPECT_EQ((*listed)[1], b);
+}
+
+TEST_F(StoreKeyStoreTest, ListRereadsEveryRecordWhenTagsAreNotContentHashes) {
+  for (const char* name : {"a", "b"}) ASSERT_TRUE(keys_->Create(Record(name)).ok());
+  testing::MemoryStore* plain = &store_;  // its tags are not MD5s
+  class Counting final : public ObjectStoreWrapper {
+   public:
+    using ObjectStoreWrapper::ObjectStoreWrapper;
+    Result<StoredObject> Get(std::string_view key) override {
+      ++gets;
+      return ObjectStoreWrapper::Get(key);
+    }
+    int gets = 0;
+  } counting(*plain);
+  auto keys = OpenStoreKeyStore(counting, "images");
+  ASSERT_TRUE(keys.ok());
+  ASSERT_TRUE((*keys)->List().ok());
+  ASSERT_TRUE((*keys)->List().ok());
+  EXPECT_EQ(counting.gets, 4);
+}
+
+TEST_F(StoreKeyStoreTest, ARecordRemovedBehindTheStoreLeavesTheList) {
+  Md5TaggedStore tagged(store_);
+  auto keys = OpenStoreKeyStore(tagged, "images");
+  ASSERT_TRUE(keys.ok());
+  for (const char* name : {"a", "b"}) ASSERT_TRUE(keys_->Create(Record(name)).ok());
+  ASSERT_EQ((*keys)->List()->size(), 2u);
+  ASSERT_TRUE(store_.Delete("images/keys/a.json").ok());
+  auto listed = (*keys)->List();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().name, "b");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "pictor/image_model_wrapper.h"
 #include "pictor/job_ledger_wrapper.h"
 #include "pictor/job_queue_wrapper.h"
+#include "pictor/key_store_wrapper.h"
 #include "pictor/notifier_wrapper.h"
 #include "pictor/object_store_wrapper.h"
 
@@ -162,6 +163,45 @@ class RecordingStore final : public ObjectStore {
   }
   Log log;
 };
+
+class RecordingKeyStore final : public KeyStore {
+ public:
+  Status Create(const ApiKeyRecord& r) override {
+    log.push_back("Create " + r.name);
+    return Status::AlreadyExists("create");
+  }
+  Status Update(const ApiKeyRecord& r) override {
+    log.push_back("Update " + r.name);
+    return Status::NotFound("update");
+  }
+  Result<ApiKeyRecord> Get(std::string_view name) override {
+    log.push_back("Get " + std::string(name));
+    ApiKeyRecord r;
+    r.name = "got-" + std::string(name);
+    return r;
+  }
+  Result<std::vector<ApiKeyRecord>> List() override {
+    log.push_back("List");
+    return Status::DataLoss("list");
+  }
+  Log log;
+};
+
+TEST(PortWrapperTest, KeyStoreWrapperForwardsEveryMethod) {
+  RecordingKeyStore inner;
+  KeyStoreWrapper wrapper(inner);
+  EXPECT_EQ(&wrapper.target(), &inner);
+  ApiKeyRecord record;
+  record.name = "k1";
+  EXPECT_EQ(wrapper.Create(record).code(), StatusCode::kAlreadyExists);
+  record.name = "k2";
+  EXPECT_TRUE(wrapper.Update(record).IsNotFound());
+  auto got = wrapper.Get("k3");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->name, "got-k3");
+  EXPECT_EQ(wrapper.List().status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(inner.log, (Log{"Create k1", "Update k2", "Get k3", "List"}));
+}
 
 TEST(PortWrapperTest, StoreWrapperForwardsEveryMethodIncludingOnesWithADefault) {
   RecordingStore inner;
