@@ -46,9 +46,9 @@ HttpResponse OpenAiShape(const Status& status, HttpResponse pictor_shaped) {
   return r;
 }
 
-}  // namespace
+bool UnderV1(std::string_view path) { return path.rfind("/v1/", 0) == 0 || path == "/v1"; }
 
-bool IsOpenAiPath(std::string_view path) { return path.rfind("/v1/", 0) == 0 || path == "/v1"; }
+}  // namespace
 
 HttpResponse RefusalResponse(const HttpRequest& request, const Status& status, int64_t now_ms) {
   HttpResponse r = ErrorResponse(status);
@@ -72,7 +72,7 @@ HttpResponse RefusalResponse(const HttpRequest& request, const Status& status, i
       }
     }
   }
-  if (IsOpenAiPath(request.path)) return OpenAiShape(status, std::move(r));
+  if (UnderV1(request.path)) return OpenAiShape(status, std::move(r));
   return r;
 }
 

@@ -16,11 +16,9 @@
 
 namespace pictor::http {
 
-// True for paths of the OpenAI-compatible API ("/v1/...").
-bool IsOpenAiPath(std::string_view path);
-
 // The answer to `request` failing with `status` (any failed status; 4xx carry its message, 5xx
-// a fixed one, as ErrorResponse does), in the shape of the request's route family. `now_ms`
+// a fixed one, as ErrorResponse does), in the shape of the request's route family: OpenAI's
+// for "/v1" and every path under "/v1/". `now_ms`
 // turns a QuotaExceeded's retry_at_ms into Retry-After seconds.
 HttpResponse RefusalResponse(const HttpRequest& request, const Status& status, int64_t now_ms);
 
