@@ -50,6 +50,9 @@ echo '{"prompt": "A magical salmon going to the moon in a rocket"}' >"$results/j
     sed 's/^median:/POST \/jobs median:/'
 } | tee "$results/http.txt"
 
+echo "bench: auth"
+bench/http/compare_auth.sh "$build/pictor" 3 | tee "$results/auth.txt"
+
 echo "bench: sync memory"
 {
   /usr/bin/python3 bench/http/sync_memory.py "$build/pictor" -- --sync-memory-mb 0

@@ -115,6 +115,24 @@ def main():
         add(f"- `GET /healthz` beside nginx's static 200: **{r:.2f}×** nginx's rate "
             f"(target ≥ 0.5×: {verdict(r >= 0.5)}).")
     add("")
+    auth = (results / "auth.txt").read_text() if (results / "auth.txt").exists() else ""
+    if auth:
+        add("## POST /jobs with API key authentication")
+        add("")
+        add("Command: `bench/http/compare_auth.sh build/pictor 3` (`serve --workers 0` on embedded "
+            "SQLite, `--auth none` and `--auth keys` with one unlimited key sent as "
+            "`Authorization: Bearer` on every request, alternating)")
+        add("")
+        add("```")
+        add(auth.strip())
+        add("```")
+        add("")
+        m = re.search(r"ratio keys/none: ([\d.]+)", auth)
+        if m:
+            r = float(m.group(1))
+            add(f"- Authenticated `POST /jobs`: **{r:.2f}×** the unauthenticated rate "
+                f"(target ≥ 0.90×: {verdict(r >= 0.9)}).")
+        add("")
     sync = (results / "sync_memory.txt").read_text() if (results / "sync_memory.txt").exists() else ""
     if sync:
         add("## Synchronous generation memory (64 concurrent 2048×2048 `POST /generate-image`)")

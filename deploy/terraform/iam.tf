@@ -5,7 +5,8 @@
 # S3, by key: <prefix>/generated_images/from_queue/* is where queue jobs store images; each job
 # first HEADs its image (a redelivery after the image was stored must find it rather than draw it
 # again), and HEAD needs s3:GetObject. <prefix>/jobs/* holds the job records (PICTOR_JOBS=store),
-# read before each update.
+# read before each update; <prefix>/spend/* what each image cost (charged before the model call,
+# refunded when it made no image).
 
 data "aws_iam_policy_document" "assume_lambda" {
   statement {
@@ -33,6 +34,13 @@ data "aws_iam_policy_document" "worker" {
     sid       = "KeepJobRecords"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${var.key_prefix}/jobs/*"]
+  }
+
+  # What each image cost: charged before the model is called, taken back when it made no image.
+  statement {
+    sid       = "KeepSpend"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${var.key_prefix}/spend/*"]
   }
 
   # Without s3:ListBucket, S3 answers a GET or HEAD of a missing key with 403 instead of 404: a

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/key_check.h"
 #include "app/model_catalog.h"
 #include "app/settings.h"
 #include "http/api.h"
@@ -36,6 +37,7 @@ struct LambdaCommandOptions {
   int concurrency = 10;
   int deadline_margin_ms = 1000;
   std::vector<std::string> model_aliases;  // NAME=SPEC; none given: PICTOR_MODEL_ALIASES
+  std::string auth = "none";               // keys | none
 };
 
 // The function's own queue (QUEUE_URL, the event source) takes the records deferred for faults
@@ -59,13 +61,14 @@ class LambdaFunction {
         sqs_(pipeline_, SqsOptions(rt, o)) {}
 
   // The Api, over the catalog of this function's model and the operator's aliases (the
-  // catalog borrows the timed pipeline, so it is built once that exists).
+  // catalog borrows the timed pipeline, so it is built once that exists). `authenticator`: null
+  // without API keys; borrowed, outlives the function.
   Status StartApi(Runtime& rt, const LambdaCommandOptions& o,
-                  const std::vector<ModelAlias>& aliases) {
+                  const std::vector<ModelAlias>& aliases, Authenticator* authenticator) {
     auto models = BuildModelCatalog(pipeline_, o.common.model, aliases);
     if (!models.ok()) return models.status();
     models_ = std::move(models).value();
-    http::ApiOptions ao = ApiOptionsForLambda();
+    http::ApiOptions ao = ApiOptionsForLambda(authenticator, rt.spend.get(), rt.budgets);
     ao.models = models_.get();
     api_.emplace(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics, ao);
     return Status::Ok();
@@ -110,9 +113,13 @@ class LambdaFunction {
   }
 
  private:
-  static http::ApiOptions ApiOptionsForLambda() {
+  static http::ApiOptions ApiOptionsForLambda(Authenticator* authenticator, SpendLedger* spend,
+                                              const std::vector<Budget>& budgets) {
     http::ApiOptions ao;
     ao.local_job_backends = false;
+    ao.access.authenticator = authenticator;
+    ao.access.spend = spend;
+    ao.access.global_budgets = budgets;
     return ao;
   }
 
@@ -157,10 +164,21 @@ int RunLambda(LambdaCommandOptions& o) {
     init = parsed.status();
     if (parsed.ok()) aliases = std::move(parsed).value();
   }
+  // Keys as `serve --auth keys` reads them; no refresher thread, since Lambda freezes threads
+  // between invocations: the first request after 2 s re-reads them.
+  std::unique_ptr<KeyCheck> keys;
+  if (init.ok() && o.auth == "keys") {
+    auto started = StartKeyCheck(**rt, o.common, /*background_refresh=*/false);
+    init = started.status();
+    if (started.ok()) {
+      keys = std::move(started).value();
+      (*rt)->pipeline->owner_budgets = keys->budgets.get();  // copied by the function's pipeline
+    }
+  }
   std::unique_ptr<LambdaFunction> function;
   if (init.ok()) {
     function = std::make_unique<LambdaFunction>(**rt, o);
-    init = function->StartApi(**rt, o, aliases);
+    init = function->StartApi(**rt, o, aliases, keys ? keys->authenticator.get() : nullptr);
   }
   if (!init.ok()) {
     spdlog::error("init failed: {}", init.message());
@@ -192,6 +210,11 @@ Subcommand AddLambdaCommand(CLI::App& app) {
   cmd->add_option("--model-alias", o->model_aliases,
                   "NAME=SPEC: a model clients of /v1/images/generations may name (repeatable; "
                   "default PICTOR_MODEL_ALIASES, comma-separated)");
+  cmd->add_option("--auth", o->auth,
+                  "keys: the API function needs 'Authorization: Bearer <key>' on every route but "
+                  "/healthz and /readyz (keys from 'pictor keys create'); none (default)")
+      ->envname("PICTOR_AUTH")
+      ->check(CLI::IsMember({"keys", "none"}));
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o] { return RunLambda(*o); }};
 }

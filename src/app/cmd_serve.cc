@@ -11,6 +11,7 @@
 #include "alarm/alarm_settings.h"
 #include "alarm/queue_alarm.h"
 #include "app/commands.h"
+#include "app/key_check.h"
 #include "app/model_catalog.h"
 #include "app/output_file.h"
 #include "app/queue_metrics.h"
@@ -20,6 +21,7 @@
 #include "core/worker.h"
 #include "http/api.h"
 #include "http/memory_budget.h"
+#include "http/metrics_service.h"
 #include "http/public_url.h"
 #include "http/server.h"
 #include "http/tls_server_context.h"
@@ -42,6 +44,9 @@ struct ServeOptions {
   bool alarm = false;
   alarm::AlarmSettings alarm_settings;
   std::vector<std::string> model_aliases;  // NAME=SPEC; none given: PICTOR_MODEL_ALIASES
+  std::string auth = "none";               // keys | none
+  bool insecure_no_auth = false;
+  std::string metrics_listen;  // HOST:PORT of a separate, unauthenticated /metrics listener
 };
 
 // SIGHUP with TLS on: new connections get the files' current pair; open ones keep theirs. A pair
@@ -53,6 +58,34 @@ void ReloadTls(http::TlsServerContext& tls) {
     return;
   }
   spdlog::info("SIGHUP: TLS certificate reloaded: {}", tls.Summary().ToString());
+}
+
+// Whether `host` (as ParseHostPort gives it) names this machine's loopback interface only. Any
+// other name might resolve to an address others reach, so it counts as not loopback.
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+// Without keys, anyone who reaches the port generates images at the operator's expense and reads
+// every image: refused off loopback unless the operator says so in as many words.
+Status CheckExposure(const ServeOptions& o, const std::string& host) {
+  if (o.auth == "keys" || IsLoopbackHost(host) || o.insecure_no_auth) return Status::Ok();
+  return Status::InvalidArgument(
+      "refusing to listen on " + host +
+      " without authentication: anyone who can reach it could generate images at your expense "
+      "and read every image. Use --auth keys (make keys with 'pictor keys create'), listen on "
+      "127.0.0.1, or pass --insecure-no-auth if something in front of this server "
+      "authenticates its callers");
 }
 
 int RunServe(const CLI::App& cmd, ServeOptions& o) {
@@ -83,6 +116,21 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     }
     so.tls = std::move(tls).value();
     spdlog::info("TLS certificate: {}", so.tls->Summary().ToString());
+  }
+  if (Status s = CheckExposure(o, so.host); !s.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  http::ServerOptions metrics_so;
+  metrics_so.io_threads = 1;
+  metrics_so.blocking_threads = 1;
+  if (!o.metrics_listen.empty()) {
+    if (Status s =
+            ParseHostPort("--metrics-listen", o.metrics_listen, &metrics_so.host, &metrics_so.port);
+        !s.ok()) {
+      std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
+      return kExitUsage;
+    }
   }
   so.io_threads = o.io_threads;
   so.max_connections_per_address = o.max_connections_per_address;
@@ -121,6 +169,22 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     return models.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
   }
   ao.models = models->get();
+  std::unique_ptr<KeyCheck> keys;  // outlives the Api and the server, which borrow it
+  if (o.auth == "keys") {
+    auto started = StartKeyCheck(r, o.common, /*background_refresh=*/true);
+    if (!started.ok()) {
+      std::fprintf(stderr, "pictor serve: %s\n", started.status().message().c_str());
+      return kExitFailure;
+    }
+    keys = std::move(started).value();
+    ao.access.authenticator = keys->authenticator.get();
+    // The in-process workers charge each key's images against its own budgets too.
+    r.pipeline->owner_budgets = keys->budgets.get();
+  }
+  // Budget admission: a request its budgets cannot pay for is refused before it is queued or
+  // generated (the pipeline then charges what is actually made).
+  ao.access.spend = r.spend.get();
+  ao.access.global_budgets = r.budgets;
   http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
   auto server = http::HttpServer::Start(so, api);
   if (!server.ok()) {
@@ -128,6 +192,21 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     return kExitFailure;
   }
   const uint16_t port = (*server)->port();
+
+  // /metrics on a port of its own, without keys: for a scraper on a network the API's callers
+  // do not share. Declared after the API server so that it stops first.
+  http::MetricsService metrics_service(r.metrics);
+  std::unique_ptr<http::HttpServer> metrics_server;
+  if (!o.metrics_listen.empty()) {
+    auto started = http::HttpServer::Start(metrics_so, metrics_service);
+    if (!started.ok()) {
+      std::fprintf(stderr, "pictor serve: --metrics-listen: %s\n",
+                   started.status().message().c_str());
+      (*server)->Stop();
+      return kExitFailure;
+    }
+    metrics_server = std::move(started).value();
+  }
 
   // The queue alarm runs in-process when asked for, or when it has someone to tell.
   std::unique_ptr<alarm::QueueAlarm> queue_alarm;
@@ -143,6 +222,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
         StartQueueAlarm(o.alarm_settings, *r.queue, r.queue_spec, r.metrics, std::move(explain));
     if (!started.ok()) {
       std::fprintf(stderr, "pictor serve: %s\n", started.status().message().c_str());
+      if (metrics_server) metrics_server->Stop();
       (*server)->Stop();
       return started.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
     }
@@ -167,6 +247,13 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
       "pictor serve listening on %s://%s:%u\n", so.tls ? "https" : "http",
       so.host.find(':') == std::string::npos ? so.host.c_str() : ("[" + so.host + "]").c_str(),
       port);
+  if (metrics_server) {
+    std::printf("pictor serve metrics on http://%s:%u/metrics\n",
+                metrics_so.host.find(':') == std::string::npos
+                    ? metrics_so.host.c_str()
+                    : ("[" + metrics_so.host + "]").c_str(),
+                metrics_server->port());
+  }
   std::fflush(stdout);
   spdlog::info("serving: model {}, store {}, queue {}, {} in-process workers", o.common.model,
                o.common.store, o.common.queue, o.workers);
@@ -175,6 +262,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
                                          : std::function<void()>());
   spdlog::info("signal {} received: shutting down", sig);
   if (worker) worker->RequestStop();
+  if (metrics_server) metrics_server->Stop();
   (*server)->Stop();
   if (worker) worker->Join();
   if (queue_alarm) queue_alarm->Stop();
@@ -217,6 +305,19 @@ Subcommand AddServeCommand(CLI::App& app) {
                   "Memory concurrent POST /generate-image may hold, estimated from their sizes; "
                   "beyond it they get 503 (default 512; 0 = unbounded)")
       ->transform(IntegerIn(0, int64_t{1} << 20));
+  cmd->add_option("--auth", o->auth,
+                  "keys: every route but /healthz and /readyz needs 'Authorization: Bearer <key>' "
+                  "(keys made by 'pictor keys create'); none (default): no authentication, "
+                  "loopback only unless --insecure-no-auth")
+      ->envname("PICTOR_AUTH")
+      ->check(CLI::IsMember({"keys", "none"}));
+  cmd->add_flag("--insecure-no-auth", o->insecure_no_auth,
+                "With --auth none, listen on a non-loopback address anyway (only behind "
+                "something else that authenticates callers)");
+  cmd->add_option("--metrics-listen", o->metrics_listen,
+                  "HOST:PORT of a separate listener for GET /metrics and /healthz, without keys "
+                  "(on the API's port, /metrics needs an admin key when --auth keys)")
+      ->envname("PICTOR_METRICS_LISTEN");
   cmd->add_flag(
       "--alarm", o->alarm,
       "Run the queue alarm in-process (also on when --notify or --alarm-config is given)");

@@ -17,6 +17,7 @@
 #include "http/metrics_service.h"
 #include "http/openai_errors.h"
 #include "http/public_url.h"
+#include "http/refusal.h"
 
 namespace pictor::http {
 namespace {
@@ -70,6 +71,7 @@ Api::Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRe
       ledger_(ledger),
       metrics_(metrics),
       options_(std::move(options)),
+      access_(options_.access, metrics),
       sync_memory_(options_.sync_memory_bytes),
       store_probe_(pipeline.store, pipeline.key_prefix, options_.ready_probe_interval),
       own_models_(options_.models != nullptr
@@ -82,38 +84,83 @@ Api::Api(const Pipeline& pipeline, JobQueue* queue, JobLedger* ledger, MetricsRe
 
 // The API as it reads in its documentation (api.h). Each route's may_block says where the
 // server runs it: a model call, the remote store and a remote queue or ledger block; local
-// SQLite files and answers from memory do not.
+// SQLite files and answers from memory do not. Each says which scope a key needs (admin for
+// /metrics, the default), and which are open or create images.
 std::vector<Route> Api::Routes() {
   const bool remote_jobs = !options_.local_job_backends;
   using P = const PathParams&;
-  return {
-      {"POST", std::string(kGenerateImageRoute),
-       [this](const HttpRequest& r, P) { return GenerateImage(r); }, true},
-      {"POST", "/jobs", [this](const HttpRequest& r, P) { return SubmitJob(r); }, remote_jobs},
-      {"GET", "/jobs", [this](const HttpRequest& r, P) { return ListJobs(r); }, remote_jobs},
-      {"GET", "/jobs/{id}", [this](const HttpRequest& r, P p) { return GetJob(r, p.Get("id")); },
-       remote_jobs},
-      {"GET", "/images/{key...}",
-       [this](const HttpRequest& r, P p) { return GetImage(r, p.Get("key")); }, true,
-       "/images/{key}"},
-      HealthzRoute(),
-      {"GET", "/readyz", [this](const HttpRequest&, P) { return Ready(); }, true},
-      // The queue gauges' collector reads the queue's attributes while the page renders.
-      MetricsRoute(metrics_, remote_jobs),
-      {"POST", std::string(kOpenAiGenerationsRoute),
-       [this](const HttpRequest& r, P) { return OpenAiGenerations(r); }, true},
-      {"GET", "/v1/models", [this](const HttpRequest&, P) { return OpenAiModels(); }},
-      {"GET", "/v1/models/{id...}",
-       [this](const HttpRequest&, P p) { return OpenAiModel(p.Get("id")); }, false,
-       "/v1/models/{id}"},
-  };
+  std::vector<Route> routes;
+  routes.push_back(Route{"POST", std::string(kGenerateImageRoute),
+                         [this](const HttpRequest& r, P) { return GenerateImage(r); }, true}
+                       .Needs(kScopeGenerate)
+                       .CreatesImages());
+  routes.push_back(
+      Route{"POST", "/jobs", [this](const HttpRequest& r, P) { return SubmitJob(r); }, remote_jobs}
+          .Needs(kScopeGenerate)
+          .CreatesImages());
+  routes.push_back(
+      Route{"GET", "/jobs", [this](const HttpRequest& r, P) { return ListJobs(r); }, remote_jobs}
+          .Needs(kScopeRead));
+  routes.push_back(Route{"GET", "/jobs/{id}",
+                         [this](const HttpRequest& r, P p) { return GetJob(r, p.Get("id")); },
+                         remote_jobs}
+                       .Needs(kScopeRead));
+  routes.push_back(Route{"GET", "/images/{key...}",
+                         [this](const HttpRequest& r, P p) { return GetImage(r, p.Get("key")); },
+                         true, "/images/{key}"}
+                       .Needs(kScopeRead));
+  routes.push_back(HealthzRoute());
+  routes.push_back(
+      Route{"GET", "/readyz", [this](const HttpRequest&, P) { return Ready(); }, true}.Open());
+  // The queue gauges' collector reads the queue's attributes while the page renders.
+  routes.push_back(MetricsRoute(metrics_, remote_jobs));
+  routes.push_back(Route{"POST", std::string(kOpenAiGenerationsRoute),
+                         [this](const HttpRequest& r, P) { return OpenAiGenerations(r); }, true}
+                       .Needs(kScopeGenerate)
+                       .CreatesImages());
+  routes.push_back(
+      Route{"GET", "/v1/models", [this](const HttpRequest&, P) { return OpenAiModels(); }}.Needs(
+          kScopeRead));
+  routes.push_back(Route{"GET", "/v1/models/{id...}",
+                         [this](const HttpRequest&, P p) { return OpenAiModel(p.Get("id")); },
+                         false, "/v1/models/{id}"}
+                       .Needs(kScopeRead));
+  return routes;
 }
 
 HttpResponse Api::Handle(const HttpRequest& request) { return Serve(request).response; }
 
+HttpResponse Api::Refusal(const HttpRequest& request, const Status& status) {
+  return RefusalResponse(request, status, access_.Now());
+}
+
+double Api::PriceOf(const GenerationRequest& request) const {
+  return options_.image_price_usd ? options_.image_price_usd(request)
+                                  : pipeline_.model.PriceUsd(request);
+}
+
 Routed Api::Serve(const HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
-  Routed routed = routes_.Dispatch(request);
+  const Route* route = routes_.RouteFor(request);
+  Admission admission = access_.Admit(request, route);
+  Routed routed;
+  if (!admission.status.ok()) {
+    routed = Routed{RefusalResponse(request, admission.status, access_.Now()),
+                    routes_.LabelFor(request), nullptr};
+  } else if (access_.authenticating() && !admission.caller.key_name.empty()) {
+    HttpRequest authenticated = request;  // handlers read the caller from the request
+    authenticated.caller = std::move(admission.caller);
+    routed = routes_.Dispatch(authenticated);
+    metrics_
+        .GetCounter("pictor_key_requests_total", "Requests answered for each API key, by route.",
+                    {{"key", authenticated.caller.key_name}, {"route", std::string(routed.label)}})
+        .Increment();
+  } else {
+    routed = routes_.Dispatch(request);
+  }
+  for (const auto& [name, value] : admission.headers.fields()) {
+    routed.response.headers.Set(name, value);
+  }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   CountRequest(metrics_, request, routed);
@@ -161,6 +208,10 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   auto spec = ParseJobJson(request.body, pipeline_.job_size, pipeline_.limits);
   if (!spec.ok()) return ErrorResponse(spec.status());
   if (Status s = pipeline_.model.Check(spec->request); !s.ok()) return ErrorResponse(s);
+  // Before anything is queued: a job its budgets cannot pay for would only fail in a worker.
+  if (Status s = AdmitSpend(request.caller, PriceOf(spec->request)); !s.ok()) {
+    return Refusal(request, s);
+  }
 
   JobRecord record;
   record.created_ms = record.updated_ms = NowMs();
@@ -173,6 +224,8 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   record.key = ImageKey(pipeline_.key_prefix, ImageOrigin::kQueue, pipeline_.model.Name(),
                         record.seed, record.id);
   record.idempotency_key = idempotency_key;
+  record.owner = request.caller.key_name;
+  record.model = pipeline_.model.Name();
   record.request_digest = RequestDigest(spec->request, spec->has_seed);
 
   auto created = ledger_->Create(record);
@@ -241,6 +294,10 @@ HttpResponse Api::GetJob(const HttpRequest& request, std::string_view id) {
       return ClientError(404, "no job with id " + std::string(id), "job_not_found");
     }
     return ErrorResponse(job.status());
+  }
+  // A key without admin sees its own jobs only; another's job is as absent as an unknown one.
+  if (!request.caller.Has(kScopeAdmin) && job->owner != request.caller.key_name) {
+    return ClientError(404, "no job with id " + std::string(id), "job_not_found");
   }
   return JsonResponse(
       200, JobJson(*job, job->state == JobState::kSucceeded ? ImageUrl(request, job->key) : ""));

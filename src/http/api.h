@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@
 
 #include "core/pipeline.h"
 #include "core/validation.h"
+#include "http/access_control.h"
 #include "http/memory_budget.h"
 #include "http/model_catalog.h"
 #include "http/routes.h"
@@ -56,6 +58,12 @@ struct ApiOptions {
   // The models POST /v1/images/generations may use and GET /v1/models lists; borrowed, outlives
   // the Api. Null: the pipeline's own model alone, listed under model_label (else its Name()).
   const ModelCatalog* models = nullptr;
+  // Authentication, scopes, rate limits and budget admission (http/access_control.h); the
+  // default is none of them.
+  AccessOptions access;
+  // The list price of generating `request` with the pipeline's model, for budget admission;
+  // empty: the model's own (ImageModel::PriceUsd). For tests that price by size.
+  std::function<double(const GenerationRequest&)> image_price_usd;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
@@ -77,9 +85,15 @@ class Api final : public HttpService {
   HttpResponse Handle(const HttpRequest& request) override;
   const RouteTable& routes() const override { return routes_; }
 
-  // Answers through the route table, records pictor_http_requests_total and
-  // pictor_http_request_seconds under the route's label, and says which route answered.
+  // Authenticates and authorises the request (AccessControl), answers through the route table,
+  // records pictor_http_requests_total and pictor_http_request_seconds under the route's label
+  // (and pictor_key_requests_total{key,route} for a request with a key), and says which route
+  // answered. A refusal for the caller answers in the route family's shape (http/refusal.h).
   Routed Serve(const HttpRequest& request);
+
+  // Budget admission for a handler about to queue or generate images costing `usd`: OK, or the
+  // QuotaExceeded refusal (reason "budget_exhausted") to answer with.
+  Status AdmitSpend(const Caller& caller, double usd) { return access_.AdmitSpend(caller, usd); }
 
  private:
   std::vector<Route> Routes();
@@ -92,6 +106,9 @@ class Api final : public HttpService {
   HttpResponse OpenAiGenerations(const HttpRequest& request);
   HttpResponse OpenAiModels();
   HttpResponse OpenAiModel(std::string_view id);
+  // RefusalResponse for a handler's refusal.
+  HttpResponse Refusal(const HttpRequest& request, const Status& status);
+  double PriceOf(const GenerationRequest& request) const;
   std::string ImageUrl(const HttpRequest& request, const std::string& key);
   // The scheme://host[:port][/base] absolute URLs start with, or "" for relative ones.
   std::string UrlBaseFor(const HttpRequest& request) const;
@@ -101,6 +118,7 @@ class Api final : public HttpService {
   JobLedger* ledger_;
   MetricsRegistry& metrics_;
   const ApiOptions options_;
+  AccessControl access_;
   MemoryBudget sync_memory_;
   StoreProbe store_probe_;
   std::unique_ptr<ModelCatalog> own_models_;  // when options_.models is null

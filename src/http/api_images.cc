@@ -24,6 +24,7 @@ HttpResponse Api::GenerateImage(const HttpRequest& request) {
   auto spec = ParseJobJson(request.body, options_.sync_defaults, pipeline_.limits);
   if (!spec.ok()) return ErrorResponse(spec.status());
   GenerationRequest gen = spec->request;
+  if (Status s = AdmitSpend(request.caller, PriceOf(gen)); !s.ok()) return Refusal(request, s);
   std::optional<MemoryBudget::Lease> lease =
       sync_memory_.TryAcquire(EstimateGenerationBytes(gen.width, gen.height));
   if (!lease) {
@@ -49,7 +50,7 @@ HttpResponse Api::GenerateImage(const HttpRequest& request) {
   // The canvas is mmapped and unmapped (ReturnLargeBlocksToSystem); the many smaller blocks of
   // a large image are given back here rather than kept by the heap after a burst.
   if (held >= kTrimAfterBytes) TrimHeap();
-  if (!stored.ok()) return ErrorResponse(stored.status());
+  if (!stored.ok()) return Refusal(request, stored.status());
 
   nlohmann::json body = {{"message", "Image generated successfully"},
                          {"key", key},
@@ -80,7 +81,9 @@ HttpResponse Api::GetImage(const HttpRequest& request, std::string_view key) {
   }
   HttpResponse r;
   r.headers.Set("ETag", object->info.etag);
-  r.headers.Set("Cache-Control", "public, max-age=86400");
+  // Behind keys, a shared cache must not hand one caller's image to another.
+  r.headers.Set("Cache-Control",
+                access_.authenticating() ? "private, max-age=86400" : "public, max-age=86400");
   std::vector<std::string_view> if_none_match;
   for (const auto& [name, value] : request.headers.fields()) {
     if (EqualsIgnoreCase(name, "If-None-Match")) if_none_match.emplace_back(value);

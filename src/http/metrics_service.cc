@@ -32,9 +32,11 @@ Refusals MetricsRefusals() {
 }  // namespace
 
 Route HealthzRoute() {
-  return Route{"GET", "/healthz", [](const HttpRequest&, const PathParams&) {
+  return Route{"GET", "/healthz",
+               [](const HttpRequest&, const PathParams&) {
                  return Text(200, "application/json", R"({"status":"ok"})");
-               }};
+               }}
+      .Open();
 }
 
 Route MetricsRoute(MetricsRegistry& metrics, bool may_block) {

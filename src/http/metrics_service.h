@@ -13,11 +13,12 @@
 
 namespace pictor::http {
 
-// GET /healthz: 200 {"status":"ok"} whenever the process answers at all.
+// GET /healthz: 200 {"status":"ok"} whenever the process answers at all; open (no key).
 Route HealthzRoute();
 
-// GET /metrics: the registry's Prometheus page. Rendering runs the registry's collectors, which
-// may call a peer (the SQS queue's attributes): `may_block` says whether they can.
+// GET /metrics: the registry's Prometheus page; needs the admin scope where keys are checked.
+// Rendering runs the registry's collectors, which may call a peer (the SQS queue's attributes):
+// `may_block` says whether they can.
 Route MetricsRoute(MetricsRegistry& metrics, bool may_block);
 
 // Counts one answered request in pictor_http_requests_total{route,method,status}, with labels

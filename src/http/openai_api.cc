@@ -83,6 +83,11 @@ HttpResponse Api::OpenAiGenerations(const HttpRequest& request) {
   }
 
   const int n = parsed->n;
+  // Before any model call: every image of the request must fit the caller's and the global
+  // budgets (each is then charged on its own as it is generated).
+  if (Status s = AdmitSpend(request.caller, pipeline->model.PriceUsd(asked) * n); !s.ok()) {
+    return Refusal(request, s);
+  }
   std::optional<MemoryBudget::Lease> lease =
       sync_memory_.TryAcquire(EstimateGenerationBytes(asked.width, asked.height) * n);
   if (!lease) {
@@ -110,11 +115,14 @@ HttpResponse Api::OpenAiGenerations(const HttpRequest& request) {
   // succeeds only when all of them do, as OpenAI's does. An image stored before another failed
   // stays stored under its key.
   std::vector<Result<StoredImage>> stored(n, Status::Internal("not generated"));
+  const std::string request_id = NewUuid();
   RunConcurrently(n, [&](int i) {
-    stored[i] = GenerateAndStore(*pipeline, images[i], keys[i], /*reuse_existing=*/false);
+    stored[i] = GenerateAndStore(
+        *pipeline, images[i], keys[i], /*reuse_existing=*/false,
+        Attribution{request.caller.key_name, "req:" + request_id + "-" + std::to_string(i)});
   });
   for (const Result<StoredImage>& s : stored) {
-    if (!s.ok()) return OpenAiErrorResponse(s.status());
+    if (!s.ok()) return Refusal(request, s.status());
   }
 
   Json data = Json::array();

@@ -181,6 +181,10 @@ Routed RouteTable::Dispatch(const HttpRequest& request) const {
   return Routed{refusals_.not_found(request), kUnmatchedRoute, nullptr};
 }
 
+const Route* RouteTable::RouteFor(const HttpRequest& request) const noexcept {
+  return Find(request.method, request.path, nullptr);
+}
+
 std::string_view RouteTable::LabelFor(const HttpRequest& request) const noexcept {
   if (const Route* route = Find(request.method, request.path, nullptr)) return route->label;
   for (const Route& route : routes_) {

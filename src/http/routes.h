@@ -15,6 +15,7 @@
 #ifndef PICTOR_HTTP_ROUTES_H_
 #define PICTOR_HTTP_ROUTES_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,29 @@ struct Route {
   bool may_block = false;
   // The metrics route label; empty: the pattern. Routes of one pattern share one label.
   std::string label;
+  // What an API key must hold to call the route (pictor::Scope bits; admin holds them all).
+  // Admin unless the table says otherwise: a route whose scope was forgotten fails closed.
+  uint32_t scopes = kScopeAdmin;
+  // Answered without any key (/healthz, /readyz): load balancers probe without credentials.
+  bool open = false;
+  // Creates images (a model call, now or from the queue): the key's rate limit applies, and the
+  // answer carries the RateLimit-* headers.
+  bool creates_images = false;
+
+  // Setters for the table's rows: {"GET", "/x", handler}.Needs(kScopeRead).
+  Route& Needs(uint32_t s) & {
+    scopes = s;
+    return *this;
+  }
+  Route&& Needs(uint32_t s) && { return std::move(Needs(s)); }
+  Route&& Open() && {
+    open = true;
+    return std::move(*this);
+  }
+  Route&& CreatesImages() && {
+    creates_images = true;
+    return std::move(*this);
+  }
 };
 
 // How a table words the refusals it answers itself. The table sets the Allow header of a 405;
@@ -95,6 +119,9 @@ class RouteTable {
   // Runs the route matching the request's method and path, or answers 404 / 405 itself. Routes
   // are tried in order; the first whose pattern and method match answers.
   Routed Dispatch(const HttpRequest& request) const;
+
+  // The route Dispatch would run for `request`; null when the table would refuse it (404, 405).
+  const Route* RouteFor(const HttpRequest& request) const noexcept;
 
   // The label Dispatch gives this request, without running anything: for logs about a request,
   // which must not carry the path a client chose.

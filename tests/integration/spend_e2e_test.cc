@@ -90,8 +90,13 @@ TEST(SpendE2eTest, AWorkerStopsReceivingWhileTheGlobalBudgetIsSpent) {
       StartServe(dir, &server, {"--config", config, "--budget", "1usd/day", "--workers", "0"}));
   ASSERT_EQ(Http("POST", server.base_url + "/generate-image", R"({"prompt": "a fox"})").status,
             200);
-  HttpResult queued = Http("POST", server.base_url + "/jobs", R"({"prompt": "a second fox"})");
-  ASSERT_EQ(queued.status, 202) << queued.body;
+  // The API refuses to queue what the budget cannot pay for...
+  HttpResult refused = Http("POST", server.base_url + "/jobs", R"({"prompt": "a second fox"})");
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_NE(refused.body.find("budget_exhausted"), std::string::npos) << refused.body;
+  // ...but a message sent straight to the queue waits there for the reset.
+  RunResult sent = RunPictor(dir, {"send", "--queue", QueueSpec(dir), "a second fox"});
+  ASSERT_EQ(sent.code(), 0) << sent.err;
 
   std::unique_ptr<Process> worker;
   ASSERT_TRUE(StartWorker(dir, &worker, {"--config", config, "--budget", "1usd/day"}));

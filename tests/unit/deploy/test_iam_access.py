@@ -391,6 +391,17 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
         self.assertEqual(answer["statusCode"], 200, answer)
         self.fetch_url(answer)
         recorded.append(("POST /generate-image and a GET of its url", self.calls()))
+        # The model refuses the prompt: the image's charge is taken back (nothing was spent).
+        self.model_mode("content_filter")
+        try:
+            refused = self.invoke(emulator, proc, http_event("POST", "/generate-image", body))
+        finally:
+            self.model_mode("ok")
+        self.assertEqual(refused["statusCode"], 400, refused)
+        refused_calls = self.calls()
+        self.assertTrue([c for c in refused_calls if c[0] == "s3:DeleteObject" and "/spend/" in c[1]],
+                        f"the charge was not refunded: {refused_calls}")
+        recorded.append(("POST /generate-image the model refuses", refused_calls))
         keyed = {"idempotency-key": "iam-test-key-1"}
         first = self.invoke(emulator, proc, http_event("POST", "/jobs", body, keyed))
         self.assertEqual(first["statusCode"], 202, first)
