@@ -2,6 +2,7 @@
 // on S3 (fauxqs) and on the in-memory store, and the in-memory fake.
 #include <memory>
 #include <vector>
+#include "pictor/spend_ledger_wrapper.h"
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
@@ -111,6 +112,10 @@ class StoreSpendUnderTest final : public SpendLedgerUnderTest {
 class MemorySpendUnderTest final : public SpendLedgerUnderTest {
  public:
   SpendLedger& ledger() override { return ledger_; }
+  // The fake's charges live in the one object: a second handle on them forwards to it.
+  std::unique_ptr<SpendLedger> OpenAnother() override {
+    return std::make_unique<SpendLedgerWrapper>(ledger_);
+  }
 
  private:
   MemorySpendLedger ledger_;

@@ -20,9 +20,9 @@ class SpendLedgerUnderTest {
  public:
   virtual ~SpendLedgerUnderTest() = default;
   virtual SpendLedger& ledger() = 0;
-  // A second ledger object on the same charges (another process would open one), or nullptr
-  // when the adapter keeps its charges in the object itself.
-  virtual std::unique_ptr<SpendLedger> OpenAnother() { return nullptr; }
+  // A second ledger object on the same charges, as another process would open one (for a fake
+  // that keeps its charges in the object itself, a handle forwarding to it).
+  virtual std::unique_ptr<SpendLedger> OpenAnother() = 0;
 };
 
 struct SpendLedgerAdapter {

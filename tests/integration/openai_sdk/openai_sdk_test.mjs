@@ -5,10 +5,12 @@
 //     the SDK's BadRequestError with Pictor's message, the server staying up;
 //   - models.list / models.retrieve, and an alias from the configuration;
 //   - Pictor's own `openai:` model adapter pointed at a second `pictor serve`: one Pictor
-//     fronting another.
+//     fronting another;
+//   - with API keys: a wrong key as AuthenticationError, a missing scope as
+//     PermissionDeniedError, a rate limit and a spent budget as RateLimitError.
 // Run by ctest (integration_openai_sdk_test) with PICTOR_BIN and PICTOR_SOURCE_DIR set.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -257,9 +259,92 @@ describe('one Pictor fronting another', () => {
 });
 
 // --- Authentication, rate limits and budgets -------------------------------------------------
-// Added once API keys land (serve --auth keys): a wrong key must surface as the SDK's
-// AuthenticationError (401), and a spent budget or a rate limit as its RateLimitError (429, with
-// Retry-After), all in OpenAI's error shape. Start a third server here with --auth keys and keys
-// made by `pictor keys create`, and assert those classes and err.code ('invalid_api_key',
-// 'rate_limited', 'budget_exhausted').
-// ----------------------------------------------------------------------------------------------
+// A third server with --auth keys and keys made by `pictor keys create` in its folder: a wrong
+// key surfaces as the SDK's AuthenticationError (401), a key without the generate scope as its
+// PermissionDeniedError (403), a rate limit and a spent budget as its RateLimitError (429, with
+// Retry-After), all in OpenAI's error shape.
+
+// Runs `pictor keys create` against `dir`'s queue (the keys live in its ledger) and returns the
+// key it printed alone on standard output.
+function createKey(dir, name, extra) {
+  const out = execFileSync(
+    bin, ['keys', 'create', '--name', name, '--queue', `sqlite:${path.join(dir, 'queue.db')}`,
+          ...extra],
+    { env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  const key = out.trim();
+  assert.match(key, /^pk_[A-Za-z0-9_-]{43,}$/);
+  return key;
+}
+
+async function expectRefusal(promise, ErrorClass, status, code) {
+  let caught;
+  await assert.rejects(promise, (err) => {
+    caught = err;
+    assert.ok(err instanceof ErrorClass, `not a ${ErrorClass.name}: ${err}`);
+    assert.equal(err.status, status);
+    assert.equal(err.code, code);
+    assert.ok(!/pk_[A-Za-z0-9_-]{20,}/.test(err.message), `a key in "${err.message}"`);
+    return true;
+  });
+  return caught;
+}
+
+describe('with API keys', () => {
+  let guarded;
+  const keys = {};
+
+  before(async () => {
+    const dir = path.join(work, 'guarded');
+    fs.mkdirSync(dir, { recursive: true });
+    const config = path.join(dir, 'pictor.toml');
+    fs.writeFileSync(config, '[prices]\nbuiltin = 1\n');  // 1 USD an image, for the budget
+    keys.rated = createKey(dir, 'rated', ['--rate', '2/min']);
+    keys.thrifty = createKey(dir, 'thrifty', ['--budget', '2usd/day']);
+    keys.reader = createKey(dir, 'reader', ['--scope', 'read']);
+    guarded = await startServe('guarded', ['--model', 'builtin', '--auth', 'keys',
+                                           '--config', config]);
+  });
+
+  const as = (key) => new OpenAI({ apiKey: key, baseURL: `${guarded.url}/v1`, maxRetries: 0,
+                                   timeout: 120000 });
+  const small = { prompt: 'a lantern', size: '64x64', response_format: 'b64_json' };
+
+  test('a wrong key is an AuthenticationError', async () => {
+    await expectRefusal(as('pk_' + 'A'.repeat(43)).images.generate(small),
+                        OpenAI.AuthenticationError, 401, 'invalid_api_key');
+    await expectRefusal(as('not-a-key').models.list(), OpenAI.AuthenticationError, 401,
+                        'invalid_api_key');
+  });
+
+  test('a key without the generate scope is a PermissionDeniedError, and may read', async () => {
+    await expectRefusal(as(keys.reader).images.generate(small), OpenAI.PermissionDeniedError,
+                        403, 'insufficient_scope');
+    const models = await as(keys.reader).models.list();
+    assert.ok(models.data.length >= 1);
+  });
+
+  test('the request beyond a key\'s rate is a RateLimitError with Retry-After', async () => {
+    for (let i = 0; i < 2; i++) {
+      const answer = await as(keys.rated).images.generate(small);
+      assert.deepEqual(pngSize(Buffer.from(answer.data[0].b64_json, 'base64')),
+                       { width: 64, height: 64 });
+    }
+    const err = await expectRefusal(as(keys.rated).images.generate(small),
+                                    OpenAI.RateLimitError, 429, 'rate_limited');
+    assert.equal(err.type, 'requests');
+    assert.ok(Number(err.headers.get('retry-after')) >= 1);
+    assert.equal(err.headers.get('ratelimit-limit'), '2');
+    assert.equal(err.headers.get('ratelimit-remaining'), '0');
+  });
+
+  test('a spent budget is a RateLimitError before any image is made', async () => {
+    const answer = await as(keys.thrifty).images.generate({ ...small, n: 2 });
+    assert.equal(answer.data.length, 2);
+    const before = storedImages(guarded).length;
+    const err = await expectRefusal(as(keys.thrifty).images.generate(small),
+                                    OpenAI.RateLimitError, 429, 'budget_exhausted');
+    assert.equal(err.type, 'insufficient_quota');
+    assert.ok(Number(err.headers.get('retry-after')) >= 1);
+    assert.equal(storedImages(guarded).length, before);
+  });
+});

@@ -57,6 +57,11 @@ class SamTemplate(unittest.TestCase):
         self.assertEqual(len(found), 1, f"expected one statement with {action}")
         return found[0]
 
+    def statement_by_sid(self, sid):
+        found = [(c, s) for c, s in self.statements() if s.get("Sid") == sid]
+        self.assertEqual(len(found), 1, f"expected one statement {sid}")
+        return found[0]
+
     def test_yamllint_passes(self):
         yamllint = shutil.which("yamllint")
         self.assertIsNotNone(yamllint, "yamllint is not installed (Debian package yamllint)")
@@ -124,10 +129,17 @@ class SamTemplate(unittest.TestCase):
     def test_job_records_only_with_a_queue_and_only_under_prefix_jobs(self):
         env = self.resources[self.function()[0]]["Properties"]["Environment"]["Variables"]
         self.assertEqual(env["PICTOR_JOBS"], {"!If": ["HasQueue", "store", {"!Ref": "AWS::NoValue"}]})
-        condition, s = self.statement_with("s3:DeleteObject")
+        condition, s = self.statement_by_sid("KeepJobRecords")
         self.assertEqual(condition, "HasQueue")
         self.assertEqual(sorted(s["Action"]), ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"])
         self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}/${KeyPrefix}/jobs/*"})
+        # Charges of each image's price sit beside the records: written and refunded, never read.
+        condition, s = self.statement_by_sid("KeepSpend")
+        self.assertEqual(condition, "HasQueue")
+        self.assertEqual(sorted(s["Action"]), ["s3:DeleteObject", "s3:PutObject"])
+        self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}/${KeyPrefix}/spend/*"})
+        deleting = [s for _, s in self.statements() if "s3:DeleteObject" in s["Action"]]
+        self.assertEqual(len(deleting), 2, "DeleteObject only on job records and charges")
         condition, s = self.statement_with("s3:ListBucket")
         self.assertEqual(condition, "HasQueue")
         self.assertEqual(s["Resource"], {"!Sub": "arn:${AWS::Partition}:s3:::${BucketName}"})

@@ -14,6 +14,7 @@
 #include "pictor/key_store_wrapper.h"
 #include "pictor/notifier_wrapper.h"
 #include "pictor/object_store_wrapper.h"
+#include "pictor/spend_ledger_wrapper.h"
 
 namespace pictor {
 namespace {
@@ -217,6 +218,42 @@ TEST(PortWrapperTest, KeyStoreWrapperForwardsEveryMethod) {
   EXPECT_EQ(got->name, "got-k3");
   EXPECT_EQ(wrapper.List().status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(inner.log, (Log{"Create k1", "Update k2", "Get k3", "List"}));
+}
+
+struct RecordingSpendLedger final : SpendLedger {
+  Status Charge(const SpendCharge& charge, const std::vector<BudgetScope>& budgets) override {
+    log.push_back("Charge " + charge.id + " " + std::to_string(budgets.size()));
+    return Status::QuotaExceeded("spent", "budget_exhausted", 7);
+  }
+  Status Check(const std::vector<BudgetScope>& budgets, double usd, int64_t now_ms) override {
+    log.push_back("Check " + std::to_string(budgets.size()) + " " + std::to_string(usd) + " " +
+                  std::to_string(now_ms));
+    return Status::Ok();
+  }
+  Status Refund(std::string_view id) override {
+    log.push_back("Refund " + std::string(id));
+    return Status::Unavailable("refund");
+  }
+  Result<std::vector<SpendCharge>> Since(int64_t since_ms) override {
+    log.push_back("Since " + std::to_string(since_ms));
+    return std::vector<SpendCharge>{SpendCharge{"c1", "", "builtin", 1, since_ms}};
+  }
+  Log log;
+};
+
+TEST(PortWrapperTest, SpendLedgerWrapperForwardsEveryMethod) {
+  RecordingSpendLedger inner;
+  SpendLedgerWrapper wrapper(inner);
+  EXPECT_EQ(&wrapper.target(), &inner);
+  SpendCharge charge;
+  charge.id = "c9";
+  EXPECT_EQ(wrapper.Charge(charge, {BudgetScope{}}).retry_at_ms(), 7);
+  EXPECT_TRUE(wrapper.Check({}, 2, 5).ok());
+  EXPECT_EQ(wrapper.Refund("c9").code(), StatusCode::kUnavailable);
+  auto since = wrapper.Since(3);
+  ASSERT_TRUE(since.ok());
+  EXPECT_EQ(since->at(0).at_ms, 3);
+  EXPECT_EQ(inner.log, (Log{"Charge c9 1", "Check 0 2.000000 5", "Refund c9", "Since 3"}));
 }
 
 TEST(PortWrapperTest, StoreWrapperForwardsEveryMethodIncludingOnesWithADefault) {
