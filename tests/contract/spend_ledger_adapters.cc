@@ -2,7 +2,6 @@
 // on S3 (fauxqs) and on the in-memory store, and the in-memory fake.
 #include <memory>
 #include <vector>
-#include "pictor/spend_ledger_wrapper.h"
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
@@ -10,6 +9,7 @@
 #include "contract/spend_ledger_contract.h"
 #include "contract/temp_dir.h"
 #include "fakes/memory_spend_ledger.h"
+#include "pictor/spend_ledger_wrapper.h"
 #include "fakes/memory_store.h"
 #include "net/http_client.h"
 #include "peers/peer_process.h"
