@@ -56,11 +56,17 @@ int main(int argc, char** argv) {
                  "usage: bench_serial_consumer --model SPEC --store SPEC --queue SPEC --jobs N\n");
     return 2;
   }
-  auto model = pictor::app::MakeModel(flags.model);
+  auto model_spec = pictor::app::ParseModelSpec(flags.model);
+  if (!model_spec.ok()) return Fail("model", model_spec.status());
+  auto store_spec = pictor::app::ParseStoreSpec(flags.store);
+  if (!store_spec.ok()) return Fail("store", store_spec.status());
+  auto queue_spec = pictor::app::ParseQueueSpec(flags.queue);
+  if (!queue_spec.ok()) return Fail("queue", queue_spec.status());
+  auto model = pictor::app::MakeModel(*model_spec);
   if (!model.ok()) return Fail("model", model.status());
-  auto store = pictor::app::MakeStore(flags.store);
+  auto store = pictor::app::MakeStore(*store_spec);
   if (!store.ok()) return Fail("store", store.status());
-  auto queue = pictor::app::MakeQueue(flags.queue, pictor::app::QueueSettings{});
+  auto queue = pictor::app::MakeQueue(*queue_spec, pictor::app::QueueSettings{});
   if (!queue.ok()) return Fail("queue", queue.status());
   pictor::Pipeline pipeline(**model, **store);
 

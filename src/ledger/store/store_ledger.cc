@@ -66,7 +66,11 @@ std::optional<IndexEntry> ParseIndexName(std::string_view name) {
 // A key name is already a valid key segment; anything else an owner might be is hashed.
 std::string OwnerSegment(std::string_view owner) {
   if (ValidateKeyName(owner).ok()) return std::string(owner);
-  return "~" + Sha256Hex(owner);
+  // Appended rather than `"~" + Sha256Hex(...)`, which GCC 12 misreads as an overlapping copy
+  // (-Wrestrict) in optimized builds.
+  std::string segment = "~";
+  segment += Sha256Hex(owner);
+  return segment;
 }
 
 // "/images//jobs/" -> "images/jobs": a prefix is often built by joining settings that may end
