@@ -130,6 +130,11 @@ std::vector<Route> Api::Routes() {
 
 HttpResponse Api::Handle(const HttpRequest& request) { return Serve(request).response; }
 
+HttpResponse Api::EarlyRefusal(std::string_view target, int http_status, const Status& status) {
+  if (IsOpenAiPath(target.substr(0, target.find('?')))) return OpenAiErrorResponse(status);
+  return HttpService::EarlyRefusal(target, http_status, status);
+}
+
 HttpResponse Api::Refusal(const HttpRequest& request, const Status& status) {
   return RefusalResponse(request, status, access_.Now());
 }

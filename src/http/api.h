@@ -84,6 +84,9 @@ class Api final : public HttpService {
   // Serve(request).response.
   HttpResponse Handle(const HttpRequest& request) override;
   const RouteTable& routes() const override { return routes_; }
+  // OpenAI's error shape under /v1/, Pictor's elsewhere.
+  HttpResponse EarlyRefusal(std::string_view target, int http_status,
+                            const Status& status) override;
 
   // Authenticates and authorises the request (AccessControl), answers through the route table,
   // records pictor_http_requests_total and pictor_http_request_seconds under the route's label

@@ -333,9 +333,13 @@ void Connection<Stream>::ReadBody() {
 template <class Stream>
 void Connection<Stream>::OnReadError(error_code ec) {
   if (ec == bhttp::error::body_limit) {
-    return RespondAndClose(
-        JsonError(413, "payload_too_large",
-                  "request body exceeds " + std::to_string(options().max_body_bytes) + " bytes"));
+    // The header is parsed: the service words the refusal for its route family (OpenAI's shape
+    // under /v1/).
+    const std::string target(parser_->get().target());
+    return RespondAndClose(state_->service.EarlyRefusal(
+        target, 413,
+        Status::PayloadTooLarge("request body exceeds " + std::to_string(options().max_body_bytes) +
+                                " bytes")));
   }
   if (ec == bhttp::error::header_limit) {
     return RespondAndClose(JsonError(431, "header_too_large", "request header too large"));

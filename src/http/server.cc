@@ -7,6 +7,8 @@
 // connections cannot take every slot.
 #include "http/server.h"
 
+#include <nlohmann/json.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/dispatch.hpp>
@@ -26,6 +28,16 @@
 #include "http/tls_server_context.h"
 
 namespace pictor::http {
+
+HttpResponse HttpService::EarlyRefusal(std::string_view /*target*/, int http_status,
+                                       const Status& status) {
+  HttpResponse response;
+  response.status = http_status;
+  response.headers.Add("Content-Type", "application/json");
+  nlohmann::json body = {{"message", status.message()}, {"error", status.reason()}};
+  response.body = body.dump();
+  return response;
+}
 namespace {
 
 namespace asio = boost::asio;

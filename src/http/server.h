@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "http/http_message.h"
 #include "http/routes.h"
@@ -28,6 +29,11 @@ class HttpService {
   // each request: a route that may block runs on the blocking pool so the event loop keeps
   // answering others, and a request no route takes is refused on the loop.
   virtual const RouteTable& routes() const = 0;
+  // The answer to a request the server refuses before the service sees it (a body over
+  // max_body_bytes: 413 with a PayloadTooLarge status), worded for the route family of `target`
+  // (the raw request target, as the client sent it). Default: Pictor's JSON error,
+  // {"message", "error": status.reason()}. Never throws.
+  virtual HttpResponse EarlyRefusal(std::string_view target, int http_status, const Status& status);
 };
 
 class TlsServerContext;  // http/tls_server_context.h

@@ -161,6 +161,25 @@ describe('images.generate', () => {
 });
 
 describe('bad input', () => {
+  test('a body over the server\'s limit is a 413 in OpenAI\'s shape', async () => {
+    await assert.rejects(client(back).images.generate({ prompt: 'x'.repeat(70 * 1024) }),
+                         (err) => {
+                           assert.ok(err instanceof OpenAI.APIError, `not an APIError: ${err}`);
+                           assert.equal(err.status, 413);
+                           assert.equal(err.code, 'payload_too_large');
+                           assert.equal(err.type, 'invalid_request_error');
+                           assert.ok(err.message.includes('request body exceeds'), err.message);
+                           return true;
+                         });
+    // Pictor's own routes keep Pictor's shape.
+    const reply = await fetch(`${back.url}/generate-image`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prompt: 'x'.repeat(70 * 1024) }) });
+    assert.equal(reply.status, 413);
+    assert.equal((await reply.json()).error, 'payload_too_large');
+  });
+
+
   test('each is a BadRequestError with Pictor\'s message; the server stays up', async () => {
     const c = client(back);
     const before = storedImages(back).length;
