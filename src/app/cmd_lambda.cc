@@ -149,7 +149,6 @@ int RunLambda(LambdaCommandOptions& o) {
   bool with_queue = !o.common.queue.empty() || !FirstEnv({"PICTOR_QUEUE", "SQS_QUEUE_URL"}).empty();
   ApplyEnvironment(o.common);
   lambda::UseJsonLogging(o.common.log_level);
-  if (o.model_aliases.empty()) o.model_aliases = SplitAliasList(FirstEnv({"PICTOR_MODEL_ALIASES"}));
   auto http_client = net::NewHttpClient(2);
   lambda::RuntimeApi api(endpoint, *http_client);
 
@@ -160,7 +159,9 @@ int RunLambda(LambdaCommandOptions& o) {
   Status init = rt.status();
   std::vector<ModelAlias> aliases;
   if (init.ok()) {
-    auto parsed = ParseModelAliases(o.model_aliases);
+    auto texts = AliasTexts(o.model_aliases, o.common.config_file);
+    auto parsed =
+        texts.ok() ? ParseModelAliases(*texts) : Result<std::vector<ModelAlias>>(texts.status());
     init = parsed.status();
     if (parsed.ok()) aliases = std::move(parsed).value();
   }

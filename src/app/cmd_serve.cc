@@ -144,8 +144,12 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     ao.public_url = std::move(public_url).value();
   }
   ao.sync_memory_bytes = o.sync_memory_mb * 1024 * 1024;
-  if (o.model_aliases.empty()) o.model_aliases = SplitAliasList(FirstEnv({"PICTOR_MODEL_ALIASES"}));
-  auto aliases = ParseModelAliases(o.model_aliases);
+  auto alias_texts = AliasTexts(o.model_aliases, o.common.config_file);
+  if (!alias_texts.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", alias_texts.status().message().c_str());
+    return kExitUsage;
+  }
+  auto aliases = ParseModelAliases(*alias_texts);
   if (!aliases.ok()) {
     std::fprintf(stderr, "pictor serve: %s\n", aliases.status().message().c_str());
     return kExitUsage;

@@ -1,10 +1,14 @@
 #include "app/model_catalog.h"
 
+#include <toml++/toml.h>
+
 #include <chrono>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "app/registry.h"
+#include "app/settings.h"
 
 namespace pictor::app {
 namespace {
@@ -70,6 +74,34 @@ class ConfiguredCatalog final : public http::ModelCatalog {
 };
 
 }  // namespace
+
+Result<std::vector<std::string>> AliasTexts(const std::vector<std::string>& flags,
+                                            const std::string& config_file) {
+  if (!flags.empty()) return flags;
+  std::vector<std::string> texts = SplitAliasList(FirstEnv({"PICTOR_MODEL_ALIASES"}));
+  if (!texts.empty() || config_file.empty()) return texts;
+  toml::table file;
+  try {
+    file = toml::parse_file(config_file);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(config_file + ": " + std::string(e.description()));
+  }
+  const toml::node* table = file.get("model_aliases");
+  if (table == nullptr) return texts;
+  if (!table->is_table()) {
+    return Status::InvalidArgument(config_file +
+                                   ": model_aliases must be a table of NAME = \"SPEC\"");
+  }
+  for (const auto& [name, value] : *table->as_table()) {
+    const std::optional<std::string> spec = value.value<std::string>();
+    if (!value.is_string() || !spec) {
+      return Status::InvalidArgument(config_file + ": model_aliases." + std::string(name.str()) +
+                                     " must be a model spec in quotes");
+    }
+    texts.push_back(std::string(name.str()) + "=" + *spec);
+  }
+  return texts;
+}
 
 std::vector<std::string> SplitAliasList(std::string_view text) {
   std::vector<std::string> out;

@@ -1,5 +1,6 @@
 // The configured ModelCatalog (http/model_catalog.h): the command's model and the operator's
-// aliases (`--model-alias NAME=SPEC`, repeatable, or PICTOR_MODEL_ALIASES="NAME=SPEC,..."), each
+// aliases (`--model-alias NAME=SPEC`, repeatable, or PICTOR_MODEL_ALIASES="NAME=SPEC,...", or the
+// configuration file's [model_aliases]), each
 // alias's model built once, at start-up, and shared by aliases of one spec.
 #ifndef PICTOR_APP_MODEL_CATALOG_H_
 #define PICTOR_APP_MODEL_CATALOG_H_
@@ -25,6 +26,16 @@ struct ModelAlias {
 // "dall-e-3=builtin" → {dall-e-3, builtin}. The name: 1 to 64 of [A-Za-z0-9._:-]; the spec: any
 // ParseModelSpec accepts. Names given twice are refused. InvalidArgument naming the flag.
 Result<std::vector<ModelAlias>> ParseModelAliases(const std::vector<std::string>& texts);
+
+// The alias texts a command uses, from the first source that has any: `flags` (--model-alias),
+// PICTOR_MODEL_ALIASES, then the configuration file's [model_aliases] table (`config_file`,
+// --config / PICTOR_CONFIG; empty: none), whose keys are names and values spec strings:
+//   [model_aliases]
+//   dall-e-3 = "bedrock:amazon.titan-image-generator-v2:0"
+// InvalidArgument naming the file and key for a file that does not parse or a value that is not
+// a string.
+Result<std::vector<std::string>> AliasTexts(const std::vector<std::string>& flags,
+                                            const std::string& config_file);
 
 // Splits PICTOR_MODEL_ALIASES's value at commas ("a=builtin, b=bedrock:..." → two texts).
 std::vector<std::string> SplitAliasList(std::string_view text);

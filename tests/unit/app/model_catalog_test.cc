@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -47,6 +50,50 @@ TEST(ModelAliases, TheEnvironmentsListSplitsAtCommas) {
   EXPECT_EQ(SplitAliasList(" a=builtin, b=builtin ,,"),
             (std::vector<std::string>{"a=builtin", "b=builtin"}));
   EXPECT_TRUE(SplitAliasList("").empty());
+}
+
+// A configuration file in a fresh temporary folder, removed with it.
+class AliasFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/pictor-aliases-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    unsetenv("PICTOR_MODEL_ALIASES");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& text) {
+    const std::string path = dir_ + "/pictor.toml";
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST_F(AliasFileTest, FlagsThenTheEnvironmentThenTheFile) {
+  const std::string file =
+      Write("budgets = []\n[model_aliases]\ndall-e-3 = \"builtin\"\ngpt-image-1 = \"builtin\"\n");
+  auto from_file = AliasTexts({}, file);
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_EQ(*from_file, (std::vector<std::string>{"dall-e-3=builtin", "gpt-image-1=builtin"}));
+  EXPECT_TRUE(ParseModelAliases(*from_file).ok());
+  EXPECT_EQ(*AliasTexts({"a=builtin"}, file), (std::vector<std::string>{"a=builtin"}));
+  setenv("PICTOR_MODEL_ALIASES", "b=builtin", 1);
+  EXPECT_EQ(*AliasTexts({}, file), (std::vector<std::string>{"b=builtin"}));
+  unsetenv("PICTOR_MODEL_ALIASES");
+  EXPECT_TRUE(AliasTexts({}, "")->empty());
+  EXPECT_TRUE(AliasTexts({}, Write("[prices]\nbuiltin = 1\n"))->empty());
+}
+
+TEST_F(AliasFileTest, AValueThatIsNotASpecStringNamesTheFileAndKey) {
+  const std::string number = Write("[model_aliases]\nfast = 3\n");
+  Status s = AliasTexts({}, number).status();
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("model_aliases.fast"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find(number), std::string::npos) << s.message();
+  EXPECT_TRUE(AliasTexts({}, Write("model_aliases = \"x\"\n")).status().IsInvalidArgument());
+  EXPECT_TRUE(AliasTexts({}, Write("[model_aliases\n")).status().IsInvalidArgument());
+  EXPECT_TRUE(AliasTexts({}, dir_ + "/missing.toml").status().IsInvalidArgument());
 }
 
 TEST(ModelCatalog, AnOpenAiSpecIsListedWithoutItsUrl) {
