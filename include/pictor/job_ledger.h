@@ -1,5 +1,6 @@
-// JobLedger: the port that remembers each job's life (queued → running → succeeded | failed),
-// so `GET /jobs/{id}` can answer and an Idempotency-Key maps to the job it first created.
+// JobLedger: the port that remembers each job's life (queued → running → succeeded | failed |
+// cancelled), so `GET /jobs/{id}` can answer, `GET /jobs` can list, `DELETE /jobs/{id}` can
+// cancel, and an Idempotency-Key maps to the job it first created.
 #ifndef PICTOR_JOB_LEDGER_H_
 #define PICTOR_JOB_LEDGER_H_
 
@@ -13,11 +14,29 @@
 
 namespace pictor {
 
-enum class JobState { kQueued, kRunning, kSucceeded, kFailed };
+// The numbers are stored (SQLite ledger): never renumber.
+enum class JobState { kQueued = 0, kRunning = 1, kSucceeded = 2, kFailed = 3, kCancelled = 4 };
+
+// The states in which nothing more happens to a job.
+inline bool IsFinalJobState(JobState state) {
+  return state == JobState::kSucceeded || state == JobState::kFailed ||
+         state == JobState::kCancelled;
+}
 
 std::string_view JobStateName(JobState state);  // "queued", "running", ...
 // The state JobStateName names; nullopt for any other text.
 std::optional<JobState> JobStateFromName(std::string_view name);
+
+// The last attempt to deliver a job's webhook (`webhook_url`), for people: GET /jobs/{id} shows
+// it. Written only by JobLedger::SetWebhookDelivery.
+struct WebhookDelivery {
+  std::string state;  // "" (none yet), "pending", "delivered" or "failed" (given up)
+  int attempts = 0;
+  int last_status = 0;  // the HTTP status of the last attempt; 0 when none came back
+  int64_t last_attempt_ms = 0;
+  std::string last_error;  // why the last attempt failed; empty when it did not
+  bool operator==(const WebhookDelivery&) const = default;
+};
 
 struct JobRecord {
   std::string id;
@@ -46,7 +65,29 @@ struct JobRecord {
   std::string model;
   // The list price of the job's image in US dollars (pictor/spend_ledger.h), once generated.
   double cost_usd = 0;
+  std::string negative_prompt;
+  // When a worker last began generating the job, when it reached a final state, and how long
+  // the model took; 0 until then.
+  int64_t started_ms = 0;
+  int64_t finished_ms = 0;
+  int64_t generation_ms = 0;
+  // Set by RequestCancel and never cleared by Put: a worker that wrote "running" over the
+  // cancellation still sees it before it stores the image. A queued job whose cancellation was
+  // requested reads as kCancelled (ApplyCancellation).
+  bool cancel_requested = false;
+  // Where the job's final state is POSTed; empty: nowhere but the operator's --webhook.
+  std::string webhook_url;
+  WebhookDelivery webhook;
 };
+
+// A queued record whose cancellation was requested reads as cancelled: no worker has taken it,
+// and none will generate it. Every ledger applies this to the records it returns.
+inline JobRecord ApplyCancellation(JobRecord record) {
+  if (record.cancel_requested && record.state == JobState::kQueued) {
+    record.state = JobState::kCancelled;
+  }
+  return record;
+}
 
 // The most jobs one JobLedger::List call returns.
 inline constexpr int kMaxJobListLimit = 200;
@@ -54,7 +95,8 @@ inline constexpr int kMaxJobListLimit = 200;
 // What JobLedger::List returns: a filter, a page size and where the page starts.
 struct JobQuery {
   std::string owner;              // only this owner's jobs; empty: every owner's
-  std::optional<JobState> state;  // only jobs now in this state; nullopt: every state
+  // Only jobs now in this state (as ApplyCancellation reads it); nullopt: every state.
+  std::optional<JobState> state;
   int limit = 50;                 // at most this many jobs, 1..kMaxJobListLimit
   std::string cursor;             // empty: from the newest job; else a JobPage::next_cursor
 };
@@ -88,8 +130,19 @@ class JobLedger {
   virtual Result<JobRecord> Get(std::string_view id) = 0;
 
   // Inserts or replaces the record with this id (workers record jobs they did not create,
-  // such as prompts sent by `aws sqs send-message`).
+  // such as prompts sent by `aws sqs send-message`). Never clears cancel_requested: a
+  // cancellation requested before or during a Put survives it.
   virtual Status Put(const JobRecord& record) = 0;
+
+  // Records durably that the job must not be generated, and returns the job as it now reads
+  // (ApplyCancellation: a queued job reads as cancelled). Idempotent. Changes nothing else of
+  // the record; it is up to the worker holding a running job to finish it as cancelled when
+  // its image was not yet stored. NotFound when there is no job with that id.
+  virtual Result<JobRecord> RequestCancel(std::string_view id) = 0;
+
+  // Replaces the job's webhook delivery and nothing else of its record. NotFound when there is
+  // no job with that id.
+  virtual Status SetWebhookDelivery(std::string_view id, const WebhookDelivery& delivery) = 0;
 
   // Removes a record (used when enqueueing a just-created job failed).
   virtual Status Remove(std::string_view id) = 0;

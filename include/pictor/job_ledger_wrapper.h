@@ -23,6 +23,12 @@ class JobLedgerWrapper : public JobLedger {
   Result<JobRecord> Get(std::string_view id) override { return target_.Get(id); }
   Status Put(const JobRecord& record) override { return target_.Put(record); }
   Status Remove(std::string_view id) override { return target_.Remove(id); }
+  Result<JobRecord> RequestCancel(std::string_view id) override {
+    return target_.RequestCancel(id);
+  }
+  Status SetWebhookDelivery(std::string_view id, const WebhookDelivery& delivery) override {
+    return target_.SetWebhookDelivery(id, delivery);
+  }
   Status MarkEnqueued(const JobRecord& record) override { return target_.MarkEnqueued(record); }
   Result<JobPage> List(const JobQuery& query) override { return target_.List(query); }
 

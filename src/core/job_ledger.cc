@@ -12,13 +12,15 @@ std::string_view JobStateName(JobState state) {
       return "succeeded";
     case JobState::kFailed:
       return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
 
 std::optional<JobState> JobStateFromName(std::string_view name) {
-  for (JobState state :
-       {JobState::kQueued, JobState::kRunning, JobState::kSucceeded, JobState::kFailed}) {
+  for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
+                         JobState::kFailed, JobState::kCancelled}) {
     if (JobStateName(state) == name) return state;
   }
   return std::nullopt;

@@ -239,6 +239,7 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
     record.enqueued = true;  // this message is the job's
     // The ledger is a view for people; a failure to update it must not fail the job.
     (void)p.ledger->Put(record);
+    if (p.observer != nullptr) p.observer->JobChanged(ApplyCancellation(record));
   };
 
   if (!spec.ok()) {

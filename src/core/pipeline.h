@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/job_observer.h"
 #include "core/spend.h"
 #include "core/validation.h"
 #include "pictor/image_model.h"
@@ -41,6 +42,8 @@ struct PipelineOptions {
   std::vector<Budget> budgets;
   OwnerBudgets* owner_budgets = nullptr;  // optional: an API key's own budgets
   const Clock* clock = nullptr;           // null: the system's; what charges are dated by
+  // Optional: told of every state RunJob records (core/job_observer.h).
+  JobObserver* observer = nullptr;
 
   bool operator==(const PipelineOptions&) const = default;
 };

@@ -153,6 +153,139 @@ TEST_P(JobLedgerContract, EnqueuedMarkIsSeenByReplaysAndKeepsTheWorkersState) {
   EXPECT_EQ(replay->record.state, JobState::kRunning);
 }
 
+// The fields added for people looking at their history (negative prompt, timings, webhook) and
+// for keys and spend (owner, model, cost) come back as written.
+TEST_P(JobLedgerContract, EveryLaterFieldRoundTrips) {
+  JobRecord r = SampleJobRecord(kId1, "later");
+  r.state = JobState::kSucceeded;
+  r.owner = "ci-bot";
+  r.model = "builtin";
+  r.cost_usd = 0.04;
+  r.negative_prompt = "tåke, blur";
+  r.started_ms = 1700000001000;
+  r.finished_ms = 1700000002500;
+  r.generation_ms = 1234;
+  r.webhook_url = "https://hooks.example.com/pictor?x=1";
+  r.webhook.state = "delivered";
+  r.webhook.attempts = 3;
+  r.webhook.last_status = 204;
+  r.webhook.last_attempt_ms = 1700000003000;
+  r.webhook.last_error = "";
+  ASSERT_TRUE(ledger().Put(r).ok());
+  auto got = ledger().Get(kId1);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->owner, "ci-bot");
+  EXPECT_EQ(got->model, "builtin");
+  EXPECT_DOUBLE_EQ(got->cost_usd, 0.04);
+  EXPECT_EQ(got->negative_prompt, "tåke, blur");
+  EXPECT_EQ(got->started_ms, 1700000001000);
+  EXPECT_EQ(got->finished_ms, 1700000002500);
+  EXPECT_EQ(got->generation_ms, 1234);
+  EXPECT_EQ(got->webhook_url, "https://hooks.example.com/pictor?x=1");
+  EXPECT_EQ(got->webhook, r.webhook);
+  EXPECT_FALSE(got->cancel_requested);
+}
+
+TEST_P(JobLedgerContract, CancellingAnUnknownJobIsNotFound) {
+  EXPECT_TRUE(ledger().RequestCancel(kId1).status().IsNotFound());
+  WebhookDelivery d;
+  d.state = "pending";
+  EXPECT_TRUE(ledger().SetWebhookDelivery(kId1, d).IsNotFound());
+}
+
+// A queued job reads as cancelled at once (also one the group commit has not written yet), on
+// every ledger object sharing the storage, and in List's state filter; asking again is harmless.
+TEST_P(JobLedgerContract, ACancelledQueuedJobReadsCancelledEverywhere) {
+  ASSERT_TRUE(ledger().Create(SampleJobRecord(kId1)).ok());
+  ASSERT_TRUE(ledger().Create(SampleJobRecord(kId2)).ok());
+  auto cancelled = ledger().RequestCancel(kId1);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  EXPECT_EQ(cancelled->state, JobState::kCancelled);
+  EXPECT_TRUE(cancelled->cancel_requested);
+  EXPECT_EQ(cancelled->prompt, "en katt på månen");
+  auto again = ledger().RequestCancel(kId1);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->state, JobState::kCancelled);
+
+  std::unique_ptr<JobLedger> other = under_test_->OpenAnother();
+  for (JobLedger* l : {&ledger(), other.get()}) {
+    if (l == nullptr) continue;
+    auto got = l->Get(kId1);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->state, JobState::kCancelled);
+    EXPECT_EQ(l->Get(kId2)->state, JobState::kQueued);
+    JobQuery query;
+    query.state = JobState::kCancelled;
+    auto listed = l->List(query);
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    ASSERT_EQ(listed->jobs.size(), 1u);
+    EXPECT_EQ(listed->jobs[0].id, kId1);
+    query.state = JobState::kQueued;
+    listed = l->List(query);
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    ASSERT_EQ(listed->jobs.size(), 1u);
+    EXPECT_EQ(listed->jobs[0].id, kId2);
+  }
+}
+
+// A worker that took the job before the cancellation writes "running" over it: the request
+// survives, for the worker to see before it stores the image, and the worker's final state
+// is what the job then reads.
+TEST_P(JobLedgerContract, ACancellationSurvivesAWorkersPut) {
+  ASSERT_TRUE(ledger().Create(SampleJobRecord(kId1, "k")).ok());
+  ASSERT_TRUE(ledger().RequestCancel(kId1).ok());
+  JobRecord running = SampleJobRecord(kId1, "k");
+  running.state = JobState::kRunning;
+  running.enqueued = true;
+  ASSERT_TRUE(ledger().Put(running).ok());
+  auto got = ledger().Get(kId1);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->state, JobState::kRunning);
+  EXPECT_TRUE(got->cancel_requested);
+  running.state = JobState::kCancelled;
+  ASSERT_TRUE(ledger().Put(running).ok());
+  EXPECT_EQ(ledger().Get(kId1)->state, JobState::kCancelled);
+  // A running job's request is also seen by the replay of its key.
+  auto replay = ledger().Create(SampleJobRecord(kId2, "k"));
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->record.state, JobState::kCancelled);
+}
+
+TEST_P(JobLedgerContract, AFinishedJobStaysFinishedWhenCancelled) {
+  JobRecord done = SampleJobRecord(kId1);
+  done.state = JobState::kSucceeded;
+  ASSERT_TRUE(ledger().Put(done).ok());
+  auto cancelled = ledger().RequestCancel(kId1);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  EXPECT_EQ(cancelled->state, JobState::kSucceeded);
+  EXPECT_EQ(ledger().Get(kId1)->state, JobState::kSucceeded);
+}
+
+TEST_P(JobLedgerContract, WebhookDeliveryChangesNothingElse) {
+  JobRecord done = SampleJobRecord(kId1);
+  done.state = JobState::kFailed;
+  done.error = "the model refused";
+  done.webhook_url = "https://hooks.example.com/a";
+  ASSERT_TRUE(ledger().Put(done).ok());
+  WebhookDelivery d;
+  d.state = "pending";
+  d.attempts = 2;
+  d.last_status = 503;
+  d.last_attempt_ms = 1700000005000;
+  d.last_error = "answered 503";
+  ASSERT_TRUE(ledger().SetWebhookDelivery(kId1, d).ok());
+  auto got = ledger().Get(kId1);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->webhook, d);
+  EXPECT_EQ(got->state, JobState::kFailed);
+  EXPECT_EQ(got->error, "the model refused");
+  EXPECT_EQ(got->webhook_url, "https://hooks.example.com/a");
+  // A job created a moment ago (still in a group commit) takes a delivery too.
+  ASSERT_TRUE(ledger().Create(SampleJobRecord(kId2)).ok());
+  ASSERT_TRUE(ledger().SetWebhookDelivery(kId2, d).ok());
+  EXPECT_EQ(ledger().Get(kId2)->webhook, d);
+}
+
 // The idempotency key's compare-and-set: of many creators racing with one key, exactly one
 // creates a job and every other gets that job back.
 TEST_P(JobLedgerContract, CreatorsRacingWithOneKeyMakeExactlyOneJob) {

@@ -39,7 +39,7 @@ class MemoryLedger final : public JobLedger {
     std::lock_guard lock(mu_);
     auto it = records_.find(std::string(id));
     if (it == records_.end()) return Status::NotFound("no job " + std::string(id));
-    return it->second;
+    return ApplyCancellation(it->second);
   }
 
   Status Put(const JobRecord& record) override {
@@ -47,8 +47,28 @@ class MemoryLedger final : public JobLedger {
     if (Status s = TakeFailure(); !s.ok()) return s;
     JobRecord& stored = records_[record.id];
     const bool enqueued = stored.enqueued;
+    const bool cancel_requested = stored.cancel_requested;
     stored = record;
     stored.enqueued = record.enqueued || enqueued;
+    stored.cancel_requested = record.cancel_requested || cancel_requested;
+    return Status::Ok();
+  }
+
+  Result<JobRecord> RequestCancel(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    if (Status s = TakeFailure(); !s.ok()) return s;
+    auto it = records_.find(std::string(id));
+    if (it == records_.end()) return Status::NotFound("no job " + std::string(id));
+    it->second.cancel_requested = true;
+    return ApplyCancellation(it->second);
+  }
+
+  Status SetWebhookDelivery(std::string_view id, const WebhookDelivery& delivery) override {
+    std::lock_guard lock(mu_);
+    if (Status s = TakeFailure(); !s.ok()) return s;
+    auto it = records_.find(std::string(id));
+    if (it == records_.end()) return Status::NotFound("no job " + std::string(id));
+    it->second.webhook = delivery;
     return Status::Ok();
   }
 
@@ -75,27 +95,27 @@ class MemoryLedger final : public JobLedger {
     auto cursor = CheckJobQuery(query);
     if (!cursor.ok()) return cursor.status();
     std::lock_guard lock(mu_);
-    std::vector<const JobRecord*> matching;
-    for (const auto& [id, record] : records_) {
+    std::vector<JobRecord> matching;
+    for (const auto& [id, stored] : records_) {
+      JobRecord record = ApplyCancellation(stored);
       if (!query.owner.empty() && record.owner != query.owner) continue;
       if (query.state && record.state != *query.state) continue;
       if (*cursor && !IsAfterCursor(**cursor, record.created_ms, record.id)) continue;
-      matching.push_back(&record);
+      matching.push_back(std::move(record));
     }
-    std::sort(matching.begin(), matching.end(),
-              [](const JobRecord* a, const JobRecord* b) { return ListedBefore(*a, *b); });
+    std::sort(matching.begin(), matching.end(), ListedBefore);
     JobPage page;
-    for (const JobRecord* record : matching) {
+    for (JobRecord& record : matching) {
       if (page.jobs.size() == static_cast<size_t>(query.limit)) {
         page.next_cursor = EncodeJobCursor(page.jobs.back().created_ms, page.jobs.back().id);
         break;
       }
-      page.jobs.push_back(*record);
+      page.jobs.push_back(std::move(record));
     }
     return page;
   }
 
-  // The next n writes (Create, Put, Remove, MarkEnqueued) fail with `code`.
+  // The next n writes (Create, Put, Remove, MarkEnqueued, RequestCancel, SetWebhookDelivery) fail with `code`.
   void FailNextWrites(int n, StatusCode code = StatusCode::kUnavailable) {
     std::lock_guard lock(mu_);
     fail_writes_ = n;

@@ -33,18 +33,36 @@ constexpr const char* kSchema =
     " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
     " idempotency_key TEXT, request_digest TEXT NOT NULL,"
     " enqueued INTEGER NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '',"
-    " model TEXT NOT NULL DEFAULT '', cost_micro_usd INTEGER NOT NULL DEFAULT 0);"
+    " model TEXT NOT NULL DEFAULT '', cost_micro_usd INTEGER NOT NULL DEFAULT 0,"
+    " negative_prompt TEXT NOT NULL DEFAULT '', started_ms INTEGER NOT NULL DEFAULT 0,"
+    " finished_ms INTEGER NOT NULL DEFAULT 0, generation_ms INTEGER NOT NULL DEFAULT 0,"
+    " cancel_requested INTEGER NOT NULL DEFAULT 0, webhook_url TEXT NOT NULL DEFAULT '',"
+    " webhook_state TEXT NOT NULL DEFAULT '', webhook_attempts INTEGER NOT NULL DEFAULT 0,"
+    " webhook_status INTEGER NOT NULL DEFAULT 0, webhook_last_ms INTEGER NOT NULL DEFAULT 0,"
+    " webhook_error TEXT NOT NULL DEFAULT '');"
     "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(idempotency_key)"
     " WHERE idempotency_key IS NOT NULL;";
 
 // The columns added since the first schema, with what files written before them read as: jobs
 // never marked enqueued (a replay of one still queued sends its message again, which is
-// harmless), without owner or model (made before keys and model choice existed), costing 0.
+// harmless), without owner or model (made before keys and model choice existed), costing 0,
+// with empty texts, zero times, never cancelled and without webhook.
 constexpr std::pair<const char*, const char*> kAddedColumns[] = {
     {"enqueued", "INTEGER NOT NULL DEFAULT 0"},
     {"owner", "TEXT NOT NULL DEFAULT ''"},
     {"model", "TEXT NOT NULL DEFAULT ''"},
     {"cost_micro_usd", "INTEGER NOT NULL DEFAULT 0"},
+    {"negative_prompt", "TEXT NOT NULL DEFAULT ''"},
+    {"started_ms", "INTEGER NOT NULL DEFAULT 0"},
+    {"finished_ms", "INTEGER NOT NULL DEFAULT 0"},
+    {"generation_ms", "INTEGER NOT NULL DEFAULT 0"},
+    {"cancel_requested", "INTEGER NOT NULL DEFAULT 0"},
+    {"webhook_url", "TEXT NOT NULL DEFAULT ''"},
+    {"webhook_state", "TEXT NOT NULL DEFAULT ''"},
+    {"webhook_attempts", "INTEGER NOT NULL DEFAULT 0"},
+    {"webhook_status", "INTEGER NOT NULL DEFAULT 0"},
+    {"webhook_last_ms", "INTEGER NOT NULL DEFAULT 0"},
+    {"webhook_error", "TEXT NOT NULL DEFAULT ''"},
 };
 
 // List's order, and its filters' leading columns, so a page is a seek and a scan of `limit` rows
@@ -56,16 +74,31 @@ constexpr const char* kListIndexes =
     "CREATE INDEX IF NOT EXISTS jobs_state_newest ON jobs(state, created_ms DESC, id);";
 
 // Every statement names the columns in this order; Write binds and Query reads them so.
-#define PICTOR_LEDGER_COLUMNS                                                              \
-  "id, state, prompt, seed, width, height, key, error, attempts, created_ms, updated_ms, " \
-  "idempotency_key, request_digest, enqueued, owner, model, cost_micro_usd"
-#define PICTOR_LEDGER_VALUES " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define PICTOR_LEDGER_COLUMNS                                                                 \
+  "id, state, prompt, seed, width, height, key, error, attempts, created_ms, updated_ms, "    \
+  "idempotency_key, request_digest, enqueued, owner, model, cost_micro_usd, negative_prompt, " \
+  "started_ms, finished_ms, generation_ms, cancel_requested, webhook_url, webhook_state, "    \
+  "webhook_attempts, webhook_status, webhook_last_ms, webhook_error"
+#define PICTOR_LEDGER_VALUES " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 constexpr const char* kInsert = "INSERT INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES;
 // OR IGNORE: a worker may already have recorded a later state of the job.
 constexpr const char* kInsertMissing =
     "INSERT OR IGNORE INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES;
+// Put: every column as given but cancel_requested, which a Put never clears (JobLedger::Put).
 constexpr const char* kUpsert =
-    "INSERT OR REPLACE INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES;
+    "INSERT INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES
+    " ON CONFLICT(id) DO UPDATE SET state = excluded.state, prompt = excluded.prompt,"
+    " seed = excluded.seed, width = excluded.width, height = excluded.height, key = excluded.key,"
+    " error = excluded.error, attempts = excluded.attempts, created_ms = excluded.created_ms,"
+    " updated_ms = excluded.updated_ms, idempotency_key = excluded.idempotency_key,"
+    " request_digest = excluded.request_digest, enqueued = excluded.enqueued,"
+    " owner = excluded.owner, model = excluded.model, cost_micro_usd = excluded.cost_micro_usd,"
+    " negative_prompt = excluded.negative_prompt, started_ms = excluded.started_ms,"
+    " finished_ms = excluded.finished_ms, generation_ms = excluded.generation_ms,"
+    " cancel_requested = max(jobs.cancel_requested, excluded.cancel_requested),"
+    " webhook_url = excluded.webhook_url, webhook_state = excluded.webhook_state,"
+    " webhook_attempts = excluded.webhook_attempts, webhook_status = excluded.webhook_status,"
+    " webhook_last_ms = excluded.webhook_last_ms, webhook_error = excluded.webhook_error";
 constexpr const char* kGet = "SELECT " PICTOR_LEDGER_COLUMNS " FROM jobs WHERE id = ?";
 constexpr const char* kByKey =
     "SELECT " PICTOR_LEDGER_COLUMNS " FROM jobs WHERE idempotency_key = ?";
@@ -75,6 +108,10 @@ constexpr const char* kListSelect = "SELECT " PICTOR_LEDGER_COLUMNS " FROM jobs 
 #undef PICTOR_LEDGER_COLUMNS
 constexpr const char* kRemove = "DELETE FROM jobs WHERE id = ?";
 constexpr const char* kMark = "UPDATE jobs SET enqueued = 1 WHERE id = ?";
+constexpr const char* kCancel = "UPDATE jobs SET cancel_requested = 1 WHERE id = ?";
+constexpr const char* kSetWebhook =
+    "UPDATE jobs SET webhook_state = ?2, webhook_attempts = ?3, webhook_status = ?4,"
+    " webhook_last_ms = ?5, webhook_error = ?6 WHERE id = ?1";
 
 // cost_usd is kept in whole micro-dollars: exact sums, and list prices have at most 4 decimals.
 int64_t ToMicroUsd(double usd) {
@@ -89,7 +126,15 @@ int64_t ToMicroUsd(double usd) {
 std::string ListSql(const JobQuery& query, bool has_cursor) {
   std::string sql = kListSelect;
   if (!query.owner.empty()) sql += " AND owner = ?1";
-  if (query.state) sql += " AND state = ?2";
+  // The state as ApplyCancellation reads it: a queued job whose cancellation was requested is
+  // cancelled, not queued.
+  if (query.state == JobState::kCancelled) {
+    sql += " AND (state = ?2 OR (state = 0 AND cancel_requested = 1))";
+  } else if (query.state == JobState::kQueued) {
+    sql += " AND state = ?2 AND cancel_requested = 0";
+  } else if (query.state) {
+    sql += " AND state = ?2";
+  }
   if (has_cursor) sql += " AND created_ms <= ?3 AND (created_ms < ?3 OR id > ?4)";
   sql += " ORDER BY created_ms DESC, id LIMIT ?5";
   return sql;
@@ -154,7 +199,7 @@ class SqliteLedger final : public JobLedger {
     {
       std::lock_guard lock(pending_mu_);
       auto it = pending_.find(id);
-      if (it != pending_.end()) return it->second;
+      if (it != pending_.end()) return ApplyCancellation(it->second);
     }
     std::lock_guard lock(db_mu_);
     auto record = Query(kGet, id);
@@ -230,6 +275,30 @@ class SqliteLedger final : public JobLedger {
     return page;
   }
 
+  Result<JobRecord> RequestCancel(std::string_view id) override {
+    std::lock_guard flushing(flush_mu_);  // a batch being written is in neither place
+    std::lock_guard lock(db_mu_);
+    if (Status s = WritePendingNow(id); !s.ok()) return s;
+    auto cancel = db_->Prepare(kCancel);
+    if (!cancel.ok()) return cancel.status();
+    if (Status s = cancel->Bind(1, id).Run(); !s.ok()) return s.WithContext("cancelling job");
+    auto record = Query(kGet, id);
+    if (!record.ok()) return record;
+    return WithPendingMark(std::move(record).value());
+  }
+
+  Status SetWebhookDelivery(std::string_view id, const WebhookDelivery& d) override {
+    std::lock_guard flushing(flush_mu_);
+    std::lock_guard lock(db_mu_);
+    if (Status s = WritePendingNow(id); !s.ok()) return s;
+    if (Status s = Query(kGet, id).status(); !s.ok()) return s;
+    auto update = db_->Prepare(kSetWebhook);
+    if (!update.ok()) return update.status();
+    update->Bind(1, id).Bind(2, d.state).Bind(3, d.attempts).Bind(4, d.last_status);
+    update->Bind(5, d.last_attempt_ms).Bind(6, d.last_error);
+    return update->Run().WithContext("recording the webhook delivery of job " + std::string(id));
+  }
+
   // The mark joins the next group commit: losing it in a crash costs one duplicate message.
   Status MarkEnqueued(const JobRecord& record) override {
     {
@@ -278,6 +347,25 @@ class SqliteLedger final : public JobLedger {
       out.resize(static_cast<size_t>(query.limit) + 1);
     }
     return out;
+  }
+
+  // Writes the creation of job `id` now if the group commit still holds it, so that an update
+  // of its row finds it (and is as durable as the job). Called with db_mu_ held.
+  Status WritePendingNow(std::string_view id) {
+    std::optional<JobRecord> pending;
+    {
+      std::lock_guard lock(pending_mu_);
+      auto it = pending_.find(id);
+      if (it == pending_.end()) return Status::Ok();
+      pending = it->second;
+      pending->enqueued = pending->enqueued || marks_.count(pending->id) > 0;
+    }
+    if (Status s = Write(kInsertMissing, *pending); !s.ok()) {
+      return s.WithContext("recording job " + pending->id);
+    }
+    std::lock_guard lock(pending_mu_);
+    pending_.erase(pending->id);
+    return Status::Ok();
   }
 
   JobRecord WithPendingMark(JobRecord record) {
@@ -363,7 +451,11 @@ class SqliteLedger final : public JobLedger {
       write->Bind(12, r.idempotency_key);
     }
     write->Bind(13, r.request_digest).Bind(14, r.enqueued ? 1 : 0).Bind(15, r.owner);
-    write->Bind(16, r.model).Bind(17, ToMicroUsd(r.cost_usd));
+    write->Bind(16, r.model).Bind(17, ToMicroUsd(r.cost_usd)).Bind(18, r.negative_prompt);
+    write->Bind(19, r.started_ms).Bind(20, r.finished_ms).Bind(21, r.generation_ms);
+    write->Bind(22, r.cancel_requested ? 1 : 0).Bind(23, r.webhook_url);
+    write->Bind(24, r.webhook.state).Bind(25, r.webhook.attempts).Bind(26, r.webhook.last_status);
+    write->Bind(27, r.webhook.last_attempt_ms).Bind(28, r.webhook.last_error);
     return write->Run();
   }
 
@@ -376,12 +468,15 @@ class SqliteLedger final : public JobLedger {
     return RecordOf(*query);
   }
 
-  // The record in the current row of a statement that selected PICTOR_LEDGER_COLUMNS.
+  // The record in the current row of a statement that selected PICTOR_LEDGER_COLUMNS, as
+  // ApplyCancellation reads it.
   static JobRecord RecordOf(const Statement& q) {
     JobRecord r;
     r.id = q.Text(0);
     const int64_t state = q.Int(1);
-    r.state = state >= 0 && state <= 3 ? static_cast<JobState>(state) : JobState::kFailed;
+    r.state = state >= 0 && state <= static_cast<int64_t>(JobState::kCancelled)
+                  ? static_cast<JobState>(state)
+                  : JobState::kFailed;
     r.prompt = q.Text(2);
     r.seed = static_cast<uint32_t>(q.Int(3));
     r.width = static_cast<int>(q.Int(4));
@@ -397,7 +492,18 @@ class SqliteLedger final : public JobLedger {
     r.owner = q.Text(14);
     r.model = q.Text(15);
     r.cost_usd = static_cast<double>(q.Int(16)) / 1e6;
-    return r;
+    r.negative_prompt = q.Text(17);
+    r.started_ms = q.Int(18);
+    r.finished_ms = q.Int(19);
+    r.generation_ms = q.Int(20);
+    r.cancel_requested = q.Int(21) != 0;
+    r.webhook_url = q.Text(22);
+    r.webhook.state = q.Text(23);
+    r.webhook.attempts = static_cast<int>(q.Int(24));
+    r.webhook.last_status = static_cast<int>(q.Int(25));
+    r.webhook.last_attempt_ms = q.Int(26);
+    r.webhook.last_error = q.Text(27);
+    return ApplyCancellation(std::move(r));
   }
 
   static constexpr std::chrono::milliseconds kGroupCommitWindow{2};

@@ -14,8 +14,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::array<JobState, 4> kStates = {JobState::kQueued, JobState::kRunning,
-                                             JobState::kSucceeded, JobState::kFailed};
+constexpr std::array<JobState, 5> kStates = {JobState::kQueued, JobState::kRunning,
+                                             JobState::kSucceeded, JobState::kFailed,
+                                             JobState::kCancelled};
 
 Status Unreadable(std::string_view why) {
   return Status::DataLoss("job record is unreadable: " + std::string(why));
@@ -49,6 +50,29 @@ Status ReadInteger(const Json& doc, const char* name, T& out) {
   return Unreadable(std::string("\"") + name + "\" is missing or not an integer in range");
 }
 
+// An optional integer field: absent in records written before it existed.
+template <typename T>
+Status ReadOptionalInteger(const Json& doc, const char* name, T& out) {
+  return doc.contains(name) ? ReadInteger(doc, name, out) : Status::Ok();
+}
+
+Status ReadOptionalString(const Json& doc, const char* name, std::string& out) {
+  return doc.contains(name) ? ReadString(doc, name, out) : Status::Ok();
+}
+
+Status ReadWebhook(const Json& doc, WebhookDelivery& out) {
+  auto it = doc.find("webhook");
+  if (it == doc.end()) return Status::Ok();
+  if (!it->is_object()) return Unreadable("\"webhook\" is not an object");
+  for (Status s : {ReadString(*it, "state", out.state), ReadInteger(*it, "attempts", out.attempts),
+                   ReadInteger(*it, "last_status", out.last_status),
+                   ReadInteger(*it, "last_attempt_ms", out.last_attempt_ms),
+                   ReadString(*it, "last_error", out.last_error)}) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string EncodeJobRecord(const JobRecord& record) {
@@ -69,7 +93,18 @@ std::string EncodeJobRecord(const JobRecord& record) {
               {"enqueued", record.enqueued},
               {"owner", record.owner},
               {"model", record.model},
-              {"cost_usd", std::isfinite(record.cost_usd) ? record.cost_usd : 0.0}};
+              {"cost_usd", std::isfinite(record.cost_usd) ? record.cost_usd : 0.0},
+              {"negative_prompt", record.negative_prompt},
+              {"started_ms", record.started_ms},
+              {"finished_ms", record.finished_ms},
+              {"generation_ms", record.generation_ms},
+              {"webhook_url", record.webhook_url},
+              {"webhook",
+               {{"state", record.webhook.state},
+                {"attempts", record.webhook.attempts},
+                {"last_status", record.webhook.last_status},
+                {"last_attempt_ms", record.webhook.last_attempt_ms},
+                {"last_error", record.webhook.last_error}}}};
   // `replace`: invalid UTF-8 becomes U+FFFD instead of an exception.
   return doc.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
 }
@@ -115,6 +150,13 @@ Result<JobRecord> DecodeJobRecord(std::string_view json) {
       return Unreadable("\"cost_usd\" is not a number of dollars");
     }
     r.cost_usd = it->get<double>();
+  }
+  for (Status s : {ReadOptionalString(doc, "negative_prompt", r.negative_prompt),
+                   ReadOptionalInteger(doc, "started_ms", r.started_ms),
+                   ReadOptionalInteger(doc, "finished_ms", r.finished_ms),
+                   ReadOptionalInteger(doc, "generation_ms", r.generation_ms),
+                   ReadOptionalString(doc, "webhook_url", r.webhook_url), ReadWebhook(doc, r.webhook)}) {
+    if (!s.ok()) return s;
   }
   bool known = false;
   for (JobState candidate : kStates) {

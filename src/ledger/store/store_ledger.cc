@@ -147,7 +147,34 @@ class StoreLedger final : public JobLedger {
 
   Status Put(const JobRecord& record) override {
     if (Status s = CheckId(record.id); !s.ok()) return s;
+    if (record.cancel_requested) {
+      if (Status s = WriteCancelMarker(record.id); !s.ok()) return s;
+    }
     return WriteIndexed(record, ledger_store::EncodeJobRecord(record));
+  }
+
+  // The request is an object of its own (no Put rewrites it), written after the job is found.
+  Result<JobRecord> RequestCancel(std::string_view id) override {
+    if (!IsValidStoreLedgerId(id)) {
+      return Status::NotFound("no job has that id (ids are 1 to 64 of 0-9, a-f and '-')");
+    }
+    Result<JobRecord> record = ReadJob(id);
+    if (!record.ok()) return record.status();
+    if (!record->cancel_requested) {
+      if (Status s = WriteCancelMarker(id); !s.ok()) return s;
+      record->cancel_requested = true;
+    }
+    return ApplyCancellation(std::move(record).value());
+  }
+
+  // Read, change, write: the store has no conditional update. The deliverer writes after the
+  // job's final state, when no worker writes the record any more.
+  Status SetWebhookDelivery(std::string_view id, const WebhookDelivery& delivery) override {
+    if (!IsValidStoreLedgerId(id)) return Status::NotFound("no job with id " + std::string(id));
+    Result<JobRecord> record = ReadJob(id);
+    if (!record.ok()) return record.status();
+    record->webhook = delivery;
+    return Write(id, ledger_store::EncodeJobRecord(*record));
   }
 
   // The claim goes before the job's own record: a claim left without its record (a failure
@@ -174,6 +201,11 @@ class StoreLedger final : public JobLedger {
     }
     if (Status s = store_.Delete(JobKey(id)); !s.ok()) {
       return s.WithContext("removing job " + std::string(id));
+    }
+    if (record.ok() && record->cancel_requested) {
+      if (Status s = store_.Delete(CancelKey(id)); !s.ok()) {
+        spdlog::warn("job ledger: the cancellation of removed job {} stays: {}", id, s.message());
+      }
     }
     // Best effort: an entry left behind is skipped by List, which finds no record for it.
     if (record.ok()) {
@@ -361,15 +393,29 @@ class StoreLedger final : public JobLedger {
     return Status::Ok();
   }
 
-  // The job's record, which must name `id` itself.
+  // The job's record, which must name `id` itself, with its cancellation: looked for (one HEAD)
+  // only while the job is not final, since nothing can cancel a finished job.
   Result<JobRecord> ReadJob(std::string_view id) {
     const std::string key = JobKey(id);
     Result<JobRecord> record = Read(key);
     if (record.status().IsNotFound()) return Status::NotFound("no job with id " + std::string(id));
-    if (record.ok() && record->id != id) {
-      return Damaged(key, "holds the record of another job");
+    if (!record.ok()) return record;
+    if (record->id != id) return Damaged(key, "holds the record of another job");
+    if (!IsFinalJobState(record->state)) {
+      Result<ObjectInfo> marker = store_.Head(CancelKey(id));
+      if (marker.ok()) {
+        record->cancel_requested = true;
+      } else if (!marker.status().IsNotFound()) {
+        return marker.status().WithContext("reading the cancellation of job " + std::string(id));
+      }
     }
-    return record;
+    return ApplyCancellation(std::move(record).value());
+  }
+
+  Status WriteCancelMarker(std::string_view id) {
+    Status s = store_.Put(CancelKey(id), "", kIndexContentType);
+    if (!s.ok()) return s.WithContext("cancelling job " + std::string(id));
+    return Status::Ok();
   }
 
   Result<JobRecord> Read(const std::string& key) {
@@ -394,6 +440,12 @@ class StoreLedger final : public JobLedger {
   }
 
   std::string JobKey(std::string_view id) const { return Under(std::string(id) + ".json"); }
+
+  // Beyond 'f', like "idempotency/" and "index/": EnsureIndexed's walk of the records stops
+  // before it.
+  std::string CancelKey(std::string_view id) const {
+    return Under("requests/cancel/" + std::string(id));
+  }
 
   std::string ClaimKey(std::string_view idempotency_key) const {
     return Under("idempotency/" + Sha256Hex(idempotency_key) + ".json");

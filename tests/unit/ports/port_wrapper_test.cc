@@ -107,6 +107,14 @@ class RecordingLedger final : public JobLedger {
     log.push_back("List " + q.owner + " " + std::to_string(q.limit) + " " + q.cursor);
     return Status::Unsupported("list");
   }
+  Result<JobRecord> RequestCancel(std::string_view id) override {
+    log.push_back("RequestCancel " + std::string(id));
+    return Status::FailedPrecondition("cancel");
+  }
+  Status SetWebhookDelivery(std::string_view id, const WebhookDelivery& d) override {
+    log.push_back("SetWebhookDelivery " + std::string(id) + " " + d.state);
+    return Status::Internal("webhook");
+  }
   Log log;
 };
 
@@ -131,8 +139,12 @@ TEST(PortWrapperTest, LedgerWrapperForwardsEveryMethod) {
   query.limit = 7;
   query.cursor = "c";
   EXPECT_EQ(wrapper.List(query).status().code(), StatusCode::kUnsupported);
-  EXPECT_EQ(inner.log,
-            (Log{"Create j1", "Get j2", "Put j3", "Remove j4", "MarkEnqueued j5", "List o 7 c"}));
+  EXPECT_EQ(wrapper.RequestCancel("j6").status().code(), StatusCode::kFailedPrecondition);
+  WebhookDelivery delivery;
+  delivery.state = "pending";
+  EXPECT_EQ(wrapper.SetWebhookDelivery("j7", delivery).code(), StatusCode::kInternal);
+  EXPECT_EQ(inner.log, (Log{"Create j1", "Get j2", "Put j3", "Remove j4", "MarkEnqueued j5",
+                            "List o 7 c", "RequestCancel j6", "SetWebhookDelivery j7 pending"}));
 }
 
 class RecordingStore final : public ObjectStore {
