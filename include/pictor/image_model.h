@@ -2,12 +2,38 @@
 #ifndef PICTOR_IMAGE_MODEL_H_
 #define PICTOR_IMAGE_MODEL_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "pictor/request.h"
 #include "pictor/status.h"
 
 namespace pictor {
+
+struct ImageSize {
+  int width = 0;
+  int height = 0;
+  bool operator==(const ImageSize&) const = default;
+};
+
+// What a model accepts, as data, so that what GET /models publishes (and the page's form is built
+// from) is what Check enforces: each model's Check reads the same constants. A field left at its
+// default adds no limit of the model's own; the server's RequestLimits apply besides.
+struct ModelLimits {
+  // Exactly these sizes when not empty (the range fields below then say nothing).
+  std::vector<ImageSize> sizes;
+  int min_side = 1;
+  int max_side = 0;             // 0: none of the model's own
+  int side_step = 1;            // every side a multiple of this
+  int64_t max_pixels = 0;       // width x height at most this; 0: no limit
+  int max_aspect_ratio = 0;     // the longer side at most this many times the shorter; 0: no limit
+  size_t max_prompt_chars = 0;  // code points, prompt and negative prompt; 0: none of its own
+  uint32_t max_seed = kMaxSeed;
+
+  bool operator==(const ModelLimits&) const = default;
+};
 
 // Turns a validated GenerationRequest into PNG bytes.
 //
@@ -38,6 +64,10 @@ class ImageModel {
   // model that costs nothing. Calls nothing remote: every generation is charged this before the
   // model is called.
   virtual double PriceUsd(const GenerationRequest& request) const = 0;
+
+  // What the model accepts (sizes, prompt length, seeds), for GET /models. The default says the
+  // model has no limits of its own; a model whose Check refuses anything says what here.
+  virtual ModelLimits Limits() const { return {}; }
 };
 
 }  // namespace pictor

@@ -27,6 +27,7 @@ class ImageModelWrapper : public ImageModel {
   double PriceUsd(const GenerationRequest& request) const override {
     return target_.PriceUsd(request);
   }
+  ModelLimits Limits() const override { return target_.Limits(); }
 
  private:
   ImageModel& target_;

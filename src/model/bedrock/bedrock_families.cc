@@ -43,6 +43,14 @@ constexpr std::array<Size, 25> kTitanSizes = {{
     {1408, 640},  {704, 320},  {1152, 640}, {1173, 640},
 }};
 
+ModelLimits ListedSizes(std::span<const Size> sizes) {
+  ModelLimits limits;
+  for (const Size& size : sizes) limits.sizes.push_back({size.width, size.height});
+  return limits;
+}
+
+ModelLimits TitanSizeLimits() { return ListedSizes(kTitanSizes); }
+
 Status CheckTitanSize(int width, int height) {
   if (InList(kTitanSizes, width, height)) return Status::Ok();
   return Status::InvalidArgument(
@@ -53,15 +61,36 @@ Status CheckTitanSize(int width, int height) {
 
 // Nova Canvas: each side 320-4096 and divisible by 16, at most 4,194,304 pixels, aspect ratio
 // between 1:4 and 4:1.
+constexpr int kNovaMinSide = 320;
+constexpr int kNovaMaxSide = 4096;
+constexpr int kNovaSideStep = 16;
+constexpr int64_t kNovaMaxPixels = 4194304;
+constexpr int kNovaMaxAspectRatio = 4;
+
+ModelLimits NovaSizeLimits() {
+  ModelLimits limits;
+  limits.min_side = kNovaMinSide;
+  limits.max_side = kNovaMaxSide;
+  limits.side_step = kNovaSideStep;
+  limits.max_pixels = kNovaMaxPixels;
+  limits.max_aspect_ratio = kNovaMaxAspectRatio;
+  return limits;
+}
+
 Status CheckNovaSize(int width, int height) {
-  auto side_ok = [](int side) { return side >= 320 && side <= 4096 && side % 16 == 0; };
+  auto side_ok = [](int side) {
+    return side >= kNovaMinSide && side <= kNovaMaxSide && side % kNovaSideStep == 0;
+  };
   const bool fits = side_ok(width) && side_ok(height) &&
-                    static_cast<int64_t>(width) * height <= 4194304 && width <= 4 * height &&
-                    height <= 4 * width;
+                    static_cast<int64_t>(width) * height <= kNovaMaxPixels &&
+                    width <= kNovaMaxAspectRatio * height && height <= kNovaMaxAspectRatio * width;
   if (fits) return Status::Ok();
   return Status::InvalidArgument(
-      "Nova Canvas makes widths and heights of 320 to 4096 pixels, each divisible by 16, at most "
-      "4194304 pixels in all and an aspect ratio between 1:4 and 4:1; asked for " +
+      "Nova Canvas makes widths and heights of " + std::to_string(kNovaMinSide) + " to " +
+          std::to_string(kNovaMaxSide) + " pixels, each divisible by " +
+          std::to_string(kNovaSideStep) + ", at most " + std::to_string(kNovaMaxPixels) +
+          " pixels in all and an aspect ratio between 1:" + std::to_string(kNovaMaxAspectRatio) +
+          " and " + std::to_string(kNovaMaxAspectRatio) + ":1; asked for " +
           SizeText(width, height),
       "invalid_size");
 }
@@ -136,6 +165,14 @@ const AspectRatio* FindStabilityRatio(int width, int height) {
   return nullptr;
 }
 
+ModelLimits StabilitySizeLimits() {
+  ModelLimits limits;
+  for (const AspectRatio& entry : kStabilityRatios) {
+    limits.sizes.push_back({entry.size.width, entry.size.height});
+  }
+  return limits;
+}
+
 Status CheckStabilitySize(int width, int height) {
   if (FindStabilityRatio(width, height) != nullptr) return Status::Ok();
   std::string sizes;
@@ -187,18 +224,18 @@ constexpr uint32_t kNovaMaxSeed = 858993459;
 constexpr uint32_t kStabilityMaxSeed = 4294967294;
 
 constexpr std::array<BedrockFamily, 6> kFamilies = {{
-    {"amazon.titan-image-generator-v1", "titan", 512, kTitanMaxSeed, CheckTitanSize, BuildTitan,
-     ReadTextImage},
-    {"amazon.titan-image-generator-v2", "titan-v2", 512, kTitanMaxSeed, CheckTitanSize, BuildTitan,
-     ReadTextImage},
-    {"amazon.nova-canvas-v1", "nova-canvas", 1024, kNovaMaxSeed, CheckNovaSize, BuildNova,
-     ReadTextImage},
+    {"amazon.titan-image-generator-v1", "titan", 512, kTitanMaxSeed, CheckTitanSize,
+     TitanSizeLimits, BuildTitan, ReadTextImage},
+    {"amazon.titan-image-generator-v2", "titan-v2", 512, kTitanMaxSeed, CheckTitanSize,
+     TitanSizeLimits, BuildTitan, ReadTextImage},
+    {"amazon.nova-canvas-v1", "nova-canvas", 1024, kNovaMaxSeed, CheckNovaSize, NovaSizeLimits,
+     BuildNova, ReadTextImage},
     {"stability.sd3-5-large-v1", "sd35-large", 10000, kStabilityMaxSeed, CheckStabilitySize,
-     BuildStability, ReadStability},
+     StabilitySizeLimits, BuildStability, ReadStability},
     {"stability.stable-image-core-v1", "stable-image-core", 10000, kStabilityMaxSeed,
-     CheckStabilitySize, BuildStability, ReadStability},
+     CheckStabilitySize, StabilitySizeLimits, BuildStability, ReadStability},
     {"stability.stable-image-ultra-v1", "stable-image-ultra", 10000, kStabilityMaxSeed,
-     CheckStabilitySize, BuildStability, ReadStability},
+     CheckStabilitySize, StabilitySizeLimits, BuildStability, ReadStability},
 }};
 
 constexpr std::array<std::string_view, 6> kKnownIds = {

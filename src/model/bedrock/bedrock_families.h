@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "pictor/image_model.h"
 #include "pictor/request.h"
 #include "pictor/status.h"
 
@@ -34,6 +35,9 @@ struct BedrockFamily {
   // OK when the family makes images of exactly width x height; else InvalidArgument with
   // reason "invalid_size" and a message listing what it does make.
   Status (*check_size)(int width, int height);
+  // The sizes check_size accepts, as data (the size fields of ModelLimits), from the same
+  // constants.
+  ModelLimits (*size_limits)();
   // The InvokeModel body for one image. Called only after check_size passed.
   nlohmann::json (*build_request)(const GenerationRequest& request, const BedrockExtras& extras);
   // The base64 PNG in a 2xx answer. A refusal by the model's content filter is InvalidArgument

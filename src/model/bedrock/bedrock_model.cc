@@ -46,6 +46,13 @@ class BedrockModel final : public ImageModel {
     return prices_.PriceUsd(family_.name, request.width, request.height);
   }
 
+  ModelLimits Limits() const override {
+    ModelLimits limits = family_.size_limits();
+    limits.max_prompt_chars = family_.max_prompt_chars;
+    limits.max_seed = family_.max_seed;
+    return limits;
+  }
+
   Status Check(const GenerationRequest& request) const override {
     if (Status s = family_.check_size(request.width, request.height); !s.ok()) return s;
     if (request.prompt.empty()) {

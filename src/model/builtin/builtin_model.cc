@@ -40,6 +40,13 @@ class BuiltinModel final : public ImageModel {
     return prices_.PriceUsd(Name(), request.width, request.height);
   }
 
+  ModelLimits Limits() const override {
+    ModelLimits limits;
+    limits.min_side = kBuiltinMinSide;
+    limits.max_side = kBuiltinMaxSide;
+    return limits;
+  }
+
  private:
   const PriceTable prices_;
 };

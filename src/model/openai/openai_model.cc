@@ -88,6 +88,13 @@ class OpenAiModel final : public ImageModel {
     return prices_.PriceUsd(Name(), request.width, request.height);
   }
 
+  ModelLimits Limits() const override {
+    ModelLimits limits;
+    limits.min_side = kOpenAiMinSide;
+    limits.max_side = kOpenAiMaxSide;
+    return limits;
+  }
+
   Status Check(const GenerationRequest& request) const override {
     auto fits = [](int side) { return side >= kOpenAiMinSide && side <= kOpenAiMaxSide; };
     if (!fits(request.width) || !fits(request.height)) {

@@ -189,6 +189,41 @@ TEST_F(BedrockModelTest, CheckRejectsANovaSeedAbove858993459) {
   ExpectRefusedBeforeAnyCall(*model, *fake_, Request(1024, 1024, 858993460), "invalid_seed");
 }
 
+// Limits() is what GET /models publishes: every size, prompt length and seed it names passes
+// Check, and one past each edge is refused.
+TEST_F(BedrockModelTest, LimitsSayWhatCheckAccepts) {
+  for (const char* id : {"amazon.titan-image-generator-v2:0", "stability.sd3-5-large-v1:0"}) {
+    std::unique_ptr<ImageModel> model = Open(id);
+    ModelLimits limits = model->Limits();
+    ASSERT_FALSE(limits.sizes.empty()) << id;
+    for (ImageSize size : limits.sizes) {
+      EXPECT_TRUE(model->Check(Request(size.width, size.height)).ok()) << id;
+    }
+    ImageSize first = limits.sizes.front();
+    EXPECT_TRUE(model->Check(Request(first.width, first.height, limits.max_seed)).ok()) << id;
+    EXPECT_FALSE(model->Check(Request(first.width + 1, first.height)).ok()) << id;
+    GenerationRequest longest = Request(first.width, first.height);
+    longest.prompt = std::string(limits.max_prompt_chars, 'a');
+    EXPECT_TRUE(model->Check(longest).ok()) << id;
+    longest.prompt += 'a';
+    EXPECT_FALSE(model->Check(longest).ok()) << id;
+  }
+  std::unique_ptr<ImageModel> nova = Open("amazon.nova-canvas-v1:0");
+  ModelLimits limits = nova->Limits();
+  EXPECT_TRUE(limits.sizes.empty());
+  EXPECT_EQ(limits.max_seed, 858993459u);
+  EXPECT_EQ(limits.max_prompt_chars, 1024u);
+  const int min = limits.min_side;
+  const int step = limits.side_step;
+  EXPECT_TRUE(nova->Check(Request(min, min)).ok());
+  EXPECT_FALSE(nova->Check(Request(min - step, min)).ok());
+  EXPECT_TRUE(nova->Check(Request(min * limits.max_aspect_ratio, min)).ok());
+  EXPECT_FALSE(nova->Check(Request(min * limits.max_aspect_ratio + step, min)).ok());
+  EXPECT_TRUE(nova->Check(Request(2048, 2048)).ok());  // 2048 x 2048 = max_pixels
+  EXPECT_EQ(int64_t{2048} * 2048, limits.max_pixels);
+  EXPECT_FALSE(nova->Check(Request(2048, 2048 + step)).ok());
+}
+
 TEST_F(BedrockModelTest, EndpointAndCredentialsComeFromTheEnvironment) {
   aws::testing::ScopedAwsEnv env;
   env.Set("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake_->base_url());
