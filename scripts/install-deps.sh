@@ -11,7 +11,8 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 run_pkgs=(curl jq)
-test_pkgs=(libcurl4-openssl-dev openssl clang-format clang-tidy curl jq python3 python3-botocore python3-boto3 python3-aiosmtpd python3-yaml yamllint awscli prometheus sqlite3 shellcheck)
+test_pkgs=(libcurl4-openssl-dev openssl clang-format clang-tidy curl jq python3 python3-botocore python3-boto3 python3-aiosmtpd python3-yaml yamllint awscli prometheus sqlite3 shellcheck
+  chromium)
 # clang 14 with its runtimes: libFuzzer and the sanitizers for `make fuzz`.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev llvm-14)
 bench_pkgs=(wrk nginx-light python3 python3-boto3 time awscli curl zip)

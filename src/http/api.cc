@@ -18,6 +18,7 @@
 #include "http/openai_errors.h"
 #include "http/public_url.h"
 #include "http/refusal.h"
+#include "http/web_page.h"
 
 namespace pictor::http {
 namespace {
@@ -109,6 +110,10 @@ std::vector<Route> Api::Routes() {
                          [this](const HttpRequest& r, P p) { return GetImage(r, p.Get("key")); },
                          true, "/images/{key}"}
                        .Needs(kScopeRead));
+  routes.push_back(
+      Route{"GET", "/models", [this](const HttpRequest&, P) { return Models(); }}.Needs(
+          kScopeRead));
+  for (Route& route : WebPageRoutes()) routes.push_back(std::move(route));
   routes.push_back(HealthzRoute());
   routes.push_back(
       Route{"GET", "/readyz", [this](const HttpRequest&, P) { return Ready(); }, true}.Open());

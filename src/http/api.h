@@ -7,11 +7,14 @@
 //   GET  /jobs             the job history, newest first (filters, cursor: api_jobs.cc)
 //   GET  /jobs/{id}        the job's status, owner, model and cost
 //   GET  /images/{key}     the PNG (or a redirect to the store's own URL)
+//   GET  /models           what the configured model accepts: sizes, prompt limit, seeds, price
+//   GET  /                 the page (web/), with its assets: open, like /healthz
 //   GET  /healthz /readyz /metrics
 //   POST /v1/images/generations, GET /v1/models, GET /v1/models/{id}   the OpenAI Images API
 //
 // The routes live in api.cc (the table, the job routes), api_jobs.cc (the job history),
-// api_images.cc (generation, images), openai_api.cc (the OpenAI-compatible routes, whose errors
+// api_images.cc (generation, images), api_models.cc (GET /models), web_page.cc (the page),
+// openai_api.cc (the OpenAI-compatible routes, whose errors
 // take OpenAI's shape) and
 // api_responses.cc (the JSON answers and the Status mapping).
 #ifndef PICTOR_HTTP_API_H_
@@ -106,6 +109,7 @@ class Api final : public HttpService {
   HttpResponse ListJobs(const HttpRequest& request);  // api_jobs.cc
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();
+  HttpResponse Models();  // api_models.cc
   HttpResponse OpenAiGenerations(const HttpRequest& request);
   HttpResponse OpenAiModels();
   HttpResponse OpenAiModel(std::string_view id);

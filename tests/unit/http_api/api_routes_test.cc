@@ -99,7 +99,8 @@ TEST_F(ApiTest, EveryPathRefusesOtherMethodsWith405AndItsOwnAllow) {
 }
 
 TEST_F(ApiTest, PathsOutsideTheTableAre404WithTheirMethodAndPath) {
-  for (const char* path : {"/", "/nope", "/jobs/", "/jobs/a/b", "/images/", "/healthz/", "/Jobs"}) {
+  for (const char* path :
+       {"/index.html", "/nope", "/jobs/", "/jobs/a/b", "/images/", "/healthz/", "/Jobs"}) {
     HttpResponse r = Call("GET", path);
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(Body(r)["error"], "not_found") << path;
@@ -111,16 +112,20 @@ TEST_F(ApiTest, PathsOutsideTheTableAre404WithTheirMethodAndPath) {
 // The route label of every request is one of a fixed set, known before any request: the
 // table's labels and "unmatched".
 TEST_F(ApiTest, RouteLabelsAreTheTablesFixedSet) {
-  const std::vector<std::string_view> expected = {
-      "/generate-image", "/jobs",           "/jobs/{id}",   "/images/{key}",
-      "/healthz",        "/readyz",         "/metrics",     "/v1/images/generations",
-      "/v1/models",      "/v1/models/{id}", kUnmatchedRoute};
+  const std::vector<std::string_view> expected = {"/generate-image", "/jobs",
+                                                  "/jobs/{id}",      "/images/{key}",
+                                                  "/models",         "/",
+                                                  "/healthz",        "/readyz",
+                                                  "/metrics",        "/v1/images/generations",
+                                                  "/v1/models",      "/v1/models/{id}",
+                                                  kUnmatchedRoute};
   EXPECT_EQ(api_->routes().Labels(), expected);
   const std::set<std::string_view> known(expected.begin(), expected.end());
   for (const char* method : {"GET", "HEAD", "POST", "PUT", "BREW", "get"}) {
-    for (const char* path : {"/generate-image", "/jobs", "/jobs/x", "/images/a/b", "/healthz",
-                             "/readyz", "/metrics", "/x", "/jobs/x/y", "/%00", "",
-                             "/v1/images/generations", "/v1/models", "/v1/models/a/b", "/v1"}) {
+    for (const char* path :
+         {"/generate-image", "/jobs", "/jobs/x", "/images/a/b", "/healthz", "/readyz", "/metrics",
+          "/x", "/jobs/x/y", "/%00", "", "/v1/images/generations", "/v1/models", "/v1/models/a/b",
+          "/v1", "/", "/app.js", "/models"}) {
       HttpRequest r;
       r.method = method;
       r.path = path;
