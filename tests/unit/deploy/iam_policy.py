@@ -10,7 +10,7 @@ statement matches its action and resource and no Deny statement does.
 
 import re
 
-from deploy_files import ROOT, load_yaml, merged_terraform
+from deploy_files import ROOT, load_yaml, merged_terraform, role_policy_statements
 
 
 def glob_matches(pattern, text, ignore_case=False):
@@ -47,16 +47,13 @@ def _substitute(text, values, where):
 
 
 def terraform_worker_policy(values):
-    """The queue worker role's policy; `values` maps each interpolation (var.bucket_name,
-    data.aws_partition.current.partition, aws_sqs_queue.prompts.arn, ...) to its value."""
+    """The Lambda queue worker role's policy (aws_iam_role_policy.worker, whose document adds the
+    function's log group to the worker's own, which the ECS worker task role is given as it is);
+    `values` maps each interpolation (var.bucket_name, data.aws_partition.current.partition,
+    aws_sqs_queue.prompts.arn, ...) to its value."""
     tf = merged_terraform()
-    role_policies = tf["resource"]["aws_iam_role_policy"]
-    assert len(role_policies) == 1, f"expected one role policy, found {sorted(role_policies)}"
-    source = next(iter(role_policies.values()))["policy"]
-    match = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)\.json\}", source)
-    assert match, f"the role policy does not come from a policy document: {source}"
     statements = []
-    for s in tf["data"]["aws_iam_policy_document"][match.group(1)]["statement"]:
+    for s in role_policy_statements(tf, "worker"):
         where = f"iam.tf statement {s.get('sid', '?')}"
         assert "condition" not in s and "not_actions" not in s and "not_resources" not in s, (
             f"{where}: conditions and Not* elements are not evaluated by this test")

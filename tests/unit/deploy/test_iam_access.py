@@ -300,7 +300,7 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
             "var.bucket_name": BUCKET, "var.key_prefix": PREFIX,
             "var.bedrock_region": REGION, "var.model_id": MODEL_ID,
             "aws_sqs_queue.prompts.arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}",
-            "aws_cloudwatch_log_group.function.arn":
+            "aws_cloudwatch_log_group.function[0].arn":
                 f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/pictor-queue-worker",
         })
 
