@@ -91,8 +91,9 @@ resource "aws_iam_role" "ecs_serve" {
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_task[0].json
 }
 
+# Also the role of the Kubernetes API pods (kubernetes_iam.tf).
 data "aws_iam_policy_document" "serve" {
-  count = local.serve ? 1 : 0
+  count = local.serve || var.kubernetes_roles ? 1 : 0
 
   # POST /generate-image stores its image; the presigned `url` of its answer and of GET /jobs/{id}
   # is a GET signed by this role. /readyz writes a probe object here too.

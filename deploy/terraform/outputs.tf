@@ -47,3 +47,8 @@ output "api_url" {
   description = "compute = ecs with ecs_serve: the load balancer's URL of `pictor serve`; null otherwise."
   value       = local.serve ? "${local.ecs_https ? "https" : "http"}://${aws_lb.serve[0].dns_name}/" : null
 }
+
+output "kubernetes_role_arns" {
+  description = "kubernetes_roles: the roles of the pictor-serve and pictor-worker service accounts and of KEDA's operator (eks.amazonaws.com/role-arn, or a pod identity association); empty otherwise."
+  value       = { for k, role in aws_iam_role.k8s : k => role.arn }
+}

@@ -416,3 +416,39 @@ variable "alb_internal" {
   type        = bool
   default     = false
 }
+
+# --- Kubernetes (deploy/kubernetes): the pods' roles ---------------------------------------------
+
+variable "kubernetes_roles" {
+  description = "Create the roles of deploy/kubernetes's service accounts (pictor-serve, pictor-worker) and of KEDA's operator, with the same policy documents as the ECS task roles. Independent of compute: the queue is this module's either way."
+  type        = bool
+  default     = false
+}
+
+variable "eks_oidc_provider_arn" {
+  description = "kubernetes_roles: the cluster's IAM OIDC provider (arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>), to trust the service accounts through IRSA; empty = EKS Pod Identity only."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.eks_oidc_provider_arn == "" || can(regex("^arn:[^:]+:iam::\\d{12}:oidc-provider/.+$", var.eks_oidc_provider_arn))
+    error_message = "eks_oidc_provider_arn must be an IAM OIDC provider ARN."
+  }
+}
+
+variable "kubernetes_namespace" {
+  description = "kubernetes_roles: the namespace of the overlay (pictor for prod, pictor-dev for dev)."
+  type        = string
+  default     = "pictor"
+}
+
+variable "keda_service_account" {
+  description = "kubernetes_roles: KEDA operator's namespace/service account, which reads the queue's attributes (TriggerAuthentication identityOwner: keda)."
+  type        = string
+  default     = "keda/keda-operator"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]+/[a-z0-9-]+$", var.keda_service_account))
+    error_message = "keda_service_account must be NAMESPACE/NAME."
+  }
+}

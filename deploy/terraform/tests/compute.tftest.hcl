@@ -185,6 +185,28 @@ run "ecs_scales_to_zero_and_serves_behind_a_load_balancer" {
   }
 }
 
+run "kubernetes_roles_for_the_service_accounts_and_keda" {
+  command = apply
+
+  variables {
+    kubernetes_roles      = true
+    eks_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF"
+  }
+
+  assert {
+    condition     = toset(keys(aws_iam_role.k8s)) == toset(["serve", "worker", "keda"]) && length(output.kubernetes_role_arns) == 3
+    error_message = "kubernetes_roles: one role per service account and one for KEDA."
+  }
+  assert {
+    condition     = local.k8s_oidc_issuer == "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF"
+    error_message = "The IRSA conditions name the provider's issuer."
+  }
+  assert {
+    condition     = length(aws_lambda_function.worker) == 1 && length(aws_ecs_service.worker) == 0
+    error_message = "kubernetes_roles leaves the worker path to compute."
+  }
+}
+
 run "ecs_without_an_image_tag_is_refused" {
   command = plan
 

@@ -266,8 +266,8 @@ class EcsCompute(unittest.TestCase):
         for rtype in ("aws_ecr_repository", "aws_ecs_cluster", "aws_ecs_service", "aws_ecs_task_definition",
                       "aws_appautoscaling_target", "aws_iam_role"):
             for name, body in self.resources(rtype).items():
-                if rtype == "aws_iam_role" and name == "worker":
-                    continue
+                if rtype == "aws_iam_role" and name in ("worker", "k8s"):
+                    continue  # the Lambda role (above); the pods' roles (kubernetes_roles)
                 self.assertRegex(body.get("count", ""), r"^\$\{local\.(ecs|serve)\b",
                                  f"{rtype}.{name} exists whatever compute is")
 
@@ -423,6 +423,43 @@ class EcsCompute(unittest.TestCase):
         self.assertRegex(self.container("serve"), r'command\s*=\s*\["serve", "--workers", "0"\]')
         self.assertIn('PICTOR_AUTH   = "keys"', self.locals["ecs_serve_environment"])
 
+
+class KubernetesRoles(unittest.TestCase):
+    """kubernetes_roles: the pods' roles are the ECS task roles' documents; KEDA reads the queue."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tf = merged_terraform()
+
+    def test_pods_get_the_ecs_documents_and_keda_only_the_queue_length(self):
+        policies = self.tf["resource"]["aws_iam_role_policy"]
+        self.assertEqual(policies["k8s_worker"]["policy"], "${data.aws_iam_policy_document.worker.json}")
+        self.assertEqual(policies["k8s_serve"]["policy"], policies["ecs_serve"]["policy"])
+        keda = role_policy_statements(self.tf, "k8s_keda")
+        self.assertEqual([(s["actions"], s["resources"]) for s in keda],
+                         [(["sqs:GetQueueAttributes"], ["${aws_sqs_queue.prompts.arn}"])])
+
+    def test_each_role_trusts_one_service_account(self):
+        trust = self.tf["data"]["aws_iam_policy_document"]["assume_k8s"]
+        self.assertEqual(trust["for_each"], "${local.k8s_service_accounts}")
+        pod_identity = trust["statement"][0]
+        self.assertEqual(pod_identity["principals"][0]["identifiers"], ["pods.eks.amazonaws.com"])
+        tags = {c["variable"]: c["values"] for c in pod_identity["condition"]}
+        self.assertEqual(tags["aws:RequestTag/kubernetes-service-account"], ['${split("/", each.value)[1]}'])
+        self.assertEqual(tags["aws:RequestTag/kubernetes-namespace"], ['${split("/", each.value)[0]}'])
+        irsa = trust["dynamic"]["statement"][0]["content"][0]
+        self.assertEqual(irsa["actions"], ["sts:AssumeRoleWithWebIdentity"])
+        conditions = {c["variable"]: c["values"] for c in irsa["condition"]}
+        self.assertEqual(conditions["${local.k8s_oidc_issuer}:sub"],
+                         ['system:serviceaccount:${replace(each.value, "/", ":")}'])
+        locals_ = {k: v for block in self.tf.get("locals", []) for k, v in block.items()}
+        accounts = locals_["k8s_service_accounts"]
+        for name in ("pictor-serve", "pictor-worker"):
+            self.assertIn(f"${{var.kubernetes_namespace}}/{name}", accounts,
+                          "the service accounts of deploy/kubernetes/base/serviceaccounts.yaml")
+        manifests = (ROOT / "deploy" / "kubernetes" / "base" / "serviceaccounts.yaml").read_text()
+        for name in ("pictor-serve", "pictor-worker"):
+            self.assertIn(f"name: {name}\n", manifests)
 
 class TerraformPlans(unittest.TestCase):
     """`terraform init` from the local provider mirror, `validate`, and `terraform test`
