@@ -121,6 +121,11 @@ resource "aws_ecs_task_definition" "worker" {
   execution_role_arn       = aws_iam_role.ecs_execution[0].arn
   task_role_arn            = aws_iam_role.ecs_worker[0].arn
 
+  # The root file system is read-only; /tmp is the task's own scratch space.
+  volume {
+    name = "tmp"
+  }
+
   runtime_platform {
     operating_system_family = "LINUX"
     cpu_architecture        = local.ecs_cpu_arch
@@ -135,6 +140,7 @@ resource "aws_ecs_task_definition" "worker" {
       environment            = [for k in sort(keys(local.ecs_worker_environment)) : { name = k, value = local.ecs_worker_environment[k] }]
       stopTimeout            = local.ecs_stop_timeout
       readonlyRootFilesystem = true
+      mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
       user                   = "10001:10001"
       linuxParameters        = { initProcessEnabled = true }
       logConfiguration = {
@@ -409,6 +415,11 @@ resource "aws_ecs_task_definition" "serve" {
   execution_role_arn       = aws_iam_role.ecs_execution[0].arn
   task_role_arn            = aws_iam_role.ecs_serve[0].arn
 
+  # The root file system is read-only; /tmp is the task's own scratch space.
+  volume {
+    name = "tmp"
+  }
+
   runtime_platform {
     operating_system_family = "LINUX"
     cpu_architecture        = local.ecs_cpu_arch
@@ -425,6 +436,7 @@ resource "aws_ecs_task_definition" "serve" {
       portMappings           = [{ containerPort = local.ecs_serve_port, protocol = "tcp" }]
       stopTimeout            = local.ecs_stop_timeout
       readonlyRootFilesystem = true
+      mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
       user                   = "10001:10001"
       linuxParameters        = { initProcessEnabled = true }
       logConfiguration = {
