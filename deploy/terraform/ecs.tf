@@ -133,10 +133,12 @@ resource "aws_ecs_task_definition" "worker" {
 
   container_definitions = jsonencode([
     {
-      name                   = "worker"
-      image                  = local.ecs_image
-      essential              = true
-      command                = ["worker", "--concurrency", tostring(var.ecs_worker_concurrency)]
+      name      = "worker"
+      image     = local.ecs_image
+      essential = true
+      # --max-receive-count: the redrive policy's, so the worker records a job failed on the
+      # receive after which SQS moves its message to the dead-letter queue.
+      command                = ["worker", "--concurrency", tostring(var.ecs_worker_concurrency), "--max-receive-count", tostring(var.max_receive_count)]
       environment            = [for k in sort(keys(local.ecs_worker_environment)) : { name = k, value = local.ecs_worker_environment[k] }]
       stopTimeout            = local.ecs_stop_timeout
       readonlyRootFilesystem = true

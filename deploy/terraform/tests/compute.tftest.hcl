@@ -115,8 +115,8 @@ run "ecs_creates_the_worker_service_and_no_function" {
     error_message = "The worker runs the image_tag of this module's repository."
   }
   assert {
-    condition     = jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].command == ["worker", "--concurrency", "8"]
-    error_message = "The worker task runs `pictor worker --concurrency <ecs_worker_concurrency>`."
+    condition     = jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].command == ["worker", "--concurrency", "8", "--max-receive-count", "5"]
+    error_message = "The worker task runs `pictor worker --concurrency <ecs_worker_concurrency> --max-receive-count <max_receive_count>`."
   }
   assert {
     condition = {

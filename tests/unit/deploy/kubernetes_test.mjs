@@ -173,6 +173,11 @@ for (const [overlay, namespace] of Object.entries(overlays)) {
       assert.equal(trigger.metadata.queueLength, argAfter(c.args, '--concurrency'),
         'one replica per --concurrency prompts');
       assert.equal(trigger.metadata.scaleOnInFlight, 'true');
+      // The redrive policy's maxReceiveCount, as deploy/terraform sets it by default.
+      const tfVars = fs.readFileSync(path.join(sourceDir, 'deploy', 'terraform', 'variables.tf'), 'utf8');
+      const receives = tfVars.match(/variable "max_receive_count" \{[^}]*?default\s*=\s*(\d+)/);
+      assert.ok(receives, 'variables.tf: no max_receive_count default');
+      assert.equal(argAfter(c.args, '--max-receive-count'), receives[1]);
       // KEDA reads queueURLFromEnv from the container's own env.
       const env = c.env.find((e) => e.name === trigger.metadata.queueURLFromEnv);
       assert.ok(env, `${trigger.metadata.queueURLFromEnv} is not in the worker's env`);

@@ -295,7 +295,8 @@ class EcsCompute(unittest.TestCase):
 
     def test_worker_task_runs_pictor_worker_with_the_lambda_environment(self):
         defs = self.container("worker")
-        self.assertRegex(defs, r'command\s*=\s*\["worker", "--concurrency", tostring\(var\.ecs_worker_concurrency\)\]')
+        self.assertRegex(defs, r'command\s*=\s*\["worker", "--concurrency", tostring\(var\.ecs_worker_concurrency\), '
+                               r'"--max-receive-count", tostring\(var\.max_receive_count\)\]')
         self.assertRegex(defs, r"image\s*=\s*local\.ecs_image")
         self.assertIn("aws_ecr_repository.pictor[0].repository_url}:${var.image_tag}", self.locals["ecs_image"])
         self.assertRegex(defs, r"environment\s*=.*local\.ecs_worker_environment")
