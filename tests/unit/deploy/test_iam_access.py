@@ -466,12 +466,12 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
         self.assert_allowed(policy, calls, "POST /generate-image without a queue")
         self.assert_every_s3_grant_used(policy, calls)
 
-    def serve_policy(self):
+    def serve_policy(self, queue=QUEUE):
         return terraform_serve_policy({
             "data.aws_partition.current.partition": "aws",
             "var.bucket_name": BUCKET, "var.key_prefix": PREFIX,
             "var.bedrock_region": REGION, "var.model_id": MODEL_ID,
-            "aws_sqs_queue.prompts.arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}",
+            "aws_sqs_queue.prompts.arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}",
         })
 
     def pictor_env(self, environment):
@@ -485,6 +485,19 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
             **environment})
         return env
 
+    def start_serve(self, env):
+        """`pictor serve --workers 0` (the ECS API container's command); returns (process, port)."""
+        log = tempfile.TemporaryFile()
+        proc = subprocess.Popen([os.environ["PICTOR_BIN"], "serve", "--workers", "0"], env=env,
+                                stdout=subprocess.PIPE, stderr=log, text=True)
+        self.lambdas.append(proc)
+        line = proc.stdout.readline()
+        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+        if not match:
+            log.seek(0)
+            self.fail(f"pictor serve did not start: {line!r} {log.read().decode()[-2000:]}")
+        return proc, int(match.group(1))
+
     def test_ecs_serve_task_role_allows_every_call_of_serve(self):
         # deploy/terraform/ecs.tf: local.ecs_serve_environment and the serve container's command,
         # on a loopback port instead of 0.0.0.0:8080.
@@ -496,18 +509,9 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
         self.assertEqual(created.returncode, 0, created.stderr)
         key = created.stdout.strip()
         self.calls()
-        log = tempfile.TemporaryFile()
-        proc = subprocess.Popen([os.environ["PICTOR_BIN"], "serve", "--workers", "0"], env=env,
-                                stdout=subprocess.PIPE, stderr=log, text=True)
-        self.lambdas.append(proc)
-        line = proc.stdout.readline()
-        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if not match:
-            log.seek(0)
-            self.fail(f"pictor serve did not start: {line!r} {log.read().decode()[-2000:]}")
-        port = int(match.group(1))
+        proc, port = self.start_serve(env)
 
-        def call(method, path, body=None, headers=None):
+        def call(method, path, body=None, headers=None, port=port):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.request(method, path, body=body, headers={
                 "Authorization": f"Bearer {key}", "Content-Type": "application/json",
@@ -549,13 +553,25 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
         recorded.append(("GET /jobs/{id} and GET /jobs", self.calls()))
         proc.terminate()
         self.assertEqual(proc.wait(timeout=60), 0)
+        # POST /jobs when the queue is gone: the job record and key claim are taken back.
+        gone_env = dict(env, SQS_QUEUE_URL=self.queue_url.rsplit("/", 1)[0] + "/pictor-gone")
+        gone, gone_port = self.start_serve(gone_env)
+        self.calls()
+        status, data = call("POST", "/jobs", body, {"Idempotency-Key": "iam-serve-gone"}, port=gone_port)
+        self.assertNotEqual(status, 202, data)  # refused: nothing was queued
+        gone_calls = self.calls()
+        self.assertTrue([c for c in gone_calls if c[0] == "s3:DeleteObject" and "/jobs/" in c[1]],
+                        f"nothing was taken back: {gone_calls}")
+        gone.terminate()
+        gone.wait(timeout=60)
+        self.assert_allowed(self.serve_policy("pictor-gone"), gone_calls, "POST /jobs with the queue gone")
         policy = self.serve_policy()
         if os.environ.get("IAM_TEST_VERBOSE"):
             for scenario, calls in recorded:
                 print(scenario, *calls, sep="\n  ", file=sys.stderr)
         for scenario, calls in recorded:
             self.assert_allowed(policy, calls, scenario)
-        self.assert_every_s3_grant_used(policy, [c for _, calls in recorded for c in calls])
+        self.assert_every_s3_grant_used(policy, [c for _, calls in recorded for c in calls] + gone_calls)
 
     def test_policy_matching_follows_iam_wildcards(self):
         policy = self.worker_policy()
