@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages (and npm packages) a Pictor task needs, only when missing.
-# Usage: scripts/install-deps.sh build|test|bench|run|fuzz ...
+# Usage: scripts/install-deps.sh build|test|bench|run|fuzz|package ...
 set -euo pipefail
 
 build_pkgs=(
@@ -14,6 +14,8 @@ run_pkgs=(curl jq)
 test_pkgs=(libcurl4-openssl-dev openssl clang-format clang-tidy curl jq python3 python3-botocore python3-boto3 python3-aiosmtpd python3-yaml yamllint awscli prometheus sqlite3 shellcheck)
 # clang 14 with its runtimes: libFuzzer and the sanitizers for `make fuzz`.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev llvm-14)
+# `make lambda-package`: strip (binutils) and the reproducible zip writer (python3).
+package_pkgs=(python3 binutils)
 bench_pkgs=(wrk nginx-light python3 python3-boto3 time awscli curl zip)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.
@@ -59,7 +61,8 @@ for group in "$@"; do
     test) wanted+=("${build_pkgs[@]}" "${test_pkgs[@]}") need_npm=1 ;;
     bench) wanted+=("${build_pkgs[@]}" "${bench_pkgs[@]}" "${run_pkgs[@]}") need_npm=1 ;;
     fuzz) wanted+=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-    *) echo "install-deps: unknown group '$group' (build, run, test, bench, fuzz)" >&2; exit 2 ;;
+    package) wanted+=("${build_pkgs[@]}" "${package_pkgs[@]}") ;;
+    *) echo "install-deps: unknown group '$group' (build, run, test, bench, fuzz, package)" >&2; exit 2 ;;
   esac
 done
 
