@@ -92,7 +92,7 @@ with zipfile.ZipFile(out + ".tmp", "w", zipfile.ZIP_DEFLATED) as z:
         info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
         info.compress_type = zipfile.ZIP_DEFLATED
         with open(full, "rb") as fh:
-            z.writestr(info, fh.read(), compresslevel=9)
+            z.writestr(info, fh.read(), compresslevel=6)
 os.replace(out + ".tmp", out)
 PY
 echo "lambda-package: $output ($(du -h "$output_abs" | cut -f1), loader $loader_name," \

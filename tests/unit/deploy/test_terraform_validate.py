@@ -5,6 +5,7 @@ provider comes from the machine's local provider mirror through a CLI configurat
 
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -81,7 +82,13 @@ class TerraformValidate(unittest.TestCase):
                 self.init_and_validate(root)
 
     def test_provider_pin_is_the_mirrored_version_in_both_roots(self):
-        mirrored = sorted(p.name for p in (self.mirror / "registry.terraform.io" / "hashicorp" / "aws").iterdir())
+        # Unpacked layout (a folder per version) or packed (terraform providers mirror: zips).
+        mirrored = set()
+        for p in (self.mirror / "registry.terraform.io" / "hashicorp" / "aws").iterdir():
+            m = re.fullmatch(r"(?:terraform-provider-aws_)?(\d+\.\d+\.\d+)(?:_\w+\.zip)?", p.name)
+            if m:
+                mirrored.add(m.group(1))
+        mirrored = sorted(mirrored)
         for root in ROOTS:
             text = (root / "versions.tf").read_text()
             lock = (root / ".terraform.lock.hcl").read_text()
