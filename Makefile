@@ -66,7 +66,9 @@ fuzz: deps-fuzz
 	@JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # build/pictor-lambda.zip: bootstrap, the binary, its shared libraries and loader (docs/LAMBDA.md).
+# Reproducible: the same binary gives the same zip (SOURCE_DATE_EPOCH or the last commit's time).
 lambda-package: build
+	@scripts/install-deps.sh package
 	@scripts/lambda-package.sh $(BUILD_DIR)/pictor $(BUILD_DIR)/pictor-lambda.zip
 
 clean:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages (and npm packages) a Pictor task needs, only when missing.
-# Usage: scripts/install-deps.sh build|test|bench|run|fuzz ...
+# Usage: scripts/install-deps.sh build|test|bench|run|fuzz|package ...
 set -euo pipefail
 
 build_pkgs=(
@@ -15,6 +15,8 @@ test_pkgs=(libcurl4-openssl-dev openssl clang-format clang-tidy curl jq python3 
   chromium)
 # clang 14 with its runtimes: libFuzzer and the sanitizers for `make fuzz`.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev llvm-14)
+# `make lambda-package`: strip (binutils) and the reproducible zip writer (python3).
+package_pkgs=(python3 binutils)
 bench_pkgs=(wrk nginx-light python3 python3-boto3 time awscli curl zip)
 
 # npm packages (test peers) go into tools/node_modules, pinned by tools/package-lock.json.
@@ -50,6 +52,25 @@ install_npm_peers() {
   npm ci --prefix tools --no-audit --no-fund --loglevel=error
 }
 
+# The deploy checks (tests/unit/deploy) also run terraform, offline from a local provider mirror,
+# and cfn-lint. Neither is a Debian or npm package: machine images carry them (ci.yml installs
+# them on GitHub's runner). Said here so a missing one is not first met as a failing test.
+check_deploy_tools() {
+  local missing_tools=()
+  command -v terraform >/dev/null || missing_tools+=("terraform")
+  command -v cfn-lint >/dev/null || missing_tools+=("cfn-lint")
+  local mirror found=0
+  for mirror in "${PICTOR_TF_PLUGIN_DIR:-}" /opt/tf-plugins /usr/share/terraform/plugins \
+    /usr/local/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
+    [[ -n "$mirror" && -d "$mirror/registry.terraform.io/hashicorp/aws" ]] && found=1
+  done
+  ((found)) || missing_tools+=("an AWS provider mirror (PICTOR_TF_PLUGIN_DIR)")
+  if ((${#missing_tools[@]})); then
+    echo "install-deps: the deploy checks will fail without: ${missing_tools[*]}" >&2
+  fi
+  return 0
+}
+
 cd "$(dirname "$0")/.."
 wanted=()
 need_npm=0
@@ -57,10 +78,11 @@ for group in "$@"; do
   case "$group" in
     build) wanted+=("${build_pkgs[@]}") ;;
     run) wanted+=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
-    test) wanted+=("${build_pkgs[@]}" "${test_pkgs[@]}") need_npm=1 ;;
+    test) wanted+=("${build_pkgs[@]}" "${test_pkgs[@]}") need_npm=1 && check_deploy_tools ;;
     bench) wanted+=("${build_pkgs[@]}" "${bench_pkgs[@]}" "${run_pkgs[@]}") need_npm=1 ;;
     fuzz) wanted+=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-    *) echo "install-deps: unknown group '$group' (build, run, test, bench, fuzz)" >&2; exit 2 ;;
+    package) wanted+=("${build_pkgs[@]}" "${package_pkgs[@]}") ;;
+    *) echo "install-deps: unknown group '$group' (build, run, test, bench, fuzz, package)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,11 +1,14 @@
 # The queue worker: `pictor lambda` on the provided.al2023 custom runtime, from the zip that
 # `make lambda-package` builds, fed by an event source mapping that reports partial batch
-# failures so only the failed records return to the queue.
+# failures so only the failed records return to the queue. Created when compute = "lambda";
+# with compute = "ecs" the worker is the Fargate service of ecs.tf instead.
 
 locals {
+  lambda        = var.compute == "lambda"
   function_name = "${var.name}-queue-worker"
 
-  # Settings the function reads from its environment (the README's names).
+  # Settings the worker reads from its environment (the README's names): the function's, and
+  # the ECS worker task's (ecs.tf), so both paths run the same configuration.
   function_environment = merge(var.extra_environment, {
     PICTOR_MODEL          = "bedrock:${var.model_id}"
     PICTOR_BEDROCK_REGION = var.bedrock_region
@@ -20,13 +23,15 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "function" {
+  count             = local.lambda ? 1 : 0
   name              = "/aws/lambda/${local.function_name}"
   retention_in_days = var.log_retention_days
 }
 
 resource "aws_lambda_function" "worker" {
+  count            = local.lambda ? 1 : 0
   function_name    = local.function_name
-  role             = aws_iam_role.worker.arn
+  role             = aws_iam_role.worker[0].arn
   runtime          = "provided.al2023"
   handler          = "bootstrap"
   architectures    = [var.architecture]
@@ -41,15 +46,16 @@ resource "aws_lambda_function" "worker" {
 
   logging_config {
     log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.function.name
+    log_group  = aws_cloudwatch_log_group.function[0].name
   }
 
   depends_on = [aws_iam_role_policy.worker, aws_cloudwatch_log_group.function]
 }
 
 resource "aws_lambda_event_source_mapping" "prompts" {
+  count                              = local.lambda ? 1 : 0
   event_source_arn                   = aws_sqs_queue.prompts.arn
-  function_name                      = aws_lambda_function.worker.arn
+  function_name                      = aws_lambda_function.worker[0].arn
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]
@@ -64,4 +70,21 @@ resource "aws_lambda_event_source_mapping" "prompts" {
       error_message = "A batch_size above 10 needs batching_window_seconds of at least 1."
     }
   }
+}
+
+# Deployments made before `compute` existed keep their function: the resources only gained an
+# index.
+moved {
+  from = aws_cloudwatch_log_group.function
+  to   = aws_cloudwatch_log_group.function[0]
+}
+
+moved {
+  from = aws_lambda_function.worker
+  to   = aws_lambda_function.worker[0]
+}
+
+moved {
+  from = aws_lambda_event_source_mapping.prompts
+  to   = aws_lambda_event_source_mapping.prompts[0]
 }

@@ -2,6 +2,10 @@
 # tests/unit/deploy/test_iam_access.py, which records them), the configured model, this queue (the
 # event source mapping polls with the function's role) and its own log group.
 #
+# data.aws_iam_policy_document.worker is what the worker does, whoever runs it: the Lambda role
+# adds its log group to it (lambda_worker below); the ECS worker task role (ecs_iam.tf) is given
+# exactly this document, since its logs go through the task execution role.
+#
 # S3, by key: <prefix>/generated_images/from_queue/* is where queue jobs store images; each job
 # first HEADs its image (a redelivery after the image was stored must find it rather than draw it
 # again), and HEAD needs s3:GetObject. <prefix>/jobs/* holds the job records (PICTOR_JOBS=store),
@@ -19,6 +23,7 @@ data "aws_iam_policy_document" "assume_lambda" {
 }
 
 resource "aws_iam_role" "worker" {
+  count              = local.lambda ? 1 : 0
   name               = "${var.name}-queue-worker"
   assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
 }
@@ -69,16 +74,33 @@ data "aws_iam_policy_document" "worker" {
     ]
     resources = [aws_sqs_queue.prompts.arn]
   }
+}
+
+# The function's role: the worker's statements and its own log group.
+data "aws_iam_policy_document" "lambda_worker" {
+  count                   = local.lambda ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.worker.json]
 
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.function[0].arn}:*"]
   }
 }
 
 resource "aws_iam_role_policy" "worker" {
+  count  = local.lambda ? 1 : 0
   name   = "${var.name}-queue-worker"
-  role   = aws_iam_role.worker.id
-  policy = data.aws_iam_policy_document.worker.json
+  role   = aws_iam_role.worker[0].id
+  policy = data.aws_iam_policy_document.lambda_worker[0].json
+}
+
+moved {
+  from = aws_iam_role.worker
+  to   = aws_iam_role.worker[0]
+}
+
+moved {
+  from = aws_iam_role_policy.worker
+  to   = aws_iam_role_policy.worker[0]
 }

@@ -213,3 +213,242 @@ variable "alarm_evaluation_periods" {
     error_message = "alarm_evaluation_periods must be at least 1."
   }
 }
+
+# --- compute: where the queue worker runs ------------------------------------------------------
+
+variable "compute" {
+  description = "Where the queue worker runs: lambda (the function and its event source mapping) or ecs (ECR, an ECS cluster and a Fargate service of `pictor worker` scaled on the queue backlog; optionally `pictor serve` behind an ALB). The queue, the alarms and the topic exist either way."
+  type        = string
+  default     = "lambda"
+
+  validation {
+    condition     = contains(["lambda", "ecs"], var.compute)
+    error_message = "compute must be lambda or ecs."
+  }
+}
+
+variable "image_tag" {
+  description = "compute = ecs: tag of the image in this module's ECR repository the tasks run (the commit sha docker.yml pushes). Tags are immutable, so never latest."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.compute != "ecs" || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "compute = ecs needs image_tag: an ECR tag such as the commit sha."
+  }
+
+  validation {
+    condition     = var.image_tag != "latest"
+    error_message = "image_tag must name one build (the commit sha), not latest: the repository's tags are immutable."
+  }
+}
+
+variable "ecr_keep_images" {
+  description = "compute = ecs: tagged images the ECR lifecycle policy keeps (untagged ones expire after a day)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ecr_keep_images >= 1
+    error_message = "ecr_keep_images must be at least 1."
+  }
+}
+
+variable "ecs_subnet_ids" {
+  description = "compute = ecs: subnets of the tasks (private subnets with a NAT gateway or VPC endpoints for ECR, S3, SQS, Bedrock and CloudWatch Logs)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = var.compute != "ecs" || length(var.ecs_subnet_ids) > 0
+    error_message = "compute = ecs needs at least one subnet in ecs_subnet_ids."
+  }
+}
+
+variable "ecs_security_group_ids" {
+  description = "compute = ecs: security groups of the tasks (egress to AWS over 443; with ecs_serve, ingress on 8080 from the load balancer's group)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = var.compute != "ecs" || length(var.ecs_security_group_ids) > 0
+    error_message = "compute = ecs needs at least one security group in ecs_security_group_ids."
+  }
+}
+
+variable "ecs_assign_public_ip" {
+  description = "compute = ecs: give tasks a public address (public subnets without a NAT gateway)."
+  type        = bool
+  default     = false
+}
+
+variable "ecs_cpu" {
+  description = "compute = ecs: CPU units of a worker task (Fargate: 256, 512, 1024, 2048, 4096, 8192 or 16384)."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.ecs_cpu)
+    error_message = "ecs_cpu must be a Fargate CPU size: 256, 512, 1024, 2048, 4096, 8192 or 16384."
+  }
+}
+
+variable "ecs_memory_mb" {
+  description = "compute = ecs: memory of a worker task in MiB (a size Fargate allows for ecs_cpu)."
+  type        = number
+  default     = 1024
+}
+
+variable "ecs_worker_concurrency" {
+  description = "compute = ecs: jobs one worker task runs at once (`pictor worker --concurrency`)."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.ecs_worker_concurrency >= 1 && var.ecs_worker_concurrency <= 1024
+    error_message = "ecs_worker_concurrency must be 1-1024."
+  }
+}
+
+variable "ecs_backlog_per_task" {
+  description = "compute = ecs: the target of the scaling policy, in prompts (waiting or running) per worker task; null = ecs_worker_concurrency, so each task is kept just busy."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.ecs_backlog_per_task == null || try(var.ecs_backlog_per_task > 0, false)
+    error_message = "ecs_backlog_per_task must be above 0."
+  }
+}
+
+variable "ecs_min_tasks" {
+  description = "compute = ecs: fewest worker tasks when ecs_scale_to_zero is false."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.ecs_min_tasks >= 1
+    error_message = "ecs_min_tasks must be at least 1 (set ecs_scale_to_zero for none when idle)."
+  }
+}
+
+variable "ecs_max_tasks" {
+  description = "compute = ecs: most worker tasks (bound it by the model's quota: tasks x concurrency calls at once)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.ecs_max_tasks >= 1 && var.ecs_max_tasks >= var.ecs_min_tasks
+    error_message = "ecs_max_tasks must be at least 1 and at least ecs_min_tasks."
+  }
+}
+
+variable "ecs_scale_to_zero" {
+  description = "compute = ecs: no worker task while the queue is empty; an alarm on waiting prompts starts the first one again (a minute or two of latency for the first prompt after idling)."
+  type        = bool
+  default     = false
+}
+
+variable "ecs_scale_in_cooldown_seconds" {
+  description = "compute = ecs: seconds between two scale-ins of the worker service (each stops tasks that drain their jobs in flight)."
+  type        = number
+  default     = 300
+}
+
+variable "ecs_serve" {
+  description = "compute = ecs: also run `pictor serve --auth keys` (no in-process workers) behind an Application Load Balancer health-checked on /readyz."
+  type        = bool
+  default     = false
+}
+
+variable "ecs_serve_count" {
+  description = "compute = ecs with ecs_serve: tasks of `pictor serve`."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.ecs_serve_count >= 1
+    error_message = "ecs_serve_count must be at least 1."
+  }
+}
+
+variable "vpc_id" {
+  description = "compute = ecs with ecs_serve: VPC of the load balancer's target group."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !(var.compute == "ecs" && var.ecs_serve) || length(var.vpc_id) > 0
+    error_message = "ecs_serve needs vpc_id."
+  }
+}
+
+variable "alb_subnet_ids" {
+  description = "compute = ecs with ecs_serve: subnets of the load balancer (at least two zones)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = !(var.compute == "ecs" && var.ecs_serve) || length(var.alb_subnet_ids) >= 2
+    error_message = "ecs_serve needs at least two subnets in alb_subnet_ids."
+  }
+}
+
+variable "alb_security_group_ids" {
+  description = "compute = ecs with ecs_serve: security groups of the load balancer."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = !(var.compute == "ecs" && var.ecs_serve) || length(var.alb_security_group_ids) > 0
+    error_message = "ecs_serve needs at least one security group in alb_security_group_ids."
+  }
+}
+
+variable "alb_certificate_arn" {
+  description = "compute = ecs with ecs_serve: ACM certificate of an HTTPS listener on 443 (port 80 then redirects to it); empty = plain HTTP on 80."
+  type        = string
+  default     = ""
+}
+
+variable "alb_internal" {
+  description = "compute = ecs with ecs_serve: an internal load balancer (reachable only from the VPC)."
+  type        = bool
+  default     = false
+}
+
+# --- Kubernetes (deploy/kubernetes): the pods' roles ---------------------------------------------
+
+variable "kubernetes_roles" {
+  description = "Create the roles of deploy/kubernetes's service accounts (pictor-serve, pictor-worker) and of KEDA's operator, with the same policy documents as the ECS task roles. Independent of compute: the queue is this module's either way."
+  type        = bool
+  default     = false
+}
+
+variable "eks_oidc_provider_arn" {
+  description = "kubernetes_roles: the cluster's IAM OIDC provider (arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>), to trust the service accounts through IRSA; empty = EKS Pod Identity only."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.eks_oidc_provider_arn == "" || can(regex("^arn:[^:]+:iam::\\d{12}:oidc-provider/.+$", var.eks_oidc_provider_arn))
+    error_message = "eks_oidc_provider_arn must be an IAM OIDC provider ARN."
+  }
+}
+
+variable "kubernetes_namespace" {
+  description = "kubernetes_roles: the namespace of the overlay (pictor for prod, pictor-dev for dev)."
+  type        = string
+  default     = "pictor"
+}
+
+variable "keda_service_account" {
+  description = "kubernetes_roles: KEDA operator's namespace/service account, which reads the queue's attributes (TriggerAuthentication identityOwner: keda)."
+  type        = string
+  default     = "keda/keda-operator"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]+/[a-z0-9-]+$", var.keda_service_account))
+    error_message = "keda_service_account must be NAMESPACE/NAME."
+  }
+}

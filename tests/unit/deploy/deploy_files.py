@@ -1,9 +1,11 @@
 """Loads the deployment files for the deploy tests: Terraform through @cdktf/hcl2json, YAML with
 CloudFormation's short tags kept as {"!Tag": value}, and the repository root."""
 
+import functools
 import json
 import os
 import pathlib
+import re
 import subprocess
 
 import yaml
@@ -29,8 +31,10 @@ def parse_hcl(paths):
     return json.loads(proc.stdout)
 
 
+@functools.lru_cache(maxsize=1)
 def merged_terraform():
-    """The whole module as one dict: blocks of every file merged by type and name."""
+    """The whole module as one dict: blocks of every file merged by type and name (parsed once
+    per process; callers must not change it)."""
     merged = {}
     for parsed in parse_hcl(terraform_files()).values():
         for block, body in parsed.items():
@@ -44,6 +48,24 @@ def merged_terraform():
             else:
                 merged.setdefault(block, []).extend(body if isinstance(body, list) else [body])
     return merged
+
+
+def policy_document(tf, reference):
+    """The statements of the aws_iam_policy_document that `reference` ("${data.aws_iam_policy_document.
+    NAME.json}", with or without an index) names: its source_policy_documents' first, then its own."""
+    match = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)(?:\[0\])?\.json\}", reference)
+    if not match:
+        raise AssertionError(f"not a reference to a policy document: {reference}")
+    doc = tf["data"]["aws_iam_policy_document"][match.group(1)]
+    statements = []
+    for source in doc.get("source_policy_documents", []):
+        statements += policy_document(tf, source)
+    return statements + doc.get("statement", [])
+
+
+def role_policy_statements(tf, name):
+    """The statements of aws_iam_role_policy.NAME."""
+    return policy_document(tf, tf["resource"]["aws_iam_role_policy"][name]["policy"])
 
 
 class _CfnLoader(yaml.SafeLoader):

@@ -10,7 +10,7 @@ statement matches its action and resource and no Deny statement does.
 
 import re
 
-from deploy_files import ROOT, load_yaml, merged_terraform
+from deploy_files import ROOT, load_yaml, merged_terraform, role_policy_statements
 
 
 def glob_matches(pattern, text, ignore_case=False):
@@ -46,18 +46,14 @@ def _substitute(text, values, where):
     return re.sub(r"\$\{([^}]+)\}", one, text)
 
 
-def terraform_worker_policy(values):
-    """The queue worker role's policy; `values` maps each interpolation (var.bucket_name,
-    data.aws_partition.current.partition, aws_sqs_queue.prompts.arn, ...) to its value."""
+def terraform_role_policy(name, values, title):
+    """The policy of aws_iam_role_policy.NAME in deploy/terraform; `values` maps each
+    interpolation (var.bucket_name, data.aws_partition.current.partition,
+    aws_sqs_queue.prompts.arn, ...) to its value."""
     tf = merged_terraform()
-    role_policies = tf["resource"]["aws_iam_role_policy"]
-    assert len(role_policies) == 1, f"expected one role policy, found {sorted(role_policies)}"
-    source = next(iter(role_policies.values()))["policy"]
-    match = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)\.json\}", source)
-    assert match, f"the role policy does not come from a policy document: {source}"
     statements = []
-    for s in tf["data"]["aws_iam_policy_document"][match.group(1)]["statement"]:
-        where = f"iam.tf statement {s.get('sid', '?')}"
+    for s in role_policy_statements(tf, name):
+        where = f"{name} statement {s.get('sid', '?')}"
         assert "condition" not in s and "not_actions" not in s and "not_resources" not in s, (
             f"{where}: conditions and Not* elements are not evaluated by this test")
         statements.append({
@@ -66,7 +62,18 @@ def terraform_worker_policy(values):
             "actions": s["actions"],
             "resources": [_substitute(r, values, where) for r in s["resources"]],
         })
-    return Policy("Terraform queue worker role", statements)
+    return Policy(title, statements)
+
+
+def terraform_worker_policy(values):
+    """The Lambda queue worker role's policy (aws_iam_role_policy.worker, whose document adds the
+    function's log group to the worker's own, which the ECS worker task role is given as it is)."""
+    return terraform_role_policy("worker", values, "Terraform queue worker role")
+
+
+def terraform_serve_policy(values):
+    """The policy of the ECS task role of `pictor serve` (ecs_iam.tf, ecs_serve)."""
+    return terraform_role_policy("ecs_serve", values, "Terraform ECS serve task role")
 
 
 def _resolve_cfn(value, parameters, conditions, where):

@@ -12,7 +12,10 @@ Scenarios: the queue worker's first delivery of a job, a redelivery after its im
 a message `pictor send` wrote (no job record yet) and a job the API function submitted; the API
 function's POST /generate-image (and a GET of the presigned `url` it answers with, which its
 role signs), POST /jobs with an Idempotency-Key and its replay, GET /jobs/{id}
-(known and unknown), and POST /jobs when the queue is gone (the record is taken back).
+(known and unknown), and POST /jobs when the queue is gone (the record is taken back); and
+`pictor serve` as the ECS API task runs it (deploy/terraform/ecs.tf: --workers 0, --auth keys),
+over HTTP, against the ECS serve task role of ecs_iam.tf. (The ECS worker task role is the Lambda
+worker's own policy document, so the worker scenarios check it too.)
 
 Needs: PICTOR_BIN, node with tools/node_modules (fauxqs), python3 with boto3 (to make the bucket).
 """
@@ -32,7 +35,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from deploy_files import ROOT
-from iam_policy import glob_matches, sam_api_policy, terraform_worker_policy
+from iam_policy import glob_matches, sam_api_policy, terraform_serve_policy, terraform_worker_policy
 
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
 from lambda_runtime_emulator import Emulator  # noqa: E402
@@ -300,7 +303,7 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
             "var.bucket_name": BUCKET, "var.key_prefix": PREFIX,
             "var.bedrock_region": REGION, "var.model_id": MODEL_ID,
             "aws_sqs_queue.prompts.arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}",
-            "aws_cloudwatch_log_group.function.arn":
+            "aws_cloudwatch_log_group.function[0].arn":
                 f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/pictor-queue-worker",
         })
 
@@ -462,6 +465,113 @@ class DeployedRolesAllowEveryCall(unittest.TestCase):
         policy = self.api_policy("")
         self.assert_allowed(policy, calls, "POST /generate-image without a queue")
         self.assert_every_s3_grant_used(policy, calls)
+
+    def serve_policy(self, queue=QUEUE):
+        return terraform_serve_policy({
+            "data.aws_partition.current.partition": "aws",
+            "var.bucket_name": BUCKET, "var.key_prefix": PREFIX,
+            "var.bedrock_region": REGION, "var.model_id": MODEL_ID,
+            "aws_sqs_queue.prompts.arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}",
+        })
+
+    def pictor_env(self, environment):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PICTOR_"))}
+        env.update({
+            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_SESSION_TOKEN": "test-session", "AWS_REGION": REGION,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL_S3": self.aws.url, "AWS_ENDPOINT_URL_SQS": self.aws.url,
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": self.bedrock.url,
+            **environment})
+        return env
+
+    def start_serve(self, env):
+        """`pictor serve --workers 0` (the ECS API container's command); returns (process, port)."""
+        log = tempfile.TemporaryFile()
+        proc = subprocess.Popen([os.environ["PICTOR_BIN"], "serve", "--workers", "0"], env=env,
+                                stdout=subprocess.PIPE, stderr=log, text=True)
+        self.lambdas.append(proc)
+        line = proc.stdout.readline()
+        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+        if not match:
+            log.seek(0)
+            self.fail(f"pictor serve did not start: {line!r} {log.read().decode()[-2000:]}")
+        return proc, int(match.group(1))
+
+    def test_ecs_serve_task_role_allows_every_call_of_serve(self):
+        # deploy/terraform/ecs.tf: local.ecs_serve_environment and the serve container's command,
+        # on a loopback port instead of 0.0.0.0:8080.
+        env = self.pictor_env({**self.worker_environment(), "PICTOR_AUTH": "keys",
+                               "PICTOR_LISTEN": "127.0.0.1:0"})
+        # The key is created by an operator, with the operator's credentials: not the role's call.
+        created = subprocess.run([os.environ["PICTOR_BIN"], "keys", "create", "--name", "iam-serve"],
+                                 env=env, capture_output=True, text=True, timeout=60, check=False)
+        self.assertEqual(created.returncode, 0, created.stderr)
+        key = created.stdout.strip()
+        self.calls()
+        proc, port = self.start_serve(env)
+
+        def call(method, path, body=None, headers=None, port=port):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request(method, path, body=body, headers={
+                "Authorization": f"Bearer {key}", "Content-Type": "application/json",
+                **(headers or {})})
+            reply = conn.getresponse()
+            data = reply.read()
+            conn.close()
+            return reply.status, data
+
+        recorded = []
+        status, data = call("GET", "/readyz")
+        self.assertEqual(status, 200, data)
+        recorded.append(("GET /readyz", self.calls()))
+        body = json.dumps({"prompt": "a red kite", "width": 512, "height": 512})
+        status, data = call("POST", "/generate-image", body)
+        self.assertEqual(status, 200, data)
+        self.fetch_url({"body": data.decode()})
+        recorded.append(("POST /generate-image and a GET of its url", self.calls()))
+        self.model_mode("content_filter")
+        try:
+            status, data = call("POST", "/generate-image", body)
+        finally:
+            self.model_mode("ok")
+        self.assertEqual(status, 400, data)
+        recorded.append(("POST /generate-image the model refuses", self.calls()))
+        keyed = {"Idempotency-Key": "iam-serve-key-1"}
+        status, data = call("POST", "/jobs", body, keyed)
+        self.assertEqual(status, 202, data)
+        job_id = json.loads(data)["id"]
+        status, data = call("POST", "/jobs", body, keyed)
+        self.assertEqual(status, 202, data)
+        recorded.append(("POST /jobs with an Idempotency-Key and its replay", self.calls()))
+        status, data = call("GET", f"/jobs/{job_id}")
+        self.assertEqual(status, 200, data)
+        status, data = call("GET", "/jobs/0190b9c2-0000-7000-8000-000000000000")
+        self.assertEqual(status, 404, data)
+        status, data = call("GET", "/jobs?limit=10")
+        self.assertEqual(status, 200, data)
+        recorded.append(("GET /jobs/{id} and GET /jobs", self.calls()))
+        proc.terminate()
+        self.assertEqual(proc.wait(timeout=60), 0)
+        # POST /jobs when the queue is gone: the job record and key claim are taken back.
+        gone_env = dict(env, SQS_QUEUE_URL=self.queue_url.rsplit("/", 1)[0] + "/pictor-gone")
+        gone, gone_port = self.start_serve(gone_env)
+        self.calls()
+        status, data = call("POST", "/jobs", body, {"Idempotency-Key": "iam-serve-gone"}, port=gone_port)
+        self.assertNotEqual(status, 202, data)  # refused: nothing was queued
+        gone_calls = self.calls()
+        self.assertTrue([c for c in gone_calls if c[0] == "s3:DeleteObject" and "/jobs/" in c[1]],
+                        f"nothing was taken back: {gone_calls}")
+        gone.terminate()
+        gone.wait(timeout=60)
+        self.assert_allowed(self.serve_policy("pictor-gone"), gone_calls, "POST /jobs with the queue gone")
+        policy = self.serve_policy()
+        if os.environ.get("IAM_TEST_VERBOSE"):
+            for scenario, calls in recorded:
+                print(scenario, *calls, sep="\n  ", file=sys.stderr)
+        for scenario, calls in recorded:
+            self.assert_allowed(policy, calls, scenario)
+        self.assert_every_s3_grant_used(policy, [c for _, calls in recorded for c in calls] + gone_calls)
 
     def test_policy_matching_follows_iam_wildcards(self):
         policy = self.worker_policy()

@@ -1,5 +1,6 @@
 """Asserts the GitHub Actions workflows' triggers, OIDC role assumption, pinned actions and steps
-on the parsed YAML, and that yamllint passes on every workflow."""
+on the parsed YAML, and that yamllint passes on every workflow (test_pipeline.py checks the
+pipeline's rules across events)."""
 
 import re
 import shutil
@@ -66,48 +67,65 @@ class Workflows(unittest.TestCase):
         self.assertIsNone(doc["on"]["push"], "ci should run on every push, without filters")
         self.assertRegex(runs(doc), r"(?m)^make test$")
 
+    def test_ci_calls_the_delivery_workflows_after_the_tests(self):
+        doc = workflow("ci.yml")
+        calls = {name: job for name, job in doc["jobs"].items() if "uses" in job}
+        self.assertEqual({j["uses"] for j in calls.values()},
+                         {f"./.github/workflows/{n}" for n in ("terraform.yml", "deploy-api.yml", "docker.yml")})
+        for name, job in calls.items():
+            needs = job["needs"] if isinstance(job["needs"], list) else [job["needs"]]
+            self.assertIn("test", needs, f"{name} does not wait for the tests")
+        self.assertIn("make lambda-package", runs(doc))
+
     def test_deploy_api_sam_builds_and_deploys_on_main(self):
         doc = workflow("deploy-api.yml")
-        self.assertEqual(doc["on"]["push"]["branches"], ["main"])
-        self.assertEqual(set(doc["on"]), {"push"})
+        self.assertEqual(set(doc["on"]), {"workflow_call"})
+        caller = workflow("ci.yml")["jobs"]["deploy-api"]
+        self.assertIn("github.ref == 'refs/heads/main'", caller["if"])
+        self.assertIn("github.event_name == 'push'", caller["if"])
         text = runs(doc)
-        self.assertIn("make lambda-package", text)
         self.assertRegex(text, r"sam build --template-file deploy/sam/template\.yaml")
         self.assertRegex(text, r"sam deploy")
         self.assertTrue(uses(doc, "aws-actions/setup-sam"))
         self.assert_oidc("deploy-api.yml")
 
-    def test_terraform_plans_everywhere_and_applies_only_on_main(self):
+    def test_terraform_checks_everywhere_and_applies_only_on_main(self):
         doc = workflow("terraform.yml")
-        self.assertIsNone(doc["on"]["push"], "plan should run on every branch")
-        self.assertIn("pull_request", doc["on"])
-        self.assertIn("group", doc["concurrency"])
-        self.assertIs(doc["concurrency"].get("cancel-in-progress"), False,
-                      "a run holding the state should not be cancelled")
+        self.assertEqual(set(doc["on"]), {"workflow_call"})
         all_steps = list(steps(doc))
         commands = [s.get("run", "") for s in all_steps]
-        for needed in ("terraform fmt -check", "terraform validate", "terraform plan"):
-            self.assertTrue(any(needed in c for c in commands), f"no `{needed}` step")
-            step = next(s for s in all_steps if needed in s.get("run", ""))
-            self.assertNotIn("if", step, f"`{needed}` should run on every branch")
+        check = doc["jobs"]["check"]
+        self.assertNotIn("if", check, "the plan-less check runs for every push and pull request")
+        check_text = "\n".join(s.get("run", "") for s in check["steps"])
+        for needed in ("terraform fmt -check", "terraform init -input=false -backend=false",
+                       "terraform validate"):
+            self.assertIn(needed, check_text)
         self.assertTrue(any("-backend-config=backend.hcl" in c for c in commands))
         apply = [s for s in all_steps if "terraform apply" in s.get("run", "")]
         self.assertEqual(len(apply), 1)
-        self.assertIn("github.ref == 'refs/heads/main'", apply[0].get("if", ""))
-        self.assertIn("github.event_name == 'push'", apply[0]["if"])
+        self.assertIn("github.ref == 'refs/heads/main'", doc["jobs"]["apply"]["if"])
+        self.assertIn("github.event_name == 'push'", doc["jobs"]["apply"]["if"])
         self.assert_oidc("terraform.yml")
 
     def test_docker_builds_everywhere_pushes_on_main_and_tags(self):
         doc = workflow("docker.yml")
-        self.assertEqual(doc["on"]["push"]["branches"], ["**"])
-        self.assertEqual(doc["on"]["push"]["tags"], ["v*"])
+        self.assertEqual(set(doc["on"]), {"workflow_call"})
+        caller = workflow("ci.yml")["jobs"]["docker"]
+        self.assertEqual(caller["if"], "github.event_name == 'push'")
         build = uses(doc, "docker/build-push-action")
-        self.assertEqual(len(build), 1)
-        self.assertEqual(build[0]["with"]["file"], "deploy/docker/Dockerfile")
+        self.assertEqual(len(build), 2)
+        for b in build:
+            self.assertEqual(b["with"]["file"], "deploy/docker/Dockerfile")
         publish = doc["env"]["PUBLISH"]
         self.assertIn("github.ref == 'refs/heads/main'", publish)
         self.assertIn("startsWith(github.ref, 'refs/tags/v')", publish)
-        self.assertEqual(build[0]["with"]["push"], "${{ env.PUBLISH == 'true' }}")
+        pushing = doc["jobs"]["publish"]
+        self.assertIn("github.ref == 'refs/heads/main'", pushing["if"])
+        self.assertIn("startsWith(github.ref, 'refs/tags/v')", pushing["if"])
+        pushed = [s for s in pushing["steps"] if s.get("uses", "").startswith("docker/build-push-action")]
+        self.assertEqual(pushed[0]["with"]["push"], "${{ env.PUBLISH == 'true' }}")
+        built = [s for s in doc["jobs"]["build"]["steps"] if s.get("uses", "").startswith("docker/build-push-action")]
+        self.assertIs(built[0]["with"]["push"], False)
         self.assert_oidc("docker.yml")
 
     def test_docker_tags_sha_semver_and_latest_only_for_main(self):

@@ -1,0 +1,272 @@
+# GitHub's OIDC provider and the two roles the workflows assume with its tokens, no access keys.
+#
+# A token's `sub` names where the job runs, and each role trusts exactly the subjects of its jobs
+# (tests/unit/deploy/test_pipeline.py derives them from the workflows and compares):
+#   plan role   repo:<owner>/<repo>:pull_request         terraform.yml plan, pull request from a
+#                                                        branch of the repository (forks get no token)
+#               repo:<owner>/<repo>:ref:refs/heads/main  terraform.yml plan on a push to main
+#   apply role  repo:<owner>/<repo>:environment:production
+#                                                        every job with `environment: production`:
+#                                                        terraform apply, sam deploy, image push
+# A job with an environment is given the environment's subject, never the branch's: a trust on
+# `ref:refs/heads/main` alone refuses it.
+#
+# The plan role reads: the state, and the resources the main module and the SAM stack manage (to
+# refresh them); its only write is the state's lock file. The apply role reads and writes those
+# resources only: names that start with var.name or the SAM stack's name, the ECR repository.
+
+locals {
+  oidc_host = "token.actions.githubusercontent.com"
+
+  plan_subjects = [
+    "repo:${var.github_repository}:pull_request",
+    "repo:${var.github_repository}:ref:refs/heads/${var.main_branch}",
+  ]
+  apply_subjects = [
+    "repo:${var.github_repository}:environment:${var.production_environment}",
+  ]
+
+  oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : data.aws_iam_openid_connect_provider.github[0].arn
+
+  partition = data.aws_partition.current.partition
+  account   = data.aws_caller_identity.current.account_id
+  arn_tail  = "${var.region}:${local.account}"
+
+  state_object = "arn:${local.partition}:s3:::${var.state_bucket}/${var.state_key}"
+
+  # What the main module (deploy/terraform) and the SAM stack create, by ARN.
+  queues        = "arn:${local.partition}:sqs:${local.arn_tail}:${var.name}-*"
+  functions     = ["arn:${local.partition}:lambda:${local.arn_tail}:function:${var.name}-*", "arn:${local.partition}:lambda:${local.arn_tail}:function:${var.sam_stack_name}-*"]
+  mappings      = "arn:${local.partition}:lambda:${local.arn_tail}:event-source-mapping:*"
+  roles         = ["arn:${local.partition}:iam::${local.account}:role/${var.name}-*", "arn:${local.partition}:iam::${local.account}:role/${var.sam_stack_name}-*"]
+  log_groups    = ["arn:${local.partition}:logs:${local.arn_tail}:log-group:/aws/lambda/${var.name}-*", "arn:${local.partition}:logs:${local.arn_tail}:log-group:/aws/lambda/${var.sam_stack_name}-*"]
+  topics        = "arn:${local.partition}:sns:${local.arn_tail}:${var.name}-*"
+  alarms        = "arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:${var.name}-*"
+  stacks        = ["arn:${local.partition}:cloudformation:${local.arn_tail}:stack/${var.sam_stack_name}/*", "arn:${local.partition}:cloudformation:${local.arn_tail}:stack/aws-sam-cli-managed-default/*"]
+  sam_transform = "arn:${local.partition}:cloudformation:${var.region}:aws:transform/Serverless-2016-10-31"
+  sam_artifacts = "arn:${local.partition}:s3:::aws-sam-cli-managed-default-samclisourcebucket-*"
+  http_apis     = ["arn:${local.partition}:apigateway:${var.region}::/apis", "arn:${local.partition}:apigateway:${var.region}::/apis/*", "arn:${local.partition}:apigateway:${var.region}::/tags/*"]
+  ecr_repo      = "arn:${local.partition}:ecr:${local.arn_tail}:repository/${var.ecr_repository}"
+}
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count          = var.create_oidc_provider ? 1 : 0
+  url            = "https://${local.oidc_host}"
+  client_id_list = ["sts.amazonaws.com"]
+}
+
+data "aws_iam_openid_connect_provider" "github" {
+  count = var.create_oidc_provider ? 0 : 1
+  url   = "https://${local.oidc_host}"
+}
+
+data "aws_iam_policy_document" "trust_plan" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = local.plan_subjects
+    }
+  }
+}
+
+data "aws_iam_policy_document" "trust_apply" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = local.apply_subjects
+    }
+  }
+}
+
+resource "aws_iam_role" "plan" {
+  name                 = "${var.name}-github-plan"
+  description          = "terraform plan from GitHub Actions (${var.github_repository}): read-only."
+  assume_role_policy   = data.aws_iam_policy_document.trust_plan.json
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role" "apply" {
+  name                 = "${var.name}-github-apply"
+  description          = "terraform apply, sam deploy and image push from GitHub Actions (${var.github_repository}, environment ${var.production_environment})."
+  assume_role_policy   = data.aws_iam_policy_document.trust_apply.json
+  max_session_duration = 3600
+}
+
+# Reading what the main module and the SAM stack manage: what a refresh calls.
+data "aws_iam_policy_document" "plan" {
+  statement {
+    sid       = "ReadState"
+    actions   = ["s3:GetObject"]
+    resources = [local.state_object]
+  }
+  statement {
+    sid       = "ListStateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::${var.state_bucket}"]
+  }
+  # The S3 backend's lock (use_lockfile): the plan's only write, on the lock file alone.
+  statement {
+    sid       = "LockState"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.state_object}.tflock"]
+  }
+  statement {
+    sid       = "ReadQueues"
+    actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags"]
+    resources = [local.queues]
+  }
+  statement {
+    sid       = "ReadFunctions"
+    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:ListVersionsByFunction", "lambda:ListTags", "lambda:GetEventSourceMapping"]
+    resources = concat(local.functions, [local.mappings])
+  }
+  statement {
+    sid       = "ReadRoles"
+    actions   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
+    resources = local.roles
+  }
+  statement {
+    sid       = "ReadLogGroups"
+    actions   = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
+    resources = local.log_groups
+  }
+  # Log group names of this region (DescribeLogGroups lists, it takes no single group).
+  statement {
+    sid       = "ListLogGroups"
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["arn:${local.partition}:logs:${local.arn_tail}:log-group:*"]
+  }
+  statement {
+    sid       = "ReadTopics"
+    actions   = ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes"]
+    resources = [local.topics]
+  }
+  statement {
+    sid       = "ReadAlarms"
+    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
+    resources = [local.alarms]
+  }
+}
+
+# Everything the plan role reads, plus the writes of an apply, a sam deploy and an image push, on
+# the same resources.
+data "aws_iam_policy_document" "apply" {
+  source_policy_documents = [data.aws_iam_policy_document.plan.json]
+
+  statement {
+    sid       = "WriteState"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = [local.state_object]
+  }
+  statement {
+    sid       = "ManageQueues"
+    actions   = ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"]
+    resources = [local.queues]
+  }
+  statement {
+    sid       = "ManageFunctions"
+    actions   = ["lambda:CreateFunction", "lambda:DeleteFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:TagResource", "lambda:UntagResource", "lambda:AddPermission", "lambda:RemovePermission", "lambda:PublishVersion"]
+    resources = local.functions
+  }
+  statement {
+    sid       = "ManageEventSourceMappings"
+    actions   = ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"]
+    resources = [local.mappings]
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:FunctionArn"
+      values   = local.functions
+    }
+  }
+  statement {
+    sid       = "ManageRoles"
+    actions   = ["iam:CreateRole", "iam:DeleteRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole"]
+    resources = local.roles
+  }
+  # The functions' roles, to Lambda only.
+  statement {
+    sid       = "PassFunctionRoles"
+    actions   = ["iam:PassRole"]
+    resources = local.roles
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["lambda.amazonaws.com"]
+    }
+  }
+  statement {
+    sid       = "ManageLogGroups"
+    actions   = ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:TagLogGroup"]
+    resources = local.log_groups
+  }
+  statement {
+    sid       = "ManageTopics"
+    actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:TagResource", "sns:UntagResource"]
+    resources = [local.topics]
+  }
+  statement {
+    sid       = "ManageAlarms"
+    actions   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
+    resources = [local.alarms]
+  }
+  statement {
+    sid       = "DeploySamStack"
+    actions   = ["cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources", "cloudformation:ListStackResources", "cloudformation:GetTemplate", "cloudformation:GetTemplateSummary"]
+    resources = concat(local.stacks, [local.sam_transform])
+  }
+  statement {
+    sid       = "SamArtifacts"
+    actions   = ["s3:CreateBucket", "s3:PutObject", "s3:GetObject", "s3:ListBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutBucketTagging", "s3:PutBucketPublicAccessBlock"]
+    resources = [local.sam_artifacts, "${local.sam_artifacts}/*"]
+  }
+  statement {
+    sid       = "ManageHttpApi"
+    actions   = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE", "apigateway:TagResource"]
+    resources = local.http_apis
+  }
+  # The registry login token has no resource; the pushes are to one repository.
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "PushImage"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]
+    resources = [local.ecr_repo]
+  }
+}
+
+resource "aws_iam_role_policy" "plan" {
+  name   = "terraform-plan"
+  role   = aws_iam_role.plan.id
+  policy = data.aws_iam_policy_document.plan.json
+}
+
+resource "aws_iam_role_policy" "apply" {
+  name   = "deploy"
+  role   = aws_iam_role.apply.id
+  policy = data.aws_iam_policy_document.apply.json
+}

@@ -1,0 +1,352 @@
+"""The delivery pipeline's guarantees, replayed on the parsed workflows for pushes to main, to a
+branch and of a tag, and for pull requests from the repository and from a fork
+(workflow_model.py): nothing reaches AWS unless the test job passed; each plan is made once per
+pull request commit in a group of its own branch; apply is its own job, in its own group, behind
+the production environment; a fork's pull request gets the plan-less check and no job that needs
+a token. Also: actionlint passes on every workflow; the OIDC subjects the jobs present are the
+ones the Terraform-managed roles trust and docs/DEPLOY.md gives; `sam deploy` never receives an
+empty `QueueName=`."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from deploy_files import NODE_MODULES, ROOT, parse_hcl, workflow
+from workflow_model import REPO, SCENARIOS, STATUS_FUNCTIONS, Pipeline, condition, oidc_subject, \
+    subject_allowed, template
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+BOOTSTRAP = ROOT / "deploy" / "terraform" / "bootstrap"
+DEPLOY_DOC = ROOT / "docs" / "DEPLOY.md"
+
+
+class Pipeline_(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Pipeline()
+
+    def deploy_jobs(self):
+        jobs = [j for j in self.p.jobs.values() if j.changes_aws()]
+        self.assertGreaterEqual(len(jobs), 3, "expected terraform apply, sam deploy and an image push")
+        return jobs
+
+    def running(self, scenario):
+        return {n for n in self.p.jobs if self.p.runs(n, SCENARIOS[scenario])}
+
+    def test_delivery_workflows_run_only_when_called_by_the_pipeline(self):
+        self.assertEqual(set(self.p.called), {"terraform.yml", "deploy-api.yml", "docker.yml"})
+        for name, doc in self.p.called.items():
+            self.assertEqual(set(doc["on"]), {"workflow_call"},
+                             f"{name} has a trigger of its own, which would skip the tests")
+        on_disk = {p.name for p in WORKFLOWS.glob("*.y*ml")}
+        self.assertEqual(on_disk, {"ci.yml", *self.p.called})
+
+    def test_every_deploy_needs_the_test_job_and_none_runs_after_a_failure(self):
+        for job in self.deploy_jobs():
+            chain = self.p.ancestors(job.name)
+            self.assertIn("test", chain, f"{job.name} does not need the test job")
+            for name in chain | {job.name}:
+                for cond in self.p.jobs[name].ifs:
+                    for fn in STATUS_FUNCTIONS:
+                        self.assertNotIn(fn, str(cond or ""),
+                                         f"{name}: `if: {cond}` would run after a failed need")
+        # The evaluator refuses status functions, so a red test job skips every deploy: runs()
+        # requires every need to run and pass.
+
+    def test_the_lambda_zip_is_built_once_by_the_test_job_and_shared(self):
+        test = self.p.jobs["test"]
+        self.assertRegex(test.runs_text(), r"(?m)^make test$")
+        self.assertIn("make lambda-package", test.runs_text())
+        uploads = [s for s in test.uses("actions/upload-artifact")]
+        self.assertEqual([u["with"]["name"] for u in uploads], ["pictor-lambda"])
+        for job in self.p.jobs.values():
+            if job.name != "test":
+                self.assertNotIn("lambda-package", job.runs_text(), f"{job.name} packages again")
+            if re.search(r"terraform (plan|apply)|sam (build|deploy)", job.runs_text()):
+                names = [d["with"]["name"] for d in job.uses("actions/download-artifact")]
+                self.assertIn("pictor-lambda", names, f"{job.name} does not use the shared zip")
+
+    def test_deploys_run_only_from_main_and_images_from_main_and_tags(self):
+        for job in self.deploy_jobs():
+            where = {s for s in SCENARIOS if self.p.runs(job.name, SCENARIOS[s])}
+            if job.uses("docker/build-push-action"):
+                self.assertEqual(where, {"push_main", "push_tag"}, job.name)
+            else:
+                self.assertEqual(where, {"push_main"}, job.name)
+
+    def test_every_job_that_changes_aws_is_behind_the_production_environment(self):
+        for job in self.deploy_jobs():
+            self.assertEqual(job.body.get("environment"), "production", job.name)
+            self.assertEqual(job.role_variables(), ["AWS_APPLY_ROLE_ARN"], job.name)
+
+    def terraform_job(self, step_text):
+        found = [j for j in self.p.jobs.values() if re.search(step_text, j.runs_text())]
+        self.assertEqual(len(found), 1, f"expected one job running {step_text}: {[j.name for j in found]}")
+        return found[0]
+
+    def test_plan_once_per_pull_request_commit_and_on_main(self):
+        plan = self.terraform_job(r"terraform plan")
+        runs = {s for s in SCENARIOS if self.p.runs(plan.name, SCENARIOS[s])}
+        self.assertEqual(runs, {"pr_same_repo", "push_main"})
+        # A pull request's commit arrives as the branch's push and as the pull request: one plan.
+        self.assertEqual(len(runs & {"push_branch", "pr_same_repo"}), 1)
+
+    def test_plans_have_a_concurrency_group_per_branch(self):
+        plan = self.terraform_job(r"terraform plan")
+        group = plan.body["concurrency"]["group"]
+        values = {s: template(group, ctx) for s, ctx in SCENARIOS.items()}
+        self.assertNotEqual(values["pr_same_repo"], values["push_main"])
+        self.assertNotEqual(values["pr_same_repo"], values["pr_fork"])
+        self.assertNotEqual(values["push_main"], values["push_branch"])
+
+    def test_apply_is_its_own_job_with_its_own_group_and_environment(self):
+        plan = self.terraform_job(r"terraform plan")
+        apply = self.terraform_job(r"terraform apply")
+        self.assertNotEqual(plan.name, apply.name)
+        self.assertIn(plan.name, apply.needs)
+        self.assertEqual(apply.body.get("environment"), "production")
+        conc = apply.body["concurrency"]
+        self.assertIs(conc.get("cancel-in-progress"), False, "an apply in progress is never cancelled")
+        plan_groups = {template(plan.body["concurrency"]["group"], c) for c in SCENARIOS.values()}
+        apply_group = template(conc["group"], SCENARIOS["push_main"])
+        self.assertNotIn(apply_group, plan_groups, "a plan could replace a pending apply")
+        # Nothing else shares the apply's group, and the pipeline's own group never cancels main.
+        for job in self.p.jobs.values():
+            if job is not apply and "concurrency" in job.body:
+                for ctx in SCENARIOS.values():
+                    self.assertNotEqual(template(job.body["concurrency"]["group"], ctx), apply_group)
+        root = self.p.root["concurrency"]
+        self.assertFalse(condition(root["cancel-in-progress"], SCENARIOS["push_main"]),
+                         "a push to main would cancel the run holding an apply")
+        self.assertTrue(condition(root["cancel-in-progress"], SCENARIOS["push_branch"]))
+        # The workflow-level group of terraform.yml was one group for every branch: gone.
+        self.assertNotIn("concurrency", self.p.called["terraform.yml"])
+
+    def test_apply_applies_the_saved_plan_of_main(self):
+        plan = self.terraform_job(r"terraform plan")
+        apply = self.terraform_job(r"terraform apply")
+        self.assertRegex(plan.runs_text(), r"terraform plan .*-out=tfplan")
+        self.assertRegex(apply.runs_text(), r"terraform apply -input=false tfplan")
+        self.assertIn("tfplan", [d["with"]["name"] for d in apply.uses("actions/download-artifact")])
+
+    def test_fork_pull_requests_get_the_plan_less_check_and_no_token(self):
+        ran = self.running("pr_fork")
+        self.assertIn("test", ran)
+        check = [n for n in ran if re.search(r"terraform validate", self.p.jobs[n].runs_text())]
+        self.assertTrue(check, "no plan-less terraform check for a fork's pull request")
+        for n in ran:
+            job = self.p.jobs[n]
+            self.assertFalse(job.role_variables(), f"{n} needs an OIDC token a fork does not get")
+            self.assertNotRegex(job.runs_text(), r"terraform plan")
+        checks = [self.p.jobs[n] for n in check]
+        for job in checks:
+            self.assertIn("-backend=false", job.runs_text())
+            self.assertIn("terraform fmt -check", job.runs_text())
+
+    def test_actionlint_passes_on_every_workflow(self):
+        cli = NODE_MODULES / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
+        self.assertTrue(cli.is_file(), f"{cli} is missing: run `npm ci --prefix tools`")
+        files = sorted(WORKFLOWS.glob("*.yml"))
+        proc = subprocess.run(["node", str(cli), str(WORKFLOWS / "*.yml")], capture_output=True,
+                              text=True, check=False, cwd=ROOT)
+        self.assertEqual(proc.returncode, 0, f"actionlint:\n{proc.stdout}{proc.stderr}")
+        self.assertIn(f"Checking {len(files)} workflow file(s)", proc.stdout)
+
+    def test_actionlint_can_fail(self):
+        cli = NODE_MODULES / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "bad.yml"), "w", encoding="utf-8") as f:
+                f.write("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: nothing\n"
+                        "    steps:\n      - run: echo ${{ github.nope }}\n")
+            proc = subprocess.run(["node", str(cli), os.path.join(tmp, "*.yml")],
+                                  capture_output=True, text=True, check=False)
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("job-needs", proc.stdout)
+
+
+class OidcSubjects(unittest.TestCase):
+    """The subjects the jobs' tokens carry, the roles' trust policies and the docs agree."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Pipeline()
+        parsed = parse_hcl(sorted(BOOTSTRAP.glob("*.tf")))
+        merged = {}
+        for doc in parsed.values():
+            for block, body in doc.items():
+                if block in ("resource", "data"):
+                    for rtype, named in body.items():
+                        for name, value in named.items():
+                            merged.setdefault(block, {}).setdefault(rtype, {})[name] = value[0]
+                elif block in ("variable", "output"):
+                    for name, value in body.items():
+                        merged.setdefault(block, {})[name] = value[0]
+                elif block == "locals":
+                    for item in body:
+                        merged.setdefault("locals", {}).update(item)
+        cls.tf = merged
+
+    def resolve(self, value):
+        """Locals and variable defaults substituted; var.github_repository is OWNER/REPO."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        whole = re.fullmatch(r"\$\{local\.(\w+)\}", value)
+        if whole:
+            return self.resolve(self.tf["locals"][whole.group(1)])
+
+        def var(m):
+            if m.group(1) == "github_repository":
+                return REPO
+            return str(self.tf["variable"][m.group(1)]["default"])
+        return re.sub(r"\$\{var\.(\w+)\}", var, value)
+
+    def trusted_subjects(self, role):
+        """{test: [subjects]} of the role's trust policy `sub` conditions."""
+        policy = self.tf["resource"]["aws_iam_role"][role]["assume_role_policy"]
+        doc = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)\.json\}", policy).group(1)
+        out = {}
+        for statement in self.tf["data"]["aws_iam_policy_document"][doc]["statement"]:
+            self.assertEqual(statement["actions"], ["sts:AssumeRoleWithWebIdentity"])
+            for cond in statement.get("condition", []):
+                variable = self.resolve(cond["variable"])
+                if variable == "${local.oidc_host}:sub" or variable.endswith(":sub"):
+                    out.setdefault(cond["test"], []).extend(self.resolve(cond["values"]))
+                if variable.endswith(":aud"):
+                    self.assertEqual(cond["values"], ["sts.amazonaws.com"])
+        self.assertTrue(out, f"role {role} trusts every subject")
+        return out
+
+    def role_of_variable(self):
+        """Repository variable -> role resource name, from the outputs' descriptions."""
+        out = {}
+        for output in self.tf["output"].values():
+            m = re.search(r"repository variable (\w+)", output.get("description", ""))
+            role = re.fullmatch(r"\$\{aws_iam_role\.(\w+)\.arn\}", output["value"])
+            if m and role:
+                out[m.group(1)] = role.group(1)
+        return out
+
+    def test_every_token_a_job_presents_is_trusted_by_its_role(self):
+        roles = self.role_of_variable()
+        self.assertEqual(set(roles), {"AWS_PLAN_ROLE_ARN", "AWS_APPLY_ROLE_ARN"})
+        checked = 0
+        for job in self.p.jobs.values():
+            for variable in job.role_variables():
+                self.assertIn(variable, roles, f"{job.name} assumes an unmanaged role {variable}")
+                trusted = self.trusted_subjects(roles[variable])
+                for scenario, ctx in SCENARIOS.items():
+                    if not self.p.runs(job.name, ctx):
+                        continue
+                    sub = oidc_subject(job, ctx)
+                    self.assertTrue(any(subject_allowed(sub, t, v) for t, v in trusted.items()),
+                                    f"{job.name} on {scenario} presents {sub}; {roles[variable]} trusts {trusted}")
+                    checked += 1
+        self.assertGreaterEqual(checked, 5)
+
+    def test_roles_trust_nothing_the_pipeline_does_not_present(self):
+        presented = set()
+        roles = self.role_of_variable()
+        per_role = {r: set() for r in roles.values()}
+        for job in self.p.jobs.values():
+            for variable in job.role_variables():
+                for ctx in SCENARIOS.values():
+                    if self.p.runs(job.name, ctx):
+                        per_role[roles[variable]].add(oidc_subject(job, ctx))
+                        presented.add(oidc_subject(job, ctx))
+        for role, subs in per_role.items():
+            trusted = self.trusted_subjects(role)
+            self.assertEqual(set(trusted), {"StringEquals"}, "subjects are matched exactly")
+            self.assertEqual(set(trusted["StringEquals"]), subs, role)
+        # The apply role is never given to a branch or a pull request.
+        self.assertEqual(per_role["apply"], {f"repo:{REPO}:environment:production"})
+
+    def test_the_docs_give_the_same_subjects(self):
+        text = DEPLOY_DOC.read_text(encoding="utf-8")
+        for role in ("plan", "apply"):
+            for subjects in self.trusted_subjects(role).values():
+                for sub in subjects:
+                    self.assertIn(sub.replace(REPO, "<owner>/<repo>"), text, f"{role} subject not in docs")
+        advised = set(re.findall(r"repo:<owner>/<repo>:[\w:/.*-]+", text))
+        trusted = {s.replace(REPO, "<owner>/<repo>") for r in ("plan", "apply")
+                   for v in self.trusted_subjects(r).values() for s in v}
+        self.assertTrue(advised)
+        self.assertLessEqual(advised, trusted, f"the docs advise subjects no role trusts: {advised - trusted}")
+        for variable in self.role_of_variable():
+            self.assertIn(variable, text)
+
+    def test_plan_role_only_reads(self):
+        doc = self.tf["data"]["aws_iam_policy_document"]["plan"]
+        writes = re.compile(r":(Create|Delete|Put|Update|Set|Tag|Untag|Add|Remove|Attach|Detach|Pass|"
+                            r"Execute|Upload|Initiate|Complete|Subscribe|Unsubscribe|Publish|Invoke|Send)")
+        for statement in doc["statement"]:
+            for action in statement["actions"]:
+                self.assertNotIn("*", action)
+                if writes.search(action):
+                    # The state's lock file is the only thing a plan writes.
+                    self.assertEqual(statement["resources"], ["${local.state_object}.tflock"], action)
+
+    def test_apply_role_is_scoped(self):
+        doc = self.tf["data"]["aws_iam_policy_document"]["apply"]
+        for statement in doc["statement"]:
+            for action in statement["actions"]:
+                self.assertNotRegex(action, r"\*|^iam:(Create|Put|Attach)User|^iam:CreatePolicy")
+            if statement["resources"] == ["*"]:
+                self.assertEqual(statement["actions"], ["ecr:GetAuthorizationToken"])
+        passes = [s for s in doc["statement"] if "iam:PassRole" in s["actions"]]
+        self.assertEqual(len(passes), 1)
+        self.assertEqual(passes[0]["condition"][0]["variable"], "iam:PassedToService")
+
+
+class SamDeployParameters(unittest.TestCase):
+    """Runs the workflow's `sam deploy` step with a `sam` that records its arguments."""
+
+    def deploy_step(self):
+        job = workflow("deploy-api.yml")["jobs"]["deploy"]
+        steps = [s for s in job["steps"] if "sam deploy" in s.get("run", "")]
+        self.assertEqual(len(steps), 1)
+        return steps[0]
+
+    def run_step(self, queue_name):
+        step = self.deploy_step()
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = os.path.join(tmp, "sam")
+            with open(fake, "w", encoding="utf-8") as f:
+                f.write('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "$ARGS_FILE"\n')
+            os.chmod(fake, 0o755)
+            env = {"PATH": f"{tmp}:/usr/bin:/bin", "ARGS_FILE": os.path.join(tmp, "args")}
+            for key, value in step["env"].items():
+                m = re.fullmatch(r"\$\{\{\s*vars\.(\w+)(?:\s*\|\|\s*'([^']*)')?\s*\}\}", value)
+                self.assertIsNotNone(m, f"{key}: {value}")
+                given = {"PICTOR_BUCKET_NAME": "pictor-images", "PICTOR_KEY_PREFIX": "team/a",
+                         "PICTOR_QUEUE_NAME": queue_name}.get(m.group(1), "")
+                env[key] = given or (m.group(2) or "")
+            # GitHub runs a step's `run` with `bash -e {0}` on Linux runners.
+            proc = subprocess.run([shutil.which("bash"), "-e", "-c", step["run"]], env=env,
+                                  capture_output=True, text=True, check=False)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(env["ARGS_FILE"], encoding="utf-8") as f:
+                return f.read().splitlines()
+
+    def overrides(self, args):
+        i = args.index("--parameter-overrides")
+        return [a for a in args[i + 1:] if not a.startswith("--")]
+
+    def test_no_empty_queue_name_when_unset(self):
+        args = self.run_step("")
+        self.assertEqual(args[0], "deploy")
+        over = self.overrides(args)
+        self.assertEqual(over, ["BucketName=pictor-images", "KeyPrefix=team/a"])
+        for o in over:
+            self.assertRegex(o, r"^\w+=\S+$", "an empty override is rejected by SAM's parser")
+
+    def test_queue_name_passed_when_set(self):
+        args = self.run_step("pictor-prompts")
+        self.assertIn("QueueName=pictor-prompts", self.overrides(args))
+        self.assertEqual(args[args.index("--stack-name") + 1], "pictor-api")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
