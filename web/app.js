@@ -484,15 +484,17 @@
       return;
     }
     state.loadingPage = false;
-    // Keep filling while the end of the list is still in view.
-    if (state.cursor !== null && endInView) loadPage();
+    // Keep filling while the end of the list is still near the view, once the page is laid out.
+    requestAnimationFrame(() => {
+      if (state.cursor !== null && endNearView()) loadPage();
+    });
   }
 
-  let endInView = false;
+  const NEAR = 400;  // pixels below the view at which the next page is fetched
+  const endNearView = () => ui.galleryEnd.getBoundingClientRect().top < innerHeight + NEAR;
   new IntersectionObserver((entries) => {
-    endInView = entries.some((e) => e.isIntersecting);
-    if (endInView && state.model) loadPage();
-  }, { rootMargin: '400px' }).observe(ui.galleryEnd);
+    if (entries.some((e) => e.isIntersecting) && state.model) loadPage();
+  }, { rootMargin: `${NEAR}px` }).observe(ui.galleryEnd);
 
   // ---- The detail dialog ----
 

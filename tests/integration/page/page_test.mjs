@@ -8,7 +8,7 @@
 //   - a prompt of 513 characters shows the error and sends no request;
 //   - a queued job (serve --workers 0) is cancelled from its detail;
 //   - the keyboard alone opens and closes the detail (Escape), focus back on the card;
-//   - 375 px wide: no horizontal scroll; no error in the console;
+//   - 375 px wide: no horizontal scroll; the gallery pages as it scrolls; no console error;
 //   - with --auth keys the page asks for a key and works once one is pasted.
 // Screenshots of the main states go to PICTOR_SCREENSHOT_DIR (the build folder).
 // Run by ctest (integration_page_test) with PICTOR_BIN and PICTOR_SOURCE_DIR set.
@@ -279,6 +279,27 @@ describe('the page on an open server', () => {
     await page.screenshot({ path: path.join(shots, 'phone-dark-detail.png') });
     await page.keyboard.press('Escape');
     await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test('the gallery pages through the history as the user scrolls', async () => {
+    const { page } = b;
+    for (let i = 0; i < 30; i++) {
+      const r = await api(server, 'POST', '/jobs', { body: { prompt: `a small boat ${i}`, width: 64, height: 64 } });
+      assert.equal(r.status, 202);
+    }
+    const total = (await api(server, 'GET', '/jobs?limit=200')).json.jobs.length;
+    await page.setViewportSize({ width: 375, height: 700 });
+    await page.reload();
+    await page.locator('#gallery > li').first().waitFor();
+    await page.waitForTimeout(300);
+    const first = await page.locator('#gallery > li').count();
+    assert.ok(first < total, `${first} of ${total} cards before any scroll`);
+    for (let i = 0; i < 20 && await page.locator('#gallery > li').count() < total; i++) {
+      await page.locator('#gallery-end').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(200);
+    }
+    assert.equal(await page.locator('#gallery > li').count(), total);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
