@@ -16,8 +16,8 @@ import tempfile
 import unittest
 
 from deploy_files import NODE_MODULES, ROOT, parse_hcl, workflow
-from workflow_model import REPO, SCENARIOS, STATUS_FUNCTIONS, Pipeline, condition, oidc_subject, \
-    subject_allowed, template
+from workflow_model import REPO, SCENARIOS, STATUS_FUNCTIONS, Pipeline, condition, image_tags, \
+    oidc_subject, subject_allowed, template
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 BOOTSTRAP = ROOT / "deploy" / "terraform" / "bootstrap"
@@ -556,6 +556,80 @@ RESOURCE_STAR_WRITES = {
     "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy",
     "application-autoscaling:TagResource", "application-autoscaling:UntagResource",
 }
+
+
+class ImageTags(unittest.TestCase):
+    """The ECR repository's tags are immutable (deploy/terraform/ecs.tf): ECR refuses a second
+    push of a tag. Replays the publish job's docker/metadata-action rules (workflow_model.
+    image_tags) for a sequence of events in which a commit of main is later tagged twice."""
+
+    SHA_A = "a" * 40
+    SHA_B = "b" * 40
+    EVENTS = [("main at A", "push_main", {"github.sha": SHA_A}),
+              ("main at B", "push_main", {"github.sha": SHA_B}),
+              ("v1.2.3 at A", "push_tag", {"github.sha": SHA_A, "github.ref": "refs/tags/v1.2.3"}),
+              ("v1.3.0 at A", "push_tag", {"github.sha": SHA_A, "github.ref": "refs/tags/v1.3.0"}),
+              ("v1.2.4 at B", "push_tag", {"github.sha": SHA_B, "github.ref": "refs/tags/v1.2.4"}),
+              ("v2.0.0-rc.1 at B", "push_tag", {"github.sha": SHA_B, "github.ref": "refs/tags/v2.0.0-rc.1"})]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Pipeline()
+
+    def publishers(self):
+        jobs = [j for j in self.p.jobs.values() if j.changes_aws() and j.uses("docker/build-push-action")]
+        self.assertEqual(len(jobs), 1, "expected one job pushing the image")
+        return jobs[0]
+
+    def pushed(self):
+        """{event: [tags]} for every event whose run pushes the image."""
+        job = self.publishers()
+        meta = job.uses("docker/metadata-action")
+        self.assertEqual(len(meta), 1)
+        for push in job.uses("docker/build-push-action"):
+            # Only the computed tags: nothing added beside them.
+            self.assertEqual(push["with"]["tags"], f"${{{{ steps.{meta[0]['id']}.outputs.tags }}}}")
+        out = {}
+        for name, scenario, extra in self.EVENTS:
+            ctx = dict(SCENARIOS[scenario], **extra)
+            if self.p.runs(job.name, ctx):
+                out[name] = image_tags(meta[0], ctx)
+        self.assertEqual(set(out), {e[0] for e in self.EVENTS}, "main and v* tags publish")
+        return out
+
+    def test_no_tag_is_pushed_twice(self):
+        seen = {}
+        for event, tags in self.pushed().items():
+            self.assertTrue(tags, f"{event} pushes no tag")
+            self.assertEqual(len(tags), len(set(tags)), f"{event} names a tag twice: {tags}")
+            for tag in tags:
+                self.assertNotIn(tag, seen, f"{event} pushes {tag} again ({seen.get(tag)} pushed it)")
+                seen[tag] = event
+
+    def test_latest_is_never_pushed(self):
+        for event, tags in self.pushed().items():
+            self.assertNotIn("latest", tags, event)
+
+    def test_main_pushes_its_sha_and_a_version_tag_its_version(self):
+        """The sha is the `image_tag` deploy/terraform's ECS tasks and the overlays run."""
+        pushed = self.pushed()
+        self.assertEqual(pushed["main at A"], [self.SHA_A])
+        self.assertEqual(pushed["v1.2.3 at A"], ["1.2.3"])
+        self.assertEqual(pushed["v2.0.0-rc.1 at B"], ["2.0.0-rc.1"])
+
+    def test_the_checks_can_fail(self):
+        """The rules the workflow had (the sha on every push, `latest` on main) are caught."""
+        job = self.publishers()
+        meta = dict(job.uses("docker/metadata-action")[0])
+        meta["with"] = dict(meta["with"], tags="type=sha,format=long,prefix=\ntype=semver,pattern={{version}}\n"
+                                               "type=raw,value=latest,enable=${{ github.ref == 'refs/heads/main' }}")
+        main = image_tags(meta, dict(SCENARIOS["push_main"], **{"github.sha": self.SHA_A}))
+        tag = image_tags(meta, dict(SCENARIOS["push_tag"], **{"github.sha": self.SHA_A}))
+        self.assertIn("latest", main)
+        self.assertIn(self.SHA_A, set(main) & set(tag))
+        meta["with"] = dict(meta["with"], tags="type=semver,pattern={{major}}.{{minor}}", flavor="")
+        self.assertEqual(image_tags(meta, dict(SCENARIOS["push_tag"], **{"github.sha": self.SHA_A})),
+                         ["1.2", "latest"])
 
 
 class SamDeployParameters(unittest.TestCase):
