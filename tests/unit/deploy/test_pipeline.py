@@ -289,7 +289,7 @@ class OidcSubjects(unittest.TestCase):
 
     def role_documents(self, role):
         """{policy name: document name} of the managed policies attached to aws_iam_role.ROLE."""
-        self.assertNotIn("aws_iam_role_policy", self.tf["resource"], "the policies are managed ones")
+        self.assertNotIn("aws_iam_role_policy", set(self.tf["resource"]), "the policies are managed ones")
         attach = self.tf["resource"]["aws_iam_role_policy_attachment"]["github"]
         self.assertEqual(attach["for_each"], "${local.attachments}")
         self.assertEqual(attach["role"], "${each.value.role}")
