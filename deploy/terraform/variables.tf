@@ -228,7 +228,7 @@ variable "compute" {
 }
 
 variable "image_tag" {
-  description = "compute = ecs: tag of the image in this module's ECR repository the tasks run (the commit sha docker.yml pushes). Tags are immutable, so never latest."
+  description = "compute = ecs: tag of the image in this module's ECR repository the tasks run: the commit sha docker.yml pushes from main, or a release's version (1.2.3 for a v1.2.3 tag). Tags are immutable, so never latest."
   type        = string
   default     = ""
 

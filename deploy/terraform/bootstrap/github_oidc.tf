@@ -14,6 +14,26 @@
 # The plan role reads: the state, and the resources the main module and the SAM stack manage (to
 # refresh them); its only write is the state's lock file. The apply role reads and writes those
 # resources only: names that start with var.name or the SAM stack's name, the ECR repository.
+# That covers both computes of the main module (compute = "lambda" | "ecs", ecs_serve,
+# ecs_scale_to_zero, kubernetes_roles): tests/unit/deploy/test_pipeline.py checks that every
+# resource type it declares has its create, delete and read actions here.
+#
+# Resource "*" only where IAM offers no resource for the action, so the name cannot scope it (the
+# Service Authorization Reference; the test lists exactly these actions):
+#   ecr:GetAuthorizationToken                 the registry's login token
+#   ec2:Describe*                             the subnets, security groups and VPC the services and
+#                                             the load balancer are placed in (EC2 has no
+#                                             resource-level permissions for Describe)
+#   elasticloadbalancing:Describe*            ELBv2's reads take no resource
+#   ecs:CreateCluster, ecs:RegisterTaskDefinition, ecs:DeregisterTaskDefinition,
+#   ecs:DescribeTaskDefinition                no resource (a task definition's ARN exists only
+#                                             after its registration)
+#   application-autoscaling:*ScalableTarget*, *ScalingPolic*, TagResource, UntagResource,
+#   ListTagsForResource                       the scalable target's ARN is a generated id, not a
+#                                             name, and the Describe calls take none
+# The services' own work (ECS placing tasks in the subnets, registering them with the target
+# group; Application Auto Scaling changing the desired count) runs under their service-linked
+# roles, which the apply role may create but not use.
 
 locals {
   oidc_host = "token.actions.githubusercontent.com"
@@ -35,18 +55,41 @@ locals {
   state_object = "arn:${local.partition}:s3:::${var.state_bucket}/${var.state_key}"
 
   # What the main module (deploy/terraform) and the SAM stack create, by ARN.
-  queues        = "arn:${local.partition}:sqs:${local.arn_tail}:${var.name}-*"
-  functions     = ["arn:${local.partition}:lambda:${local.arn_tail}:function:${var.name}-*", "arn:${local.partition}:lambda:${local.arn_tail}:function:${var.sam_stack_name}-*"]
-  mappings      = "arn:${local.partition}:lambda:${local.arn_tail}:event-source-mapping:*"
-  roles         = ["arn:${local.partition}:iam::${local.account}:role/${var.name}-*", "arn:${local.partition}:iam::${local.account}:role/${var.sam_stack_name}-*"]
-  log_groups    = ["arn:${local.partition}:logs:${local.arn_tail}:log-group:/aws/lambda/${var.name}-*", "arn:${local.partition}:logs:${local.arn_tail}:log-group:/aws/lambda/${var.sam_stack_name}-*"]
-  topics        = "arn:${local.partition}:sns:${local.arn_tail}:${var.name}-*"
-  alarms        = "arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:${var.name}-*"
+  queues     = "arn:${local.partition}:sqs:${local.arn_tail}:${var.name}-*"
+  functions  = ["arn:${local.partition}:lambda:${local.arn_tail}:function:${var.name}-*", "arn:${local.partition}:lambda:${local.arn_tail}:function:${var.sam_stack_name}-*"]
+  mappings   = "arn:${local.partition}:lambda:${local.arn_tail}:event-source-mapping:*"
+  roles      = ["arn:${local.partition}:iam::${local.account}:role/${var.name}-*", "arn:${local.partition}:iam::${local.account}:role/${var.sam_stack_name}-*"]
+  log_groups = ["arn:${local.partition}:logs:${local.arn_tail}:log-group:/aws/lambda/${var.name}-*", "arn:${local.partition}:logs:${local.arn_tail}:log-group:/aws/lambda/${var.sam_stack_name}-*", "arn:${local.partition}:logs:${local.arn_tail}:log-group:/ecs/${var.name}", "arn:${local.partition}:logs:${local.arn_tail}:log-group:/ecs/${var.name}:*"]
+  topics     = "arn:${local.partition}:sns:${local.arn_tail}:${var.name}-*"
+  # The module's alarms, and the ones target tracking creates for the worker service's policy
+  # (TargetTracking-service/<name>-cluster/<name>-worker-AlarmHigh-<id>), which Application Auto
+  # Scaling creates and deletes with the caller's permissions.
+  alarms        = ["arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:${var.name}-*", "arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:TargetTracking-service/${var.name}-*"]
   stacks        = ["arn:${local.partition}:cloudformation:${local.arn_tail}:stack/${var.sam_stack_name}/*", "arn:${local.partition}:cloudformation:${local.arn_tail}:stack/aws-sam-cli-managed-default/*"]
   sam_transform = "arn:${local.partition}:cloudformation:${var.region}:aws:transform/Serverless-2016-10-31"
   sam_artifacts = "arn:${local.partition}:s3:::aws-sam-cli-managed-default-samclisourcebucket-*"
   http_apis     = ["arn:${local.partition}:apigateway:${var.region}::/apis", "arn:${local.partition}:apigateway:${var.region}::/apis/*", "arn:${local.partition}:apigateway:${var.region}::/tags/*"]
   ecr_repo      = "arn:${local.partition}:ecr:${local.arn_tail}:repository/${var.ecr_repository}"
+
+  # compute = "ecs" (ecs.tf, ecs_iam.tf): cluster <name>-cluster, services <name>-worker and
+  # <name>-serve in it, task definition families of the same names, the ALB <name>-api, the
+  # target group <name>-serve and the ALB's listeners; the tasks' roles <name>-ecs-*.
+  ecs_clusters         = "arn:${local.partition}:ecs:${local.arn_tail}:cluster/${var.name}-*"
+  ecs_services         = "arn:${local.partition}:ecs:${local.arn_tail}:service/${var.name}-*/${var.name}-*"
+  ecs_task_definitions = "arn:${local.partition}:ecs:${local.arn_tail}:task-definition/${var.name}-*:*"
+  load_balancers       = "arn:${local.partition}:elasticloadbalancing:${local.arn_tail}:loadbalancer/app/${var.name}-*/*"
+  target_groups        = "arn:${local.partition}:elasticloadbalancing:${local.arn_tail}:targetgroup/${var.name}-*/*"
+  listeners            = "arn:${local.partition}:elasticloadbalancing:${local.arn_tail}:listener/app/${var.name}-*/*/*"
+  task_roles           = "arn:${local.partition}:iam::${local.account}:role/${var.name}-ecs-*"
+
+  # The service-linked roles ECS, ELB and Application Auto Scaling (for ECS services) create on
+  # their first use in an account.
+  service_linked_services = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"]
+  service_linked_roles = [
+    "arn:${local.partition}:iam::${local.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+    "arn:${local.partition}:iam::${local.account}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing",
+    "arn:${local.partition}:iam::${local.account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService",
+  ]
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -166,14 +209,48 @@ data "aws_iam_policy_document" "plan" {
   statement {
     sid       = "ReadAlarms"
     actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
-    resources = [local.alarms]
+    resources = local.alarms
+  }
+  statement {
+    sid       = "ReadRepository"
+    actions   = ["ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:GetLifecyclePolicy", "ecr:ListTagsForResource"]
+    resources = [local.ecr_repo]
+  }
+  statement {
+    sid       = "ReadEcs"
+    actions   = ["ecs:DescribeClusters", "ecs:DescribeServices", "ecs:ListTagsForResource"]
+    resources = [local.ecs_clusters, local.ecs_services, local.ecs_task_definitions]
+  }
+  # Reads IAM offers on no resource (the comment at the top of this file).
+  statement {
+    sid = "ReadWithoutResource"
+    actions = [
+      "ecs:DescribeTaskDefinition",
+      "ec2:DescribeAccountAttributes", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+      "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
+      "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes",
+      "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes",
+      "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags",
+      "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
+      "application-autoscaling:ListTagsForResource",
+    ]
+    resources = ["*"]
   }
 }
 
-# Everything the plan role reads, plus the writes of an apply, a sam deploy and an image push, on
-# the same resources.
-data "aws_iam_policy_document" "apply" {
-  source_policy_documents = [data.aws_iam_policy_document.plan.json]
+# The apply role: everything the plan role reads (the same policy), plus the writes of an apply,
+# a sam deploy and an image push on the same resources, in two documents (a managed policy holds
+# at most 6,144 characters, a role's inline policies 10,240 in all; test_pipeline.py renders them
+# and checks): the serverless path's and the container path's.
+data "aws_iam_policy_document" "apply_serverless" {
+  # The GitHub roles and their policies are named <name>-github-*, inside the <name>-* the role
+  # statements below manage: an apply must never widen its own role.
+  statement {
+    sid       = "NeverChangeTheGithubRoles"
+    effect    = "Deny"
+    actions   = ["iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:PassRole"]
+    resources = ["arn:${local.partition}:iam::${local.account}:role/${var.name}-github-*"]
+  }
 
   statement {
     sid       = "WriteState"
@@ -229,7 +306,7 @@ data "aws_iam_policy_document" "apply" {
   statement {
     sid       = "ManageAlarms"
     actions   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
-    resources = [local.alarms]
+    resources = local.alarms
   }
   statement {
     sid       = "DeploySamStack"
@@ -246,6 +323,10 @@ data "aws_iam_policy_document" "apply" {
     actions   = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE", "apigateway:TagResource"]
     resources = local.http_apis
   }
+}
+
+# compute = "ecs" and the image push.
+data "aws_iam_policy_document" "apply_containers" {
   # The registry login token has no resource; the pushes are to one repository.
   statement {
     sid       = "EcrLogin"
@@ -257,16 +338,79 @@ data "aws_iam_policy_document" "apply" {
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]
     resources = [local.ecr_repo]
   }
+
+  # compute = "ecs": the tasks' roles, to ECS tasks only.
+  statement {
+    sid       = "PassTaskRoles"
+    actions   = ["iam:PassRole"]
+    resources = [local.task_roles]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+  statement {
+    sid       = "CreateServiceLinkedRoles"
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = local.service_linked_roles
+    condition {
+      test     = "StringEquals"
+      variable = "iam:AWSServiceName"
+      values   = local.service_linked_services
+    }
+  }
+  statement {
+    sid       = "ManageRepository"
+    actions   = ["ecr:CreateRepository", "ecr:DeleteRepository", "ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy", "ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability", "ecr:TagResource", "ecr:UntagResource"]
+    resources = [local.ecr_repo]
+  }
+  statement {
+    sid       = "ManageEcs"
+    actions   = ["ecs:DeleteCluster", "ecs:UpdateCluster", "ecs:UpdateClusterSettings", "ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "ecs:TagResource", "ecs:UntagResource"]
+    resources = [local.ecs_clusters, local.ecs_services, local.ecs_task_definitions]
+  }
+  statement {
+    sid       = "ManageLoadBalancer"
+    actions   = ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"]
+    resources = [local.load_balancers, local.target_groups, local.listeners]
+  }
+  # Writes IAM offers on no resource (the comment at the top of this file).
+  statement {
+    sid = "WriteWithoutResource"
+    actions = [
+      "ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition",
+      "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget",
+      "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy",
+      "application-autoscaling:TagResource", "application-autoscaling:UntagResource",
+    ]
+    resources = ["*"]
+  }
 }
 
-resource "aws_iam_role_policy" "plan" {
-  name   = "terraform-plan"
-  role   = aws_iam_role.plan.id
-  policy = data.aws_iam_policy_document.plan.json
+locals {
+  policies = {
+    read              = data.aws_iam_policy_document.plan.json
+    deploy-serverless = data.aws_iam_policy_document.apply_serverless.json
+    deploy-containers = data.aws_iam_policy_document.apply_containers.json
+  }
+  attachments = {
+    plan-read               = { role = aws_iam_role.plan.name, policy = "read" }
+    apply-read              = { role = aws_iam_role.apply.name, policy = "read" }
+    apply-deploy-serverless = { role = aws_iam_role.apply.name, policy = "deploy-serverless" }
+    apply-deploy-containers = { role = aws_iam_role.apply.name, policy = "deploy-containers" }
+  }
 }
 
-resource "aws_iam_role_policy" "apply" {
-  name   = "deploy"
-  role   = aws_iam_role.apply.id
-  policy = data.aws_iam_policy_document.apply.json
+resource "aws_iam_policy" "github" {
+  for_each    = local.policies
+  name        = "${var.name}-github-${each.key}"
+  description = "GitHub Actions (${var.github_repository}): ${each.key}."
+  policy      = each.value
+}
+
+resource "aws_iam_role_policy_attachment" "github" {
+  for_each   = local.attachments
+  role       = each.value.role
+  policy_arn = aws_iam_policy.github[each.value.policy].arn
 }

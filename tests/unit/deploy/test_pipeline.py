@@ -7,6 +7,7 @@ a token. Also: actionlint passes on every workflow; the OIDC subjects the jobs p
 ones the Terraform-managed roles trust and docs/DEPLOY.md gives; `sam deploy` never receives an
 empty `QueueName=`."""
 
+import json
 import os
 import re
 import shutil
@@ -15,8 +16,8 @@ import tempfile
 import unittest
 
 from deploy_files import NODE_MODULES, ROOT, parse_hcl, workflow
-from workflow_model import REPO, SCENARIOS, STATUS_FUNCTIONS, Pipeline, condition, oidc_subject, \
-    subject_allowed, template
+from workflow_model import REPO, SCENARIOS, STATUS_FUNCTIONS, Pipeline, condition, image_tags, \
+    oidc_subject, subject_allowed, template
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 BOOTSTRAP = ROOT / "deploy" / "terraform" / "bootstrap"
@@ -277,27 +278,358 @@ class OidcSubjects(unittest.TestCase):
         for variable in self.role_of_variable():
             self.assertIn(variable, text)
 
+    def document(self, doc_name):
+        """The statements of a policy document of github_oidc.tf, its sources' first."""
+        doc = self.tf["data"]["aws_iam_policy_document"][doc_name]
+        out = []
+        for source in doc.get("source_policy_documents", []):
+            out += self.document(re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)\.json\}",
+                                              source).group(1))
+        return out + doc.get("statement", [])
+
+    def role_documents(self, role):
+        """{policy name: document name} of the managed policies attached to aws_iam_role.ROLE."""
+        self.assertNotIn("aws_iam_role_policy", set(self.tf["resource"]), "the policies are managed ones")
+        attach = self.tf["resource"]["aws_iam_role_policy_attachment"]["github"]
+        self.assertEqual(attach["for_each"], "${local.attachments}")
+        self.assertEqual(attach["role"], "${each.value.role}")
+        self.assertEqual(attach["policy_arn"], "${aws_iam_policy.github[each.value.policy].arn}")
+        self.assertEqual(self.tf["resource"]["aws_iam_policy"]["github"]["for_each"], "${local.policies}")
+        self.assertEqual(self.tf["resource"]["aws_iam_policy"]["github"]["policy"], "${each.value}")
+        out = {}
+        for a in self.tf["locals"]["attachments"].values():
+            if a["role"] == f"${{aws_iam_role.{role}.name}}":
+                ref = self.tf["locals"]["policies"][a["policy"]]
+                out[a["policy"]] = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)\.json\}",
+                                                ref).group(1)
+        self.assertTrue(out, f"no policy attached to {role}")
+        return out
+
+    def statements(self, role):
+        """The statements of every policy attached to the role; Deny statements left out."""
+        out = []
+        for doc in self.role_documents(role).values():
+            out += [s for s in self.document(doc) if s.get("effect", "Allow") == "Allow"]
+        return out
+
+    def test_the_plan_role_has_the_read_policy_and_the_apply_role_it_and_the_writes(self):
+        self.assertEqual(self.role_documents("plan"), {"read": "plan"})
+        apply = self.role_documents("apply")
+        self.assertEqual(apply.get("read"), "plan")
+        self.assertGreaterEqual(len(apply), 2)
+
+    def test_every_policy_fits_in_a_managed_policy(self):
+        """IAM refuses a managed policy over 6,144 characters (whitespace not counted): each
+        document rendered as IAM stores it, with a long region, account id and names."""
+        values = {"${data.aws_partition.current.partition}": "aws-us-gov",
+                  "${data.aws_caller_identity.current.account_id}": "123456789012",
+                  "${var.region}": "ap-southeast-4"}
+        for name, var in self.tf["variable"].items():
+            values.setdefault(f"${{var.{name}}}", str(var.get("default", "x" * 20)))
+        values["${var.state_key}"] = "pictor/production/terraform.tfstate"
+        sizes = {}
+        for policy, doc in {**self.role_documents("plan"), **self.role_documents("apply")}.items():
+            statements = []
+            for s in self.document(doc):
+                resources = []
+                for r in self.expand(s["resources"]):
+                    for k, v in values.items():
+                        r = r.replace(k, v)
+                    self.assertNotIn("${", r, f"{policy}: unresolved {r}")
+                    resources.append(r)
+                rendered = {"Sid": s.get("sid", ""), "Effect": s.get("effect", "Allow"),
+                            "Action": s["actions"], "Resource": resources}
+                for c in s.get("condition", []):
+                    values_ = self.expand(c["values"]) if isinstance(c["values"], str) else c["values"]
+                    rendered.setdefault("Condition", {}).setdefault(c["test"], {})[c["variable"]] = values_
+                statements.append(rendered)
+            sizes[policy] = len(json.dumps({"Version": "2012-10-17", "Statement": statements},
+                                           separators=(",", ":")))
+        for policy, size in sizes.items():
+            self.assertLess(size, 6144, f"policy {policy} renders to {size} characters: split it")
+        self.assertGreater(sum(sizes.values()), 6144, "the check measured next to nothing")
+
+    def expand(self, value):
+        """A statement's resource with the locals it names substituted (variables kept): a list."""
+        if isinstance(value, list):
+            return [r for v in value for r in self.expand(v)]
+        whole = re.fullmatch(r"\$\{local\.(\w+)\}", value)
+        if whole:
+            return self.expand(self.tf["locals"][whole.group(1)])
+        concat = re.fullmatch(r"\$\{concat\((.*)\)\}", value)
+        if concat:
+            return [r for name in re.findall(r"local\.(\w+)", concat.group(1))
+                    for r in self.expand(f"${{local.{name}}}")]
+
+        def inner(m):
+            sub = self.tf["locals"][m.group(1)]
+            return sub if isinstance(sub, str) else m.group(0)
+        for _ in range(5):
+            value = re.sub(r"\$\{local\.(\w+)\}", inner, value)
+        return [value]
+
+    def allowed(self, statements, action):
+        """The statements allowing `action` (no wildcard actions: each is named)."""
+        return [s for s in statements if action in s["actions"]]
+
     def test_plan_role_only_reads(self):
-        doc = self.tf["data"]["aws_iam_policy_document"]["plan"]
         writes = re.compile(r":(Create|Delete|Put|Update|Set|Tag|Untag|Add|Remove|Attach|Detach|Pass|"
-                            r"Execute|Upload|Initiate|Complete|Subscribe|Unsubscribe|Publish|Invoke|Send)")
-        for statement in doc["statement"]:
+                            r"Execute|Upload|Initiate|Complete|Subscribe|Unsubscribe|Publish|Invoke|Send|"
+                            r"Register|Deregister|Modify|Batch)")
+        for statement in self.statements("plan"):
             for action in statement["actions"]:
                 self.assertNotIn("*", action)
                 if writes.search(action):
                     # The state's lock file is the only thing a plan writes.
                     self.assertEqual(statement["resources"], ["${local.state_object}.tflock"], action)
+        # And it can read what an apply creates (the refresh of a plan).
+        plan = self.statements("plan")
+        for rtype, (_, reads) in ROLE_ACTIONS.items():
+            for action in reads:
+                self.assertTrue(self.allowed(plan, action), f"the plan role cannot read {rtype}: {action}")
 
     def test_apply_role_is_scoped(self):
-        doc = self.tf["data"]["aws_iam_policy_document"]["apply"]
-        for statement in doc["statement"]:
+        for statement in self.statements("apply"):
             for action in statement["actions"]:
                 self.assertNotRegex(action, r"\*|^iam:(Create|Put|Attach)User|^iam:CreatePolicy")
-            if statement["resources"] == ["*"]:
-                self.assertEqual(statement["actions"], ["ecr:GetAuthorizationToken"])
-        passes = [s for s in doc["statement"] if "iam:PassRole" in s["actions"]]
-        self.assertEqual(len(passes), 1)
-        self.assertEqual(passes[0]["condition"][0]["variable"], "iam:PassedToService")
+        passes = [s for s in self.statements("apply") if "iam:PassRole" in s["actions"]]
+        self.assertEqual(sorted(tuple(p["condition"][0]["values"]) for p in passes),
+                         [("ecs-tasks.amazonaws.com",), ("lambda.amazonaws.com",)])
+        for p in passes:
+            self.assertEqual(p["condition"][0]["variable"], "iam:PassedToService")
+            self.assertEqual(p["actions"], ["iam:PassRole"])
+        # The ECS tasks' roles only, not the Lambda functions' or the pods' roles.
+        ecs = next(p for p in passes if p["condition"][0]["values"] == ["ecs-tasks.amazonaws.com"])
+        roles = self.expand(ecs["resources"])
+        self.assertEqual(len(roles), 1, roles)
+        self.assertRegex(roles[0], r"^arn:[^:]+:iam::[^:]+:role/\$\{var\.name\}-ecs-\*$")
+        linked = self.allowed(self.statements("apply"), "iam:CreateServiceLinkedRole")
+        self.assertEqual(len(linked), 1)
+        self.assertEqual(linked[0]["condition"][0]["variable"], "iam:AWSServiceName")
+        # The role statements manage <name>-*, which holds the GitHub roles: a Deny keeps an apply
+        # from changing or passing its own role.
+        denies = [s for doc in self.role_documents("apply").values() for s in self.document(doc)
+                  if s.get("effect") == "Deny"]
+        self.assertEqual(len(denies), 1)
+        for action in ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole"):
+            self.assertIn(action, denies[0]["actions"])
+        self.assertTrue(all(r.endswith(":role/${var.name}-github-*") for r in self.expand(denies[0]["resources"])))
+        for role in ("plan", "apply"):
+            self.assertRegex(self.tf["resource"]["aws_iam_role"][role]["name"], r"^\$\{var\.name\}-github-")
+
+    def test_only_the_listed_actions_have_every_resource(self):
+        """Resource "*" only for actions IAM offers on no resource, each listed here."""
+        for doc in ("plan", "apply"):
+            star = set()
+            for s in self.statements(doc):
+                if "*" in s["resources"]:
+                    self.assertEqual(s["resources"], ["*"], s.get("sid"))
+                    self.assertNotIn("condition", s)
+                    star |= set(s["actions"])
+            expected = RESOURCE_STAR_READS | (RESOURCE_STAR_WRITES if doc == "apply" else set())
+            self.assertEqual(star, expected, f"{doc}: Resource * beyond the listed exceptions "
+                                             f"({sorted(star - expected)}) or a stale exception "
+                                             f"({sorted(expected - star)})")
+
+    def test_every_scoped_resource_names_this_deployment(self):
+        """Every other resource is one of this deployment's: its name starts with var.name or the
+        SAM stack's name, or it is the state, the ECR repository, SAM's artifacts bucket or
+        transform; the few resources no name can scope are listed."""
+        names = re.compile(r"\$\{var\.(name|sam_stack_name|state_bucket|ecr_repository)\}|"
+                           r"aws-sam-cli-managed-default|transform/Serverless-2016-10-31|"
+                           r":role/aws-service-role/[\w.-]+/AWSServiceRoleFor\w+$")
+        # ARN endings: mappings (their writes conditioned on the functions' ARNs), the region's
+        # log groups (DescribeLogGroups lists), the HTTP APIs (API Gateway names them by id).
+        nameless = (":lambda:${var.region}:${data.aws_caller_identity.current.account_id}:event-source-mapping:*",
+                    ":logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:*",
+                    ":apigateway:${var.region}::/apis", ":apigateway:${var.region}::/apis/*",
+                    ":apigateway:${var.region}::/tags/*")
+        for doc in ("plan", "apply"):
+            for s in self.statements(doc):
+                if s["resources"] == ["*"]:
+                    continue
+                for resource in self.expand(s["resources"]):
+                    if resource.endswith(nameless):
+                        continue
+                    self.assertRegex(resource, names, f"{doc} {s.get('sid')}: {resource}")
+                    self.assertNotRegex(resource, r"^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$",
+                                        f"{doc} {s.get('sid')}: every resource of a service")
+
+    def test_apply_role_covers_every_resource_type_of_the_main_module(self):
+        """Every resource type deploy/terraform declares (both computes, ecs_serve,
+        ecs_scale_to_zero, kubernetes_roles) can be created, deleted and read by the apply role."""
+        declared = set()
+        for parsed in parse_hcl(sorted((ROOT / "deploy" / "terraform").glob("*.tf"))).values():
+            declared |= set(parsed.get("resource", {}))
+        self.assertGreaterEqual(len(declared), 15)
+        self.assertEqual(declared - set(ROLE_ACTIONS), set(),
+                         "resource types the apply role was not checked for: add them to ROLE_ACTIONS "
+                         "and their actions to deploy/terraform/bootstrap/github_oidc.tf")
+        apply = self.statements("apply")
+        for rtype in sorted(declared):
+            writes, reads = ROLE_ACTIONS[rtype]
+            prefix = writes[0].split(":")[0]
+            self.assertTrue(any(a.startswith(prefix + ":") for s in apply for a in s["actions"]),
+                            f"{rtype}: no {prefix} action in the apply role")
+            for action in writes + reads:
+                self.assertTrue(self.allowed(apply, action), f"the apply role cannot {action} ({rtype})")
+
+    def test_the_coverage_check_can_fail(self):
+        """Without the ECS statements the check above finds the missing actions."""
+        apply = [s for s in self.statements("apply")
+                 if not any(a.startswith(("ecs:", "elasticloadbalancing:", "application-autoscaling:"))
+                            for a in s["actions"])]
+        missing = [a for writes, reads in ROLE_ACTIONS.values() for a in writes + reads
+                   if not self.allowed(apply, a)]
+        self.assertIn("ecs:CreateService", missing)
+        self.assertIn("elasticloadbalancing:CreateLoadBalancer", missing)
+        self.assertIn("application-autoscaling:PutScalingPolicy", missing)
+
+
+# Per resource type of deploy/terraform: the actions an apply needs to create and delete it
+# (first: its service's prefix), and the ones a plan needs to refresh it.
+ROLE_ACTIONS = {
+    "aws_appautoscaling_policy": (["application-autoscaling:PutScalingPolicy",
+                                   "application-autoscaling:DeleteScalingPolicy",
+                                   # target tracking creates and deletes its own alarms
+                                   "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
+                                  ["application-autoscaling:DescribeScalingPolicies"]),
+    "aws_appautoscaling_target": (["application-autoscaling:RegisterScalableTarget",
+                                   "application-autoscaling:DeregisterScalableTarget",
+                                   "iam:CreateServiceLinkedRole"],
+                                  ["application-autoscaling:DescribeScalableTargets"]),
+    "aws_cloudwatch_log_group": (["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy"],
+                                 ["logs:DescribeLogGroups", "logs:ListTagsForResource"]),
+    "aws_cloudwatch_metric_alarm": (["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
+                                    ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]),
+    "aws_ecr_lifecycle_policy": (["ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy"],
+                                 ["ecr:GetLifecyclePolicy"]),
+    "aws_ecr_repository": (["ecr:CreateRepository", "ecr:DeleteRepository", "ecr:PutImageScanningConfiguration",
+                            "ecr:PutImageTagMutability"],
+                           ["ecr:DescribeRepositories", "ecr:ListTagsForResource"]),
+    "aws_ecs_cluster": (["ecs:CreateCluster", "ecs:DeleteCluster", "ecs:UpdateCluster",
+                         "iam:CreateServiceLinkedRole"],
+                        ["ecs:DescribeClusters", "ecs:ListTagsForResource"]),
+    "aws_ecs_service": (["ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "iam:PassRole"],
+                        ["ecs:DescribeServices", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]),
+    "aws_ecs_task_definition": (["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "iam:PassRole"],
+                                ["ecs:DescribeTaskDefinition"]),
+    "aws_iam_role": (["iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy"], ["iam:GetRole"]),
+    "aws_iam_role_policy": (["iam:PutRolePolicy", "iam:DeleteRolePolicy"], ["iam:GetRolePolicy"]),
+    "aws_lambda_event_source_mapping": (["lambda:CreateEventSourceMapping", "lambda:DeleteEventSourceMapping"],
+                                        ["lambda:GetEventSourceMapping"]),
+    "aws_lambda_function": (["lambda:CreateFunction", "lambda:DeleteFunction", "lambda:UpdateFunctionCode"],
+                            ["lambda:GetFunction"]),
+    "aws_lb": (["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer",
+                "elasticloadbalancing:ModifyLoadBalancerAttributes", "iam:CreateServiceLinkedRole"],
+               ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:DescribeTags", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]),
+    "aws_lb_listener": (["elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
+                         "elasticloadbalancing:ModifyListener"],
+                        ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes"]),
+    "aws_lb_target_group": (["elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:DeleteTargetGroup",
+                             "elasticloadbalancing:ModifyTargetGroup",
+                             "elasticloadbalancing:ModifyTargetGroupAttributes"],
+                            ["elasticloadbalancing:DescribeTargetGroups",
+                             "elasticloadbalancing:DescribeTargetGroupAttributes", "ec2:DescribeVpcs"]),
+    "aws_sns_topic": (["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes"], ["sns:GetTopicAttributes"]),
+    "aws_sns_topic_subscription": (["sns:Subscribe", "sns:Unsubscribe"], ["sns:GetSubscriptionAttributes"]),
+    "aws_sqs_queue": (["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes"], ["sqs:GetQueueAttributes"]),
+    "aws_sqs_queue_redrive_allow_policy": (["sqs:SetQueueAttributes"], ["sqs:GetQueueAttributes"]),
+}
+
+# The actions granted on Resource "*": IAM offers them on no resource (github_oidc.tf's comment).
+RESOURCE_STAR_READS = {
+    "ecs:DescribeTaskDefinition",
+    "ec2:DescribeAccountAttributes", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+    "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes",
+    "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags",
+    "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
+    "application-autoscaling:ListTagsForResource",
+}
+RESOURCE_STAR_WRITES = {
+    "ecr:GetAuthorizationToken",
+    "ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition",
+    "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget",
+    "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy",
+    "application-autoscaling:TagResource", "application-autoscaling:UntagResource",
+}
+
+
+class ImageTags(unittest.TestCase):
+    """The ECR repository's tags are immutable (deploy/terraform/ecs.tf): ECR refuses a second
+    push of a tag. Replays the publish job's docker/metadata-action rules (workflow_model.
+    image_tags) for a sequence of events in which a commit of main is later tagged twice."""
+
+    SHA_A = "a" * 40
+    SHA_B = "b" * 40
+    EVENTS = [("main at A", "push_main", {"github.sha": SHA_A}),
+              ("main at B", "push_main", {"github.sha": SHA_B}),
+              ("v1.2.3 at A", "push_tag", {"github.sha": SHA_A, "github.ref": "refs/tags/v1.2.3"}),
+              ("v1.3.0 at A", "push_tag", {"github.sha": SHA_A, "github.ref": "refs/tags/v1.3.0"}),
+              ("v1.2.4 at B", "push_tag", {"github.sha": SHA_B, "github.ref": "refs/tags/v1.2.4"}),
+              ("v2.0.0-rc.1 at B", "push_tag", {"github.sha": SHA_B, "github.ref": "refs/tags/v2.0.0-rc.1"})]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Pipeline()
+
+    def publishers(self):
+        jobs = [j for j in self.p.jobs.values() if j.changes_aws() and j.uses("docker/build-push-action")]
+        self.assertEqual(len(jobs), 1, "expected one job pushing the image")
+        return jobs[0]
+
+    def pushed(self):
+        """{event: [tags]} for every event whose run pushes the image."""
+        job = self.publishers()
+        meta = job.uses("docker/metadata-action")
+        self.assertEqual(len(meta), 1)
+        for push in job.uses("docker/build-push-action"):
+            # Only the computed tags: nothing added beside them.
+            self.assertEqual(push["with"]["tags"], f"${{{{ steps.{meta[0]['id']}.outputs.tags }}}}")
+        out = {}
+        for name, scenario, extra in self.EVENTS:
+            ctx = dict(SCENARIOS[scenario], **extra)
+            if self.p.runs(job.name, ctx):
+                out[name] = image_tags(meta[0], ctx)
+        self.assertEqual(set(out), {e[0] for e in self.EVENTS}, "main and v* tags publish")
+        return out
+
+    def test_no_tag_is_pushed_twice(self):
+        seen = {}
+        for event, tags in self.pushed().items():
+            self.assertTrue(tags, f"{event} pushes no tag")
+            self.assertEqual(len(tags), len(set(tags)), f"{event} names a tag twice: {tags}")
+            for tag in tags:
+                self.assertNotIn(tag, seen, f"{event} pushes {tag} again ({seen.get(tag)} pushed it)")
+                seen[tag] = event
+
+    def test_latest_is_never_pushed(self):
+        for event, tags in self.pushed().items():
+            self.assertNotIn("latest", tags, event)
+
+    def test_main_pushes_its_sha_and_a_version_tag_its_version(self):
+        """The sha is the `image_tag` deploy/terraform's ECS tasks and the overlays run."""
+        pushed = self.pushed()
+        self.assertEqual(pushed["main at A"], [self.SHA_A])
+        self.assertEqual(pushed["v1.2.3 at A"], ["1.2.3"])
+        self.assertEqual(pushed["v2.0.0-rc.1 at B"], ["2.0.0-rc.1"])
+
+    def test_the_checks_can_fail(self):
+        """The rules the workflow had (the sha on every push, `latest` on main) are caught."""
+        job = self.publishers()
+        meta = dict(job.uses("docker/metadata-action")[0])
+        meta["with"] = dict(meta["with"], tags="type=sha,format=long,prefix=\ntype=semver,pattern={{version}}\n"
+                                               "type=raw,value=latest,enable=${{ github.ref == 'refs/heads/main' }}")
+        main = image_tags(meta, dict(SCENARIOS["push_main"], **{"github.sha": self.SHA_A}))
+        tag = image_tags(meta, dict(SCENARIOS["push_tag"], **{"github.sha": self.SHA_A}))
+        self.assertIn("latest", main)
+        self.assertIn(self.SHA_A, set(main) & set(tag))
+        meta["with"] = dict(meta["with"], tags="type=semver,pattern={{major}}.{{minor}}", flavor="")
+        self.assertEqual(image_tags(meta, dict(SCENARIOS["push_tag"], **{"github.sha": self.SHA_A})),
+                         ["1.2", "latest"])
 
 
 class SamDeployParameters(unittest.TestCase):

@@ -177,3 +177,73 @@ def subject_allowed(subject, test, values):
     if test == "StringLike":
         return any(fnmatch.fnmatchcase(subject, v) for v in values)
     raise AssertionError(f"unexpected condition test {test}")
+
+
+_SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def image_tags(step, ctx):
+    """The tags docker/metadata-action's step computes for the event ctx (github.sha, github.ref),
+    for the rules and flavor it is given: type=sha (format, prefix, suffix), type=semver (pattern),
+    type=raw (value), type=ref (event=branch|tag|pr), each with `enable`; flavor latest=auto|true|
+    false. Anything else raises, so a rule the model does not know cannot pass unchecked."""
+    given = step.get("with", {})
+    ref, sha = ctx["github.ref"], ctx["github.sha"]
+    flavor = dict(line.strip().split("=", 1) for line in str(given.get("flavor", "")).splitlines()
+                  if line.strip())
+    unknown = set(flavor) - {"latest"}
+    if unknown:
+        raise AssertionError(f"flavor the model does not know: {unknown}")
+    out, auto_latest = [], False
+    tag_name = ref[len("refs/tags/"):] if ref.startswith("refs/tags/") else None
+    for line in str(given.get("tags", "")).splitlines():
+        if not line.strip():
+            continue
+        attrs = {}
+        for part in re.split(r",(?![^{]*\}\})", line.strip()):
+            key, _, value = part.partition("=")
+            attrs[key.strip()] = value.strip()
+        kind = attrs.pop("type", None)
+        enable = attrs.pop("enable", "true")
+        if not condition(enable, ctx):
+            continue
+        prefix, suffix = attrs.pop("prefix", ""), attrs.pop("suffix", "")
+        if kind == "sha":
+            fmt = attrs.pop("format", "short")
+            value = sha if fmt == "long" else sha[:7]
+            if "prefix" not in line:
+                prefix = "sha-"
+        elif kind == "semver":
+            pattern = attrs.pop("pattern")
+            m = _SEMVER.match(tag_name or "")
+            if not m:
+                continue
+            major, minor, patch, pre = m.groups()
+            version = f"{major}.{minor}.{patch}" + (f"-{pre}" if pre else "")
+            value = (pattern.replace("{{version}}", version).replace("{{major}}", major)
+                     .replace("{{minor}}", minor).replace("{{patch}}", patch)
+                     .replace("{{raw}}", tag_name))
+            if pre and "{{version}}" not in pattern and "{{raw}}" not in pattern:
+                continue  # a pre-release gets only the full version
+            auto_latest = auto_latest or not pre
+        elif kind == "raw":
+            value = attrs.pop("value")
+        elif kind == "ref":
+            event = attrs.pop("event")
+            if event == "branch" and ref.startswith("refs/heads/"):
+                value = ref[len("refs/heads/"):].replace("/", "-")
+            elif event == "tag" and tag_name:
+                value, auto_latest = tag_name, True
+            elif event == "pr" and ctx["github.event_name"] == "pull_request":
+                value = f"pr-{ctx['github.event.pull_request.number']}"
+            else:
+                continue
+        else:
+            raise AssertionError(f"tag rule the model does not know: {line}")
+        if attrs:
+            raise AssertionError(f"tag attributes the model does not know: {attrs} in {line}")
+        out.append(prefix + value + suffix)
+    latest = flavor.get("latest", "auto")
+    if latest == "true" or (latest == "auto" and auto_latest):
+        out.append("latest")
+    return out
