@@ -64,6 +64,7 @@ class FakeModel:
     def stop(self):
         self.process.kill()
         self.process.wait()
+        self.process.stdout.close()
 
 
 class Pictor:

@@ -101,11 +101,14 @@ class TestService : public HttpService {
     return slow_started_.wait_for(lock, timeout, [&] { return slow_in_progress_ >= count; });
   }
 
-  // Waits until `count` streams were opened, up to `timeout`.
+  // Waits until `count` streams were opened and the server started (or stopped) each, up to
+  // `timeout`.
   bool AwaitStreams(size_t count, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (streams().size() >= count) return true;
+      size_t ready = 0;
+      for (const auto& stream : streams()) ready += stream->started() || stream->stopped() ? 1 : 0;
+      if (ready >= count) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return false;
