@@ -91,7 +91,7 @@ def main():
              "--workers", "0", "--store", "file:" + os.path.join(work, "images"),
              "--queue", "sqlite:" + os.path.join(work, "queue.db"), "--log-level", "warn",
              "--max-connections-per-address", str(args.streams + 100)],
-            stdin=subprocess.DEVNULL)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         for _ in range(300):
             if os.path.exists(port_file) and open(port_file).read().strip():
                 break
