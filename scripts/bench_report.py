@@ -151,6 +151,27 @@ def main():
                 f"beside {peaks[0]} MB with the budget off (target ≤ 1,024 MB: "
                 f"{verdict(peaks[1] <= 1024)}).")
         add("")
+    streams = (results / "streams.txt").read_text() if (results / "streams.txt").exists() else ""
+    add("## Open event streams (1,000 GET /jobs/{id}/events beside other routes)")
+    add("")
+    add("Command: `bench/http/open_streams.py build/pictor --streams 1000 --rounds 3` (wrk -t2 "
+        "-c32 on GET /healthz and POST /jobs with 0 and with 1,000 open streams, alternating)")
+    add("")
+    add("```")
+    add(streams.strip())
+    add("```")
+    add("")
+    for route in ("GET /healthz", "POST /jobs"):
+        m = re.search(re.escape(route) + r":.*; ratio ([\d.]+)", streams)
+        if m:
+            ratio = float(m.group(1))
+            add(f"- {route} with 1,000 open streams: **{ratio:.2f}×** the requests/s without "
+                f"(target ≥ 0.9×: {verdict(ratio >= 0.9)}).")
+    m = re.search(r"server threads: (\d+) with 0 streams, (\d+) with", streams)
+    if m:
+        add(f"- Server threads: {m.group(1)} without streams, {m.group(2)} with them "
+            f"(target: no more: {verdict(int(m.group(2)) <= int(m.group(1)))}).")
+    add("")
     aws = (results / "aws.txt").read_text() if (results / "aws.txt").exists() else ""
     add("## Against AWS-compatible peers (fauxqs, a fake Bedrock endpoint)")
     add("")

@@ -18,8 +18,10 @@
 #include "app/registry.h"
 #include "app/settings.h"
 #include "app/signals.h"
+#include "core/job_observer.h"
 #include "core/worker.h"
 #include "http/api.h"
+#include "http/job_events.h"
 #include "http/memory_budget.h"
 #include "http/metrics_service.h"
 #include "http/public_url.h"
@@ -47,6 +49,10 @@ struct ServeOptions {
   std::string auth = "none";               // keys | none
   bool insecure_no_auth = false;
   std::string metrics_listen;  // HOST:PORT of a separate, unauthenticated /metrics listener
+  // GET /jobs/{id}/events (http/job_events.h).
+  int event_poll_ms = static_cast<int>(http::JobEventOptions{}.poll_interval.count());
+  int event_keepalive_ms = static_cast<int>(http::JobEventOptions{}.keepalive_interval.count());
+  size_t max_event_streams = http::JobEventOptions{}.max_streams;
 };
 
 // SIGHUP with TLS on: new connections get the files' current pair; open ones keep theirs. A pair
@@ -189,6 +195,21 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   // generated (the pipeline then charges what is actually made).
   ao.access.spend = r.spend.get();
   ao.access.global_budgets = r.budgets;
+  // Event streams follow jobs through the hub: told at once by the in-process workers, and
+  // polling the ledger for what other processes do. Declared before the API and the server,
+  // which borrow it, so that it outlives every stream.
+  JobObservers job_observers;
+  std::unique_ptr<http::JobEventHub> events;
+  if (r.ledger) {
+    http::JobEventOptions eo;
+    eo.poll_interval = std::chrono::milliseconds(o.event_poll_ms);
+    eo.keepalive_interval = std::chrono::milliseconds(o.event_keepalive_ms);
+    eo.max_streams = o.max_event_streams;
+    events = std::make_unique<http::JobEventHub>(*r.ledger, eo, &r.metrics);
+    job_observers.Add(events.get());
+    r.pipeline->observer = &job_observers;
+    ao.events = events.get();
+  }
   http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
   auto server = http::HttpServer::Start(so, api);
   if (!server.ok()) {
@@ -325,6 +346,16 @@ Subcommand AddServeCommand(CLI::App& app) {
   cmd->add_flag(
       "--alarm", o->alarm,
       "Run the queue alarm in-process (also on when --notify or --alarm-config is given)");
+  cmd->add_option("--event-poll-ms", o->event_poll_ms,
+                  "How often GET /jobs/{id}/events reads the ledger for each watched job, to see "
+                  "what other processes (pictor worker) do (default 1000)")
+      ->transform(IntegerIn(50, 60000));
+  cmd->add_option("--event-keepalive-ms", o->event_keepalive_ms,
+                  "A quiet event stream gets a keepalive comment this often (default 15000)")
+      ->transform(IntegerIn(10, 15000));
+  cmd->add_option("--max-event-streams", o->max_event_streams,
+                  "Open GET /jobs/{id}/events streams; more get 503 (default 10000)")
+      ->transform(IntegerIn(1, 1000000));
   cmd->add_option("--model-alias", o->model_aliases,
                   "NAME=SPEC: a model clients of /v1/images/generations may name (repeatable; "
                   "default PICTOR_MODEL_ALIASES, comma-separated). Clients name only the "

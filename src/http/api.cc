@@ -106,6 +106,10 @@ std::vector<Route> Api::Routes() {
                          [this](const HttpRequest& r, P p) { return GetJob(r, p.Get("id")); },
                          remote_jobs}
                        .Needs(kScopeRead));
+  routes.push_back(Route{"GET", "/jobs/{id}/events",
+                         [this](const HttpRequest& r, P p) { return JobEvents(r, p.Get("id")); },
+                         remote_jobs}
+                       .Needs(kScopeRead));
   routes.push_back(Route{"GET", "/images/{key...}",
                          [this](const HttpRequest& r, P p) { return GetImage(r, p.Get("key")); },
                          true, "/images/{key}"}
@@ -331,8 +335,12 @@ HttpResponse Api::Ready() {
 }
 
 std::string Api::ImageUrl(const HttpRequest& request, const std::string& key) {
+  return ImageUrlAt(UrlBaseFor(request), key);
+}
+
+std::string Api::ImageUrlAt(const std::string& base, const std::string& key) const {
   if (auto direct = pipeline_.store.DirectUrl(key, options_.url_ttl)) return *direct;
-  return UrlBaseFor(request) + "/images/" + PercentEncode(key, /*keep_slash=*/true);
+  return base + "/images/" + PercentEncode(key, /*keep_slash=*/true);
 }
 
 std::string Api::UrlBaseFor(const HttpRequest& request) const {

@@ -6,6 +6,7 @@
 //   POST /jobs             queue a job (Idempotency-Key honoured), 202 with its id
 //   GET  /jobs             the job history, newest first (filters, cursor: api_jobs.cc)
 //   GET  /jobs/{id}        the job's status, owner, model and cost
+//   GET  /jobs/{id}/events the job's state changes as Server-Sent Events (http/job_events.h)
 //   GET  /images/{key}     the PNG (or a redirect to the store's own URL)
 //   GET  /models           what the configured model accepts: sizes, prompt limit, seeds, price
 //   GET  /                 the page (web/), with its assets: open, like /healthz
@@ -31,6 +32,7 @@
 #include "core/pipeline.h"
 #include "core/validation.h"
 #include "http/access_control.h"
+#include "http/job_events.h"
 #include "http/memory_budget.h"
 #include "http/model_catalog.h"
 #include "http/routes.h"
@@ -67,6 +69,9 @@ struct ApiOptions {
   // The list price of generating `request` with the pipeline's model, for budget admission;
   // empty: the model's own (ImageModel::PriceUsd). For tests that price by size.
   std::function<double(const GenerationRequest&)> image_price_usd;
+  // The hub GET /jobs/{id}/events subscribes to; borrowed, outlives the Api and every stream it
+  // opened. Null: the route answers 501 (the Lambda adapter cannot hold a stream open).
+  JobEventHub* events = nullptr;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
@@ -106,7 +111,8 @@ class Api final : public HttpService {
   HttpResponse GenerateImage(const HttpRequest& request);
   HttpResponse SubmitJob(const HttpRequest& request);
   HttpResponse GetJob(const HttpRequest& request, std::string_view id);
-  HttpResponse ListJobs(const HttpRequest& request);  // api_jobs.cc
+  HttpResponse JobEvents(const HttpRequest& request, std::string_view id);  // api_jobs.cc
+  HttpResponse ListJobs(const HttpRequest& request);                        // api_jobs.cc
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();
   HttpResponse Models();  // api_models.cc
@@ -117,6 +123,8 @@ class Api final : public HttpService {
   HttpResponse Refusal(const HttpRequest& request, const Status& status);
   double PriceOf(const GenerationRequest& request) const;
   std::string ImageUrl(const HttpRequest& request, const std::string& key);
+  // ImageUrl for a request whose UrlBaseFor is `base`.
+  std::string ImageUrlAt(const std::string& base, const std::string& key) const;
   // The scheme://host[:port][/base] absolute URLs start with, or "" for relative ones.
   std::string UrlBaseFor(const HttpRequest& request) const;
 

@@ -1,5 +1,6 @@
-// The job history routes: GET /jobs (a page of jobs, newest first) and the JSON of one job, which
-// GET /jobs/{id} answers too (api.h, api_responses.h).
+// The job history routes: GET /jobs (a page of jobs, newest first), the JSON of one job, which
+// GET /jobs/{id} answers too (api.h, api_responses.h), and GET /jobs/{id}/events, the job's
+// state changes as Server-Sent Events (http/job_events.h).
 //
 //   GET /jobs?limit=50&cursor=...&status=succeeded&key=ci-bot
 //     limit   1..200, default 50
@@ -26,6 +27,7 @@
 #include "core/quota.h"
 #include "http/api.h"
 #include "http/api_responses.h"
+#include "http/job_events.h"
 #include "pictor/api_keys.h"
 
 namespace pictor::http {
@@ -92,6 +94,48 @@ Json JobJson(const JobRecord& job, const std::string& url) {
                {"updated_at", FormatIso8601(job.updated_ms)}};
   body["url"] = job.state == JobState::kSucceeded ? Json(url) : Json(nullptr);
   return body;
+}
+
+// The same owner rule and 404 as GET /jobs/{id}, answered before any stream starts. A job that
+// is over and whose last event the client has (Last-Event-ID) answers 204: nothing will ever
+// follow, and a browser's EventSource stops reconnecting on any answer but 200.
+HttpResponse Api::JobEvents(const HttpRequest& request, std::string_view id) {
+  if (ledger_ == nullptr) return NoLedgerResponse();
+  if (options_.events == nullptr) {
+    return ClientError(501, "event streams are served by pictor serve only; poll GET /jobs/{id}",
+                       "not_implemented");
+  }
+  auto job = ledger_->Get(id);
+  if (!job.ok()) {
+    if (job.status().IsNotFound()) {
+      return ClientError(404, "no job with id " + std::string(id), "job_not_found");
+    }
+    return ErrorResponse(job.status());
+  }
+  if (!request.caller.Has(kScopeAdmin) && job->owner != request.caller.key_name) {
+    return ClientError(404, "no job with id " + std::string(id), "job_not_found");
+  }
+  std::optional<int64_t> last_event_id;
+  if (auto header = request.headers.Get("Last-Event-ID")) last_event_id = ParseLastEventId(*header);
+  if (last_event_id && IsFinalJobState(job->state) && JobEventId(*job) <= *last_event_id) {
+    HttpResponse done;
+    done.status = 204;
+    done.headers.Set("Cache-Control", "no-cache");
+    return done;
+  }
+  auto render = [this, base = UrlBaseFor(request)](const JobRecord& record) {
+    return JobJson(record, record.state == JobState::kSucceeded ? ImageUrlAt(base, record.key) : "")
+        .dump();
+  };
+  auto stream = options_.events->Subscribe(*job, last_event_id, std::move(render));
+  if (!stream.ok()) return ErrorResponse(stream.status());
+  HttpResponse response;
+  response.headers.Set("Content-Type", "text/event-stream");
+  response.headers.Set("Cache-Control", "no-cache");
+  // Tells nginx not to buffer the stream (it would hold each event back).
+  response.headers.Set("X-Accel-Buffering", "no");
+  response.stream = std::move(stream).value();
+  return response;
 }
 
 HttpResponse Api::ListJobs(const HttpRequest& request) {

@@ -10,6 +10,10 @@
 //            "100 Continue", then body                              (request_timeout)
 //   handling inline on the io thread, or on the blocking pool
 //   writing  the response                                           (request_timeout)
+//   streaming  a streaming response (HttpResponse::stream): the header, then the body as the
+//            stream writes it, with a keepalive when it is quiet; each write under
+//            request_timeout, the wait between them unbounded; a read kept pending sees the
+//            client go away
 //   closing  TLS close_notify sent; send side shut, unread input drained so the peer sees the
 //            response, not a reset
 #include "http/connection.h"
@@ -20,6 +24,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <string_view>
@@ -105,6 +110,18 @@ std::string_view TrimOws(std::string_view s) {
   return s;
 }
 
+// One chunk of a chunked body (RFC 9112 7.1): size in hex, CRLF, the bytes, CRLF.
+std::string Chunk(std::string_view bytes) {
+  char size[20];
+  int n = std::snprintf(size, sizeof(size), "%zx\r\n", bytes.size());
+  std::string chunk;
+  chunk.reserve(static_cast<size_t>(n) + bytes.size() + 2);
+  chunk.append(size, static_cast<size_t>(n));
+  chunk.append(bytes);
+  chunk.append("\r\n");
+  return chunk;
+}
+
 // What the header says the server cannot or will not do, as the answer to send; nullopt when
 // the request may go on. Checked before any body byte is read.
 //   - HTTP/1.1 requires exactly one Host (RFC 9112 3.2): none or several is 400.
@@ -171,8 +188,29 @@ Connection<Stream>::Connection(tcp::socket socket, std::shared_ptr<ssl::context>
       blocking_pool_(pool),
       remote_address_(std::move(address)) {}
 
+// What a streaming response writes through: posts each write to the connection's strand. Holds
+// the connection weakly, so a stream that keeps its sink keeps no connection alive, and never
+// runs connection code on the caller's thread (which may hold the stream's own locks).
+template <class Stream>
+class Connection<Stream>::Sink final : public ResponseSink {
+ public:
+  Sink(std::weak_ptr<Connection> connection, asio::any_io_executor executor)
+      : connection_(std::move(connection)), executor_(std::move(executor)) {}
+
+  void Write(std::string bytes, bool last) override {
+    asio::post(executor_, [connection = connection_, bytes = std::move(bytes), last]() mutable {
+      if (auto self = connection.lock()) self->StreamWrite(std::move(bytes), last);
+    });
+  }
+
+ private:
+  const std::weak_ptr<Connection> connection_;
+  const asio::any_io_executor executor_;
+};
+
 template <class Stream>
 Connection<Stream>::~Connection() {
+  if (stream_source_) stream_source_->Stop();
   std::lock_guard lock(state_->connections_mutex);
   state_->connections.erase(this);
   if (auto it = state_->per_address.find(remote_address_); it != state_->per_address.end()) {
@@ -201,8 +239,9 @@ template <class Stream>
 void Connection<Stream>::Shutdown() {
   asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
     self->shutdown_requested_ = true;
+    // A stream has no end in sight: its client reconnects (with Last-Event-ID) elsewhere.
     if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kClosing ||
-        self->phase_ == Phase::kHandshake) {
+        self->phase_ == Phase::kHandshake || self->phase_ == Phase::kStreaming) {
       self->Close();
     }
   });
@@ -419,6 +458,11 @@ void Connection<Stream>::OnRequest() {
 
 template <class Stream>
 void Connection<Stream>::Respond(HttpResponse response) {
+  if (response.stream) {
+    if (response.status == 200) return StartStream(std::move(response));
+    response.stream->Stop();  // a refusal is an ordinary response
+    response.stream.reset();
+  }
   phase_ = Phase::kWriting;
   if (response.status < 100 || response.status > 999) {
     response = JsonError(500, "internal", "internal error");
@@ -458,6 +502,146 @@ void Connection<Stream>::Respond(HttpResponse response) {
                        if (keep_alive) return self->AwaitRequest();
                        self->LingeringClose();
                      });
+}
+
+// The header of a streaming response goes out at once, without Content-Length: over HTTP/1.1
+// the body is chunked, so the connection may serve further requests once the stream ends; over
+// HTTP/1.0 the close ends it. Then the stream writes (StreamWrite, on this strand), and a
+// keepalive goes out every keepalive_interval while the connection is open.
+template <class Stream>
+void Connection<Stream>::StartStream(HttpResponse response) {
+  phase_ = Phase::kStreaming;
+  stream_source_ = std::move(response.stream);
+  keepalive_ = stream_source_->keepalive();
+  keepalive_interval_ = stream_source_->keepalive_interval();
+  chunked_ = version_ >= 11;
+  bool service_closes = false;
+  std::string header = version_ >= 11 ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.0 200 OK\r\n";
+  bool has_date = false, has_server = false, has_nosniff = false;
+  for (const auto& [name, value] : response.headers.fields()) {
+    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      continue;
+    }
+    if (EqualsIgnoreCase(name, "Connection")) {
+      service_closes |= EqualsIgnoreCase(value, "close");
+      continue;
+    }
+    has_date |= EqualsIgnoreCase(name, "Date");
+    has_server |= EqualsIgnoreCase(name, "Server");
+    has_nosniff |= EqualsIgnoreCase(name, "X-Content-Type-Options");
+    header.append(name).append(": ").append(value).append("\r\n");
+  }
+  if (!has_date) header.append("Date: ").append(HttpDate()).append("\r\n");
+  if (!has_server) header.append("Server: ").append(kServerName).append("\r\n");
+  if (!has_nosniff) header.append("X-Content-Type-Options: nosniff\r\n");
+  if (chunked_) header.append("Transfer-Encoding: chunked\r\n");
+  stream_keep_alive_ = chunked_ && keep_alive_ && !service_closes;
+  if (version_ >= 11 && !stream_keep_alive_) header.append("Connection: close\r\n");
+  header.append("\r\n");
+  stream_outbox_.push_back(std::move(header));
+
+  if (head_ || shutdown_requested_ || state_->stopping) {
+    ReleaseStream();
+    stream_ended_ = true;  // HEAD: the header alone; a stopping server: an empty body
+    if (!head_ && chunked_) stream_outbox_.emplace_back("0\r\n\r\n");
+    return FlushStream();
+  }
+  // With a pipelined request already read, the next request is known: no read until the stream
+  // ends (a client gone is then seen by a write).
+  if (buffer_.size() == 0) WatchPeer();
+  FlushStream();
+  ArmKeepalive();
+  stream_source_->Start(std::make_shared<Sink>(this->weak_from_this(), stream_.get_executor()));
+}
+
+// A read left pending for the whole stream, without a timeout: its completion says the client
+// went away (an error: close, which stops the stream) or sent bytes (a pipelined request, kept
+// in buffer_ for when the stream ends). After a kept stream it is the idle read of the next
+// request.
+template <class Stream>
+void Connection<Stream>::WatchPeer() {
+  tcp().expires_never();
+  peer_read_pending_ = true;
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          [self = this->shared_from_this()](error_code ec, size_t n) {
+                            self->peer_read_pending_ = false;
+                            self->buffer_.commit(n);
+                            if (ec || self->closed_) return self->Close();
+                            if (self->phase_ == Phase::kIdle) {
+                              if (self->keepalive_timer_) self->keepalive_timer_->cancel();
+                              self->ReadHeader();
+                            }
+                          });
+}
+
+template <class Stream>
+void Connection<Stream>::ArmKeepalive() {
+  if (!keepalive_timer_) keepalive_timer_.emplace(stream_.get_executor());
+  keepalive_timer_->expires_after(keepalive_interval_);
+  keepalive_timer_->async_wait([self = this->shared_from_this()](error_code ec) {
+    if (ec || self->closed_ || self->phase_ != Phase::kStreaming || self->stream_ended_) return;
+    if (!self->write_in_flight_ && self->stream_outbox_.empty()) {
+      self->stream_outbox_.push_back(self->chunked_ ? Chunk(self->keepalive_) : self->keepalive_);
+      self->FlushStream();
+    }
+    self->ArmKeepalive();
+  });
+}
+
+template <class Stream>
+void Connection<Stream>::StreamWrite(std::string bytes, bool last) {
+  if (closed_ || phase_ != Phase::kStreaming || stream_ended_) return;
+  if (!bytes.empty()) stream_outbox_.push_back(chunked_ ? Chunk(bytes) : std::move(bytes));
+  if (last) {
+    stream_ended_ = true;
+    if (chunked_) stream_outbox_.emplace_back("0\r\n\r\n");
+    ReleaseStream();
+  }
+  FlushStream();
+}
+
+// One write at a time, of everything queued so far. A client that does not read is cut off by
+// the write's request_timeout.
+template <class Stream>
+void Connection<Stream>::FlushStream() {
+  if (write_in_flight_ || closed_) return;
+  if (stream_outbox_.empty()) {
+    if (stream_ended_) FinishStream();
+    return;
+  }
+  stream_writing_.clear();
+  for (std::string& bytes : stream_outbox_) stream_writing_ += bytes;
+  stream_outbox_.clear();
+  write_in_flight_ = true;
+  tcp().expires_after(options().request_timeout);  // the pending read keeps no timeout
+  asio::async_write(stream_, asio::buffer(stream_writing_),
+                    [self = this->shared_from_this()](error_code ec, size_t) {
+                      self->write_in_flight_ = false;
+                      if (ec) return self->Close();
+                      self->FlushStream();
+                    });
+}
+
+// The body is written. A kept connection waits for its next request (the pending read, now
+// under idle_timeout); any other closes. No lingering close here: a read is pending, and an SSE
+// client sends nothing while it listens, so nothing unread can turn the close into a reset.
+template <class Stream>
+void Connection<Stream>::FinishStream() {
+  if (!stream_keep_alive_ || shutdown_requested_ || state_->stopping) return Close();
+  if (!peer_read_pending_) return AwaitRequest();  // HEAD, or bytes already came
+  phase_ = Phase::kIdle;
+  if (!keepalive_timer_) keepalive_timer_.emplace(stream_.get_executor());
+  keepalive_timer_->expires_after(options().idle_timeout);
+  keepalive_timer_->async_wait([self = this->shared_from_this()](error_code ec) {
+    if (!ec && self->phase_ == Phase::kIdle && self->peer_read_pending_) self->Close();
+  });
+}
+
+template <class Stream>
+void Connection<Stream>::ReleaseStream() {
+  if (!stream_source_) return;
+  std::shared_ptr<ResponseStream> source = std::move(stream_source_);
+  source->Stop();
 }
 
 // After the last response. Over TLS the close_notify alert goes first (bounded by kLingerTime
@@ -500,6 +684,8 @@ template <class Stream>
 void Connection<Stream>::Close() {
   if (closed_) return;
   closed_ = true;
+  ReleaseStream();
+  if (keepalive_timer_) keepalive_timer_->cancel();
   error_code ec;
   tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
   tcp().close();

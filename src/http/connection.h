@@ -5,14 +5,17 @@
 #define PICTOR_HTTP_CONNECTION_H_
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -80,7 +83,10 @@ class Connection final : public OpenConnection,
   void Shutdown() override;
 
  private:
-  enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing };
+  // kStreaming: the header of a streaming response is sent (or on its way) and its body follows
+  // as the stream writes it (see StartStream).
+  enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kStreaming, kClosing };
+  class Sink;
   using error_code = boost::system::error_code;
 
   const ServerOptions& options() const { return state_->options; }
@@ -98,6 +104,13 @@ class Connection final : public OpenConnection,
   std::optional<HttpRequest> TakeRequest();
   void OnRequest();
   void Respond(HttpResponse response);
+  void StartStream(HttpResponse response);
+  void WatchPeer();
+  void ArmKeepalive();
+  void StreamWrite(std::string bytes, bool last);
+  void FlushStream();
+  void FinishStream();
+  void ReleaseStream();
   void LingeringClose();
   void TcpLingeringClose();
   void Drain();
@@ -117,6 +130,22 @@ class Connection final : public OpenConnection,
   bool shutdown_requested_ = false;
   bool closed_ = false;
   size_t drained_ = 0;
+
+  // A streaming response (kStreaming). Body bytes wait in stream_outbox_ (already framed as
+  // chunks over HTTP/1.1) while a write is in flight; a read stays pending so that a client going
+  // away is seen at once, and it becomes the next request's idle read when the stream ends on a
+  // connection that is kept.
+  std::shared_ptr<ResponseStream> stream_source_;
+  std::deque<std::string> stream_outbox_;
+  std::string stream_writing_;  // the bytes of the write in flight
+  std::optional<boost::asio::steady_timer> keepalive_timer_;
+  std::string keepalive_;
+  std::chrono::milliseconds keepalive_interval_{0};
+  bool chunked_ = false;
+  bool stream_keep_alive_ = false;
+  bool stream_ended_ = false;  // the last bytes are queued
+  bool write_in_flight_ = false;
+  bool peer_read_pending_ = false;
 };
 
 extern template class Connection<PlainStream>;

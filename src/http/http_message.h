@@ -3,12 +3,14 @@
 #ifndef PICTOR_HTTP_HTTP_MESSAGE_H_
 #define PICTOR_HTTP_HTTP_MESSAGE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "http/response_stream.h"
 #include "pictor/api_keys.h"
 
 namespace pictor::http {
@@ -51,6 +53,10 @@ struct HttpResponse {
   int status = 200;
   Headers headers;
   std::string body;
+  // Set (with status 200): the body is this stream's, sent as it comes after the header, with
+  // no Content-Length (chunked over HTTP/1.1); `body` is ignored. Transports that cannot stream
+  // (the Lambda adapter) must not route to a handler that sets it.
+  std::shared_ptr<ResponseStream> stream = nullptr;
 };
 
 // The standard reason phrase ("Not Found"), or "Unknown".

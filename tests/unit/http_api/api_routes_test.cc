@@ -112,20 +112,27 @@ TEST_F(ApiTest, PathsOutsideTheTableAre404WithTheirMethodAndPath) {
 // The route label of every request is one of a fixed set, known before any request: the
 // table's labels and "unmatched".
 TEST_F(ApiTest, RouteLabelsAreTheTablesFixedSet) {
-  const std::vector<std::string_view> expected = {"/generate-image", "/jobs",
-                                                  "/jobs/{id}",      "/images/{key}",
-                                                  "/models",         "/",
-                                                  "/healthz",        "/readyz",
-                                                  "/metrics",        "/v1/images/generations",
-                                                  "/v1/models",      "/v1/models/{id}",
+  const std::vector<std::string_view> expected = {"/generate-image",
+                                                  "/jobs",
+                                                  "/jobs/{id}",
+                                                  "/jobs/{id}/events",
+                                                  "/images/{key}",
+                                                  "/models",
+                                                  "/",
+                                                  "/healthz",
+                                                  "/readyz",
+                                                  "/metrics",
+                                                  "/v1/images/generations",
+                                                  "/v1/models",
+                                                  "/v1/models/{id}",
                                                   kUnmatchedRoute};
   EXPECT_EQ(api_->routes().Labels(), expected);
   const std::set<std::string_view> known(expected.begin(), expected.end());
   for (const char* method : {"GET", "HEAD", "POST", "PUT", "BREW", "get"}) {
     for (const char* path :
          {"/generate-image", "/jobs", "/jobs/x", "/images/a/b", "/healthz", "/readyz", "/metrics",
-          "/x", "/jobs/x/y", "/%00", "", "/v1/images/generations", "/v1/models", "/v1/models/a/b",
-          "/v1", "/", "/app.js", "/models"}) {
+          "/x", "/jobs/x/y", "/jobs/x/events", "/%00", "", "/v1/images/generations", "/v1/models",
+          "/v1/models/a/b", "/v1", "/", "/app.js", "/models"}) {
       HttpRequest r;
       r.method = method;
       r.path = path;

@@ -132,6 +132,18 @@ std::optional<ClientResponse> TestConnection::Read(bool head, std::chrono::milli
   return response;
 }
 
+std::optional<std::string> TestConnection::ReadUntil(std::string_view marker,
+                                                     std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  size_t at;
+  while ((at = pending_.find(marker)) == std::string::npos) {
+    if (!Fill(deadline)) return std::nullopt;
+  }
+  std::string out = pending_.substr(0, at + marker.size());
+  pending_.erase(0, at + marker.size());
+  return out;
+}
+
 std::optional<ClientResponse> TestConnection::RoundTrip(std::string_view request, bool head) {
   if (!Send(request)) return std::nullopt;
   return Read(head);

@@ -42,6 +42,10 @@ class TestConnection {
                                      std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Sends then reads.
   std::optional<ClientResponse> RoundTrip(std::string_view request, bool head = false);
+  // Raw bytes up to and including the first `marker` (consumed); nullopt when the connection
+  // ends or `timeout` passes first. For streamed bodies, read as they come.
+  std::optional<std::string> ReadUntil(std::string_view marker,
+                                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // True when the server closes the connection (EOF or reset) within `timeout`; any bytes that
   // arrive meanwhile are discarded.
   bool WaitClosed(std::chrono::milliseconds timeout);

@@ -6,15 +6,72 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "http/server.h"
 
 namespace pictor::http::testing {
+
+// A streaming body the test drives: Push writes to the open connection, End finishes it.
+// Thread-safe.
+class TestStream final : public ResponseStream {
+ public:
+  TestStream(std::vector<std::string> at_start, bool end_at_start,
+             std::chrono::milliseconds keepalive_interval)
+      : at_start_(std::move(at_start)),
+        end_at_start_(end_at_start),
+        keepalive_interval_(keepalive_interval) {}
+
+  void Start(std::shared_ptr<ResponseSink> sink) override {
+    std::lock_guard lock(mu_);
+    started_ = true;
+    for (auto& bytes : at_start_) sink->Write(bytes, false);
+    if (end_at_start_) {
+      sink->Write("", true);
+      return;
+    }
+    sink_ = std::move(sink);
+  }
+  void Stop() override {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    sink_.reset();
+  }
+  std::string keepalive() const override { return ": keepalive\n\n"; }
+  std::chrono::milliseconds keepalive_interval() const override { return keepalive_interval_; }
+
+  // False when the stream is not (or no longer) connected.
+  bool Push(std::string bytes, bool last = false) {
+    std::lock_guard lock(mu_);
+    if (!sink_) return false;
+    sink_->Write(std::move(bytes), last);
+    if (last) sink_.reset();
+    return true;
+  }
+  bool started() const {
+    std::lock_guard lock(mu_);
+    return started_;
+  }
+  bool stopped() const {
+    std::lock_guard lock(mu_);
+    return stopped_;
+  }
+
+ private:
+  mutable std::mutex mu_;  // guards everything below
+  std::vector<std::string> at_start_;
+  const bool end_at_start_;
+  const std::chrono::milliseconds keepalive_interval_;
+  std::shared_ptr<ResponseSink> sink_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
 
 // Routes (a route table, as every service has):
 //   GET/POST /echo      200, body "method|path|query|X-Test header|body"
@@ -22,6 +79,9 @@ namespace pictor::http::testing {
 //   GET /fast           200 "fast"
 //   GET /throw          throws
 //   GET /custom-server  sets its own Server header
+//   GET /stream         a streaming body the test drives (streams()), keepalive every minute
+//   GET /stream-ended   a streaming body of "one\n" and "two\n", ended at once
+//   GET /stream-quiet   a streaming body with a keepalive every 100 ms
 //   anything else       404 "not found" (405 for another method on a route's path)
 // Thread-safe.
 class TestService : public HttpService {
@@ -29,7 +89,7 @@ class TestService : public HttpService {
   HttpResponse Handle(const HttpRequest& request) override {
     ++calls;
     HttpResponse response = routes_.Dispatch(request).response;
-    response.headers.Add("Content-Type", "text/plain");
+    if (!response.headers.Get("Content-Type")) response.headers.Add("Content-Type", "text/plain");
     return response;
   }
 
@@ -41,9 +101,39 @@ class TestService : public HttpService {
     return slow_started_.wait_for(lock, timeout, [&] { return slow_in_progress_ >= count; });
   }
 
+  // Waits until `count` streams were opened and the server started (or stopped) each, up to
+  // `timeout`.
+  bool AwaitStreams(size_t count, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      size_t ready = 0;
+      for (const auto& stream : streams()) ready += stream->started() || stream->stopped() ? 1 : 0;
+      if (ready >= count) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+  std::vector<std::shared_ptr<TestStream>> streams() {
+    std::lock_guard lock(streams_mutex_);
+    return streams_;
+  }
+
   std::atomic<int> calls{0};
 
  private:
+  HttpResponse OpenStream(std::vector<std::string> at_start, bool end,
+                          std::chrono::milliseconds keepalive) {
+    auto stream = std::make_shared<TestStream>(std::move(at_start), end, keepalive);
+    {
+      std::lock_guard lock(streams_mutex_);
+      streams_.push_back(stream);
+    }
+    HttpResponse response;
+    response.headers.Add("Content-Type", "text/event-stream");
+    response.stream = std::move(stream);
+    return response;
+  }
+
   static HttpResponse Text(std::string body) { return HttpResponse{200, {}, std::move(body)}; }
 
   static HttpResponse Echo(const HttpRequest& request, const PathParams&) {
@@ -70,6 +160,8 @@ class TestService : public HttpService {
     return refusals;
   }
 
+  std::mutex streams_mutex_;  // guards streams_
+  std::vector<std::shared_ptr<TestStream>> streams_;
   std::mutex slow_mutex_;  // guards slow_in_progress_
   std::condition_variable slow_started_;
   int slow_in_progress_ = 0;
@@ -82,6 +174,18 @@ class TestService : public HttpService {
           {"GET", "/throw",
            [](const HttpRequest&, const PathParams&) -> HttpResponse {
              throw std::runtime_error("handler failure");
+           }},
+          {"GET", "/stream",
+           [this](const HttpRequest&, const PathParams&) {
+             return OpenStream({}, false, std::chrono::minutes(1));
+           }},
+          {"GET", "/stream-ended",
+           [this](const HttpRequest&, const PathParams&) {
+             return OpenStream({"one\n", "two\n"}, true, std::chrono::minutes(1));
+           }},
+          {"GET", "/stream-quiet",
+           [this](const HttpRequest&, const PathParams&) {
+             return OpenStream({}, false, std::chrono::milliseconds(100));
            }},
           {"GET", "/custom-server",
            [](const HttpRequest&, const PathParams&) {

@@ -82,6 +82,22 @@ TEST_F(TlsServerTest, RequestsOverTls13KeepTheConnectionAlive) {
   }
 }
 
+// A streaming response over TLS: the chunked body a client's HTTP parser reads whole (the stream
+// writes two pieces and ends), and the connection kept for the next request.
+TEST_F(TlsServerTest, StreamingResponseIsChunkedAndKeepsTheConnection) {
+  StartServer();
+  TlsTestClient client;
+  ASSERT_TRUE(client.Connect(server_->port())) << client.error();
+  auto streamed = client.Get("/stream-ended");
+  ASSERT_TRUE(streamed);
+  EXPECT_EQ(streamed->status, 200);
+  EXPECT_EQ(streamed->Header("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(streamed->body, "one\ntwo\n");
+  auto next = client.Get("/fast");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "fast");
+}
+
 TEST_F(TlsServerTest, Tls12ClientGetsAnAeadCipherWithForwardSecrecy) {
   StartServer();
   TlsClientOptions options;
