@@ -107,7 +107,7 @@ TEST_F(ServerTest, BodyOneByteOverLimitGets413WithoutReachingService) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 413);
   EXPECT_EQ(response->Header("Content-Type"), "application/json");
-  EXPECT_NE(response->body.find("\"error\": \"payload_too_large\""), std::string::npos);
+  EXPECT_NE(response->body.find("\"error\":\"payload_too_large\""), std::string::npos);
   EXPECT_EQ(service_.calls, 0);
   EXPECT_TRUE(client.WaitClosed(3s));
 }
