@@ -18,6 +18,7 @@
 #include "app/registry.h"
 #include "app/settings.h"
 #include "app/signals.h"
+#include "app/webhooks.h"
 #include "core/worker.h"
 #include "http/api.h"
 #include "http/memory_budget.h"
@@ -47,6 +48,7 @@ struct ServeOptions {
   std::string auth = "none";               // keys | none
   bool insecure_no_auth = false;
   std::string metrics_listen;  // HOST:PORT of a separate, unauthenticated /metrics listener
+  WebhookSettings webhooks;
 };
 
 // SIGHUP with TLS on: new connections get the files' current pair; open ones keep theirs. A pair
@@ -162,6 +164,13 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   }
   Runtime& r = **rt;
   AddQueueGauges(r.metrics, *r.queue);
+  auto webhooks = StartWebhooks(o.webhooks, r, ao.public_url);
+  if (!webhooks.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", webhooks.status().message().c_str());
+    return webhooks.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
+  }
+  ao.webhooks_enabled = (*webhooks)->enabled();
+  ao.allow_private_webhooks = o.webhooks.allow_private;
 
   // The job routes run on the event loop only when queue and ledger are local SQLite files
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)
@@ -233,6 +242,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     queue_alarm = std::move(started).value();
   }
 
+  (*webhooks)->Start();
   std::optional<Worker> worker;
   if (o.workers > 0) {
     WorkerOptions wo;
@@ -269,6 +279,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   if (metrics_server) metrics_server->Stop();
   (*server)->Stop();
   if (worker) worker->Join();
+  (*webhooks)->Stop();
   if (queue_alarm) queue_alarm->Stop();
   spdlog::info("stopped");
   return kExitOk;
@@ -329,6 +340,7 @@ Subcommand AddServeCommand(CLI::App& app) {
                   "NAME=SPEC: a model clients of /v1/images/generations may name (repeatable; "
                   "default PICTOR_MODEL_ALIASES, comma-separated). Clients name only the "
                   "configured model and these aliases, never a spec of their own");
+  AddWebhookOptions(*cmd, o->webhooks);
   alarm::AddAlarmOptions(*cmd, o->alarm_settings);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o, cmd] { return RunServe(*cmd, *o); }};

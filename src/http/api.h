@@ -64,6 +64,10 @@ struct ApiOptions {
   // The list price of generating `request` with the pipeline's model, for budget admission;
   // empty: the model's own (ImageModel::PriceUsd). For tests that price by size.
   std::function<double(const GenerationRequest&)> image_price_usd;
+  // Whether POST /jobs takes a "webhook_url" (the operator set PICTOR_WEBHOOK_SECRET), and whether
+  // it may point to loopback, private or link-local addresses (--allow-private-webhooks).
+  bool webhooks_enabled = false;
+  bool allow_private_webhooks = false;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
