@@ -27,7 +27,7 @@ bool IsHostNameChar(char c) {
 bool IsHostName(std::string_view host) {
   if (host.empty() || host.size() > 253) return false;
   if (!std::all_of(host.begin(), host.end(), IsHostNameChar)) return false;
-  return host.front() != '.' && host.find("..") == std::string_view::npos;
+  return host.front() != '.' && host.back() != '.' && host.find("..") == std::string_view::npos;
 }
 
 std::optional<std::string> V4Reason(uint8_t a, uint8_t b, uint8_t c) {

@@ -64,7 +64,9 @@ TEST(WebhookUrl, RefusesWhatIsNotAPlainHttpUrl) {
                           "javascript:alert(1)"}) {
     auto url = ParseWebhookUrl(bad);
     EXPECT_FALSE(url.ok()) << bad;
-    if (!url.ok()) EXPECT_EQ(url.status().reason(), "invalid_webhook_url") << bad;
+    if (!url.ok()) {
+      EXPECT_EQ(url.status().reason(), "invalid_webhook_url") << bad;
+    }
   }
 }
 
