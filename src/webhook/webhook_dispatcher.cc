@@ -36,7 +36,7 @@ Dispatcher::Dispatcher(WebhookOutbox& outbox, const Sender& sender, JobLedger* l
       sender_(sender),
       ledger_(ledger),
       metrics_(metrics),
-      options_(std::move(options)) {
+      options_(options) {
   if (metrics_ != nullptr) {
     for (const char* outcome : {"delivered", "retried", "failed"}) {
       metrics_->GetCounter(kDeliveries, kDeliveriesHelp, {{"outcome", outcome}});
