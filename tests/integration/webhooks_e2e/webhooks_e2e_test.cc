@@ -182,6 +182,21 @@ TEST_F(WebhooksTest, APendingDeliverySurvivesAKillDash9OfTheServer) {
   EXPECT_EQ(posts.back()["body"]["id"], id);
 }
 
+TEST_F(WebhooksTest, ASeparateWorkerDeliversTheWebhookItsQueueMessageCarries) {
+  StartReceiver();
+  ASSERT_TRUE(StartServe(dir_, &server_, {"--workers", "0", "--allow-private-webhooks"}, Env()));
+  const std::string id = SubmitJob(HookUrl());
+  std::unique_ptr<Process> worker;
+  ASSERT_TRUE(StartWorker(dir_, &worker, {"--allow-private-webhooks"}, Env()));
+  Json job = AwaitWebhookState(id, "delivered");
+  EXPECT_EQ(job["status"], "succeeded");
+  std::vector<Json> posts = Posts();
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_TRUE(posts[0]["signature_ok"].get<bool>());
+  EXPECT_EQ(posts[0]["body"]["id"], id);
+  if (HasFailure()) std::cerr << "pictor worker stderr:\n" << worker->Stderr();
+}
+
 TEST_F(WebhooksTest, TheOperatorsWebhookIsTrustedAndToldOfEveryJob) {
   StartReceiver();
   ASSERT_TRUE(StartServe(dir_, &server_, {"--webhook", HookUrl()}, Env()));
