@@ -19,6 +19,7 @@
 #include "app/key_check.h"
 #include "app/model_catalog.h"
 #include "app/settings.h"
+#include "app/webhooks.h"
 #include "http/api.h"
 #include "lambda/api_gateway.h"
 #include "lambda/api_gateway_function.h"
@@ -38,6 +39,7 @@ struct LambdaCommandOptions {
   int deadline_margin_ms = 1000;
   std::vector<std::string> model_aliases;  // NAME=SPEC; none given: PICTOR_MODEL_ALIASES
   std::string auth = "none";               // keys | none
+  WebhookSettings webhooks;
 };
 
 // The function's own queue (QUEUE_URL, the event source) takes the records deferred for faults
@@ -54,8 +56,10 @@ lambda::SqsBatchOptions SqsOptions(Runtime& rt, const LambdaCommandOptions& o) {
 // Everything one invocation needs, built once at init and kept warm between invocations.
 class LambdaFunction {
  public:
-  LambdaFunction(Runtime& rt, const LambdaCommandOptions& o)
-      : timed_model_(lambda::NewTimedModel(*rt.model, latencies_)),
+  // `webhooks` is borrowed and outlives the function.
+  LambdaFunction(Runtime& rt, const LambdaCommandOptions& o, Webhooks& webhooks)
+      : webhooks_(webhooks),
+        timed_model_(lambda::NewTimedModel(*rt.model, latencies_)),
         timed_store_(lambda::NewTimedStore(*rt.store, latencies_)),
         pipeline_(*timed_model_, *timed_store_, rt.pipeline->options()),
         sqs_(pipeline_, SqsOptions(rt, o)) {}
@@ -69,6 +73,8 @@ class LambdaFunction {
     if (!models.ok()) return models.status();
     models_ = std::move(models).value();
     http::ApiOptions ao = ApiOptionsForLambda(authenticator, rt.spend.get(), rt.budgets);
+    ao.webhooks_enabled = webhooks_.enabled();
+    ao.allow_private_webhooks = webhooks_.allow_private();
     ao.models = models_.get();
     api_.emplace(pipeline_, rt.queue.get(), rt.ledger.get(), rt.metrics, ao);
     return Status::Ok();
@@ -83,6 +89,9 @@ class LambdaFunction {
         "unrecognised event: neither an API Gateway proxy event nor an SQS batch");
     if (kind == lambda::EventKind::kSqs) {
       counts.handler = "sqs";
+      // Webhooks earlier invocations could not deliver: nothing else runs while the function is
+      // frozen, so each SQS invocation takes up those due.
+      webhooks_.DeliverDue();
       auto report = sqs_.Handle(event, inv.deadline_ms);
       if (report.ok()) {
         counts.jobs = report->records;
@@ -123,6 +132,7 @@ class LambdaFunction {
     return ao;
   }
 
+  Webhooks& webhooks_;
   lambda::LatencyLog latencies_;
   std::unique_ptr<ImageModel> timed_model_;
   std::unique_ptr<ObjectStore> timed_store_;
@@ -176,9 +186,18 @@ int RunLambda(LambdaCommandOptions& o) {
       (*rt)->pipeline->owner_budgets = keys->budgets.get();  // copied by the function's pipeline
     }
   }
+  // Each webhook is attempted once at once (a frozen function has no threads running); what
+  // fails waits in the outbox for a later invocation or any serve or worker process.
+  std::unique_ptr<Webhooks> webhooks;
+  if (init.ok()) {
+    auto started =
+        StartWebhooks(o.webhooks, **rt, FirstEnv({"PICTOR_PUBLIC_URL"}), Webhooks::Mode::kInline);
+    init = started.status();
+    if (started.ok()) webhooks = std::move(started).value();
+  }
   std::unique_ptr<LambdaFunction> function;
   if (init.ok()) {
-    function = std::make_unique<LambdaFunction>(**rt, o);
+    function = std::make_unique<LambdaFunction>(**rt, o, *webhooks);
     init = function->StartApi(**rt, o, aliases, keys ? keys->authenticator.get() : nullptr);
   }
   if (!init.ok()) {
@@ -216,6 +235,7 @@ Subcommand AddLambdaCommand(CLI::App& app) {
                   "/healthz and /readyz (keys from 'pictor keys create'); none (default)")
       ->envname("PICTOR_AUTH")
       ->check(CLI::IsMember({"keys", "none"}));
+  AddWebhookOptions(*cmd, o->webhooks);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o] { return RunLambda(*o); }};
 }

@@ -18,7 +18,7 @@
 #include "app/registry.h"
 #include "app/settings.h"
 #include "app/signals.h"
-#include "core/job_observer.h"
+#include "app/webhooks.h"
 #include "core/worker.h"
 #include "http/api.h"
 #include "http/job_events.h"
@@ -53,6 +53,7 @@ struct ServeOptions {
   int event_poll_ms = static_cast<int>(http::JobEventOptions{}.poll_interval.count());
   int event_keepalive_ms = static_cast<int>(http::JobEventOptions{}.keepalive_interval.count());
   size_t max_event_streams = http::JobEventOptions{}.max_streams;
+  WebhookSettings webhooks;
 };
 
 // SIGHUP with TLS on: new connections get the files' current pair; open ones keep theirs. A pair
@@ -168,6 +169,13 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   }
   Runtime& r = **rt;
   AddQueueGauges(r.metrics, *r.queue);
+  auto webhooks = StartWebhooks(o.webhooks, r, ao.public_url);
+  if (!webhooks.ok()) {
+    std::fprintf(stderr, "pictor serve: %s\n", webhooks.status().message().c_str());
+    return webhooks.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
+  }
+  ao.webhooks_enabled = (*webhooks)->enabled();
+  ao.allow_private_webhooks = o.webhooks.allow_private;
 
   // The job routes run on the event loop only when queue and ledger are local SQLite files
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)
@@ -198,7 +206,6 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   // Event streams follow jobs through the hub: told at once by the in-process workers, and
   // polling the ledger for what other processes do. Declared before the API and the server,
   // which borrow it, so that it outlives every stream.
-  JobObservers job_observers;
   std::unique_ptr<http::JobEventHub> events;
   if (r.ledger) {
     http::JobEventOptions eo;
@@ -206,10 +213,17 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     eo.keepalive_interval = std::chrono::milliseconds(o.event_keepalive_ms);
     eo.max_streams = o.max_event_streams;
     events = std::make_unique<http::JobEventHub>(*r.ledger, eo, &r.metrics);
-    job_observers.Add(events.get());
-    r.pipeline->observer = &job_observers;
+    r.observers.Add(events.get());  // the pipeline's observer (settings.cc)
     ao.events = events.get();
   }
+  // The hub leaves the runtime's observers before it goes (the runtime outlives this function).
+  struct LeaveObservers {
+    JobObservers& observers;
+    JobObserver* hub;
+    ~LeaveObservers() {
+      if (hub != nullptr) observers.Remove(hub);
+    }
+  } leave_observers{r.observers, events.get()};
   http::Api api(*r.pipeline, r.queue.get(), r.ledger.get(), r.metrics, ao);
   auto server = http::HttpServer::Start(so, api);
   if (!server.ok()) {
@@ -254,6 +268,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     queue_alarm = std::move(started).value();
   }
 
+  (*webhooks)->Start();
   std::optional<Worker> worker;
   if (o.workers > 0) {
     WorkerOptions wo;
@@ -290,6 +305,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   if (metrics_server) metrics_server->Stop();
   (*server)->Stop();
   if (worker) worker->Join();
+  (*webhooks)->Stop();
   if (queue_alarm) queue_alarm->Stop();
   spdlog::info("stopped");
   return kExitOk;
@@ -360,6 +376,7 @@ Subcommand AddServeCommand(CLI::App& app) {
                   "NAME=SPEC: a model clients of /v1/images/generations may name (repeatable; "
                   "default PICTOR_MODEL_ALIASES, comma-separated). Clients name only the "
                   "configured model and these aliases, never a spec of their own");
+  AddWebhookOptions(*cmd, o->webhooks);
   alarm::AddAlarmOptions(*cmd, o->alarm_settings);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o, cmd] { return RunServe(*cmd, *o); }};

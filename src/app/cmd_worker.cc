@@ -8,6 +8,7 @@
 #include "app/queue_metrics.h"
 #include "app/settings.h"
 #include "app/signals.h"
+#include "app/webhooks.h"
 #include "core/worker.h"
 #include "http/memory_budget.h"
 #include "http/metrics_service.h"
@@ -21,6 +22,7 @@ struct WorkerCommandOptions {
   int concurrency = 4;
   int visibility_timeout = 60;
   std::string metrics_listen;  // HOST:PORT; empty = no metrics endpoint
+  WebhookSettings webhooks;
 };
 
 // "127.0.0.1:9100", "[::1]:0" → host, port (the same form as serve's --listen).
@@ -47,6 +49,13 @@ int RunWorker(WorkerCommandOptions& o) {
   }
   Runtime& r = **rt;
   http::ReturnLargeBlocksToSystem();  // canvases go back to the system after each job
+  // The payload's image URL starts at the server's public URL, when the environment names it.
+  auto webhooks = StartWebhooks(o.webhooks, r, FirstEnv({"PICTOR_PUBLIC_URL"}));
+  if (!webhooks.ok()) {
+    std::fprintf(stderr, "pictor worker: %s\n", webhooks.status().message().c_str());
+    return webhooks.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
+  }
+  (*webhooks)->Start();
 
   // Declared before the server so that it outlives every request the server answers.
   http::MetricsService metrics_service(r.metrics);
@@ -78,6 +87,7 @@ int RunWorker(WorkerCommandOptions& o) {
   spdlog::info("signal {} received: finishing jobs in flight", sig);
   worker.RequestStop();
   worker.Join();
+  (*webhooks)->Stop();
   if (metrics_server) metrics_server->Stop();
   spdlog::info("worker stopped: {} succeeded, {} retried, {} dead-lettered", worker.succeeded(),
                worker.retried(), worker.dead_lettered());
@@ -97,6 +107,7 @@ Subcommand AddWorkerCommand(CLI::App& app) {
   cmd->add_option("--metrics-listen", o->metrics_listen,
                   "Serve GET /metrics and /healthz on HOST:PORT (port 0 picks a free one)")
       ->envname("PICTOR_METRICS_LISTEN");
+  AddWebhookOptions(*cmd, o->webhooks);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o] { return RunWorker(*o); }};
 }

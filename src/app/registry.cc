@@ -13,6 +13,8 @@
 #include "notify/smtp/smtp_notifier.h"
 #include "notify/sns/sns_notifier.h"
 #include "notify/webhook/webhook_notifier.h"
+#include "outbox/sqlite/sqlite_webhook_outbox.h"
+#include "outbox/store/store_webhook_outbox.h"
 #include "queue/sqlite/sqlite_queue.h"
 #include "queue/sqs/sqs_queue.h"
 #include "spend/sqlite/sqlite_spend_ledger.h"
@@ -124,6 +126,28 @@ Result<std::unique_ptr<SpendLedger>> MakeSpendLedger(const LedgerSpec& spec,
         return Status::InvalidArgument("the spend ledger needs the job ledger's own store");
       }
       return OpenStoreSpendLedger(*ledger_own_store, "");
+  }
+  return Status::Internal("unhandled ledger kind");
+}
+
+Result<std::unique_ptr<WebhookOutbox>> MakeWebhookOutbox(const LedgerSpec& spec,
+                                                         const LedgerContext& context,
+                                                         ObjectStore* ledger_own_store) {
+  switch (spec.kind) {
+    case LedgerSpec::Kind::kNone:
+      return std::unique_ptr<WebhookOutbox>();
+    case LedgerSpec::Kind::kSqlite:
+      return OpenSqliteWebhookOutbox(spec.path);
+    case LedgerSpec::Kind::kImageStore:
+      if (context.store == nullptr) {
+        return Status::InvalidArgument("the webhook outbox needs an image store (--store)");
+      }
+      return OpenStoreWebhookOutbox(*context.store, std::string(context.key_prefix));
+    case LedgerSpec::Kind::kOwnStore:
+      if (ledger_own_store == nullptr) {
+        return Status::InvalidArgument("the webhook outbox needs the job ledger's own store");
+      }
+      return OpenStoreWebhookOutbox(*ledger_own_store, "");
   }
   return Status::Internal("unhandled ledger kind");
 }

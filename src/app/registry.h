@@ -21,6 +21,7 @@
 #include "pictor/object_store.h"
 #include "pictor/spend_ledger.h"
 #include "pictor/status.h"
+#include "pictor/webhook_outbox.h"
 
 namespace pictor::app {
 
@@ -68,6 +69,13 @@ Result<KeyStoreParts> BuildKeyStore(const KeyStoreSpec& spec, const LedgerContex
 Result<std::unique_ptr<SpendLedger>> MakeSpendLedger(const LedgerSpec& spec,
                                                      const LedgerContext& context,
                                                      ObjectStore* ledger_own_store);
+
+// The webhook outbox beside the job ledger `spec` describes, as MakeSpendLedger places the spend
+// ledger: a table in the SQLite ledger's file, or objects under "<key prefix>/webhooks/" of the
+// ledger's store. Null for kNone.
+Result<std::unique_ptr<WebhookOutbox>> MakeWebhookOutbox(const LedgerSpec& spec,
+                                                         const LedgerContext& context,
+                                                         ObjectStore* ledger_own_store);
 
 struct NotifierSettings {
   std::string alert_email;     // the SMTP recipient

@@ -208,6 +208,7 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned 
     options.metrics = &rt->metrics;
     options.spend = rt->spend.get();
     options.budgets = rt->budgets;
+    options.observer = &rt->observers;
     rt->pipeline = std::make_unique<Pipeline>(*rt->model, *rt->store, std::move(options));
   }
   return rt;

@@ -92,6 +92,8 @@ struct Runtime {
   std::unique_ptr<SpendLedger> spend;  // beside the ledger; null without one
   std::vector<Budget> budgets;         // the global budgets (--budget, the configuration)
   MetricsRegistry metrics;
+  // Told of every state the pipeline's jobs take (pipeline->observer): webhooks, event streams.
+  JobObservers observers;
   std::unique_ptr<Pipeline> pipeline;  // set when model and store are
 };
 

@@ -7,8 +7,8 @@
 namespace pictor {
 
 std::string EncodeJobMessage(const JobMessage& job) {
-  const bool only_prompt =
-      job.negative_prompt.empty() && !job.seed && !job.width && !job.height && job.job_id.empty();
+  const bool only_prompt = job.negative_prompt.empty() && !job.seed && !job.width && !job.height &&
+                           job.job_id.empty() && job.webhook_url.empty();
   const std::string_view trimmed = TrimWhitespace(job.prompt);
   if (only_prompt && (trimmed.empty() || trimmed.front() != '{')) return job.prompt;
   // nlohmann::json keeps an object's keys sorted and dump() writes compact UTF-8: the bytes
@@ -19,6 +19,7 @@ std::string EncodeJobMessage(const JobMessage& job) {
   if (job.width) doc["width"] = *job.width;
   if (job.height) doc["height"] = *job.height;
   if (!job.job_id.empty()) doc["job_id"] = job.job_id;
+  if (!job.webhook_url.empty()) doc["webhook_url"] = job.webhook_url;
   return doc.dump();
 }
 
@@ -30,6 +31,7 @@ JobMessage JobMessageFor(const JobSpec& spec) {
   job.width = spec.request.width;
   job.height = spec.request.height;
   job.job_id = spec.job_id;
+  job.webhook_url = spec.webhook_url;
   return job;
 }
 
@@ -37,7 +39,8 @@ Result<JobSpec> ParseQueueMessageBody(std::string_view body, const RequestDefaul
                                       const RequestLimits& limits) {
   std::string_view trimmed = TrimWhitespace(body);
   if (!trimmed.empty() && trimmed.front() == '{') {
-    return ParseJobJson(trimmed, defaults, limits, /*allow_job_id=*/true);
+    return ParseJobJson(trimmed, defaults, limits, /*allow_job_id=*/true,
+                        /*allow_webhook_url=*/true);
   }
   if (Status s = ValidatePromptText(body, limits, "prompt", false); !s.ok()) return s;
   JobSpec spec;

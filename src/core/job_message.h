@@ -5,7 +5,8 @@
 // Wire format, byte for byte what has always been queued (old messages must stay readable):
 //  - a plain-text prompt, as `aws sqs send-message --message-body "A cat"` sends it; or
 //  - a compact JSON object with some of "height", "job_id", "negative_prompt", "prompt", "seed",
-//    "width", keys in that (lexicographic) order, UTF-8 written as is, no whitespace:
+//    "webhook_url", "width", keys in that (lexicographic) order, UTF-8 written as is, no
+//    whitespace:
 //    {"height":512,"job_id":"0190…","prompt":"A cat","seed":7,"width":512}
 // Pure functions, thread-safe.
 #ifndef PICTOR_CORE_JOB_MESSAGE_H_
@@ -30,7 +31,8 @@ struct JobMessage {
   std::optional<uint32_t> seed;
   std::optional<int> width;
   std::optional<int> height;
-  std::string job_id;  // "" = none (the message id becomes the job id)
+  std::string job_id;       // "" = none (the message id becomes the job id)
+  std::string webhook_url;  // "" = none
 
   bool operator==(const JobMessage&) const = default;
 };

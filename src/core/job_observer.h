@@ -33,6 +33,12 @@ class JobObservers final : public JobObserver {
     std::lock_guard lock(mu_);
     observers_.push_back(observer);
   }
+  // Stops telling `observer`. A JobChanged already running may still be telling it: remove an
+  // observer only once nothing changes jobs any more (the workers stopped).
+  void Remove(JobObserver* observer) {
+    std::lock_guard lock(mu_);
+    std::erase(observers_, observer);
+  }
   void JobChanged(const JobRecord& record) override {
     std::vector<JobObserver*> observers;
     {

@@ -261,6 +261,7 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   record.width = request.width;
   record.height = request.height;
   record.key = result.key;
+  if (!spec->webhook_url.empty()) record.webhook_url = spec->webhook_url;
   // A duplicate delivery of a finished job must not show it running again.
   if (!(have_record && record.state == JobState::kSucceeded)) save(JobState::kRunning);
 

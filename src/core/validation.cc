@@ -96,7 +96,8 @@ Status ValidateRequest(const GenerationRequest& request, const RequestLimits& li
 }
 
 Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defaults,
-                             const RequestLimits& limits, bool allow_job_id) {
+                             const RequestLimits& limits, bool allow_job_id,
+                             bool allow_webhook_url) {
   Json doc;
   if (Status s = ParseStrictJson(body, &doc); !s.ok()) return s;
   if (!doc.is_object()) return Invalid("request body must be a JSON object", "malformed_json");
@@ -142,10 +143,15 @@ Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defau
         return Invalid("job_id must be a non-empty string of at most 128 bytes", "invalid_type");
       }
       spec.job_id = value.get<std::string>();
+    } else if (name == "webhook_url" && allow_webhook_url) {
+      if (value.is_null()) continue;
+      if (!value.is_string()) return Invalid("webhook_url must be a string", "invalid_type");
+      spec.webhook_url = value.get<std::string>();
     } else {
-      return Invalid(
-          "unknown field '" + name + "'; accepted are prompt, negative_prompt, seed, width, height",
-          "unknown_field");
+      return Invalid("unknown field '" + name +
+                         "'; accepted are prompt, negative_prompt, seed, width, height" +
+                         (allow_webhook_url ? ", webhook_url" : ""),
+                     "unknown_field");
     }
   }
   if (!has_prompt) return Invalid("prompt is required", "prompt_required");

@@ -48,15 +48,21 @@ struct JobSpec {
   GenerationRequest request;
   bool has_seed = false;
   std::string job_id;
+  // Where the job's final state is POSTed (POST /jobs and queue messages only); "" = nowhere.
+  // Only its type is checked here: the API checks the URL (core/webhook_url.h), and the
+  // deliverer checks where it leads.
+  std::string webhook_url;
 };
 
 // Parses a JSON object {"prompt", "negative_prompt"?, "seed"?, "width"?, "height"?} and
 // validates it. Unknown fields, wrong types and malformed JSON are InvalidArgument with a
 // message naming the field (reasons: malformed_json, duplicate_key, unknown_field, invalid_type,
 // ...). A key named twice, in this object or any nested one, is duplicate_key (core/strict_json.h).
-// `allow_job_id` accepts the internal "job_id" field of queue messages.
+// `allow_job_id` accepts the internal "job_id" field of queue messages; `allow_webhook_url` the
+// "webhook_url" of jobs (a string, or null for none).
 Result<JobSpec> ParseJobJson(std::string_view body, const RequestDefaults& defaults,
-                             const RequestLimits& limits, bool allow_job_id = false);
+                             const RequestLimits& limits, bool allow_job_id = false,
+                             bool allow_webhook_url = false);
 
 // A seed in 0..kMaxSeed derived from an id, so a redelivered message makes the same image.
 uint32_t DeriveSeed(std::string_view id);

@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "core/job_message.h"
 #include "core/percent_encoding.h"
+#include "core/webhook_url.h"
 #include "http/api_responses.h"
 #include "http/metrics_service.h"
 #include "http/openai_errors.h"
@@ -219,8 +220,19 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
     }
     idempotency_key = std::string(*k);
   }
-  auto spec = ParseJobJson(request.body, pipeline_.job_size, pipeline_.limits);
+  auto spec = ParseJobJson(request.body, pipeline_.job_size, pipeline_.limits,
+                           /*allow_job_id=*/false, /*allow_webhook_url=*/true);
   if (!spec.ok()) return ErrorResponse(spec.status());
+  if (!spec->webhook_url.empty()) {
+    if (!options_.webhooks_enabled) {
+      return ClientError(400,
+                         "webhooks are not enabled on this server: its operator has not set "
+                         "PICTOR_WEBHOOK_SECRET",
+                         "webhooks_disabled");
+    }
+    auto url = CheckClientWebhookUrl(spec->webhook_url, options_.allow_private_webhooks);
+    if (!url.ok()) return ErrorResponse(url.status());
+  }
   if (Status s = pipeline_.model.Check(spec->request); !s.ok()) return ErrorResponse(s);
   // Before anything is queued: a job its budgets cannot pay for would only fail in a worker.
   if (Status s = AdmitSpend(request.caller, PriceOf(spec->request)); !s.ok()) {
@@ -241,6 +253,9 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   record.owner = request.caller.key_name;
   record.model = pipeline_.model.Name();
   record.request_digest = RequestDigest(spec->request, spec->has_seed);
+  record.webhook_url = spec->webhook_url;
+  // A replay of the Idempotency-Key must ask for the same webhook too.
+  if (!spec->webhook_url.empty()) record.request_digest += ":" + StableHashHex(spec->webhook_url);
 
   auto created = ledger_->Create(record);
   if (!created.ok()) return ErrorResponse(created.status());

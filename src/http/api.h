@@ -72,6 +72,10 @@ struct ApiOptions {
   // The hub GET /jobs/{id}/events subscribes to; borrowed, outlives the Api and every stream it
   // opened. Null: the route answers 501 (the Lambda adapter cannot hold a stream open).
   JobEventHub* events = nullptr;
+  // Whether POST /jobs takes a "webhook_url" (the operator set PICTOR_WEBHOOK_SECRET), and whether
+  // it may point to loopback, private or link-local addresses (--allow-private-webhooks).
+  bool webhooks_enabled = false;
+  bool allow_private_webhooks = false;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.

@@ -93,6 +93,20 @@ Json JobJson(const JobRecord& job, const std::string& url) {
                {"created_at", FormatIso8601(job.created_ms)},
                {"updated_at", FormatIso8601(job.updated_ms)}};
   body["url"] = job.state == JobState::kSucceeded ? Json(url) : Json(nullptr);
+  // The last attempt to deliver the job's webhook; the URL itself is never shown (it may hold a
+  // token), and errors name only its origin.
+  const WebhookDelivery& hook = job.webhook;
+  body["webhook"] =
+      hook.state.empty()
+          ? Json(nullptr)
+          : Json{{"state", hook.state},
+                 {"attempts", hook.attempts},
+                 {"last_status", hook.last_status == 0 ? Json(nullptr) : Json(hook.last_status)},
+                 {"last_attempt_ms", hook.last_attempt_ms},
+                 {"last_attempt_at", hook.last_attempt_ms == 0
+                                         ? Json(nullptr)
+                                         : Json(FormatIso8601(hook.last_attempt_ms))},
+                 {"last_error", hook.last_error.empty() ? Json(nullptr) : Json(hook.last_error)}};
   return body;
 }
 

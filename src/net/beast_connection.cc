@@ -28,10 +28,12 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
-// Resolves `host` within `deadline`. getaddrinfo cannot be interrupted, so it runs on a thread
-// of its own that the caller stops waiting for at the deadline; an address needs no lookup.
-Result<std::vector<tcp::endpoint>> Resolve(const std::string& host, uint16_t port,
-                                           SteadyClock::time_point deadline) {
+}  // namespace
+
+// getaddrinfo cannot be interrupted, so it runs on a thread of its own that the caller stops
+// waiting for at the deadline.
+Result<std::vector<tcp::endpoint>> ResolveEndpoints(const std::string& host, uint16_t port,
+                                                    SteadyClock::time_point deadline) {
   error_code ec;
   asio::ip::address address = asio::ip::make_address(host, ec);
   if (!ec) return std::vector<tcp::endpoint>{tcp::endpoint(address, port)};
@@ -81,6 +83,8 @@ Result<std::vector<tcp::endpoint>> Resolve(const std::string& host, uint16_t por
   }
   return std::move(lookup->endpoints);
 }
+
+namespace {
 
 // Asks the HTTP proxy on `connection` for a tunnel to `url`'s host and port.
 Status OpenTunnel(Connection& connection, const HttpUrl& url, const HttpProxy& proxy,
@@ -165,11 +169,22 @@ bool Connection::LooksReusable(std::chrono::seconds max_idle_age) {
 Result<std::unique_ptr<Connection>> OpenConnection(const HttpUrl& url, const HttpProxy* proxy,
                                                    const TlsContextSource& tls_context,
                                                    SteadyClock::time_point deadline,
-                                                   const std::string& where) {
+                                                   const std::string& where,
+                                                   const std::vector<std::string>& addresses) {
   const std::string& host = proxy != nullptr ? proxy->host : url.host;
   const uint16_t port = proxy != nullptr ? proxy->port : url.port;
   const std::string peer = FormatAuthority(host, port);
-  Result<std::vector<tcp::endpoint>> endpoints = Resolve(host, port, deadline);
+  Result<std::vector<tcp::endpoint>> endpoints = std::vector<tcp::endpoint>();
+  if (addresses.empty()) {
+    endpoints = ResolveEndpoints(host, port, deadline);
+  } else {
+    for (const std::string& text : addresses) {
+      error_code ec;
+      asio::ip::address address = asio::ip::make_address(text, ec);
+      if (ec) return Status::InvalidArgument(where + ": not an address to connect to: " + text);
+      endpoints->emplace_back(address, port);
+    }
+  }
   if (!endpoints.ok()) return endpoints.status().WithContext(where);
 
   auto connection = std::make_unique<Connection>(url.Origin());

@@ -79,11 +79,17 @@ using TlsContextSource = std::function<Result<boost::asio::ssl::context*>()>;
 // tunnel, else the proxy itself is the peer), with the TLS handshake done for https, all within
 // `deadline`. TLS verifies the certificate against `url`'s host: SNI and name check for a name,
 // address check for an IP. Errors as HttpClient's; `where` ("GET https://host/path") starts
-// every message.
+// every message. `addresses`, when not empty, are connected to instead of what the host (or
+// proxy) resolves to (HttpCall::connect_addresses; the caller passes no proxy then).
 Result<std::unique_ptr<Connection>> OpenConnection(const HttpUrl& url, const HttpProxy* proxy,
                                                    const TlsContextSource& tls_context,
                                                    SteadyClock::time_point deadline,
-                                                   const std::string& where);
+                                                   const std::string& where,
+                                                   const std::vector<std::string>& addresses = {});
+
+// The endpoints `host` resolves to at `port`, within `deadline`; an address needs no lookup.
+Result<std::vector<boost::asio::ip::tcp::endpoint>> ResolveEndpoints(
+    const std::string& host, uint16_t port, SteadyClock::time_point deadline);
 
 }  // namespace pictor::net
 

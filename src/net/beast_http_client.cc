@@ -64,7 +64,11 @@ class BeastHttpClient final : public HttpClient {
                                      url.status().message());
     }
     const std::string where = call.method + " " + url->ForMessages();
-    Result<const HttpProxy*> proxy = proxies_.For(*url);
+    // Addresses the caller checked are connected to directly: a proxy would resolve the name again.
+    const bool pinned = !call.connect_addresses.empty();
+    Result<const HttpProxy*> proxy =
+        pinned ? Result<const HttpProxy*>(static_cast<const HttpProxy*>(nullptr))
+               : proxies_.For(*url);
     if (!proxy.ok()) return proxy.status().WithContext(where);
     const HttpProxy* forward_proxy = url->tls ? nullptr : *proxy;
     Result<std::string> head = FormatRequestHead(call, *url, forward_proxy);
@@ -75,19 +79,20 @@ class BeastHttpClient final : public HttpClient {
 
     for (int attempt = 0;; ++attempt) {
       // A reused connection found closed is replaced once, by a fresh one.
-      std::unique_ptr<Connection> connection = attempt == 0 ? pool_.Take(url->Origin()) : nullptr;
+      std::unique_ptr<Connection> connection =
+          attempt == 0 && !pinned ? pool_.Take(url->Origin()) : nullptr;
       const bool reused = connection != nullptr;
       if (!reused) {
         const SteadyClock::time_point connect_deadline =
             std::min(deadline, DeadlineAfter(SteadyClock::now(), call.connect_timeout));
-        Result<std::unique_ptr<Connection>> opened =
-            OpenConnection(*url, *proxy, tls_context, connect_deadline, where);
+        Result<std::unique_ptr<Connection>> opened = OpenConnection(
+            *url, *proxy, tls_context, connect_deadline, where, call.connect_addresses);
         if (!opened.ok()) return opened.status();
         connection = std::move(*opened);
       }
       Exchange exchange = Transact(*connection, request, call.method == "HEAD", deadline, where);
       if (exchange.reply.ok()) {
-        if (exchange.keep_alive) pool_.Put(std::move(connection));
+        if (exchange.keep_alive && !pinned) pool_.Put(std::move(connection));
         return std::move(exchange.reply);
       }
       if (!(reused && exchange.stale)) return exchange.reply.status();
@@ -117,6 +122,23 @@ class BeastHttpClient final : public HttpClient {
 
 std::unique_ptr<HttpClient> NewHttpClient(size_t max_idle_connections) {
   return std::make_unique<BeastHttpClient>(max_idle_connections);
+}
+
+Result<std::vector<std::string>> ResolveHost(const std::string& host,
+                                             std::chrono::milliseconds timeout) {
+  try {
+    auto endpoints = ResolveEndpoints(host, 0, DeadlineAfter(SteadyClock::now(), timeout));
+    if (!endpoints.ok()) return endpoints.status();
+    std::vector<std::string> addresses;
+    for (const auto& endpoint : *endpoints) {
+      // Without the scope of a link-local IPv6 address: the text is for checking.
+      addresses.push_back(endpoint.address().is_v6() ? endpoint.address().to_v6().to_string()
+                                                     : endpoint.address().to_string());
+    }
+    return addresses;
+  } catch (const std::system_error& e) {  // no thread for the lookup
+    return Status::Unavailable("cannot resolve " + host + ": " + e.code().message());
+  }
 }
 
 }  // namespace pictor::net

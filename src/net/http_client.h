@@ -33,6 +33,12 @@ struct HttpCall {
   std::string body{};
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{30000};
+  // When not empty, the connection goes to these addresses (IPv4 or IPv6 text, tried in order, at
+  // the URL's port) instead of those the URL's host resolves to, without a proxy and on a fresh
+  // connection that is not pooled afterwards; TLS still verifies the certificate against the
+  // URL's host. For callers that checked the addresses themselves (webhooks: what was checked is
+  // what is connected to, whatever the name resolves to a moment later).
+  std::vector<std::string> connect_addresses{};
 };
 
 // A complete reply. Any status code, 5xx included, is a reply; only transport failures are not.
@@ -77,6 +83,11 @@ class HttpClient {
 // Proxies come from the environment when the client is made (http_proxy, https_proxy, no_proxy;
 // see http_proxy.h). Reply bodies up to 64 MiB are accepted.
 std::unique_ptr<HttpClient> NewHttpClient(size_t max_idle_connections = 16);
+
+// The addresses `host` resolves to (getaddrinfo, IPv4 and IPv6, as text), within `timeout`; an
+// address is its own answer. DeadlineExceeded on timeout; Unavailable when it does not resolve.
+Result<std::vector<std::string>> ResolveHost(const std::string& host,
+                                             std::chrono::milliseconds timeout);
 
 }  // namespace pictor::net
 

@@ -26,6 +26,7 @@ TEST(JobMessage, EveryFieldSurvivesTheRoundTrip) {
   job.width = 640;
   job.height = 384;
   job.job_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+  job.webhook_url = "https://hooks.example.com/in?token=t";
   JobSpec spec = RoundTrip(job);
   EXPECT_EQ(spec.request.prompt, job.prompt);
   EXPECT_EQ(spec.request.negative_prompt, "blurry");
@@ -34,7 +35,20 @@ TEST(JobMessage, EveryFieldSurvivesTheRoundTrip) {
   EXPECT_EQ(spec.request.width, 640);
   EXPECT_EQ(spec.request.height, 384);
   EXPECT_EQ(spec.job_id, job.job_id);
+  EXPECT_EQ(spec.webhook_url, job.webhook_url);
   EXPECT_EQ(JobMessageFor(spec), job);
+}
+
+TEST(JobMessage, AWebhookUrlIsWrittenAsJsonInItsPlace) {
+  JobMessage job;
+  job.prompt = "A cat";
+  job.webhook_url = "https://h.example/x";
+  EXPECT_EQ(EncodeJobMessage(job), R"({"prompt":"A cat","webhook_url":"https://h.example/x"})");
+  auto typed = ParseQueueMessageBody(R"({"prompt":"A cat","webhook_url":7})", {}, Limits());
+  EXPECT_TRUE(typed.status().IsInvalidArgument());
+  // The synchronous API takes no webhook.
+  EXPECT_FALSE(
+      ParseJobJson(R"({"prompt":"A cat","webhook_url":"https://h.example/"})", {}, Limits()).ok());
 }
 
 TEST(JobMessage, AbsentOptionalsComeBackAbsentOrDefaulted) {

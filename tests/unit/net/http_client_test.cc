@@ -78,6 +78,23 @@ TEST(HttpClientTest, ReturnsStatusHeadersAndBody) {
   EXPECT_EQ(reply->FindHeader("absent"), nullptr);
 }
 
+// A webhook's checked addresses: the name is never resolved (".invalid" never resolves), the
+// connection goes to the address given, the Host header keeps the name, and nothing is pooled.
+TEST(HttpClientTest, ConnectsToTheGivenAddressesInsteadOfResolvingTheName) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok("pinned"); });
+  auto client = NewHttpClient();
+  HttpCall call{.method = "POST", .url = "http://hooks.invalid:" + Port(server.port()) + "/in"};
+  call.connect_addresses = {"127.0.0.1"};
+  Result<HttpReply> reply = client->Perform(call);
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->body, "pinned");
+  EXPECT_EQ(server.requests().at(0).Header("Host"), "hooks.invalid:" + Port(server.port()));
+  // Without the addresses the name is resolved, and does not resolve.
+  EXPECT_FALSE(client->Perform({.url = "http://hooks.invalid:" + Port(server.port()) + "/"}).ok());
+  call.connect_addresses = {"not an address"};
+  EXPECT_TRUE(client->Perform(call).status().IsInvalidArgument());
+}
+
 TEST(HttpClientTest, KeepsReplyHeadersInArrivalOrderWithTheirNamesAndTrimmedValues) {
   TestHttpServer server([](const RecordedRequest&) {
     return ScriptedReply{.raw =

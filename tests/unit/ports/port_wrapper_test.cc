@@ -15,6 +15,7 @@
 #include "pictor/notifier_wrapper.h"
 #include "pictor/object_store_wrapper.h"
 #include "pictor/spend_ledger_wrapper.h"
+#include "pictor/webhook_outbox_wrapper.h"
 
 namespace pictor {
 namespace {
@@ -266,6 +267,49 @@ TEST(PortWrapperTest, SpendLedgerWrapperForwardsEveryMethod) {
   ASSERT_TRUE(since.ok());
   EXPECT_EQ(since->at(0).at_ms, 3);
   EXPECT_EQ(inner.log, (Log{"Charge c9 1", "Check 0 2.000000 5", "Refund c9", "Since 3"}));
+}
+
+// Records every call to it and answers each with something of the arguments.
+class RecordingWebhookOutbox final : public WebhookOutbox {
+ public:
+  Status Add(const WebhookMessage& m) override {
+    log.push_back("Add " + m.id);
+    return Status::Unavailable("add");
+  }
+  Result<std::vector<WebhookMessage>> Claim(int64_t now_ms, int64_t lease_ms, int max) override {
+    log.push_back("Claim " + std::to_string(now_ms) + " " + std::to_string(lease_ms) + " " +
+                  std::to_string(max));
+    return std::vector<WebhookMessage>(static_cast<size_t>(max));
+  }
+  Status Reschedule(const WebhookMessage& m) override {
+    log.push_back("Reschedule " + m.id + " " + std::to_string(m.attempts));
+    return Status::Aborted("reschedule");
+  }
+  Status Remove(std::string_view id) override {
+    log.push_back("Remove " + std::string(id));
+    return Status::Ok();
+  }
+  Result<int64_t> Count() override {
+    log.push_back("Count");
+    return int64_t{42};
+  }
+  Log log;
+};
+
+TEST(PortWrapperTest, WebhookOutboxWrapperForwardsEveryMethod) {
+  RecordingWebhookOutbox inner;
+  WebhookOutboxWrapper wrapper(inner);
+  EXPECT_EQ(&wrapper.target(), &inner);
+  WebhookMessage m;
+  m.id = "msg_1";
+  m.attempts = 3;
+  EXPECT_EQ(wrapper.Add(m).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(wrapper.Claim(5, 6, 2)->size(), 2u);
+  EXPECT_EQ(wrapper.Reschedule(m).code(), StatusCode::kAborted);
+  EXPECT_TRUE(wrapper.Remove("msg_1").ok());
+  EXPECT_EQ(*wrapper.Count(), 42);
+  EXPECT_EQ(inner.log,
+            (Log{"Add msg_1", "Claim 5 6 2", "Reschedule msg_1 3", "Remove msg_1", "Count"}));
 }
 
 TEST(PortWrapperTest, StoreWrapperForwardsEveryMethodIncludingOnesWithADefault) {
