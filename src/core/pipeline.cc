@@ -110,6 +110,14 @@ int64_t NowMs() {
       .count();
 }
 
+std::string ImageKeyPrefix(std::string_view prefix) {
+  std::string key;
+  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+  if (!prefix.empty()) key.append(prefix).append("/");
+  key += "generated_images/";
+  return key;
+}
+
 std::string ImageKey(std::string_view prefix, ImageOrigin origin, std::string_view model,
                      uint32_t seed, std::string_view unique) {
   std::string clean;
@@ -122,10 +130,7 @@ std::string ImageKey(std::string_view prefix, ImageOrigin origin, std::string_vi
     // Ids that are not plain keep their identity through a hash, never through truncation.
     clean = "h" + StableHashHex(unique);
   }
-  std::string key;
-  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
-  if (!prefix.empty()) key.append(prefix).append("/");
-  key += "generated_images/";
+  std::string key = ImageKeyPrefix(prefix);
   if (origin == ImageOrigin::kQueue) key += "from_queue/";
   key.append(model).append("_").append(std::to_string(seed)).append("_").append(clean);
   key += ".png";

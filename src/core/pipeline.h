@@ -64,6 +64,10 @@ struct Pipeline : PipelineOptions {
 
 enum class ImageOrigin { kApi, kQueue };
 
+// `<prefix>/generated_images/`: where every image ImageKey names lives, and nothing else (the
+// ledger, keys, spend and outbox objects that may share the store live beside it).
+std::string ImageKeyPrefix(std::string_view prefix);
+
 // `<prefix>/generated_images/[from_queue/]<model>_<seed>_<unique>.png`. `unique` (a job or
 // request id) keeps two jobs apart; characters outside [A-Za-z0-9-] are dropped and a long id
 // is replaced by its hash.

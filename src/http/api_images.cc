@@ -7,6 +7,7 @@
 
 #include "core/ascii.h"
 #include "core/ids.h"
+#include "core/pipeline.h"
 #include "http/api.h"
 #include "http/api_responses.h"
 #include "http/entity_tag.h"
@@ -66,6 +67,11 @@ HttpResponse Api::GenerateImage(const HttpRequest& request) {
 
 HttpResponse Api::GetImage(const HttpRequest& request, std::string_view key) {
   if (Status s = ValidateObjectKey(key); !s.ok()) return ErrorResponse(s);
+  // Only images: the job records, API key hashes, charges and webhook deliveries that may share
+  // the store are not this route's to serve, and answer as if they did not exist.
+  if (!key.starts_with(ImageKeyPrefix(pipeline_.key_prefix))) {
+    return ClientError(404, "no image " + std::string(key), "image_not_found");
+  }
   if (auto direct = pipeline_.store.DirectUrl(key, options_.url_ttl)) {
     HttpResponse r;
     r.status = 302;

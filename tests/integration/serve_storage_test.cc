@@ -127,9 +127,9 @@ TEST_F(ServeStorageTest, ALinkInsideTheStoreIsNotFound) {
 TEST_F(ServeStorageTest, ALinkedDirectoryInsideTheStoreIsNotFound) {
   fs::create_directories(dir_.path() / "outside");
   std::ofstream(dir_.path() / "outside/secret.png") << "outside the store";
-  fs::create_directories(Images());
-  fs::create_symlink(dir_.path() / "outside", Images() / "linked");
-  HttpResult r = Get("/images/linked/secret.png");
+  fs::create_directories(Images() / "generated_images");
+  fs::create_symlink(dir_.path() / "outside", Images() / "generated_images/linked");
+  HttpResult r = Get("/images/generated_images/linked/secret.png");
   EXPECT_EQ(r.status, 404) << r.body;
   EXPECT_EQ(r.body.find("outside the store"), std::string::npos);
 }

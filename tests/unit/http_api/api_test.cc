@@ -153,6 +153,14 @@ TEST_F(ApiTest, ServesStoredImagesWithEtagAndNotModified) {
   EXPECT_EQ(again.status, 304);
   EXPECT_TRUE(again.body.empty());
   EXPECT_EQ(Call("GET", "/images/missing.png").status, 404);
+  // Whatever else the store holds is not an image to serve.
+  for (const char* other : {"cand/jobs/x.json", "cand/keys/ci.json", "generated_images/a b.png",
+                            "cand/generated_imagesx/a.png"}) {
+    ASSERT_TRUE(store_.Put(other, "SECRET", "application/json").ok());
+    HttpResponse hidden = Call("GET", std::string("/images/") + other);
+    EXPECT_EQ(hidden.status, 404) << other;
+    EXPECT_EQ(hidden.body.find("SECRET"), std::string::npos) << other;
+  }
   EXPECT_EQ(Call("GET", "/images/../secret").status, 400);
 }
 
