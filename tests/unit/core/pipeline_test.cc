@@ -248,9 +248,10 @@ PipelineOptions EveryOptionSet(JobLedger* ledger, MetricsRegistry* metrics) {
   static MemorySpendLedger spend;
   static NoOwnerBudgets owner_budgets;
   static FixedClock clock;
+  static JobObservers observers;
   PipelineOptions options;
   auto& [o_ledger, o_metrics, o_key_prefix, o_limits, o_job_size, o_model_label, o_spend, o_budgets,
-         o_owner_budgets, o_clock] = options;
+         o_owner_budgets, o_clock, o_observer] = options;
   o_ledger = ledger;
   o_metrics = metrics;
   o_key_prefix = "cand";
@@ -261,10 +262,11 @@ PipelineOptions EveryOptionSet(JobLedger* ledger, MetricsRegistry* metrics) {
   o_budgets = {Budget{5, BudgetPeriod::kMonth}};
   o_owner_budgets = &owner_budgets;
   o_clock = &clock;
+  o_observer = &observers;
 
   const PipelineOptions defaults;
   const auto& [d_ledger, d_metrics, d_key_prefix, d_limits, d_job_size, d_model_label, d_spend,
-               d_budgets, d_owner_budgets, d_clock] = defaults;
+               d_budgets, d_owner_budgets, d_clock, d_observer] = defaults;
   EXPECT_NE(o_ledger, d_ledger);
   EXPECT_NE(o_metrics, d_metrics);
   EXPECT_NE(o_key_prefix, d_key_prefix);
@@ -275,6 +277,7 @@ PipelineOptions EveryOptionSet(JobLedger* ledger, MetricsRegistry* metrics) {
   EXPECT_NE(o_budgets, d_budgets);
   EXPECT_NE(o_owner_budgets, d_owner_budgets);
   EXPECT_NE(o_clock, d_clock);
+  EXPECT_NE(o_observer, d_observer);
   return options;
 }
 
