@@ -18,6 +18,7 @@
 #include "app/registry.h"
 #include "app/settings.h"
 #include "app/signals.h"
+#include "core/job_observer.h"
 #include "core/worker.h"
 #include "http/api.h"
 #include "http/memory_budget.h"
@@ -162,6 +163,12 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   }
   Runtime& r = **rt;
   AddQueueGauges(r.metrics, *r.queue);
+  // Told of every state a job takes in this process: the API's creations and cancellations and
+  // the in-process workers' states. What follows a job here (event streams, webhooks) is added
+  // to it. Before the model catalog, whose alias pipelines copy the pipeline's options.
+  JobObservers job_observers;
+  r.pipeline->observer = &job_observers;
+  ao.job_observer = &job_observers;
 
   // The job routes run on the event loop only when queue and ledger are local SQLite files
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)

@@ -5,7 +5,8 @@
 //   POST /generate-image   generate now, answer with the stored image's key and URL
 //   POST /jobs             queue a job (Idempotency-Key honoured), 202 with its id
 //   GET  /jobs             the job history, newest first (filters, cursor: api_jobs.cc)
-//   GET  /jobs/{id}        the job's status, owner, model and cost
+//   GET  /jobs/{id}        the job: its request, status, timings, owner, model, cost, image
+//   DELETE /jobs/{id}      cancel it: 200 cancelled (queued), 202 (running), 409 (finished)
 //   GET  /images/{key}     the PNG (or a redirect to the store's own URL)
 //   GET  /healthz /readyz /metrics
 //   POST /v1/images/generations, GET /v1/models, GET /v1/models/{id}   the OpenAI Images API
@@ -64,6 +65,9 @@ struct ApiOptions {
   // The list price of generating `request` with the pipeline's model, for budget admission;
   // empty: the model's own (ImageModel::PriceUsd). For tests that price by size.
   std::function<double(const GenerationRequest&)> image_price_usd;
+  // Optional, borrowed: told of each job POST /jobs creates and each one DELETE /jobs/{id}
+  // cancels (core/job_observer.h); the workers tell the pipeline's observer of the rest.
+  JobObserver* job_observer = nullptr;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
@@ -103,6 +107,12 @@ class Api final : public HttpService {
   HttpResponse GenerateImage(const HttpRequest& request);
   HttpResponse SubmitJob(const HttpRequest& request);
   HttpResponse GetJob(const HttpRequest& request, std::string_view id);
+  HttpResponse CancelJob(const HttpRequest& request, std::string_view id);  // api_jobs.cc
+  // The caller's view of job `id`: 404 (as a response) when there is none or it is another
+  // key's and the caller is not admin.
+  Result<JobRecord> VisibleJob(const HttpRequest& request, std::string_view id);
+  // The job as GET /jobs/{id} answers it, with `status`.
+  HttpResponse JobResponse(int status, const HttpRequest& request, const JobRecord& job);
   HttpResponse ListJobs(const HttpRequest& request);  // api_jobs.cc
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();

@@ -100,7 +100,7 @@ class SamTemplate(unittest.TestCase):
         self.assertEqual(self.doc["Conditions"]["HasQueue"],
                          {"!Not": [{"!Equals": [{"!Ref": "QueueName"}, ""]}]})
         routes = {r["Properties"]["RouteKey"]: r for r in self.of_type("AWS::ApiGatewayV2::Route").values()}
-        for key in ("POST /jobs", "GET /jobs/{id}"):
+        for key in ("POST /jobs", "GET /jobs/{id}", "DELETE /jobs/{id}"):
             self.assertIn(key, routes)
             self.assertEqual(routes[key].get("Condition"), "HasQueue", f"{key} should need the queue")
             target = routes[key]["Properties"]["Target"]["!Sub"]
