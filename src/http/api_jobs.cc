@@ -193,7 +193,8 @@ HttpResponse Api::CancelJob(const HttpRequest& request, std::string_view id) {
   };
   auto job = VisibleJob(request, id);
   if (!job.ok()) return job.status().IsNotFound() ? not_found() : ErrorResponse(job.status());
-  const bool was_cancelled = job->state == JobState::kCancelled;
+  // A second request changes nothing: it is neither counted nor told again.
+  const bool requested_before = job->cancel_requested;
   if (job->state == JobState::kQueued || job->state == JobState::kRunning) {
     // Durable before the answer: a worker that takes the message now reads it.
     auto requested = ledger_->RequestCancel(id);
@@ -222,7 +223,7 @@ HttpResponse Api::CancelJob(const HttpRequest& request, std::string_view id) {
       return ErrorResponse(Status::Internal("job " + std::string(id) +
                                             " still reads queued after its cancellation"));
   }
-  if (!was_cancelled) {
+  if (!requested_before) {
     metrics_
         .GetCounter("pictor_job_cancels_total",
                     "Cancellations DELETE /jobs/{id} recorded, by the state the job was in.",

@@ -155,8 +155,6 @@ TEST_F(ApiCancelTest, AKeyWithoutAdminCancelsOnlyItsOwnJobs) {
   EXPECT_EQ(Cancel(NumberedJobId(1), alice).status, 200);
   EXPECT_EQ(Cancel(NumberedJobId(3), Caller{"root", kAllScopes}).status, 200);
   EXPECT_EQ(ledger_->Get(NumberedJobId(3))->state, JobState::kCancelled);
-  // Cancelling needs what reading needs: a key that may not read jobs may not cancel them.
-  EXPECT_EQ(Cancel(NumberedJobId(1), Caller{"alice", kScopeGenerate}).status, 403);
 }
 
 TEST_F(ApiCancelTest, TheObserverIsToldOfCreationAndCancellation) {
