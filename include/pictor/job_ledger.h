@@ -94,11 +94,11 @@ inline constexpr int kMaxJobListLimit = 200;
 
 // What JobLedger::List returns: a filter, a page size and where the page starts.
 struct JobQuery {
-  std::string owner;              // only this owner's jobs; empty: every owner's
+  std::string owner;  // only this owner's jobs; empty: every owner's
   // Only jobs now in this state (as ApplyCancellation reads it); nullopt: every state.
   std::optional<JobState> state;
-  int limit = 50;                 // at most this many jobs, 1..kMaxJobListLimit
-  std::string cursor;             // empty: from the newest job; else a JobPage::next_cursor
+  int limit = 50;      // at most this many jobs, 1..kMaxJobListLimit
+  std::string cursor;  // empty: from the newest job; else a JobPage::next_cursor
 };
 
 struct JobPage {

@@ -115,7 +115,8 @@ class MemoryLedger final : public JobLedger {
     return page;
   }
 
-  // The next n writes (Create, Put, Remove, MarkEnqueued, RequestCancel, SetWebhookDelivery) fail with `code`.
+  // The next n writes (Create, Put, Remove, MarkEnqueued, RequestCancel, SetWebhookDelivery) fail
+  // with `code`.
   void FailNextWrites(int n, StatusCode code = StatusCode::kUnavailable) {
     std::lock_guard lock(mu_);
     fail_writes_ = n;

@@ -74,10 +74,10 @@ constexpr const char* kListIndexes =
     "CREATE INDEX IF NOT EXISTS jobs_state_newest ON jobs(state, created_ms DESC, id);";
 
 // Every statement names the columns in this order; Write binds and Query reads them so.
-#define PICTOR_LEDGER_COLUMNS                                                                 \
-  "id, state, prompt, seed, width, height, key, error, attempts, created_ms, updated_ms, "    \
+#define PICTOR_LEDGER_COLUMNS                                                                  \
+  "id, state, prompt, seed, width, height, key, error, attempts, created_ms, updated_ms, "     \
   "idempotency_key, request_digest, enqueued, owner, model, cost_micro_usd, negative_prompt, " \
-  "started_ms, finished_ms, generation_ms, cancel_requested, webhook_url, webhook_state, "    \
+  "started_ms, finished_ms, generation_ms, cancel_requested, webhook_url, webhook_state, "     \
   "webhook_attempts, webhook_status, webhook_last_ms, webhook_error"
 #define PICTOR_LEDGER_VALUES " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 constexpr const char* kInsert = "INSERT INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES;

@@ -151,11 +151,12 @@ Result<JobRecord> DecodeJobRecord(std::string_view json) {
     }
     r.cost_usd = it->get<double>();
   }
-  for (Status s : {ReadOptionalString(doc, "negative_prompt", r.negative_prompt),
-                   ReadOptionalInteger(doc, "started_ms", r.started_ms),
-                   ReadOptionalInteger(doc, "finished_ms", r.finished_ms),
-                   ReadOptionalInteger(doc, "generation_ms", r.generation_ms),
-                   ReadOptionalString(doc, "webhook_url", r.webhook_url), ReadWebhook(doc, r.webhook)}) {
+  for (Status s :
+       {ReadOptionalString(doc, "negative_prompt", r.negative_prompt),
+        ReadOptionalInteger(doc, "started_ms", r.started_ms),
+        ReadOptionalInteger(doc, "finished_ms", r.finished_ms),
+        ReadOptionalInteger(doc, "generation_ms", r.generation_ms),
+        ReadOptionalString(doc, "webhook_url", r.webhook_url), ReadWebhook(doc, r.webhook)}) {
     if (!s.ok()) return s;
   }
   bool known = false;

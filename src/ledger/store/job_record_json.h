@@ -12,8 +12,9 @@
 // empty texts, zero times and no webhook, and a reader from before them ignores them, so old
 // and new processes can share a store (a reader from before "cancelled" existed refuses a
 // record in that state as damaged). cancel_requested is not in the record: the store ledger
-// keeps it as an object of its own, which no Put can overwrite. Text that is not valid UTF-8 (a prompt cut from a raw queue message) is written
-// with U+FFFD in place of the bad bytes, since JSON has no way to carry them.
+// keeps it as an object of its own, which no Put can overwrite. Text that is not valid UTF-8 (a
+// prompt cut from a raw queue message) is written with U+FFFD in place of the bad bytes, since JSON
+// has no way to carry them.
 //
 // Pure functions, thread-safe.
 #ifndef PICTOR_LEDGER_STORE_JOB_RECORD_JSON_H_
