@@ -176,6 +176,9 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
   }
   ao.webhooks_enabled = (*webhooks)->enabled();
   ao.allow_private_webhooks = o.webhooks.allow_private;
+  // The API tells the runtime's job observers (settings.cc: the pipeline's too) of the jobs it
+  // creates and cancels; event streams and webhooks are among them.
+  ao.job_observer = &r.observers;
 
   // The job routes run on the event loop only when queue and ledger are local SQLite files
   // (microseconds, no fsync on the request path); records in a store (files with fsync, S3)

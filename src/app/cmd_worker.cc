@@ -89,8 +89,8 @@ int RunWorker(WorkerCommandOptions& o) {
   worker.Join();
   (*webhooks)->Stop();
   if (metrics_server) metrics_server->Stop();
-  spdlog::info("worker stopped: {} succeeded, {} retried, {} dead-lettered", worker.succeeded(),
-               worker.retried(), worker.dead_lettered());
+  spdlog::info("worker stopped: {} succeeded, {} retried, {} dead-lettered, {} cancelled",
+               worker.succeeded(), worker.retried(), worker.dead_lettered(), worker.cancelled());
   return kExitOk;
 }
 

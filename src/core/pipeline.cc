@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 
 #include "core/hash.h"
 #include "core/ids.h"
@@ -139,7 +140,8 @@ std::string ImageKey(std::string_view prefix, ImageOrigin origin, std::string_vi
 
 Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest& request,
                                      const std::string& key, bool reuse_existing,
-                                     const Attribution& attribution) {
+                                     const Attribution& attribution,
+                                     const std::function<bool()>& withhold) {
   if (Status s = ValidateRequest(request, p.limits); !s.ok()) return s;
   if (Status s = p.model.Check(request); !s.ok()) return s;
   if (Status s = ValidateObjectKey(key); !s.ok()) return s;
@@ -170,6 +172,9 @@ Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest&
 
   auto started = std::chrono::steady_clock::now();
   auto image = p.model.Generate(request);
+  const int64_t generation_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - started)
+                                    .count();
   if (p.metrics != nullptr) {
     p.metrics
         ->GetHistogram("pictor_generation_seconds", "Time to generate one image, by model.",
@@ -189,6 +194,10 @@ Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest&
     return image.status().WithContext("generating image");
   }
   CountSpend(p, attribution, price);
+  if (withhold && withhold()) {
+    StoredImage unstored{key, std::move(image).value(), false, true, price, generation_ms};
+    return unstored;
+  }
 
   started = std::chrono::steady_clock::now();
   Status put = p.store.Put(key, image->png, "image/png");
@@ -199,7 +208,7 @@ Result<StoredImage> GenerateAndStore(const Pipeline& p, const GenerationRequest&
         .Observe(SecondsSince(started));
   }
   if (!put.ok()) return put;
-  return StoredImage{key, std::move(image).value(), false, price};
+  return StoredImage{key, std::move(image).value(), false, false, price, generation_ms};
 }
 
 JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_attempts,
@@ -237,14 +246,36 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
     record.created_ms = message.sent_timestamp_ms ? message.sent_timestamp_ms : NowMs();
   }
   auto save = [&](JobState state) {
-    if (p.ledger == nullptr) return;
     record.state = state;
     record.updated_ms = NowMs();
     record.attempts = message.receive_count;
     record.enqueued = true;  // this message is the job's
+    // Queued again (a retry, a deferral) or running: not finished (yet). A duplicate message of
+    // a finished job keeps the time it finished.
+    if (!IsFinalJobState(state)) {
+      record.finished_ms = 0;
+    } else if (record.finished_ms == 0) {
+      record.finished_ms = record.updated_ms;
+    }
     // The ledger is a view for people; a failure to update it must not fail the job.
-    (void)p.ledger->Put(record);
+    if (p.ledger != nullptr) (void)p.ledger->Put(record);
     if (p.observer != nullptr) p.observer->JobChanged(ApplyCancellation(record));
+  };
+  // Whether the ledger says the job's cancellation was requested (by another process too). A
+  // ledger that cannot answer says no: the job goes on as if nobody had asked.
+  auto cancel_requested = [&] {
+    if (p.ledger == nullptr) return false;
+    auto now = p.ledger->Get(result.job_id);
+    if (!now.ok() || !now->cancel_requested) return false;
+    record.cancel_requested = true;
+    return true;
+  };
+  auto finish_cancelled = [&] {
+    result.outcome = JobOutcome::kCancelled;
+    result.error = Status::Cancelled("the job's cancellation was requested");
+    save(JobState::kCancelled);
+    CountJob(p, "cancelled");
+    return result;
   };
 
   if (!spec.ok()) {
@@ -262,21 +293,49 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   result.key =
       ImageKey(p.key_prefix, ImageOrigin::kQueue, p.model.Name(), request.seed, result.job_id);
   record.prompt = request.prompt;
+  record.negative_prompt = request.negative_prompt;
   record.seed = request.seed;
   record.width = request.width;
   record.height = request.height;
   record.key = result.key;
   if (!spec->webhook_url.empty()) record.webhook_url = spec->webhook_url;
-  // A duplicate delivery of a finished job must not show it running again.
-  if (!(have_record && record.state == JobState::kSucceeded)) save(JobState::kRunning);
+
+  const bool finished =
+      have_record && (record.state == JobState::kSucceeded || record.state == JobState::kFailed);
+  // A cancelled job is not generated, so nothing is charged. An image already stored under the
+  // job's key (a worker stored it and stopped before recording it) makes it succeeded instead.
+  auto not_to_generate = [&] { return !p.store.Head(result.key).ok(); };
+  if (have_record && !finished &&
+      (record.cancel_requested || record.state == JobState::kCancelled) && not_to_generate()) {
+    record.error.clear();
+    return finish_cancelled();
+  }
+  record.model = p.ModelLabel();
+  // A duplicate delivery of a succeeded job must not show it running again.
+  if (!(have_record && record.state == JobState::kSucceeded)) {
+    record.started_ms = NowMs();
+    save(JobState::kRunning);
+    // Read again once "running" is written: a cancellation that came after the first read
+    // answered "cancelled" (200) to its caller, and this is the last moment to keep that promise
+    // for free. One that comes after this read finds the job running (202).
+    if (!finished && cancel_requested() && not_to_generate()) {
+      record.error.clear();
+      return finish_cancelled();
+    }
+  }
 
   // One charge per job, whatever the attempt: a job charged and then interrupted before its
   // refund is not charged again when its message comes back.
   auto stored = GenerateAndStore(p, request, result.key, /*reuse_existing=*/true,
-                                 Attribution{record.owner, "job:" + result.job_id});
+                                 Attribution{record.owner, "job:" + result.job_id},
+                                 [&] { return !finished && cancel_requested(); });
   if (stored.ok()) {
-    if (!stored->reused) record.cost_usd = stored->cost_usd;
+    if (!stored->reused) {
+      record.cost_usd = stored->cost_usd;
+      record.generation_ms = stored->generation_ms;
+    }
     record.error.clear();
+    if (stored->withheld) return finish_cancelled();  // paid for: the charge stays
     save(JobState::kSucceeded);
     CountJob(p, "succeeded");
     return result;
@@ -284,6 +343,7 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   result.error = stored.status();
   record.error = stored.status().message();
   count_failed();
+  if (!finished && cancel_requested()) return finish_cancelled();  // not tried again
   const FaultOwner owner = ClassifyFault(stored.status().code());
   if (owner == FaultOwner::kSystem && message.deferrals < max_deferrals) {
     result.outcome = JobOutcome::kDefer;

@@ -5,6 +5,7 @@
 #define PICTOR_CORE_PIPELINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,6 +57,8 @@ struct Pipeline : PipelineOptions {
       : PipelineOptions(std::move(o)), model(m), store(s) {}
 
   const PipelineOptions& options() const { return *this; }
+  // What a job's record says it runs on: model_label (the spec), else the model's Name().
+  std::string ModelLabel() const { return model_label.empty() ? model.Name() : model_label; }
   int64_t ClockMs() const { return clock != nullptr ? clock->NowMs() : SystemClock().NowMs(); }
 
   ImageModel& model;
@@ -78,7 +81,10 @@ struct StoredImage {
   std::string key;
   GeneratedImage image;
   bool reused = false;  // the key already held the image (a redelivered job)
-  double cost_usd = 0;  // the list price charged for it; 0 when reused
+  // The model made the image but `withhold` said not to store it: nothing is under `key`.
+  bool withheld = false;
+  double cost_usd = 0;        // the list price charged for it; 0 when reused
+  int64_t generation_ms = 0;  // how long the model took; 0 when reused
 };
 
 // Whom an image is charged to, and under which charge id.
@@ -106,9 +112,12 @@ std::string FormatUtcTime(int64_t epoch_ms);
 // With a spend ledger, an image with a price is charged to `attribution` before the model is
 // called (a spent budget: QuotaExceeded, and the model is not called) and refunded when the
 // model made no image; an image made and then not stored stays charged (it was paid for).
+// `withhold`, when given, is asked after the model made the image and before it is stored; true
+// (the job was cancelled meanwhile) returns the image unstored, with `withheld` set.
 Result<StoredImage> GenerateAndStore(const Pipeline& pipeline, const GenerationRequest& request,
                                      const std::string& key, bool reuse_existing,
-                                     const Attribution& attribution = {});
+                                     const Attribution& attribution = {},
+                                     const std::function<bool()>& withhold = {});
 
 // Whose fault a failed job is; this decides what becomes of its message.
 //  - kJob: the job itself is bad or cannot be done (InvalidArgument, NotFound, AlreadyExists,
@@ -133,8 +142,9 @@ FaultOwner ClassifyFault(StatusCode code);
 // cap, span about four days (SQS's default retention).
 inline constexpr int kDefaultMaxDeferrals = 400;
 
-// kDefer: the system is at fault; put the message back with JobQueue::Defer.
-enum class JobOutcome { kSucceeded, kRetry, kDefer, kDeadLetter };
+// kDefer: the system is at fault; put the message back with JobQueue::Defer. kCancelled: the
+// job's cancellation was requested (DELETE /jobs/{id}) and it was not stored; delete the message.
+enum class JobOutcome { kSucceeded, kRetry, kDefer, kDeadLetter, kCancelled };
 
 struct JobResult {
   JobOutcome outcome = JobOutcome::kSucceeded;
@@ -153,6 +163,15 @@ struct JobResult {
 // re-sent its message) are harmless: the image key is the job's, an image already stored
 // there is reused without calling the model, and a job the ledger has as succeeded is not
 // marked running again.
+//
+// Cancellation (JobLedger::RequestCancel) is read from the ledger three times: when the
+// message arrives (a job that reads cancelled, or whose cancellation was requested while it
+// ran elsewhere, is not generated: kCancelled without calling the model, unless its image is
+// already stored, which makes it succeeded), after the model made the image and before it is
+// stored (requested meanwhile: the image is not stored, stays charged since the model was paid,
+// and the job ends cancelled), and after a failed attempt (cancelled rather than retried,
+// deferred or dead-lettered). Each state recorded is told to the pipeline's observer, with
+// started_ms, finished_ms and generation_ms as they stand.
 JobResult RunJob(const Pipeline& pipeline, const ReceivedMessage& message, int max_attempts,
                  int max_deferrals = kDefaultMaxDeferrals);
 

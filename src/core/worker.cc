@@ -206,6 +206,15 @@ void Worker::Settle(const ReceivedMessage& message, const JobResult& result) {
       }
       return;
     }
+    case JobOutcome::kCancelled: {
+      ++cancelled_;
+      spdlog::info("job {} cancelled: its image is not stored", result.job_id);
+      if (Status s = queue_.Delete(message.receipt_handle); !s.ok()) {
+        // A second delivery finds the job cancelled and deletes it again.
+        spdlog::warn("deleting message {} failed: {}", message.message_id, s.ToString());
+      }
+      return;
+    }
     case JobOutcome::kRetry: {
       ++retried_;
       auto delay =

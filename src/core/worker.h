@@ -66,6 +66,7 @@ class Worker {
   int64_t retried() const { return retried_.load(); }
   int64_t dead_lettered() const { return dead_lettered_.load(); }
   int64_t deferred() const { return deferred_.load(); }
+  int64_t cancelled() const { return cancelled_.load(); }
   // True while receiving is paused because the global budget is spent.
   bool paused_for_budget() const { return paused_for_budget_.load(); }
 
@@ -97,7 +98,7 @@ class Worker {
   std::vector<std::thread> threads_;
   double Random01() const;
 
-  std::atomic<int64_t> succeeded_{0}, retried_{0}, dead_lettered_{0}, deferred_{0};
+  std::atomic<int64_t> succeeded_{0}, retried_{0}, dead_lettered_{0}, deferred_{0}, cancelled_{0};
   std::atomic<bool> paused_for_budget_{false};
 };
 

@@ -107,6 +107,11 @@ std::vector<Route> Api::Routes() {
                          [this](const HttpRequest& r, P p) { return GetJob(r, p.Get("id")); },
                          remote_jobs}
                        .Needs(kScopeRead));
+  // The scope and owner rules of GET /jobs/{id}: a key cancels what it may see.
+  routes.push_back(Route{"DELETE", "/jobs/{id}",
+                         [this](const HttpRequest& r, P p) { return CancelJob(r, p.Get("id")); },
+                         remote_jobs}
+                       .Needs(kScopeRead));
   routes.push_back(Route{"GET", "/jobs/{id}/events",
                          [this](const HttpRequest& r, P p) { return JobEvents(r, p.Get("id")); },
                          remote_jobs}
@@ -244,6 +249,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   record.id = NewTimeOrderedUuid(record.created_ms);  // the ledger's index grows at its end
   record.state = JobState::kQueued;
   record.prompt = spec->request.prompt;
+  record.negative_prompt = spec->request.negative_prompt;
   record.seed = spec->has_seed ? spec->request.seed : DeriveSeed(record.id);
   record.width = spec->request.width;
   record.height = spec->request.height;
@@ -251,7 +257,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
                         record.seed, record.id);
   record.idempotency_key = idempotency_key;
   record.owner = request.caller.key_name;
-  record.model = pipeline_.model.Name();
+  record.model = pipeline_.ModelLabel();
   record.request_digest = RequestDigest(spec->request, spec->has_seed);
   record.webhook_url = spec->webhook_url;
   // A replay of the Idempotency-Key must ask for the same webhook too.
@@ -309,27 +315,38 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
     return ErrorResponse(s);
   }
   metrics_.GetCounter("pictor_jobs_submitted_total", "Jobs accepted by POST /jobs.").Increment();
+  if (options_.job_observer != nullptr) options_.job_observer->JobChanged(job);
   HttpResponse r =
       JsonResponse(202, {{"id", job.id}, {"status", "queued"}, {"status_url", status_url}});
   r.headers.Set("Location", status_url);
   return r;
 }
 
+Result<JobRecord> Api::VisibleJob(const HttpRequest& request, std::string_view id) {
+  auto job = ledger_->Get(id);
+  if (!job.ok()) return job.status();
+  // A key without admin sees its own jobs only; another's job is as absent as an unknown one.
+  if (!request.caller.Has(kScopeAdmin) && job->owner != request.caller.key_name) {
+    return Status::NotFound("no job with id " + std::string(id));
+  }
+  return job;
+}
+
+HttpResponse Api::JobResponse(int status, const HttpRequest& request, const JobRecord& job) {
+  return JsonResponse(
+      status, JobJson(job, job.state == JobState::kSucceeded ? ImageUrl(request, job.key) : ""));
+}
+
 HttpResponse Api::GetJob(const HttpRequest& request, std::string_view id) {
   if (ledger_ == nullptr) return NoLedgerResponse();
-  auto job = ledger_->Get(id);
+  auto job = VisibleJob(request, id);
   if (!job.ok()) {
     if (job.status().IsNotFound()) {
       return ClientError(404, "no job with id " + std::string(id), "job_not_found");
     }
     return ErrorResponse(job.status());
   }
-  // A key without admin sees its own jobs only; another's job is as absent as an unknown one.
-  if (!request.caller.Has(kScopeAdmin) && job->owner != request.caller.key_name) {
-    return ClientError(404, "no job with id " + std::string(id), "job_not_found");
-  }
-  return JsonResponse(
-      200, JobJson(*job, job->state == JobState::kSucceeded ? ImageUrl(request, job->key) : ""));
+  return JobResponse(200, request, *job);
 }
 
 HttpResponse Api::Ready() {

@@ -5,8 +5,9 @@
 //   POST /generate-image   generate now, answer with the stored image's key and URL
 //   POST /jobs             queue a job (Idempotency-Key honoured), 202 with its id
 //   GET  /jobs             the job history, newest first (filters, cursor: api_jobs.cc)
-//   GET  /jobs/{id}        the job's status, owner, model and cost
+//   GET  /jobs/{id}        the job: its request, status, timings, owner, model, cost, image
 //   GET  /jobs/{id}/events the job's state changes as Server-Sent Events (http/job_events.h)
+//   DELETE /jobs/{id}      cancel it: 200 cancelled (queued), 202 (running), 409 (finished)
 //   GET  /images/{key}     the PNG (or a redirect to the store's own URL)
 //   GET  /models           what the configured model accepts: sizes, prompt limit, seeds, price
 //   GET  /                 the page (web/), with its assets: open, like /healthz
@@ -76,6 +77,9 @@ struct ApiOptions {
   // it may point to loopback, private or link-local addresses (--allow-private-webhooks).
   bool webhooks_enabled = false;
   bool allow_private_webhooks = false;
+  // Optional, borrowed: told of each job POST /jobs creates and each one DELETE /jobs/{id}
+  // cancels (core/job_observer.h); the workers tell the pipeline's observer of the rest.
+  JobObserver* job_observer = nullptr;
 };
 
 // Thread-safety: thread-safe; the borrowed pipeline, queue, ledger and metrics outlive it.
@@ -116,7 +120,13 @@ class Api final : public HttpService {
   HttpResponse SubmitJob(const HttpRequest& request);
   HttpResponse GetJob(const HttpRequest& request, std::string_view id);
   HttpResponse JobEvents(const HttpRequest& request, std::string_view id);  // api_jobs.cc
-  HttpResponse ListJobs(const HttpRequest& request);                        // api_jobs.cc
+  HttpResponse CancelJob(const HttpRequest& request, std::string_view id);  // api_jobs.cc
+  // The caller's view of job `id`: 404 (as a response) when there is none or it is another
+  // key's and the caller is not admin.
+  Result<JobRecord> VisibleJob(const HttpRequest& request, std::string_view id);
+  // The job as GET /jobs/{id} answers it, with `status`.
+  HttpResponse JobResponse(int status, const HttpRequest& request, const JobRecord& job);
+  HttpResponse ListJobs(const HttpRequest& request);  // api_jobs.cc
   HttpResponse GetImage(const HttpRequest& request, std::string_view key);
   HttpResponse Ready();
   HttpResponse Models();  // api_models.cc

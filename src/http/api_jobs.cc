@@ -1,11 +1,18 @@
 // The job history routes: GET /jobs (a page of jobs, newest first), the JSON of one job, which
 // GET /jobs/{id} answers too (api.h, api_responses.h), and GET /jobs/{id}/events, the job's
-// state changes as Server-Sent Events (http/job_events.h).
+// state changes as Server-Sent Events (http/job_events.h), and DELETE /jobs/{id}.
+//
+//   DELETE /jobs/{id}   (the scope and owner rules of GET /jobs/{id})
+//     200 <job>  queued: now "cancelled", never generated; or already cancelled (idempotent)
+//     202 <job>  running: still "running" with cancel_requested, until the worker finishes it
+//                (cancelled when its image was not yet stored, else succeeded)
+//     409 {"error": "job_finished", "status": "succeeded" | "failed", "message", "job"}
+//     404        no such job (or another key's)
 //
 //   GET /jobs?limit=50&cursor=...&status=succeeded&key=ci-bot
 //     limit   1..200, default 50
 //     cursor  the next_cursor of the page before; absent: from the newest job
-//     status  queued | running | succeeded | failed; absent: every state
+//     status  queued | running | succeeded | failed | cancelled; absent: every state
 //     key     only the jobs of the API key with this name; needs the admin scope unless it is
 //             the caller's own name
 //   200 {"jobs": [<job>...], "next_cursor": "..." | null}
@@ -78,20 +85,30 @@ std::optional<HttpResponse> ParseListParameters(std::string_view query, ListPara
 }  // namespace
 
 Json JobJson(const JobRecord& job, const std::string& url) {
+  auto text_or_null = [](const std::string& text) {
+    return text.empty() ? Json(nullptr) : Json(text);
+  };
+  // A time not reached yet (0) is null.
+  auto time_or_null = [](int64_t ms) { return ms > 0 ? Json(FormatIso8601(ms)) : Json(nullptr); };
   Json body = {{"id", job.id},
                {"status", JobStateName(job.state)},
                {"prompt", job.prompt},
+               {"negative_prompt", text_or_null(job.negative_prompt)},
                {"seed", job.seed},
                {"width", job.width},
                {"height", job.height},
                {"key", job.key},
                {"attempts", job.attempts},
-               {"error", job.error.empty() ? Json(nullptr) : Json(job.error)},
-               {"owner", job.owner.empty() ? Json(nullptr) : Json(job.owner)},
-               {"model", job.model.empty() ? Json(nullptr) : Json(job.model)},
+               {"error", text_or_null(job.error)},
+               {"owner", text_or_null(job.owner)},
+               {"model", text_or_null(job.model)},
                {"cost_usd", job.cost_usd},
+               {"cancel_requested", job.cancel_requested},
                {"created_at", FormatIso8601(job.created_ms)},
-               {"updated_at", FormatIso8601(job.updated_ms)}};
+               {"updated_at", FormatIso8601(job.updated_ms)},
+               {"started_at", time_or_null(job.started_ms)},
+               {"finished_at", time_or_null(job.finished_ms)},
+               {"generation_ms", job.generation_ms > 0 ? Json(job.generation_ms) : Json(nullptr)}};
   body["url"] = job.state == JobState::kSucceeded ? Json(url) : Json(nullptr);
   // The last attempt to deliver the job's webhook; the URL itself is never shown (it may hold a
   // token), and errors name only its origin.
@@ -181,9 +198,9 @@ HttpResponse Api::ListJobs(const HttpRequest& request) {
   if (params.status) {
     query.state = JobStateFromName(*params.status);
     if (!query.state) {
-      return BadParameter(
-          "status must be queued, running, succeeded or failed, not '" + *params.status + "'",
-          "invalid_status");
+      return BadParameter("status must be queued, running, succeeded, failed or cancelled, not '" +
+                              *params.status + "'",
+                          "invalid_status");
     }
   }
   if (params.key) {
@@ -215,6 +232,54 @@ HttpResponse Api::ListJobs(const HttpRequest& request) {
   return JsonResponse(
       200, {{"jobs", std::move(jobs)},
             {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}});
+}
+
+HttpResponse Api::CancelJob(const HttpRequest& request, std::string_view id) {
+  if (ledger_ == nullptr) return NoLedgerResponse();
+  auto not_found = [&] {
+    return ClientError(404, "no job with id " + std::string(id), "job_not_found");
+  };
+  auto job = VisibleJob(request, id);
+  if (!job.ok()) return job.status().IsNotFound() ? not_found() : ErrorResponse(job.status());
+  // A second request changes nothing: it is neither counted nor told again.
+  const bool requested_before = job->cancel_requested;
+  if (job->state == JobState::kQueued || job->state == JobState::kRunning) {
+    // Durable before the answer: a worker that takes the message now reads it.
+    auto requested = ledger_->RequestCancel(id);
+    if (!requested.ok()) {
+      return requested.status().IsNotFound() ? not_found() : ErrorResponse(requested.status());
+    }
+    job = std::move(requested);
+  }
+  switch (job->state) {
+    case JobState::kCancelled:
+    case JobState::kRunning:
+      break;
+    case JobState::kSucceeded:
+    case JobState::kFailed: {
+      // Finished, perhaps while this request ran: nothing to cancel.
+      const std::string state(JobStateName(job->state));
+      return JsonResponse(409, {{"message", "job " + std::string(id) + " already " + state +
+                                                "; only a queued or running job can be cancelled"},
+                                {"error", "job_finished"},
+                                {"status", state},
+                                {"job", JobJson(*job, job->state == JobState::kSucceeded
+                                                          ? ImageUrl(request, job->key)
+                                                          : std::string())}});
+    }
+    case JobState::kQueued:  // RequestCancel never answers queued (ApplyCancellation)
+      return ErrorResponse(Status::Internal("job " + std::string(id) +
+                                            " still reads queued after its cancellation"));
+  }
+  if (!requested_before) {
+    metrics_
+        .GetCounter("pictor_job_cancels_total",
+                    "Cancellations DELETE /jobs/{id} recorded, by the state the job was in.",
+                    {{"state", job->state == JobState::kRunning ? "running" : "queued"}})
+        .Increment();
+    if (options_.job_observer != nullptr) options_.job_observer->JobChanged(*job);
+  }
+  return JobResponse(job->state == JobState::kRunning ? 202 : 200, request, *job);
 }
 
 }  // namespace pictor::http

@@ -49,7 +49,10 @@ struct BatchState {
 // What becomes of one record: done, deferred (done too, for Lambda), or a batchItemFailure.
 RecordState SettleRecord(const SqsBatchOptions& options, const ReceivedMessage& message,
                          const JobResult& r) {
-  if (r.outcome == JobOutcome::kSucceeded) return RecordState::kSucceeded;
+  // A cancelled job is done with too: its message is deleted like a succeeded one's.
+  if (r.outcome == JobOutcome::kSucceeded || r.outcome == JobOutcome::kCancelled) {
+    return RecordState::kSucceeded;
+  }
   if (r.outcome == JobOutcome::kDefer && options.queue != nullptr) {
     const double random01 = options.random01 ? options.random01() : Random01();
     const auto delay = DeferDelay(options.defer_backoff, message.deferrals + 1, random01);

@@ -110,6 +110,57 @@ TEST_F(JobsOnS3Test, StatusFollowsTheJobRunOnAnotherProcessThroughRecordsInTheBu
   ASSERT_TRUE(integration::WaitUntil([&] { return Depth(queue).Empty(); }, 30s, 200ms));
 }
 
+// DELETE /jobs/{id} on SQS and the store ledger on S3: the cancellation is a marker object in the
+// bucket, and a worker in another process that receives the job's message deletes it without
+// generating anything.
+TEST_F(JobsOnS3Test, AJobCancelledWhileQueuedIsNeverGeneratedByAWorkerElsewhere) {
+  ASSERT_TRUE(MakeBucket("jobs-images"));
+  const std::string queue = MakeQueue("jobs-cancel");
+  ASSERT_FALSE(queue.empty());
+  const std::string base = StartServer(queue, {"--jobs", "store"});
+  ASSERT_FALSE(base.empty());
+  auto submit = [&](const std::string& body) {
+    auto r = integration::Http("POST", base + "/jobs", body);
+    EXPECT_EQ(r.status, 202) << r.body;
+    return Json(r).value("id", "");
+  };
+  const std::string cancelled =
+      submit(R"({"prompt": "En båt ingen vil ha", "width": 64, "height": 64})");
+  const std::string kept = submit(kBoats);
+  ASSERT_FALSE(cancelled.empty());
+  ASSERT_FALSE(kept.empty());
+  auto deleted = integration::Http("DELETE", base + "/jobs/" + cancelled);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(Json(deleted).value("status", ""), "cancelled");
+  const std::string cancelled_key = Json(deleted).value("key", "");
+
+  worker_ = SpawnPictor({"worker", "--queue", queue, "--store", "s3://jobs-images", "--key-prefix",
+                         "team", "--jobs", "store"});
+  ASSERT_NE(worker_, nullptr);
+  nlohmann::json job;
+  ASSERT_TRUE(integration::WaitUntil(
+      [&] {
+        job = Json(integration::Http("GET", base + "/jobs/" + kept));
+        return job.value("status", "") == "succeeded" || !worker_->Running();
+      },
+      120s, 200ms))
+      << job.dump() << "\nworker stderr:\n"
+      << worker_->Stderr();
+  ASSERT_TRUE(integration::WaitUntil([&] { return Depth(queue).Empty(); }, 30s, 200ms));
+
+  nlohmann::json gone = Json(integration::Http("GET", base + "/jobs/" + cancelled));
+  EXPECT_EQ(gone.value("status", ""), "cancelled") << gone.dump();
+  EXPECT_TRUE(gone["started_at"].is_null()) << gone.dump();
+  auto keys = ListKeys("jobs-images");
+  ASSERT_TRUE(keys.has_value());
+  std::set<std::string> all(keys->begin(), keys->end());
+  EXPECT_FALSE(all.count(cancelled_key)) << "no image for the cancelled job";
+  EXPECT_TRUE(all.count(job.value("key", ""))) << "the other job's image is in the bucket";
+  EXPECT_TRUE(all.count("team/jobs/requests/cancel/" + cancelled)) << "the cancellation's marker";
+  auto finished = integration::Http("DELETE", base + "/jobs/" + kept);
+  EXPECT_EQ(finished.status, 409) << finished.body;
+}
+
 TEST_F(JobsOnS3Test, WithoutALedgerAnSqsServerRefusesJobsAndSaysWhatToConfigure) {
   ASSERT_TRUE(MakeBucket("jobs-images"));
   const std::string queue = MakeQueue("jobs-none");

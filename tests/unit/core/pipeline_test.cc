@@ -248,7 +248,7 @@ PipelineOptions EveryOptionSet(JobLedger* ledger, MetricsRegistry* metrics) {
   static MemorySpendLedger spend;
   static NoOwnerBudgets owner_budgets;
   static FixedClock clock;
-  static JobObservers observer;
+  static JobObservers observers;
   PipelineOptions options;
   auto& [o_ledger, o_metrics, o_key_prefix, o_limits, o_job_size, o_model_label, o_spend, o_budgets,
          o_owner_budgets, o_clock, o_observer] = options;
@@ -262,7 +262,7 @@ PipelineOptions EveryOptionSet(JobLedger* ledger, MetricsRegistry* metrics) {
   o_budgets = {Budget{5, BudgetPeriod::kMonth}};
   o_owner_budgets = &owner_budgets;
   o_clock = &clock;
-  o_observer = &observer;
+  o_observer = &observers;
 
   const PipelineOptions defaults;
   const auto& [d_ledger, d_metrics, d_key_prefix, d_limits, d_job_size, d_model_label, d_spend,

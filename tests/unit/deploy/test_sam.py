@@ -114,16 +114,17 @@ class SamTemplate(unittest.TestCase):
         for event in fn["Properties"]["Events"].values():
             self.assertEqual(event["Properties"]["ApiId"], {"!Ref": api_name})
         paths = api["Properties"]["DefinitionBody"]["paths"]
-        for path, method in (("/jobs", "post"), ("/jobs/{id}", "get")):
+        for path, methods in (("/jobs", {"post"}), ("/jobs/{id}", {"get", "delete"})):
             self.assertIn(path, paths)
             cond, item, otherwise = paths[path]["Fn::If"]
             self.assertEqual(cond, "HasQueue", f"{path} should need the queue")
             self.assertEqual(otherwise, {"!Ref": "AWS::NoValue"})
-            self.assertEqual(set(item), {method})
-            integration = item[method]["x-amazon-apigateway-integration"]
-            self.assertEqual(integration["type"], "aws_proxy")
-            self.assertEqual(integration["payloadFormatVersion"], "2.0")
-            self.assertIn(f"${{{name}.Arn}}", integration["uri"]["!Sub"])
+            self.assertEqual(set(item), methods)
+            for method in methods:
+                integration = item[method]["x-amazon-apigateway-integration"]
+                self.assertEqual(integration["type"], "aws_proxy")
+                self.assertEqual(integration["payloadFormatVersion"], "2.0")
+                self.assertIn(f"${{{name}.Arn}}", integration["uri"]["!Sub"])
         perms = self.of_type("AWS::Lambda::Permission").values()
         jobs = [p for p in perms if p.get("Condition") == "HasQueue"]
         self.assertEqual(len(jobs), 1, "no invoke permission for /jobs")

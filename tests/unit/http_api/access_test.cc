@@ -209,6 +209,27 @@ TEST_F(AccessTest, JobsRecordTheirOwnerAndOthersAre404ToNonAdmins) {
   EXPECT_EQ(As(kAdminKey, "GET", "/jobs/" + id).status, 200);
 }
 
+// DELETE /jobs/{id} through real authentication: a key cancels its own jobs, another key's are
+// 404 (and stay queued), an admin cancels anyone's; no key at all is 401.
+TEST_F(AccessTest, AKeyCancelsItsOwnJobsAndOthersAre404) {
+  auto submit = [&] {
+    HttpResponse r = As(kAliceKey, "POST", "/jobs", R"({"prompt":"x"})");
+    EXPECT_EQ(r.status, 202) << r.body;
+    return Body(r)["id"].get<std::string>();
+  };
+  const std::string first = submit();
+  const std::string second = submit();
+  HttpResponse bob = As(kBobKey, "DELETE", "/jobs/" + first);
+  EXPECT_EQ(bob.status, 404) << bob.body;
+  EXPECT_EQ(Body(bob)["error"], "job_not_found");
+  EXPECT_EQ(ledger_->Get(first)->state, JobState::kQueued);
+  EXPECT_EQ(Call("DELETE", "/jobs/" + first).status, 401);
+  EXPECT_EQ(As(kAliceKey, "DELETE", "/jobs/" + first).status, 200);
+  EXPECT_EQ(ledger_->Get(first)->state, JobState::kCancelled);
+  EXPECT_EQ(As(kAdminKey, "DELETE", "/jobs/" + second).status, 200);
+  EXPECT_EQ(ledger_->Get(second)->state, JobState::kCancelled);
+}
+
 TEST_F(AccessTest, SixtyFirstRequestOfASixtyPerMinuteKeyIs429WithHeaders) {
   for (int i = 1; i <= 60; ++i) {
     HttpResponse r = As(kAliceKey, "POST", "/jobs", R"({"prompt":"x"})");
