@@ -90,6 +90,11 @@ class ObjectStore {
 // Checks a key against the rules above. Shared by every adapter.
 Status ValidateObjectKey(std::string_view key);
 
+// "/images//jobs/" -> "images/jobs": a key prefix without empty segments. Prefixes are often
+// built by joining settings that may end in '/' (KEY_PREFIX=images/), and an empty segment would
+// make every key under them invalid.
+std::string NormalizeKeyPrefix(std::string_view prefix);
+
 }  // namespace pictor
 
 #endif  // PICTOR_OBJECT_STORE_H_

@@ -5,6 +5,21 @@
 
 namespace pictor {
 
+std::string NormalizeKeyPrefix(std::string_view prefix) {
+  std::string out;
+  while (!prefix.empty()) {
+    const size_t slash = prefix.find('/');
+    const std::string_view segment = prefix.substr(0, slash);
+    if (!segment.empty()) {
+      if (!out.empty()) out += '/';
+      out.append(segment);
+    }
+    if (slash == std::string_view::npos) break;
+    prefix.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
 Status ValidateObjectKey(std::string_view key) {
   if (key.empty()) return Status::InvalidArgument("object key is empty", "invalid_key");
   if (key.size() > 1024) {

@@ -33,22 +33,6 @@ bool IsContentTag(std::string_view etag) {
   return true;
 }
 
-// "/images//x/" -> "images/x": a prefix is often built by joining settings that may end in '/'.
-std::string DropEmptySegments(std::string_view prefix) {
-  std::string out;
-  while (!prefix.empty()) {
-    const size_t slash = prefix.find('/');
-    const std::string_view segment = prefix.substr(0, slash);
-    if (!segment.empty()) {
-      if (!out.empty()) out += '/';
-      out.append(segment);
-    }
-    if (slash == std::string_view::npos) break;
-    prefix.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
 // Thread-safe: its settings are constant, the store is thread-safe, and List's cache is guarded
 // by cache_mu_.
 class StoreKeyStore final : public KeyStore {
@@ -186,7 +170,7 @@ class StoreKeyStore final : public KeyStore {
 }  // namespace
 
 Result<std::unique_ptr<KeyStore>> OpenStoreKeyStore(ObjectStore& store, std::string prefix) {
-  prefix = DropEmptySegments(prefix);
+  prefix = NormalizeKeyPrefix(prefix);
   std::string dir = prefix.empty() ? "keys" : prefix + "/keys";
   if (Status s = ValidateObjectKey(dir + "/x.json"); !s.ok()) {
     return Status::InvalidArgument("the key store's prefix '" + prefix +

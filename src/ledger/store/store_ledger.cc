@@ -73,23 +73,6 @@ std::string OwnerSegment(std::string_view owner) {
   return segment;
 }
 
-// "/images//jobs/" -> "images/jobs": a prefix is often built by joining settings that may end
-// in '/' (KEY_PREFIX=images/), and an empty segment would make every key invalid.
-std::string DropEmptySegments(std::string_view prefix) {
-  std::string out;
-  while (!prefix.empty()) {
-    size_t slash = prefix.find('/');
-    std::string_view segment = prefix.substr(0, slash);
-    if (!segment.empty()) {
-      if (!out.empty()) out += '/';
-      out.append(segment);
-    }
-    if (slash == std::string_view::npos) break;
-    prefix.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
 Status CheckId(std::string_view id) {
   if (IsValidStoreLedgerId(id)) return Status::Ok();
   return Status::InvalidArgument("job ids are 1 to 64 characters of 0-9, a-f, A-F and '-'",
@@ -474,7 +457,7 @@ bool IsValidStoreLedgerId(std::string_view id) {
 }
 
 Result<std::unique_ptr<JobLedger>> OpenStoreLedger(ObjectStore& store, std::string prefix) {
-  prefix = DropEmptySegments(prefix);
+  prefix = NormalizeKeyPrefix(prefix);
   if (!prefix.empty()) {
     if (Status s = ValidateObjectKey(prefix + "/idempotency/x.json"); !s.ok()) {
       return Status::InvalidArgument("the job ledger's prefix '" + prefix +

@@ -13,21 +13,6 @@ using Json = nlohmann::json;
 constexpr size_t kMaxListed = 1000;
 constexpr std::string_view kSuffix = ".json";
 
-std::string DropEmptySegments(std::string_view prefix) {
-  std::string out;
-  while (!prefix.empty()) {
-    const size_t slash = prefix.find('/');
-    const std::string_view segment = prefix.substr(0, slash);
-    if (!segment.empty()) {
-      if (!out.empty()) out += '/';
-      out.append(segment);
-    }
-    if (slash == std::string_view::npos) break;
-    prefix.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
 std::string Encode(const WebhookMessage& m) {
   return Json{{"id", m.id},
               {"job_id", m.job_id},
@@ -156,7 +141,7 @@ class StoreWebhookOutbox final : public WebhookOutbox {
 
 Result<std::unique_ptr<WebhookOutbox>> OpenStoreWebhookOutbox(ObjectStore& store,
                                                               std::string prefix) {
-  prefix = DropEmptySegments(prefix);
+  prefix = NormalizeKeyPrefix(prefix);
   std::string root = prefix.empty() ? "webhooks/" : prefix + "/webhooks/";
   if (Status s = ValidateObjectKey(root + "pending/x.json"); !s.ok()) {
     return Status::InvalidArgument("the webhook outbox's prefix '" + prefix +

@@ -35,21 +35,6 @@ std::string DayText(int64_t at_ms) {
   return buf;
 }
 
-std::string DropEmptySegments(std::string_view prefix) {
-  std::string out;
-  while (!prefix.empty()) {
-    const size_t slash = prefix.find('/');
-    const std::string_view segment = prefix.substr(0, slash);
-    if (!segment.empty()) {
-      if (!out.empty()) out += '/';
-      out.append(segment);
-    }
-    if (slash == std::string_view::npos) break;
-    prefix.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
 // The charge a key names, or nullopt for a key that is not one of the ledger's.
 std::optional<SpendCharge> ParseChargeName(std::string_view name) {
   std::string_view fields[5];
@@ -231,7 +216,7 @@ class StoreSpendLedger final : public SpendLedger {
 
 Result<std::unique_ptr<SpendLedger>> OpenStoreSpendLedger(ObjectStore& store, std::string prefix,
                                                           const Clock* clock) {
-  prefix = DropEmptySegments(prefix);
+  prefix = NormalizeKeyPrefix(prefix);
   std::string root = prefix.empty() ? "spend/" : prefix + "/spend/";
   if (Status s = ValidateObjectKey(root + "2000-01-01/x"); !s.ok()) {
     return Status::InvalidArgument("the spend ledger's prefix '" + prefix +
