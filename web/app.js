@@ -260,6 +260,7 @@
   // True when the stream carried the job to a final state; false when the server has no stream
   // or it broke off, and the caller polls instead.
   let noEventStream = false;  // the server answered 404 or 405: poll from then on
+  const STREAM_QUIET_MS = 5000;
 
   async function followEvents(id) {
     if (noEventStream) return false;
@@ -285,9 +286,22 @@
     }
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
+    let finished = false;
     try {
       for (;;) {
-        const { value, done } = await reader.read();
+        // A stream quiet for STREAM_QUIET_MS gives way to polling: the page never waits on a
+        // stream that has stopped carrying news.
+        let timer;
+        const quiet = new Promise((resolve) => {
+          timer = setTimeout(() => resolve({ quiet: true }), STREAM_QUIET_MS);
+        });
+        const next = await Promise.race([reader.read(), quiet]);
+        clearTimeout(timer);
+        if (next.quiet) {
+          reader.cancel().catch(() => {});
+          return finished;
+        }
+        const { value, done } = next;
         if (done) break;
         buffer += value.replace(/\r\n?/g, '\n');
         let end;
@@ -296,16 +310,15 @@
           buffer = buffer.slice(end + 2);
           const event = parseEvent(block);
           if (!event) continue;
-          if (await applyEvent(id, event)) {
-            reader.cancel().catch(() => {});
-            return true;
-          }
+          // The server ends the stream after a final state: read on to its end rather than
+          // cancel it, so that the connection is left whole for the next request.
+          if (await applyEvent(id, event)) finished = true;
         }
       }
     } catch {
-      return false;
+      return finished;
     }
-    return FINAL.has(state.jobs.get(id)?.status);
+    return finished || FINAL.has(state.jobs.get(id)?.status);
   }
 
   function parseEvent(block) {

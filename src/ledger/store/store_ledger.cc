@@ -147,6 +147,13 @@ class StoreLedger final : public JobLedger {
       if (Status s = WriteCancelMarker(id); !s.ok()) return s;
       record->cancel_requested = true;
     }
+    if (record->state == JobState::kQueued) {
+      // The record says so too, so that List (which reads no marker) shows the job cancelled. A
+      // worker that wrote "running" meanwhile still finds the marker before it stores the image.
+      JobRecord cancelled = ApplyCancellation(*record);
+      if (Status s = Write(id, ledger_store::EncodeJobRecord(cancelled)); !s.ok()) return s;
+      return cancelled;
+    }
     return ApplyCancellation(std::move(record).value());
   }
 
@@ -290,7 +297,7 @@ class StoreLedger final : public JobLedger {
     std::vector<Result<JobRecord>> records(count, Status::Internal("not read"));
     std::atomic<size_t> next{0};
     auto read = [&] {
-      for (size_t i = next++; i < count; i = next++) records[i] = ReadJob(entries[i].id);
+      for (size_t i = next++; i < count; i = next++) records[i] = ReadJob(entries[i].id, false);
     };
     std::vector<std::thread> readers;
     const size_t threads = std::min(kListReaders, count);
@@ -377,14 +384,16 @@ class StoreLedger final : public JobLedger {
   }
 
   // The job's record, which must name `id` itself, with its cancellation: looked for (one HEAD)
-  // only while the job is not final, since nothing can cancel a finished job.
-  Result<JobRecord> ReadJob(std::string_view id) {
+  // only while the job is not final, since nothing can cancel a finished job, and not by List
+  // (`with_cancel` false: a page costs a GET per job, no more), which sees a cancelled queued job
+  // by its record (RequestCancel rewrites it).
+  Result<JobRecord> ReadJob(std::string_view id, bool with_cancel = true) {
     const std::string key = JobKey(id);
     Result<JobRecord> record = Read(key);
     if (record.status().IsNotFound()) return Status::NotFound("no job with id " + std::string(id));
     if (!record.ok()) return record;
     if (record->id != id) return Damaged(key, "holds the record of another job");
-    if (!IsFinalJobState(record->state)) {
+    if (with_cancel && !IsFinalJobState(record->state)) {
       Result<ObjectInfo> marker = store_.Head(CancelKey(id));
       if (marker.ok()) {
         record->cancel_requested = true;

@@ -106,7 +106,7 @@ TEST(JobRecordJson, WritesVersionOneAndTheStateByName) {
   EXPECT_EQ(doc["seed"], 4294967295u);
   EXPECT_EQ(doc["owner"], "ci-bot");
   EXPECT_EQ(doc["cost_usd"], 0.008);
-  EXPECT_EQ(doc.size(), 18u);  // every field, always
+  EXPECT_EQ(doc.size(), 24u);  // every field, always
 }
 
 TEST(JobRecordJson, EveryStateRoundTrips) {
