@@ -197,7 +197,8 @@ TEST_P(JobLedgerContract, CancellingAnUnknownJobIsNotFound) {
 // every ledger object sharing the storage, and in List's state filter; asking again is harmless.
 TEST_P(JobLedgerContract, ACancelledQueuedJobReadsCancelledEverywhere) {
   ASSERT_TRUE(ledger().Create(SampleJobRecord(kId1)).ok());
-  ASSERT_TRUE(ledger().Create(SampleJobRecord(kId2)).ok());
+  // With a key: durable when Create returns, so another ledger object sees it at once.
+  ASSERT_TRUE(ledger().Create(SampleJobRecord(kId2, "k2")).ok());
   auto cancelled = ledger().RequestCancel(kId1);
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
   EXPECT_EQ(cancelled->state, JobState::kCancelled);
