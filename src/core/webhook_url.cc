@@ -50,9 +50,15 @@ std::optional<std::string> V4Reason(uint8_t a, uint8_t b, uint8_t c) {
 
 std::string WebhookUrl::Origin() const {
   const bool v6 = host.find(':') != std::string::npos;
-  std::string origin =
-      std::string(tls ? "https" : "http") + "://" + (v6 ? "[" : "") + host + (v6 ? "]" : "");
-  if (port != (tls ? 443 : 80)) origin += ":" + std::to_string(port);
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about `":" + to_string(port)`.
+  std::string origin = tls ? "https://" : "http://";
+  if (v6) origin += '[';
+  origin += host;
+  if (v6) origin += ']';
+  if (port != (tls ? 443 : 80)) {
+    origin += ':';
+    origin += std::to_string(port);
+  }
   return origin;
 }
 

@@ -32,11 +32,7 @@ std::chrono::milliseconds RetryDelay(const RetryPolicy& policy, int attempts, do
 
 Dispatcher::Dispatcher(WebhookOutbox& outbox, const Sender& sender, JobLedger* ledger,
                        MetricsRegistry* metrics, DispatcherOptions options)
-    : outbox_(outbox),
-      sender_(sender),
-      ledger_(ledger),
-      metrics_(metrics),
-      options_(options) {
+    : outbox_(outbox), sender_(sender), ledger_(ledger), metrics_(metrics), options_(options) {
   if (metrics_ != nullptr) {
     for (const char* outcome : {"delivered", "retried", "failed"}) {
       metrics_->GetCounter(kDeliveries, kDeliveriesHelp, {{"outcome", outcome}});
