@@ -29,7 +29,7 @@ constexpr std::array<ImageSize, 19> kSuggestedSizes = {{
 // A prompt every check accepts, to ask the checks about a size alone.
 GenerationRequest SizeProbe(ImageSize size) {
   GenerationRequest probe;
-  probe.prompt = "a";
+  probe.prompt.push_back('a');  // not `= "a"`: GCC 12 warns falsely (-Wrestrict)
   probe.width = size.width;
   probe.height = size.height;
   return probe;
