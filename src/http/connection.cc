@@ -2,6 +2,10 @@
 // over plain TCP and over TLS (a class template instantiated for both streams, so the plain path
 // pays nothing for TLS).
 //
+// Kept in one file although it is long: request reading, plain responses and streamed responses
+// are phases of one state machine sharing the buffer, the timers and the close rules, and split
+// across files they would each have to expose that private state.
+//
 // A connection walks through these phases, each an asynchronous operation on its strand:
 //   handshake  TLS only: the first bytes (plain HTTP gets a 400 saying to use https), then the
 //            TLS handshake                                          (request_timeout)

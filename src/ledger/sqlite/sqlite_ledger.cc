@@ -1,3 +1,6 @@
+// The SQLite JobLedger. Kept in one file although it is long: the schema, its migrations, the
+// group commit and every query share one connection, its locks and the column order, which
+// splitting would have to expose.
 #include "ledger/sqlite/sqlite_ledger.h"
 
 #include <spdlog/spdlog.h>
