@@ -71,6 +71,8 @@ bench/throttle/run.sh "$build" 3 | tee "$results/throttle.txt"
 
 echo "bench: lambda"
 /usr/bin/python3 bench/lambda/cold_start.py "$build" --runs 9 | tee "$results/lambda.txt"
+/usr/bin/python3 bench/lambda/per_image.py "$build" --images 200 --rounds 5 |
+  tee "$results/lambda_per_image.txt"
 
 echo "bench: alarm"
 {

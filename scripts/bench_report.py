@@ -235,6 +235,35 @@ def main():
         add(f"- Cold start: **{speed:.1f}×** faster (target ≥ 20×: {verdict(speed >= 20)}), "
             f"**{mem:.2f}×** the peak memory (target ≤ 0.25×: {verdict(mem <= 0.25)}).")
     add("")
+    per_image_path = results / "lambda_per_image.txt"
+    per_image = per_image_path.read_text() if per_image_path.exists() else ""
+    add("## Lambda runtime against the long-running worker (per image, first image)")
+    add("")
+    add("Command: `bench/lambda/per_image.py build --images 200 --rounds 5` (the same job step "
+        "on a file store: `pictor lambda` from the unpacked zip on the Runtime API emulator, fed "
+        "SQS events of 1 and of 10 records, beside `pictor worker --concurrency 1` on a SQLite "
+        "queue; the builtin model, and Titan v1 against the fake Bedrock endpoint answering at "
+        "once; the first image from exec with one prompt waiting)")
+    add("")
+    add("```")
+    add(per_image.strip())
+    add("```")
+    add("")
+    for m in re.finditer(r"per-image (\w+): lambda/1 wall ([\d.]+) ms cpu ([\d.]+) ms; lambda/10 "
+                         r"wall ([\d.]+) ms cpu ([\d.]+) ms; worker wall ([\d.]+) ms cpu "
+                         r"([\d.]+) ms; ratio lambda/1 / worker wall ([\d.]+) cpu ([\d.]+)",
+                         per_image):
+        add(f"- {m.group(1)}: one record per invocation costs **{m.group(2)} ms** wall and "
+            f"{m.group(3)} ms of CPU per image, the worker {m.group(6)} ms and {m.group(7)} ms "
+            f"(ratios {m.group(8)} and {m.group(9)}); batches of 10: {m.group(4)} ms wall and "
+            f"{m.group(5)} ms CPU per image.")
+    m = re.search(r"first image: lambda ([\d.]+) ms, worker ([\d.]+) ms, ratio ([\d.]+); "
+                  r"peak RSS lambda (\d+) KiB, worker (\d+) KiB", per_image)
+    if m:
+        add(f"- From exec to the first stored image: Lambda runtime **{m.group(1)} ms**, worker "
+            f"**{m.group(2)} ms** (ratio {m.group(3)}); peak RSS {int(m.group(4)) // 1024} MiB "
+            f"and {int(m.group(5)) // 1024} MiB.")
+    add("")
     alarm = (results / "alarm.txt").read_text() if (results / "alarm.txt").exists() else ""
     add("## Queue alarm")
     add("")
@@ -258,7 +287,37 @@ def main():
         add(f"- Threshold crossed → email accepted: median **{float(m.group(1)):.2f} s**, worst "
             f"{worst:.2f} s of {m.group(4)} runs (bound {bound:.0f} s: {verdict(worst <= bound)}).")
     add("")
-    output.write_text("\n".join(lines) + "\n")
+    output.write_text(merge_kept_sections(lines, output))
+
+
+def sections(text):
+    """The `## ` sections of a Markdown text as (heading, text) pairs, in order; what comes before
+    the first heading is left out."""
+    found, heading, body = [], None, []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            if heading is not None:
+                found.append((heading, "\n".join(body).rstrip() + "\n"))
+            heading, body = line, [line]
+        elif heading is not None:
+            body.append(line)
+    if heading is not None:
+        found.append((heading, "\n".join(body).rstrip() + "\n"))
+    return found
+
+
+def merge_kept_sections(lines, output):
+    """The generated report, then every section of the existing file this run does not write
+    (results recorded by hand from benchmarks outside this run: the soak, HTTPS, ...), kept as
+    they are: a `make bench` replaces its own figures and loses nobody else's."""
+    text = "\n".join(lines).rstrip() + "\n"
+    if not output.exists():
+        return text
+    generated = {heading for heading, _ in sections(text)}
+    kept = [body for heading, body in sections(output.read_text()) if heading not in generated]
+    if not kept:
+        return text
+    return text + "\n" + "\n".join(kept)
 
 
 if __name__ == "__main__":

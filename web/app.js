@@ -410,11 +410,19 @@
     return '/images/' + job.key.split('/').map(encodeURIComponent).join('/');
   }
 
+  // The image from this server itself, never a redirect to the store's own host (an S3
+  // presigned URL): the page's CSP admits only its own origin, and a fetch with a key would
+  // need CORS on the bucket.
+  function servedPath(job) {
+    const path = imagePath(job);
+    return path + (path.includes('?') ? '&' : '?') + 'redirect=false';
+  }
+
   // The image's URL for <img> and the download link: the path itself without a key, else a blob
   // fetched with the key (an <img> cannot send the Authorization header).
   function imageUrl(job) {
     if (!state.images.has(job.id)) {
-      const path = imagePath(job);
+      const path = servedPath(job);
       const load = apiKey()
         ? fetch(path, { headers: headers() }).then((r) => {
           if (!r.ok) throw new ApiError(r.status, `the image answered ${r.status}`);

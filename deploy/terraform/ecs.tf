@@ -14,9 +14,9 @@ locals {
   serve = local.ecs && var.ecs_serve
 
   ecs_image        = try("${aws_ecr_repository.pictor[0].repository_url}:${var.image_tag}", "")
-  ecs_cluster_name = "${var.name}-cluster"
-  ecs_worker_name  = "${var.name}-worker"
-  ecs_serve_name   = "${var.name}-serve"
+  ecs_cluster_name = "${local.name}-cluster"
+  ecs_worker_name  = "${local.name}-worker"
+  ecs_serve_name   = "${local.name}-serve"
   ecs_stop_timeout = 120 # seconds: Fargate's maximum stopTimeout
   ecs_backlog_goal = coalesce(var.ecs_backlog_per_task, var.ecs_worker_concurrency)
   ecs_min_capacity = var.ecs_scale_to_zero ? 0 : var.ecs_min_tasks
@@ -24,15 +24,18 @@ locals {
   ecs_serve_port   = 8080
   ecs_https        = var.alb_certificate_arn != ""
 
-  # The Lambda worker's environment, plus what Lambda sets by itself.
+  # The Lambda worker's environment, plus what Lambda sets by itself; JSON log lines (with job,
+  # message and request ids) as the Lambda runtime writes them, for CloudWatch Logs Insights.
   ecs_worker_environment = merge(local.function_environment, {
-    AWS_REGION = var.region
+    AWS_REGION        = var.region
+    PICTOR_LOG_FORMAT = "json"
   })
   # The API: the same store, queue, job records and model; keys checked from the bucket.
   ecs_serve_environment = merge(local.function_environment, {
-    AWS_REGION    = var.region
-    PICTOR_LISTEN = "0.0.0.0:${local.ecs_serve_port}"
-    PICTOR_AUTH   = "keys"
+    AWS_REGION        = var.region
+    PICTOR_LISTEN     = "0.0.0.0:${local.ecs_serve_port}"
+    PICTOR_AUTH       = "keys"
+    PICTOR_LOG_FORMAT = "json"
   })
 
   ecs_log_options = {
@@ -47,7 +50,7 @@ locals {
 
 resource "aws_ecr_repository" "pictor" {
   count                = local.ecs ? 1 : 0
-  name                 = var.name
+  name                 = local.name
   image_tag_mutability = "IMMUTABLE" # a tag is one build: a task never runs a changed image
 
   image_scanning_configuration {
@@ -105,7 +108,7 @@ resource "aws_ecs_cluster" "pictor" {
 
 resource "aws_cloudwatch_log_group" "ecs" {
   count             = local.ecs ? 1 : 0
-  name              = "/ecs/${var.name}"
+  name              = "/ecs/${local.name}"
   retention_in_days = var.log_retention_days
 }
 
@@ -204,7 +207,7 @@ locals {
 # drained; the goal defaults to the worker's concurrency, so each task is kept just busy.
 resource "aws_appautoscaling_policy" "worker_backlog" {
   count              = local.ecs ? 1 : 0
-  name               = "${var.name}-worker-backlog-per-task"
+  name               = "${local.name}-worker-backlog-per-task"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.worker[0].service_namespace
   resource_id        = aws_appautoscaling_target.worker[0].resource_id
@@ -287,7 +290,7 @@ resource "aws_appautoscaling_policy" "worker_backlog" {
 # leave zero. This step policy sets one task when prompts wait and none runs.
 resource "aws_appautoscaling_policy" "worker_wake" {
   count              = local.ecs && var.ecs_scale_to_zero ? 1 : 0
-  name               = "${var.name}-worker-wake"
+  name               = "${local.name}-worker-wake"
   policy_type        = "StepScaling"
   service_namespace  = aws_appautoscaling_target.worker[0].service_namespace
   resource_id        = aws_appautoscaling_target.worker[0].resource_id
@@ -307,7 +310,7 @@ resource "aws_appautoscaling_policy" "worker_wake" {
 
 resource "aws_cloudwatch_metric_alarm" "worker_wake" {
   count               = local.ecs && var.ecs_scale_to_zero ? 1 : 0
-  alarm_name          = "${var.name}-worker-wake"
+  alarm_name          = "${local.name}-worker-wake"
   alarm_description   = "Prompts wait in ${aws_sqs_queue.prompts.name} and no worker task runs: start one."
   evaluation_periods  = 1
   threshold           = 0
@@ -351,7 +354,7 @@ resource "aws_cloudwatch_metric_alarm" "worker_wake" {
 # for five minutes, so prompts wait longer and longer (raise ecs_max_tasks, or the model quota).
 resource "aws_cloudwatch_metric_alarm" "worker_saturated" {
   count               = local.ecs ? 1 : 0
-  alarm_name          = "${var.name}-worker-saturated"
+  alarm_name          = "${local.name}-worker-saturated"
   alarm_description   = "${local.ecs_worker_name} runs ${var.ecs_max_tasks} tasks (its maximum) and the backlog per task stays above ${local.ecs_backlog_goal}."
   evaluation_periods  = 5
   datapoints_to_alarm = 5
@@ -451,7 +454,7 @@ resource "aws_ecs_task_definition" "serve" {
 
 resource "aws_lb" "serve" {
   count                      = local.serve ? 1 : 0
-  name                       = substr("${var.name}-api", 0, 32)
+  name                       = substr("${local.name}-api", 0, 32)
   load_balancer_type         = "application"
   internal                   = var.alb_internal
   subnets                    = var.alb_subnet_ids
@@ -462,7 +465,7 @@ resource "aws_lb" "serve" {
 
 resource "aws_lb_target_group" "serve" {
   count                = local.serve ? 1 : 0
-  name                 = substr("${var.name}-serve", 0, 32)
+  name                 = substr("${local.name}-serve", 0, 32)
   port                 = local.ecs_serve_port
   protocol             = "HTTP"
   target_type          = "ip"

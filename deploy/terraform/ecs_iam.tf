@@ -1,6 +1,7 @@
 # The roles of compute = "ecs", as narrow as the Lambda roles:
 #  - the worker task role is given the Lambda worker's own policy document (iam.tf), statement for
-#    statement: the same S3 keys, model, queue. Its logs go through the execution role.
+#    statement: the same S3 keys, model, queue; and, in a policy of its own, the scale-in
+#    protection of its cluster's tasks. Its logs go through the execution role.
 #  - the serve task role holds what the API function of deploy/sam has (images, job records,
 #    spend, sending to the queue, the model), plus reading API keys (--auth keys) and deleting
 #    the /readyz probe object it writes.
@@ -34,7 +35,7 @@ data "aws_iam_policy_document" "assume_ecs_task" {
 
 resource "aws_iam_role" "ecs_execution" {
   count              = local.ecs ? 1 : 0
-  name               = "${var.name}-ecs-execution"
+  name               = "${local.name}-ecs-execution"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_task[0].json
 }
 
@@ -63,7 +64,7 @@ data "aws_iam_policy_document" "ecs_execution" {
 
 resource "aws_iam_role_policy" "ecs_execution" {
   count  = local.ecs ? 1 : 0
-  name   = "${var.name}-ecs-execution"
+  name   = "${local.name}-ecs-execution"
   role   = aws_iam_role.ecs_execution[0].id
   policy = data.aws_iam_policy_document.ecs_execution[0].json
 }
@@ -72,22 +73,42 @@ resource "aws_iam_role_policy" "ecs_execution" {
 
 resource "aws_iam_role" "ecs_worker" {
   count              = local.ecs ? 1 : 0
-  name               = "${var.name}-ecs-worker"
+  name               = "${local.name}-ecs-worker"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_task[0].json
 }
 
 resource "aws_iam_role_policy" "ecs_worker" {
   count  = local.ecs ? 1 : 0
-  name   = "${var.name}-queue-worker"
+  name   = "${local.name}-queue-worker"
   role   = aws_iam_role.ecs_worker[0].id
   policy = data.aws_iam_policy_document.worker.json
+}
+
+# pictor worker protects its task from scale-in while it has jobs (src/core/scale_in_protection.h)
+# through the ECS agent's endpoint ($ECS_AGENT_URI/task-protection/v1/state); the agent calls
+# ecs:UpdateTaskProtection with this role's credentials. Only tasks of this cluster.
+data "aws_iam_policy_document" "ecs_worker_protection" {
+  count = local.ecs ? 1 : 0
+
+  statement {
+    sid       = "ProtectOwnTasksFromScaleIn"
+    actions   = ["ecs:UpdateTaskProtection"]
+    resources = ["arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.pictor[0].name}/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "ecs_worker_protection" {
+  count  = local.ecs ? 1 : 0
+  name   = "${var.name}-task-protection"
+  role   = aws_iam_role.ecs_worker[0].id
+  policy = data.aws_iam_policy_document.ecs_worker_protection[0].json
 }
 
 # --- serve task role: the API function's statements ---------------------------------------------
 
 resource "aws_iam_role" "ecs_serve" {
   count              = local.serve ? 1 : 0
-  name               = "${var.name}-ecs-serve"
+  name               = "${local.name}-ecs-serve"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_task[0].json
 }
 
@@ -153,7 +174,7 @@ data "aws_iam_policy_document" "serve" {
 
 resource "aws_iam_role_policy" "ecs_serve" {
   count  = local.serve ? 1 : 0
-  name   = "${var.name}-api"
+  name   = "${local.name}-api"
   role   = aws_iam_role.ecs_serve[0].id
   policy = data.aws_iam_policy_document.serve[0].json
 }

@@ -5,7 +5,7 @@
 
 locals {
   lambda        = var.compute == "lambda"
-  function_name = "${var.name}-queue-worker"
+  function_name = "${local.name}-queue-worker"
 
   # Settings the worker reads from its environment (the README's names): the function's, and
   # the ECS worker task's (ecs.tf), so both paths run the same configuration.
@@ -37,8 +37,11 @@ resource "aws_lambda_function" "worker" {
   architectures    = [var.architecture]
   filename         = var.lambda_zip_path
   source_code_hash = filebase64sha256(var.lambda_zip_path)
-  timeout          = var.function_timeout_seconds
-  memory_size      = var.memory_mb
+  # Each change of code or configuration is a new version; the alias `live` moves to it
+  # gradually through CodeDeploy (codedeploy.tf), never by Terraform.
+  publish     = true
+  timeout     = var.function_timeout_seconds
+  memory_size = var.memory_mb
 
   environment {
     variables = local.function_environment
@@ -52,10 +55,30 @@ resource "aws_lambda_function" "worker" {
   depends_on = [aws_iam_role_policy.worker, aws_cloudwatch_log_group.function]
 }
 
+# The version that receives the queue's batches. Created on the first published version; later
+# versions reach it through a CodeDeploy deployment (deploy/terraform/shift-traffic.sh after an
+# apply): a canary share of the batches first, all of them once the errors alarm stayed quiet,
+# and back to the old version when it fired.
+resource "aws_lambda_alias" "live" {
+  count            = local.lambda ? 1 : 0
+  name             = local.live_alias
+  function_name    = aws_lambda_function.worker[0].function_name
+  function_version = aws_lambda_function.worker[0].version
+
+  lifecycle {
+    ignore_changes = [function_version, routing_config]
+  }
+}
+
+locals {
+  live_alias = "live"
+}
+
+# The mapping invokes the alias, so the alias's weights split the batches between the versions.
 resource "aws_lambda_event_source_mapping" "prompts" {
   count                              = local.lambda ? 1 : 0
   event_source_arn                   = aws_sqs_queue.prompts.arn
-  function_name                      = aws_lambda_function.worker[0].arn
+  function_name                      = aws_lambda_alias.live[0].arn
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]

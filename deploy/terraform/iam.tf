@@ -24,7 +24,7 @@ data "aws_iam_policy_document" "assume_lambda" {
 
 resource "aws_iam_role" "worker" {
   count              = local.lambda ? 1 : 0
-  name               = "${var.name}-queue-worker"
+  name               = "${local.name}-queue-worker"
   assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
 }
 
@@ -90,7 +90,7 @@ data "aws_iam_policy_document" "lambda_worker" {
 
 resource "aws_iam_role_policy" "worker" {
   count  = local.lambda ? 1 : 0
-  name   = "${var.name}-queue-worker"
+  name   = "${local.name}-queue-worker"
   role   = aws_iam_role.worker[0].id
   policy = data.aws_iam_policy_document.lambda_worker[0].json
 }

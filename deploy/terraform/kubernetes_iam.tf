@@ -68,7 +68,7 @@ data "aws_iam_policy_document" "assume_k8s" {
 
 resource "aws_iam_role" "k8s" {
   for_each           = local.k8s_service_accounts
-  name               = "${var.name}-k8s-${each.key}"
+  name               = "${local.name}-k8s-${each.key}"
   assume_role_policy = data.aws_iam_policy_document.assume_k8s[each.key].json
 }
 
@@ -85,21 +85,21 @@ data "aws_iam_policy_document" "keda" {
 
 resource "aws_iam_role_policy" "k8s_worker" {
   count  = local.k8s ? 1 : 0
-  name   = "${var.name}-queue-worker"
+  name   = "${local.name}-queue-worker"
   role   = aws_iam_role.k8s["worker"].id
   policy = data.aws_iam_policy_document.worker.json
 }
 
 resource "aws_iam_role_policy" "k8s_serve" {
   count  = local.k8s ? 1 : 0
-  name   = "${var.name}-api"
+  name   = "${local.name}-api"
   role   = aws_iam_role.k8s["serve"].id
   policy = data.aws_iam_policy_document.serve[0].json
 }
 
 resource "aws_iam_role_policy" "k8s_keda" {
   count  = local.k8s ? 1 : 0
-  name   = "${var.name}-keda-queue-length"
+  name   = "${local.name}-keda-queue-length"
   role   = aws_iam_role.k8s["keda"].id
   policy = data.aws_iam_policy_document.keda[0].json
 }

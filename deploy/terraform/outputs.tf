@@ -52,3 +52,52 @@ output "kubernetes_role_arns" {
   description = "kubernetes_roles: the roles of the pictor-serve and pictor-worker service accounts and of KEDA's operator (eks.amazonaws.com/role-arn, or a pod identity association); empty otherwise."
   value       = { for k, role in aws_iam_role.k8s : k => role.arn }
 }
+
+output "environment" {
+  description = "The environment of this state (envs/<environment>.tfvars); empty for a deployment without one."
+  value       = var.environment
+}
+
+output "name_prefix" {
+  description = "What every resource name starts with: <name>-<environment>."
+  value       = local.name
+}
+
+output "alarm_names" {
+  description = "Every alarm that notifies alert_topic_arn (alarm and OK), by role."
+  value = { for k, v in {
+    oldest_prompt_age = aws_cloudwatch_metric_alarm.oldest_message_age.alarm_name
+    dead_letters      = aws_cloudwatch_metric_alarm.dead_letters.alarm_name
+    worker_errors     = one(aws_cloudwatch_metric_alarm.worker_errors[*].alarm_name)
+    worker_throttles  = one(aws_cloudwatch_metric_alarm.worker_throttles[*].alarm_name)
+    job_failure_rate  = one(aws_cloudwatch_metric_alarm.job_failure_rate[*].alarm_name)
+    api_5xx_rate      = one(aws_cloudwatch_metric_alarm.api_5xx_rate[*].alarm_name)
+    alb_5xx_rate      = one(aws_cloudwatch_metric_alarm.alb_5xx_rate[*].alarm_name)
+    worker_saturated  = one(aws_cloudwatch_metric_alarm.worker_saturated[*].alarm_name)
+  } : k => v if v != null }
+}
+
+output "dashboard_name" {
+  description = "The CloudWatch dashboard."
+  value       = aws_cloudwatch_dashboard.pictor.dashboard_name
+}
+
+output "function_alias" {
+  description = "compute = lambda: the alias the event source mapping invokes (shift-traffic.sh moves it); null otherwise."
+  value       = one(aws_lambda_alias.live[*].name)
+}
+
+output "function_version" {
+  description = "compute = lambda: the version this apply published, which shift-traffic.sh deploys to the alias; null otherwise."
+  value       = one(aws_lambda_function.worker[*].version)
+}
+
+output "codedeploy_application" {
+  description = "compute = lambda: the CodeDeploy application of the worker's gradual deploys; null otherwise."
+  value       = one(aws_codedeploy_app.worker[*].name)
+}
+
+output "codedeploy_deployment_group" {
+  description = "compute = lambda: its deployment group (canary, rollback on the errors alarm); null otherwise."
+  value       = one(aws_codedeploy_deployment_group.worker[*].deployment_group_name)
+}

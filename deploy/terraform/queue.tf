@@ -8,13 +8,13 @@ locals {
 }
 
 resource "aws_sqs_queue" "dead_letter" {
-  name                      = "${var.name}-prompts-dlq"
+  name                      = "${local.name}-prompts-dlq"
   message_retention_seconds = var.dlq_message_retention_seconds
   sqs_managed_sse_enabled   = true
 }
 
 resource "aws_sqs_queue" "prompts" {
-  name                       = "${var.name}-prompts"
+  name                       = "${local.name}-prompts"
   visibility_timeout_seconds = local.queue_visibility_timeout_seconds
   message_retention_seconds  = var.message_retention_seconds
   receive_wait_time_seconds  = 20

@@ -17,6 +17,17 @@ variable "name" {
   }
 }
 
+variable "environment" {
+  description = "The environment this state deploys (envs/<environment>.tfvars): dev, staging or prod. Every resource name is <name>-<environment>-..., so two environments in one account cannot collide; empty keeps the names of a deployment made before environments existed (<name>-...)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = contains(["", "dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod (or empty for a deployment without one)."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource."
   type        = map(string)
@@ -211,6 +222,47 @@ variable "alarm_evaluation_periods" {
   validation {
     condition     = var.alarm_evaluation_periods >= 1
     error_message = "alarm_evaluation_periods must be at least 1."
+  }
+}
+
+variable "function_errors_threshold" {
+  description = "compute = lambda: the worker function's Errors in one minute above which its alarm fires (and a canary rolls back)."
+  type        = number
+  default     = 0
+}
+
+variable "error_rate_threshold" {
+  description = "Share (0-1) of failed jobs (Pictor's Failures / Jobs) or of 5xx answers (HTTP API, load balancer) above which their alarms fire."
+  type        = number
+  default     = 0.05
+
+  validation {
+    condition     = var.error_rate_threshold > 0 && var.error_rate_threshold < 1
+    error_message = "error_rate_threshold must be between 0 and 1."
+  }
+}
+
+variable "api_gateway_id" {
+  description = "Id of the SAM stack's HTTP API (its ApiId output) in this region, for the 5xx-rate alarm and the dashboard; empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.api_gateway_id == "" || can(regex("^[a-z0-9]{10}$", var.api_gateway_id))
+    error_message = "api_gateway_id must be an API Gateway id (10 lowercase letters or digits)."
+  }
+}
+
+# --- gradual deploys of the worker function (compute = "lambda") ------------------------------
+
+variable "deployment_config" {
+  description = "compute = lambda: how CodeDeploy shifts the alias `live` to a new version: a CodeDeploy Lambda configuration (CodeDeployDefault.LambdaCanary10Percent5Minutes, ...Linear10PercentEvery1Minute, ...AllAtOnce)."
+  type        = string
+  default     = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+
+  validation {
+    condition     = can(regex("^CodeDeployDefault\\.Lambda(AllAtOnce|Canary10Percent(5|10|15|30)Minutes|Linear10PercentEvery(1|2|3|10)Minutes?)$", var.deployment_config))
+    error_message = "deployment_config must be one of CodeDeploy's predefined Lambda configurations."
   }
 }
 

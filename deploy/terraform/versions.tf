@@ -19,7 +19,7 @@ provider "aws" {
   region = var.region
 
   default_tags {
-    tags = var.tags
+    tags = local.tags
   }
 }
 

@@ -20,11 +20,11 @@
 #include "app/model_catalog.h"
 #include "app/settings.h"
 #include "app/webhooks.h"
+#include "core/log_writer.h"
 #include "http/api.h"
 #include "lambda/api_gateway.h"
 #include "lambda/api_gateway_function.h"
 #include "lambda/invocation_metrics.h"
-#include "lambda/json_log.h"
 #include "lambda/runtime_api.h"
 #include "lambda/runtime_loop.h"
 #include "lambda/sqs_batch.h"
@@ -81,7 +81,7 @@ class LambdaFunction {
   }
 
   Result<std::string> Handle(const lambda::Invocation& inv) {
-    lambda::SetLogRequestId(inv.request_id);
+    SetProcessRequestId(inv.request_id);
     auto event = nlohmann::json::parse(inv.event, nullptr, false);
     lambda::EventKind kind = lambda::ClassifyEvent(event);
     lambda::InvocationCounts counts;
@@ -117,7 +117,7 @@ class LambdaFunction {
       std::fflush(stdout);
     }
     if (!answer.ok()) spdlog::error("invocation failed: {}", answer.status().message());
-    lambda::SetLogRequestId("");
+    SetProcessRequestId("");
     return answer;
   }
 
@@ -158,7 +158,10 @@ int RunLambda(LambdaCommandOptions& o) {
   // The job routes (POST /jobs, GET /jobs/{id}) exist only where a queue is configured.
   bool with_queue = !o.common.queue.empty() || !FirstEnv({"PICTOR_QUEUE", "SQS_QUEUE_URL"}).empty();
   ApplyEnvironment(o.common);
-  lambda::UseJsonLogging(o.common.log_level);
+  // CloudWatch Logs reads JSON lines; an unknown level logs at info rather than not at all.
+  if (!InstallLogger(o.common.log_level, LogFormat::kJson).ok()) {
+    (void)InstallLogger("info", LogFormat::kJson);
+  }
   auto http_client = net::NewHttpClient(2);
   lambda::RuntimeApi api(endpoint, *http_client);
 

@@ -101,7 +101,7 @@ int RunServe(const CLI::App& cmd, ServeOptions& o) {
     std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  if (Status s = ConfigureLogging(o.common.log_level); !s.ok()) {
+  if (Status s = ConfigureLogging(o.common.log_level, o.common.log_format); !s.ok()) {
     std::fprintf(stderr, "pictor serve: %s\n", s.message().c_str());
     return kExitUsage;
   }
@@ -382,6 +382,7 @@ Subcommand AddServeCommand(CLI::App& app) {
   AddWebhookOptions(*cmd, o->webhooks);
   alarm::AddAlarmOptions(*cmd, o->alarm_settings);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
+  AddLogFormatOption(*cmd, o->common);
   return {cmd, [o, cmd] { return RunServe(*cmd, *o); }};
 }
 

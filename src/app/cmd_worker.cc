@@ -9,6 +9,9 @@
 #include "app/settings.h"
 #include "app/signals.h"
 #include "app/webhooks.h"
+#include "aws/ecs_task_protection.h"
+#include "core/number_text.h"
+#include "core/scale_in_protection.h"
 #include "core/worker.h"
 #include "http/memory_budget.h"
 #include "http/metrics_service.h"
@@ -21,14 +24,52 @@ struct WorkerCommandOptions {
   CommonSettings common;
   int concurrency = 4;
   int visibility_timeout = 60;
-  std::string metrics_listen;  // HOST:PORT; empty = no metrics endpoint
+  std::string metrics_listen;        // HOST:PORT; empty = no metrics endpoint
+  int task_protection_minutes = 15;  // 0 = no ECS task scale-in protection
   WebhookSettings webhooks;
 };
 
-// "127.0.0.1:9100", "[::1]:0" → host, port (the same form as serve's --listen).
+// A whole number of milliseconds from the environment variable `name`, or `fallback`.
+std::chrono::milliseconds EnvMilliseconds(const char* name, std::chrono::milliseconds fallback) {
+  const std::string text = FirstEnv({name});
+  if (text.empty()) return fallback;
+  auto ms = ParseIntegerSetting(name, text, 1, 86400000);
+  if (!ms.ok()) {
+    spdlog::warn("{}; using {} ms", ms.status().message(), fallback.count());
+    return fallback;
+  }
+  return std::chrono::milliseconds(*ms);
+}
+
+// On ECS (ECS_AGENT_URI set by the agent) the task is protected from scale-in while it has jobs
+// in hand; elsewhere, or with --task-protection-minutes 0, nothing is asked.
+struct TaskProtection {
+  std::unique_ptr<net::HttpClient> http;
+  std::unique_ptr<aws::EcsTaskProtection> agent;
+  std::unique_ptr<ScaleInProtection> protection;
+};
+
+TaskProtection StartTaskProtection(const WorkerCommandOptions& o, MetricsRegistry& metrics) {
+  TaskProtection t;
+  const std::string agent_uri = FirstEnv({"ECS_AGENT_URI"});
+  if (agent_uri.empty() || o.task_protection_minutes == 0) return t;
+  ScaleInProtectionOptions po;
+  po.minutes = o.task_protection_minutes;
+  // For tests: renewals and the idle grace in milliseconds.
+  po.renew_every = EnvMilliseconds("PICTOR_TASK_PROTECTION_RENEW_MS", po.renew_every);
+  po.idle_grace = EnvMilliseconds("PICTOR_TASK_PROTECTION_IDLE_MS", po.idle_grace);
+  t.http = net::NewHttpClient(1);
+  t.agent = std::make_unique<aws::EcsTaskProtection>(agent_uri, *t.http);
+  t.protection = std::make_unique<ScaleInProtection>(*t.agent, po, &metrics);
+  t.protection->Start();
+  spdlog::info("task scale-in protection through the ECS agent while jobs run ({} min, renewed)",
+               po.minutes);
+  return t;
+}
+
 int RunWorker(WorkerCommandOptions& o) {
   ApplyEnvironment(o.common);
-  if (Status s = ConfigureLogging(o.common.log_level); !s.ok()) {
+  if (Status s = ConfigureLogging(o.common.log_level, o.common.log_format); !s.ok()) {
     std::fprintf(stderr, "pictor worker: %s\n", s.message().c_str());
     return kExitUsage;
   }
@@ -79,6 +120,11 @@ int RunWorker(WorkerCommandOptions& o) {
   wo.concurrency = o.concurrency;
   wo.visibility_timeout = std::chrono::seconds(o.visibility_timeout);
   wo.max_attempts = o.common.max_receive_count;
+  // Declared before the worker, which tells it of its jobs until it is joined.
+  TaskProtection task_protection = StartTaskProtection(o, r.metrics);
+  if (task_protection.protection) {
+    wo.on_jobs_in_hand = [p = task_protection.protection.get()](size_t n) { p->JobsInHand(n); };
+  }
   Worker worker(*r.queue, *r.pipeline, wo);
   worker.Start();
   spdlog::info("worker started: queue {}, store {}, model {}, concurrency {}", o.common.queue,
@@ -87,6 +133,7 @@ int RunWorker(WorkerCommandOptions& o) {
   spdlog::info("signal {} received: finishing jobs in flight", sig);
   worker.RequestStop();
   worker.Join();
+  if (task_protection.protection) task_protection.protection->Stop();  // removes it if in force
   (*webhooks)->Stop();
   if (metrics_server) metrics_server->Stop();
   spdlog::info("worker stopped: {} succeeded, {} retried, {} dead-lettered, {} cancelled",
@@ -107,8 +154,14 @@ Subcommand AddWorkerCommand(CLI::App& app) {
   cmd->add_option("--metrics-listen", o->metrics_listen,
                   "Serve GET /metrics and /healthz on HOST:PORT (port 0 picks a free one)")
       ->envname("PICTOR_METRICS_LISTEN");
+  cmd->add_option("--task-protection-minutes", o->task_protection_minutes,
+                  "On ECS (ECS_AGENT_URI set): protect the task from scale-in while it has jobs, "
+                  "for this many minutes at a time, renewed while busy (default 15; 0 = never)")
+      ->envname("PICTOR_TASK_PROTECTION_MINUTES")
+      ->transform(IntegerIn(0, 2880));
   AddWebhookOptions(*cmd, o->webhooks);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
+  AddLogFormatOption(*cmd, o->common);
   return {cmd, [o] { return RunWorker(*o); }};
 }
 

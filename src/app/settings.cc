@@ -1,12 +1,10 @@
 #include "app/settings.h"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <cstdlib>
 
 #include "app/registry.h"
 #include "app/spend_config.h"
+#include "core/log_writer.h"
 
 namespace pictor::app {
 
@@ -60,6 +58,14 @@ void AddCommonOptions(CLI::App& command, CommonSettings& s, unsigned parts) {
                      "debug, info, warn or error (env PICTOR_LOG_LEVEL)");
 }
 
+void AddLogFormatOption(CLI::App& command, CommonSettings& s) {
+  command
+      .add_option("--log-format", s.log_format,
+                  "text (default) or json: one JSON object per line, with requestId, jobId and "
+                  "messageId (env PICTOR_LOG_FORMAT)")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
 std::string FirstEnv(std::initializer_list<const char*> names) {
   for (const char* name : names) {
     const char* v = std::getenv(name);
@@ -87,6 +93,7 @@ void ApplyEnvironment(CommonSettings& s) {
   fill(s.jobs, {"PICTOR_JOBS"}, "");
   fill(s.key_prefix, {"KEY_PREFIX", "CANDIDATE_PREFIX"}, "");
   if (s.config_file.empty()) s.config_file = FirstEnv({"PICTOR_CONFIG"});
+  fill(s.log_format, {"PICTOR_LOG_FORMAT"}, "text");
   if (std::string level = FirstEnv({"PICTOR_LOG_LEVEL"}); !level.empty() && s.log_level == "info") {
     s.log_level = level;
   }
@@ -143,17 +150,10 @@ PipelineOptions PipelineOptionsFrom(const CommonSettings& s) {
   return options;
 }
 
-Status ConfigureLogging(const std::string& level) {
-  auto parsed = spdlog::level::from_str(level);
-  if (parsed == spdlog::level::off && level != "off") {
-    return Status::InvalidArgument("unknown log level '" + level +
-                                   "'; accepted: debug, info, warn, error, off");
-  }
-  auto logger = spdlog::stderr_color_mt("pictor");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(parsed);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  return Status::Ok();
+Status ConfigureLogging(const std::string& level, const std::string& format) {
+  auto parsed = ParseLogFormat(format.empty() ? "text" : format);
+  if (!parsed.ok()) return parsed.status();
+  return InstallLogger(level, *parsed);
 }
 
 Result<std::unique_ptr<Runtime>> BuildRuntime(const CommonSettings& s, unsigned parts) {

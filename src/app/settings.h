@@ -37,6 +37,7 @@ struct CommonSettings {
   int max_prompt_chars = static_cast<int>(RequestLimits{}.max_prompt_chars);
   int max_receive_count = 5;
   std::string log_level = "info";
+  std::string log_format;            // text | json (serve, worker); env PICTOR_LOG_FORMAT
   std::string config_file;           // TOML (app/spend_config.h); env PICTOR_CONFIG
   std::vector<std::string> budgets;  // --budget, repeatable: the global budgets
 };
@@ -54,8 +55,12 @@ enum SettingParts : unsigned {
 // Adds --model, --store, --queue, --jobs, --key-prefix, ... as `parts` says.
 void AddCommonOptions(CLI::App& command, CommonSettings& settings, unsigned parts);
 
+// Adds --log-format (text or json; env PICTOR_LOG_FORMAT) for the long-running commands.
+void AddLogFormatOption(CLI::App& command, CommonSettings& settings);
+
 // Fills what no flag set from the environment (PICTOR_MODEL, PICTOR_STORE, PICTOR_QUEUE or
-// SQS_QUEUE_URL, PICTOR_JOBS, KEY_PREFIX or CANDIDATE_PREFIX, PICTOR_LOG_LEVEL), then from the
+// SQS_QUEUE_URL, PICTOR_JOBS, KEY_PREFIX or CANDIDATE_PREFIX, PICTOR_LOG_LEVEL,
+// PICTOR_LOG_FORMAT), then from the
 // defaults.
 void ApplyEnvironment(CommonSettings& settings);
 
@@ -75,8 +80,9 @@ Status ParseHostPort(std::string_view flag, const std::string& text, std::string
 // Every command that checks a request takes its limits from here.
 PipelineOptions PipelineOptionsFrom(const CommonSettings& settings);
 
-// Sets the global log level ("debug", "info", "warn", "error"); logs go to stderr.
-Status ConfigureLogging(const std::string& level);
+// Sets the global log level ("debug", "info", "warn", "error") and format ("text", "json"; empty
+// is text): logs go to stderr (core/log_writer.h). InvalidArgument for either unknown.
+Status ConfigureLogging(const std::string& level, const std::string& format = "");
 
 // The adapters of one process, built from settings, and the pipeline over them.
 struct Runtime {

@@ -1,9 +1,13 @@
 // The credentials chain's sources and the caching provider.
 #include "aws/credentials.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -18,16 +22,14 @@ using std::chrono::system_clock;
 
 constexpr char kDefaultImdsEndpoint[] = "http://169.254.169.254";
 constexpr char kEcsHost[] = "http://169.254.170.2";
+// fd00:ec2::23, EKS Pod Identity's IPv6 agent address.
+constexpr unsigned char kEksPodIdentityV6[16] = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0,
+                                                 0,    0,    0,    0,    0, 0, 0, 0x23};
 
 std::string Trimmed(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return std::string(s);
-}
-
-std::string Setting(const IniSection& section, const char* key) {
-  auto it = section.find(key);
-  return it == section.end() ? std::string() : it->second;
 }
 
 // Reads the JSON document the container and instance metadata endpoints both return.
@@ -63,29 +65,42 @@ std::string UrlHost(std::string_view url) {
   return std::string(rest.substr(0, rest.find(':')));
 }
 
-// The SDKs accept a plain-http full URI only towards the machine itself or the ECS/EKS agents.
-bool AllowedContainerUrl(std::string_view url) {
-  if (url.starts_with("https://")) return true;
-  if (!url.starts_with("http://")) return false;
-  std::string host = UrlHost(url);
-  return host == "localhost" || host.starts_with("127.") || host == "::1" ||
-         host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23";
+// True for an IPv4 literal in 127.0.0.0/8 or the IPv6 literal ::1 (a name such as
+// "127.example.com" is not one).
+bool IsLoopbackLiteral(const std::string& host) {
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
+// The Authorization header for the container endpoint: the token file (EKS Pod Identity rotates
+// it, so it is read at every fetch) or the variable. A token with a line break would inject
+// headers; the SDKs refuse it too.
 Result<std::string> ContainerAuthorization() {
-  std::string file = GetEnv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-  if (!file.empty()) {
+  std::string token;
+  if (std::string file = GetEnv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); !file.empty()) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) return Status::InvalidArgument("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    if (!in) {
+      return Status::InvalidArgument("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + file);
+    }
     std::ostringstream text;
     text << in.rdbuf();
-    return Trimmed(text.str());
+    token = Trimmed(text.str());
+  } else {
+    token = GetEnv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
   }
-  return GetEnv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+  if (token.find_first_of("\r\n") != std::string::npos) {
+    return Status::InvalidArgument("the container authorization token holds a line break");
+  }
+  return token;
 }
 
+// A refusal of the caller's token is PermissionDenied; anything else may pass.
 Status ReplyError(std::string_view what, const net::HttpReply& reply) {
-  return Status::Unavailable(std::string(what) + " answered HTTP " + std::to_string(reply.status));
+  std::string text = std::string(what) + " answered HTTP " + std::to_string(reply.status);
+  if (reply.status == 401 || reply.status == 403) return Status::PermissionDenied(text);
+  return Status::Unavailable(text);
 }
 
 std::string MaskedKeyId(std::string_view id) {
@@ -94,6 +109,17 @@ std::string MaskedKeyId(std::string_view id) {
 }
 
 }  // namespace
+
+bool AllowedContainerUrl(std::string_view url) {
+  if (url.starts_with("https://")) return true;
+  if (!url.starts_with("http://")) return false;
+  std::string host = UrlHost(url);
+  if (host == "localhost" || IsLoopbackLiteral(host)) return true;
+  in6_addr v6{};
+  return host == "169.254.170.2" || host == "169.254.170.23" ||
+         (::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && host.find(':') != std::string::npos &&
+          std::memcmp(&v6, kEksPodIdentityV6, sizeof v6) == 0);
+}
 
 std::optional<system_clock::time_point> ParseIso8601(std::string_view text) {
   std::tm tm{};
@@ -124,36 +150,6 @@ Result<TimedCredentials> CredentialsFromEnvironment() {
         "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
   }
   return out;
-}
-
-Result<TimedCredentials> CredentialsFromProfile(std::string_view profile) {
-  std::optional<IniSection> settings = LoadProfile(profile);
-  if (!settings) {
-    if (profile == "default") return Status::NotFound("no default profile");
-    return Status::InvalidArgument("AWS profile '" + std::string(profile) +
-                                   "' is not in the shared config or credentials file");
-  }
-  TimedCredentials out;
-  out.source = "profile:" + std::string(profile);
-  out.credentials.access_key_id = Setting(*settings, "aws_access_key_id");
-  out.credentials.secret_access_key = Setting(*settings, "aws_secret_access_key");
-  out.credentials.session_token = Setting(*settings, "aws_session_token");
-  bool has_id = !out.credentials.access_key_id.empty();
-  bool has_secret = !out.credentials.secret_access_key.empty();
-  if (has_id && has_secret) return out;
-  if (has_id || has_secret) {
-    return Status::InvalidArgument("AWS profile '" + std::string(profile) +
-                                   "' sets only one of aws_access_key_id, aws_secret_access_key");
-  }
-  for (const char* key : {"role_arn", "credential_process", "sso_session", "sso_start_url",
-                          "web_identity_token_file"}) {
-    if (settings->contains(key)) {
-      return Status::Unsupported("AWS profile '" + std::string(profile) + "' uses " + key +
-                                 ", which Pictor does not support; use keys or a container or "
-                                 "instance role");
-    }
-  }
-  return Status::NotFound("AWS profile '" + std::string(profile) + "' holds no keys");
 }
 
 Result<TimedCredentials> CredentialsFromContainer(net::HttpClient& http, milliseconds timeout) {
@@ -230,7 +226,8 @@ Result<TimedCredentials> ResolveCredentialsChain(const CredentialsChainOptions& 
   const std::string profile = ActiveProfile(options.profile);
   const std::function<Result<TimedCredentials>()> sources[] = {
       [] { return CredentialsFromEnvironment(); },
-      [&] { return CredentialsFromProfile(profile); },
+      [&] { return CredentialsFromWebIdentity(http, options); },
+      [&] { return CredentialsFromProfile(profile, http, options); },
       [&] { return CredentialsFromContainer(http, options.container_timeout); },
       [&] { return CredentialsFromInstanceMetadata(http, options.imds_timeout); },
   };
@@ -238,8 +235,9 @@ Result<TimedCredentials> ResolveCredentialsChain(const CredentialsChainOptions& 
     Result<TimedCredentials> found = source();
     if (found.ok() || !found.status().IsNotFound()) return found;
   }
-  return Status::PermissionDenied("no AWS credentials found (looked in: environment, profile '" +
-                                  profile + "', container endpoint, instance metadata)");
+  return Status::PermissionDenied(
+      "no AWS credentials found (looked in: environment, web identity, profile '" + profile +
+      "', container endpoint, instance metadata)");
 }
 
 std::string DescribeCredentials(const TimedCredentials& credentials) {

@@ -8,6 +8,8 @@
 #include <cctype>
 #include <string>
 
+#include "aws/xml_text.h"
+
 namespace pictor::aws {
 namespace {
 
@@ -81,42 +83,6 @@ std::string BareCode(std::string_view code) {
   return std::string(code);
 }
 
-std::string XmlUnescape(std::string_view in) {
-  static constexpr std::pair<std::string_view, char> kEntities[] = {
-      {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
-  std::string out;
-  for (size_t i = 0; i < in.size();) {
-    bool replaced = false;
-    if (in[i] == '&') {
-      for (const auto& [entity, ch] : kEntities) {
-        if (in.substr(i).starts_with(entity)) {
-          out += ch;
-          i += entity.size();
-          replaced = true;
-          break;
-        }
-      }
-    }
-    if (!replaced) out += in[i++];
-  }
-  return out;
-}
-
-// The text of the first <tag>...</tag> element, or "".
-std::string XmlElement(std::string_view xml, std::string_view tag) {
-  // Built by appending: g++ 12 at -O3 warns falsely about "<" + std::string (GCC bug 105329).
-  std::string open(1, '<');
-  open.append(tag).push_back('>');
-  std::string close("</");
-  close.append(tag).push_back('>');
-  size_t start = xml.find(open);
-  if (start == std::string_view::npos) return {};
-  start += open.size();
-  size_t end = xml.find(close, start);
-  if (end == std::string_view::npos) return {};
-  return XmlUnescape(xml.substr(start, end - start));
-}
-
 std::string JsonString(const nlohmann::json& doc, std::initializer_list<const char*> keys) {
   for (const char* key : keys) {
     auto it = doc.find(key);
@@ -187,9 +153,9 @@ AwsError ParseAwsError(const net::HttpReply& reply) {
       error.message = JsonString(doc, {"message", "Message", "errorMessage"});
     }
   } else if (body.starts_with('<')) {
-    error.code = BareCode(XmlElement(body, "Code"));
-    error.message = XmlElement(body, "Message");
-    error.request_id = XmlElement(body, "RequestId");
+    error.code = BareCode(XmlElementText(body, "Code"));
+    error.message = XmlElementText(body, "Message");
+    error.request_id = XmlElementText(body, "RequestId");
   }
   // Headers win for the code: they are what the SDKs read first.
   if (std::string type = reply.Header("x-amzn-ErrorType"); !type.empty()) {

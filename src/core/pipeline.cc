@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "core/job_message.h"
+#include "core/log_fields.h"
 
 namespace pictor {
 namespace {
@@ -231,6 +232,7 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
   const std::string& message_id =
       message.origin_message_id.empty() ? message.message_id : message.origin_message_id;
   result.job_id = spec.ok() && !spec->job_id.empty() ? spec->job_id : message_id;
+  LogScope job_scope(LogField::kJobId, result.job_id);
 
   JobRecord record;
   bool have_record = false;

@@ -1,9 +1,10 @@
-// Small UTF-8 checks used by validation. No locale, no allocation.
+// Small UTF-8 checks used by validation, and the encoder of one code point. No locale.
 #ifndef PICTOR_CORE_UTF8_H_
 #define PICTOR_CORE_UTF8_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace pictor {
@@ -13,6 +14,9 @@ bool IsValidUtf8(std::string_view s);
 
 // Number of code points in valid UTF-8 text.
 size_t CountCodePoints(std::string_view s);
+
+// Appends `code_point` (at most U+10FFFF, not a surrogate: the caller checks) as UTF-8.
+void AppendUtf8(std::string& out, uint32_t code_point);
 
 // Calls `visit(code_point)` for each code point of valid UTF-8 text, in order, until it returns
 // false. Returns false when a visit did.

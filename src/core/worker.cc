@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/log_fields.h"
+
 namespace pictor {
 namespace {
 
@@ -94,6 +96,7 @@ void Worker::ReceiveLoop() {
         in_flight_[m.message_id] = InFlight{m.receipt_handle, visible_until};
         pending_.push_back(std::move(m));
       }
+      TellJobsInHand();
     }
     work_cv_.notify_all();
   }
@@ -111,18 +114,24 @@ void Worker::ExecuteLoop() {
       if (stopping_) {
         // Not started: hand it back at once rather than make the next worker wait.
         in_flight_.erase(message.message_id);
+        TellJobsInHand();
         lock.unlock();
         (void)queue_.ChangeVisibility(message.receipt_handle, std::chrono::seconds(0));
         continue;
       }
       ++running_;
     }
+    LogScope message_scope(LogField::kMessageId, message.message_id);
     JobResult result = RunJob(pipeline_, message, options_.max_attempts, options_.max_deferrals);
-    Settle(message, result);
+    {
+      LogScope job_scope(LogField::kJobId, result.job_id);
+      Settle(message, result);
+    }
     {
       std::lock_guard lock(mu_);
       in_flight_.erase(message.message_id);
       --running_;
+      TellJobsInHand();
     }
     slot_cv_.notify_all();
   }
@@ -144,6 +153,7 @@ void Worker::HeartbeatLoop() {
       }
     }
     for (const auto& [id, handle] : due) {
+      LogScope message_scope(LogField::kMessageId, id);
       Status s = queue_.ChangeVisibility(handle, vis);
       if (!s.ok()) {
         spdlog::warn("extending visibility of message {} failed: {}", id, s.ToString());
@@ -189,6 +199,10 @@ void Worker::SetPausedGauge(bool paused) {
       ->GetGauge("pictor_worker_paused_for_budget",
                  "1 while the worker receives no jobs because the global budget is spent.")
       .Set(paused ? 1 : 0);
+}
+
+void Worker::TellJobsInHand() {
+  if (options_.on_jobs_in_hand) options_.on_jobs_in_hand(in_flight_.size());
 }
 
 double Worker::Random01() const {

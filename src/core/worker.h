@@ -36,6 +36,11 @@ struct WorkerOptions {
   // alarm sees them. It looks again at the budget's reset (by the pipeline's clock) and at least
   // this often meanwhile (a refund or a new budget may open room sooner).
   std::chrono::milliseconds budget_recheck{30000};
+  // Told the number of messages the worker holds (received and not yet settled or released)
+  // each time it changes, with the worker's lock held: it must be quick and must not call the
+  // worker. Empty: nobody is told. The ECS scale-in protection (core/scale_in_protection.h)
+  // follows it.
+  std::function<void(size_t)> on_jobs_in_hand;
   // A number in [0, 1) for the jitter of both waits; empty = a thread-local generator. Tests
   // set it to assert the waits requested.
   std::function<double()> random01;
@@ -82,6 +87,7 @@ class Worker {
   // Returns when the global budget can pay for an image or stop was requested (then false).
   bool WaitForBudget();
   void SetPausedGauge(bool paused);
+  void TellJobsInHand();  // with mu_ held
 
   JobQueue& queue_;
   const Pipeline& pipeline_;

@@ -12,6 +12,7 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "core/job_message.h"
+#include "core/log_fields.h"
 #include "core/percent_encoding.h"
 #include "core/webhook_url.h"
 #include "http/api_responses.h"
@@ -266,6 +267,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
   auto created = ledger_->Create(record);
   if (!created.ok()) return ErrorResponse(created.status());
   const JobRecord& job = created->record;
+  LogScope job_scope(LogField::kJobId, job.id);
   std::string status_url = UrlBaseFor(request) + "/jobs/" + job.id;
 
   // The job's message. A replay builds it from its own request, which the digest check below
@@ -315,6 +317,7 @@ HttpResponse Api::SubmitJob(const HttpRequest& request) {
     return ErrorResponse(s);
   }
   metrics_.GetCounter("pictor_jobs_submitted_total", "Jobs accepted by POST /jobs.").Increment();
+  spdlog::info("job {} queued", job.id);
   if (options_.job_observer != nullptr) options_.job_observer->JobChanged(job);
   HttpResponse r =
       JsonResponse(202, {{"id", job.id}, {"status", "queued"}, {"status_url", status_url}});

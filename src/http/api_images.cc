@@ -72,7 +72,23 @@ HttpResponse Api::GetImage(const HttpRequest& request, std::string_view key) {
   if (!key.starts_with(ImageKeyPrefix(pipeline_.key_prefix))) {
     return ClientError(404, "no image " + std::string(key), "image_not_found");
   }
-  if (auto direct = pipeline_.store.DirectUrl(key, options_.url_ttl)) {
+  // ?redirect=false: the bytes from this server even when the store hands out direct URLs (the
+  // page asks so: a redirect to another origin would need that origin in its CSP, and CORS on the
+  // bucket for a fetch with a key).
+  bool redirect = true;
+  for (std::string_view query = request.query; !query.empty();) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (!pair.starts_with("redirect=")) continue;
+    const std::string_view value = pair.substr(9);
+    if (value == "false" || value == "0") {
+      redirect = false;
+    } else if (value != "true" && value != "1") {
+      return ClientError(400, "redirect must be true or false", "invalid_query");
+    }
+  }
+  if (auto direct = redirect ? pipeline_.store.DirectUrl(key, options_.url_ttl) : std::nullopt) {
     HttpResponse r;
     r.status = 302;
     r.headers.Set("Location", *direct);

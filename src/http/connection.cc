@@ -36,6 +36,8 @@
 #include <utility>
 
 #include "core/ascii.h"
+#include "core/ids.h"
+#include "core/log_fields.h"
 #include "core/percent_encoding.h"
 #include "http/labels.h"
 
@@ -96,6 +98,7 @@ HttpResponse JsonError(int status, std::string_view error, std::string_view mess
 // The log names the route by its label, never the raw path: a client chooses the path, and
 // it may hold anything a decoded %xx can.
 HttpResponse InvokeService(HttpService& service, const HttpRequest& request) {
+  LogScope request_scope(LogField::kRequestId, request.request_id);
   try {
     return service.Handle(request);
   } catch (const std::exception& e) {
@@ -332,6 +335,9 @@ void Connection<Stream>::AwaitRequest() {
 template <class Stream>
 void Connection<Stream>::ReadHeader() {
   phase_ = Phase::kReading;
+  request_id_.clear();
+  access_route_.clear();
+  request_start_ = std::chrono::steady_clock::now();
   parser_.emplace();
   parser_->body_limit(options().max_body_bytes);
   parser_->header_limit(static_cast<uint32_t>(options().max_header_bytes));
@@ -346,6 +352,7 @@ void Connection<Stream>::ReadHeader() {
 template <class Stream>
 void Connection<Stream>::OnHeader() {
   const auto& header = parser_->get();
+  BeginRequestLog(header);
   if (std::optional<HttpResponse> refusal = RefusalFor(header)) {
     return RespondAndClose(std::move(*refusal));
   }
@@ -448,6 +455,9 @@ template <class Stream>
 void Connection<Stream>::OnRequest() {
   std::optional<HttpRequest> request = TakeRequest();
   if (!request) return;
+  request->request_id = request_id_;
+  access_route_ = std::string(MethodLabel(request->method)) + " " +
+                  std::string(state_->service.routes().LabelFor(*request));
   phase_ = Phase::kHandling;
   if (!state_->service.routes().MayBlock(*request)) {
     return Respond(InvokeService(state_->service, *request));
@@ -471,6 +481,8 @@ void Connection<Stream>::Respond(HttpResponse response) {
   if (response.status < 100 || response.status > 999) {
     response = JsonError(500, "internal", "internal error");
   }
+  StampRequestId(response);
+  LogAccess(response.status, response.body.size(), /*streamed=*/false);
   auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
   message->version(version_);
   message->result(static_cast<unsigned>(response.status));
@@ -508,6 +520,41 @@ void Connection<Stream>::Respond(HttpResponse response) {
                      });
 }
 
+// The request's id: the client's X-Request-Id when it is one Pictor accepts, else a new UUID.
+template <class Stream>
+void Connection<Stream>::BeginRequestLog(const bhttp::request<bhttp::string_body>& header) {
+  auto given = header.find("X-Request-Id");
+  if (given != header.end() && header.count("X-Request-Id") == 1 &&
+      IsAcceptableRequestId(ToView(given->value()))) {
+    request_id_ = std::string(ToView(given->value()));
+  } else {
+    request_id_ = NewUuid();
+  }
+  access_route_ = std::string(MethodLabel(ToView(header.method_string()))) + " -";
+}
+
+// Every answer names its request, refusals before the header was read whole included.
+template <class Stream>
+void Connection<Stream>::StampRequestId(HttpResponse& response) {
+  if (request_id_.empty()) request_id_ = NewUuid();
+  if (!response.headers.Get("X-Request-Id")) response.headers.Add("X-Request-Id", request_id_);
+}
+
+// One line per answer. Probes and scrapes (the liveness and readiness checks, /metrics) come
+// every few seconds and say nothing new: at debug.
+template <class Stream>
+void Connection<Stream>::LogAccess(int status, size_t body_bytes, bool streamed) {
+  LogScope request_scope(LogField::kRequestId, request_id_);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - request_start_)
+                      .count();
+  const std::string& route = access_route_.empty() ? std::string("- -") : access_route_;
+  const bool probe = route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics";
+  spdlog::log(probe ? spdlog::level::debug : spdlog::level::info,
+              "http {} {} {} bytes{} in {} ms from {}", route, status, body_bytes,
+              streamed ? " (streaming)" : "", ms, remote_address_);
+}
+
 // The header of a streaming response goes out at once, without Content-Length: over HTTP/1.1
 // the body is chunked, so the connection may serve further requests once the stream ends; over
 // HTTP/1.0 the close ends it. Then the stream writes (StreamWrite, on this strand), and a
@@ -515,6 +562,9 @@ void Connection<Stream>::Respond(HttpResponse response) {
 template <class Stream>
 void Connection<Stream>::StartStream(HttpResponse response) {
   phase_ = Phase::kStreaming;
+  stream_ended_ = false;  // a kept connection may have carried a stream before this one
+  StampRequestId(response);
+  LogAccess(200, 0, /*streamed=*/true);
   stream_source_ = std::move(response.stream);
   keepalive_ = stream_source_->keepalive();
   keepalive_interval_ = stream_source_->keepalive_interval();

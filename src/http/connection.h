@@ -13,6 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -111,6 +112,9 @@ class Connection final : public OpenConnection,
   void FlushStream();
   void FinishStream();
   void ReleaseStream();
+  void BeginRequestLog(const boost::beast::http::request<boost::beast::http::string_body>& header);
+  void StampRequestId(HttpResponse& response);
+  void LogAccess(int status, size_t body_bytes, bool streamed);
   void LingeringClose();
   void TcpLingeringClose();
   void Drain();
@@ -130,6 +134,13 @@ class Connection final : public OpenConnection,
   bool shutdown_requested_ = false;
   bool closed_ = false;
   size_t drained_ = 0;
+
+  // The request being answered, for the access log and the X-Request-Id header: its id (the
+  // client's when IsAcceptableRequestId, else a UUID), when its header arrived, and its method
+  // and route label (never the raw path: it may hold anything a client writes).
+  std::string request_id_;
+  std::chrono::steady_clock::time_point request_start_{};
+  std::string access_route_;
 
   // A streaming response (kStreaming). Body bytes wait in stream_outbox_ (already framed as
   // chunks over HTTP/1.1) while a write is in flight; a read stays pending so that a client going

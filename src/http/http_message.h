@@ -47,6 +47,8 @@ struct HttpRequest {
   std::string remote_address;  // for logs; may be empty
   bool tls = false;            // arrived over TLS (absolute URLs built from Host use https)
   Caller caller;               // set by the API's authentication before a handler runs
+  // The id the server's log and its X-Request-Id answer give this request; may be empty.
+  std::string request_id;
 };
 
 struct HttpResponse {

@@ -138,7 +138,7 @@ Result<std::shared_ptr<ResponseStream>> JobEventHub::Subscribe(const JobRecord& 
                                                                std::optional<int64_t> last_event_id,
                                                                JobEventRenderer render) {
   auto stream = std::make_shared<JobEventStream>(*this, current.id, std::move(render));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (open_ >= options_.max_streams) {
     return Status(StatusCode::kUnavailable,
                   "too many open event streams (" + std::to_string(options_.max_streams) +
@@ -153,7 +153,30 @@ Result<std::shared_ptr<ResponseStream>> JobEventHub::Subscribe(const JobRecord& 
   stream->registered_ = true;
   ++open_;
   if (open_gauge_ != nullptr) open_gauge_->Set(static_cast<double>(open_));
+  const uint64_t version = watch.version;
+  lock.unlock();
+  // A change told in-process between the caller's read and this registration found no stream
+  // to tell: read the job once more now that the stream hears every change, rather than leave
+  // it to the next poll (a job the builtin model finishes in milliseconds would otherwise look
+  // stuck for a poll interval, or for ever with polling off).
+  Refresh(current.id, version);
   return std::shared_ptr<ResponseStream>(std::move(stream));
+}
+
+void JobEventHub::Refresh(const std::string& id, uint64_t version) {
+  auto record = ledger_.Get(id);  // outside the lock: a remote ledger takes its time
+  if (!record.ok()) {
+    if (!record.status().IsNotFound()) {
+      spdlog::debug("event streams: reading job {} failed: {}", id, record.status().ToString());
+    }
+    return;
+  }
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(id);
+  // A change delivered since (JobChanged, another stream) may be newer than what this read saw.
+  if (it == jobs_.end() || it->second.version != version) return;
+  Publish(it->second, *record);
+  if (it->second.streams.empty()) jobs_.erase(it);
 }
 
 void JobEventHub::JobChanged(const JobRecord& record) {
@@ -199,19 +222,8 @@ void JobEventHub::PollOnce() {
     for (const auto& [id, watch] : jobs_) watched.emplace_back(id, watch.version);
   }
   for (const auto& [id, version] : watched) {
-    auto record = ledger_.Get(id);  // outside the lock: a remote ledger takes its time
     if (poll_counter_ != nullptr) poll_counter_->Increment();
-    if (!record.ok()) {
-      if (!record.status().IsNotFound()) {
-        spdlog::debug("event streams: reading job {} failed: {}", id, record.status().ToString());
-      }
-      continue;
-    }
-    std::lock_guard lock(mu_);
-    auto it = jobs_.find(id);
-    if (it == jobs_.end() || it->second.version != version) continue;
-    Publish(it->second, *record);
-    if (it->second.streams.empty()) jobs_.erase(it);
+    Refresh(id, version);
   }
 }
 

@@ -85,8 +85,9 @@ class JobEventHub final : public JobObserver {
 
   // The stream of `current`'s job (as the ledger just returned it) for a client that last saw
   // `last_event_id`: it starts with the current state unless that id covers it, then follows
-  // the job until a final state. Unavailable (reason "too_many_streams") when max_streams are
-  // open.
+  // the job until a final state. Once registered, the stream's job is read from the ledger once
+  // more (a change told in-process between the caller's read and the registration is not
+  // missed). Unavailable (reason "too_many_streams") when max_streams are open.
   Result<std::shared_ptr<ResponseStream>> Subscribe(const JobRecord& current,
                                                     std::optional<int64_t> last_event_id,
                                                     JobEventRenderer render);
@@ -112,6 +113,8 @@ class JobEventHub final : public JobObserver {
   };
 
   void Publish(Watch& watch, const JobRecord& record);  // mu_ held
+  // Reads job `id` and delivers it unless a change was delivered since `version` (mu_ not held).
+  void Refresh(const std::string& id, uint64_t version);
   void Unregister(JobEventStream* stream);
   void PollLoop();
 

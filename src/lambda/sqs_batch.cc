@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "aws/sqs_attributes.h"
+#include "core/log_fields.h"
 #include "core/worker.h"
 
 namespace pictor::lambda {
@@ -169,7 +170,9 @@ Result<SqsBatchReport> SqsBatchHandler::Handle(const json& event, int64_t deadli
     Submit([this, batch, i, message = messages[i], cutoff_ms] {
       RecordState state = RecordState::kSkipped;
       if (NowMs() < cutoff_ms) {
+        LogScope message_scope(LogField::kMessageId, message.message_id);
         JobResult r = RunJob(pipeline_, message, options_.max_attempts, options_.max_deferrals);
+        LogScope job_scope(LogField::kJobId, r.job_id);
         state = SettleRecord(options_, message, r);
       }
       std::lock_guard lock(batch->mu);

@@ -3,18 +3,14 @@
 #include <memory>
 #include <vector>
 
-#include "aws/aws_client.h"
-#include "aws/credentials.h"
+#include "contract/fauxqs_bucket.h"
 #include "contract/job_ledger_contract.h"
 #include "contract/temp_dir.h"
 #include "fakes/memory_ledger.h"
 #include "fakes/memory_store.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/store/store_ledger.h"
-#include "net/http_client.h"
-#include "peers/peer_process.h"
 #include "store/file/file_store.h"
-#include "store/s3/s3_store.h"
 
 namespace pictor::testing {
 namespace {
@@ -59,17 +55,10 @@ class StoreLedgerUnderTest final : public LedgerUnderTest {
   // as separate processes would have.
   static Result<std::unique_ptr<LedgerUnderTest>> OnS3() {
     auto self = std::unique_ptr<StoreLedgerUnderTest>(new StoreLedgerUnderTest);
-    auto peer = StartFauxqs();
-    if (!peer.ok()) return peer.status();
-    self->peer_ = std::move(peer).value();
-    auto http = self->clients_.emplace_back(net::NewHttpClient()).get();
-    aws::AwsClient client({"s3", "us-east-1", self->peer_->base_url(), true}, *http,
-                          self->credentials_);
-    aws::AwsRequest request;
-    request.method = "PUT";
-    request.path = "/ledger-contract";
-    if (auto made = client.Send(request); !made.ok()) return made.status();
-    auto store = self->OpenS3();
+    auto bucket = FauxqsBucket::Start("ledger-contract");
+    if (!bucket.ok()) return bucket.status();
+    self->bucket_ = std::move(bucket).value();
+    auto store = self->bucket_->OpenStore();
     if (!store.ok()) return store.status();
     self->store_ = std::move(store).value();
     return OpenLedger(std::move(self));
@@ -82,8 +71,8 @@ class StoreLedgerUnderTest final : public LedgerUnderTest {
   JobLedger& ledger() override { return *ledger_; }
   std::unique_ptr<JobLedger> OpenAnother() override {
     ObjectStore* store = store_.get();
-    if (peer_ != nullptr) {
-      auto s3 = OpenS3();
+    if (bucket_ != nullptr) {
+      auto s3 = bucket_->OpenStore();
       EXPECT_TRUE(s3.ok()) << s3.status().ToString();
       if (!s3.ok()) return nullptr;
       store = other_stores_.emplace_back(std::move(s3).value()).get();
@@ -103,21 +92,8 @@ class StoreLedgerUnderTest final : public LedgerUnderTest {
     return std::unique_ptr<LedgerUnderTest>(std::move(self));
   }
 
-  Result<std::unique_ptr<ObjectStore>> OpenS3() {
-    S3StoreOptions options;
-    options.bucket = "ledger-contract";
-    options.region = "us-east-1";
-    options.endpoint = peer_->base_url();
-    auto& http = clients_.emplace_back(net::NewHttpClient());
-    return OpenS3Store(options, *http, credentials_);
-  }
-
-  // Declared first, destroyed last: the stores use the clients, the ledgers the stores.
-  std::unique_ptr<PeerProcess> peer_;
-  aws::CredentialsProvider credentials_{[] {
-    return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
-  }};
-  std::vector<std::unique_ptr<net::HttpClient>> clients_;
+  // Declared first, destroyed last: the stores use the bucket's clients, the ledgers the stores.
+  std::unique_ptr<FauxqsBucket> bucket_;  // S3 only
   TempDir dir_;
   std::unique_ptr<ObjectStore> store_;
   std::vector<std::unique_ptr<ObjectStore>> other_stores_;  // of OpenAnother's ledgers

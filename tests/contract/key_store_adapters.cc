@@ -3,18 +3,14 @@
 #include <memory>
 #include <vector>
 
-#include "aws/aws_client.h"
-#include "aws/credentials.h"
+#include "contract/fauxqs_bucket.h"
 #include "contract/key_store_contract.h"
 #include "contract/temp_dir.h"
 #include "fakes/memory_store.h"
 #include "keys/sqlite/sqlite_key_store.h"
 #include "keys/store/store_key_store.h"
-#include "net/http_client.h"
-#include "peers/peer_process.h"
 #include "pictor/object_store_wrapper.h"
 #include "store/file/file_store.h"
-#include "store/s3/s3_store.h"
 
 namespace pictor::testing {
 namespace {
@@ -65,27 +61,14 @@ class StoreKeyStoreUnderTest final : public KeyStoreUnderTest {
     return Finish(std::move(self));
   }
 
-  // A bucket on a fauxqs of its own, for the length of one test. Each store object has its own
-  // HTTP client, as separate processes would.
+  // A bucket on a fauxqs of its own, for the length of one test (fauxqs_bucket.h).
   static Result<std::unique_ptr<KeyStoreUnderTest>> OnS3() {
     auto self = std::unique_ptr<StoreKeyStoreUnderTest>(new StoreKeyStoreUnderTest);
-    auto peer = StartFauxqs();
-    if (!peer.ok()) return peer.status();
-    self->peer_ = std::move(peer).value();
-    auto* raw = self.get();
-    aws::AwsClient client({"s3", "us-east-1", raw->peer_->base_url(), true},
-                          *raw->clients_.emplace_back(net::NewHttpClient()), raw->credentials_);
-    aws::AwsRequest request;
-    request.method = "PUT";
-    request.path = "/keys-contract";
-    if (auto made = client.Send(request); !made.ok()) return made.status();
-    raw->open_store_ = [raw]() -> std::unique_ptr<ObjectStore> {
-      S3StoreOptions options;
-      options.bucket = "keys-contract";
-      options.region = "us-east-1";
-      options.endpoint = raw->peer_->base_url();
-      auto& http = raw->clients_.emplace_back(net::NewHttpClient());
-      auto store = OpenS3Store(options, *http, raw->credentials_);
+    auto bucket = FauxqsBucket::Start("keys-contract");
+    if (!bucket.ok()) return bucket.status();
+    self->bucket_ = std::move(bucket).value();
+    self->open_store_ = [bucket = self->bucket_.get()]() -> std::unique_ptr<ObjectStore> {
+      auto store = bucket->OpenStore();
       EXPECT_TRUE(store.ok()) << store.status().ToString();
       return store.ok() ? std::move(store).value() : nullptr;
     };
@@ -117,12 +100,8 @@ class StoreKeyStoreUnderTest final : public KeyStoreUnderTest {
   }
 
   TempDir dir_;
-  std::unique_ptr<PeerProcess> peer_;
-  aws::CredentialsProvider credentials_{[] {
-    return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
-  }};
-  // Destroyed in reverse: key stores, then the stores they borrow, then HTTP clients.
-  std::vector<std::unique_ptr<net::HttpClient>> clients_;
+  // Destroyed in reverse: key stores, then the stores they borrow, then the bucket (S3 only).
+  std::unique_ptr<FauxqsBucket> bucket_;
   std::vector<std::unique_ptr<ObjectStore>> stores_;
   std::vector<std::unique_ptr<KeyStore>> key_stores_;
   std::function<std::unique_ptr<ObjectStore>()> open_store_;

@@ -2,13 +2,10 @@
 // in-memory fake.
 #include <memory>
 
-#include "aws/aws_client.h"
-#include "aws/credentials.h"
+#include "contract/fauxqs_bucket.h"
 #include "contract/object_store_contract.h"
 #include "contract/temp_dir.h"
 #include "fakes/memory_store.h"
-#include "net/http_client.h"
-#include "peers/peer_process.h"
 #include "pictor/object_store_wrapper.h"
 #include "store/file/file_store.h"
 #include "store/s3/s3_store.h"
@@ -39,46 +36,29 @@ class FileStoreUnderTest final : public StoreUnderTest {
   std::unique_ptr<ObjectStore> store_;
 };
 
-// A bucket on a fauxqs of its own, for the length of one test. Each store object has its own
-// HTTP client, as separate processes would.
+// A bucket on a fauxqs of its own, for the length of one test (fauxqs_bucket.h).
 class S3StoreUnderTest final : public StoreUnderTest {
  public:
   static Result<std::unique_ptr<StoreUnderTest>> Open() {
     auto self = std::unique_ptr<S3StoreUnderTest>(new S3StoreUnderTest);
-    auto peer = StartFauxqs();
-    if (!peer.ok()) return peer.status();
-    self->peer_ = std::move(peer).value();
-    aws::AwsClient client({"s3", "us-east-1", self->peer_->base_url(), true}, *self->http_,
-                          self->credentials_);
-    aws::AwsRequest request;
-    request.method = "PUT";
-    request.path = "/contract";
-    if (auto made = client.Send(request); !made.ok()) return made.status();
+    auto bucket = FauxqsBucket::Start("contract");
+    if (!bucket.ok()) return bucket.status();
+    self->bucket_ = std::move(bucket).value();
     self->store_ = self->OpenAnother();
     if (self->store_ == nullptr) return Status::Internal("the S3 store did not open");
     return std::unique_ptr<StoreUnderTest>(std::move(self));
   }
   ObjectStore& store() override { return *store_; }
   std::unique_ptr<ObjectStore> OpenAnother() override {
-    S3StoreOptions options;
-    options.bucket = "contract";
-    options.region = "us-east-1";
-    options.endpoint = peer_->base_url();
-    auto& http = clients_.emplace_back(net::NewHttpClient());
-    auto store = OpenS3Store(options, *http, credentials_);
+    auto store = bucket_->OpenStore();
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
  private:
   S3StoreUnderTest() = default;
-  std::unique_ptr<PeerProcess> peer_;
-  std::unique_ptr<net::HttpClient> http_ = net::NewHttpClient();
-  aws::CredentialsProvider credentials_{[] {
-    return Result<aws::TimedCredentials>(aws::TimedCredentials{{"test", "test", ""}, {}, "t"});
-  }};
-  // The clients outlive every store this object opened (a test's stores go before it does).
-  std::vector<std::unique_ptr<net::HttpClient>> clients_;
+  // Outlives every store this object opened (a test's stores go before it does).
+  std::unique_ptr<FauxqsBucket> bucket_;
   std::unique_ptr<ObjectStore> store_;
 };
 

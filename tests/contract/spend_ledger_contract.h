@@ -11,19 +11,13 @@
 #include <ostream>
 #include <string>
 
+#include "contract/port_under_test.h"
 #include "pictor/spend_ledger.h"
 
 namespace pictor::testing {
 
-// One adapter under test, with whatever it keeps its charges in.
-class SpendLedgerUnderTest {
- public:
-  virtual ~SpendLedgerUnderTest() = default;
-  virtual SpendLedger& ledger() = 0;
-  // A second ledger object on the same charges, as another process would open one (for a fake
-  // that keeps its charges in the object itself, a handle forwarding to it).
-  virtual std::unique_ptr<SpendLedger> OpenAnother() = 0;
-};
+// One adapter under test, with whatever it keeps its charges in (port_under_test.h).
+using SpendLedgerUnderTest = PortUnderTest<SpendLedger>;
 
 struct SpendLedgerAdapter {
   std::string name;  // a test-name suffix: letters and digits only
@@ -38,7 +32,7 @@ inline void PrintTo(const SpendLedgerAdapter& adapter, std::ostream* out) { *out
 class SpendLedgerContract : public ::testing::TestWithParam<SpendLedgerAdapter> {
  protected:
   void SetUp() override;
-  SpendLedger& ledger() { return under_test_->ledger(); }
+  SpendLedger& ledger() { return under_test_->port(); }
 
   std::unique_ptr<SpendLedgerUnderTest> under_test_;
 };

@@ -106,4 +106,9 @@ Result<std::unique_ptr<PeerProcess>> StartFakeModelServer(std::vector<std::strin
   return PeerProcess::Start(args);
 }
 
+Result<std::unique_ptr<PeerProcess>> StartStsPeer(std::vector<std::string> args) {
+  args.insert(args.begin(), {"/usr/bin/python3", SourceDir() + "/tests/peers/sts_peer.py"});
+  return PeerProcess::Start(args);
+}
+
 }  // namespace pictor::testing

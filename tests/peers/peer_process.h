@@ -50,6 +50,10 @@ Result<std::unique_ptr<PeerProcess>> StartFauxqs();
 // --openai-key).
 Result<std::unique_ptr<PeerProcess>> StartFakeModelServer(std::vector<std::string> args = {});
 
+// Starts tests/peers/sts_peer.py (STS AssumeRole and AssumeRoleWithWebIdentity; needs Debian's
+// python3-botocore) on 127.0.0.1 and a free port, with `args` (its --region, --identity).
+Result<std::unique_ptr<PeerProcess>> StartStsPeer(std::vector<std::string> args = {});
+
 }  // namespace pictor::testing
 
 #endif  // PICTOR_TESTS_PEERS_PEER_PROCESS_H_

@@ -7,7 +7,9 @@
 #               repo:<owner>/<repo>:ref:refs/heads/main  terraform.yml plan on a push to main
 #   apply role  repo:<owner>/<repo>:environment:production
 #                                                        every job with `environment: production`:
-#                                                        terraform apply, sam deploy, image push
+#                                                        terraform apply of prod, sam deploy, image push
+#               repo:<owner>/<repo>:environment:development
+#                                                        terraform apply of dev (`environment: development`)
 # A job with an environment is given the environment's subject, never the branch's: a trust on
 # `ref:refs/heads/main` alone refuses it.
 #
@@ -44,6 +46,7 @@ locals {
   ]
   apply_subjects = [
     "repo:${var.github_repository}:environment:${var.production_environment}",
+    "repo:${var.github_repository}:environment:${var.development_environment}",
   ]
 
   oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : data.aws_iam_openid_connect_provider.github[0].arn
@@ -64,12 +67,24 @@ locals {
   # The module's alarms, and the ones target tracking creates for the worker service's policy
   # (TargetTracking-service/<name>-cluster/<name>-worker-AlarmHigh-<id>), which Application Auto
   # Scaling creates and deletes with the caller's permissions.
-  alarms        = ["arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:${var.name}-*", "arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:TargetTracking-service/${var.name}-*"]
+  alarms        = ["arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:${var.name}-*", "arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:TargetTracking-service/${var.name}-*", "arn:${local.partition}:cloudwatch:${local.arn_tail}:alarm:${var.sam_stack_name}-*"]
   stacks        = ["arn:${local.partition}:cloudformation:${local.arn_tail}:stack/${var.sam_stack_name}/*", "arn:${local.partition}:cloudformation:${local.arn_tail}:stack/aws-sam-cli-managed-default/*"]
   sam_transform = "arn:${local.partition}:cloudformation:${var.region}:aws:transform/Serverless-2016-10-31"
   sam_artifacts = "arn:${local.partition}:s3:::aws-sam-cli-managed-default-samclisourcebucket-*"
   http_apis     = ["arn:${local.partition}:apigateway:${var.region}::/apis", "arn:${local.partition}:apigateway:${var.region}::/apis/*", "arn:${local.partition}:apigateway:${var.region}::/tags/*"]
   ecr_repo      = "arn:${local.partition}:ecr:${local.arn_tail}:repository/${var.ecr_repository}"
+
+  # The operations view and gradual deploys: the dashboards <name>-<environment> (global: no
+  # region), the CodeDeploy applications and groups of the worker (<name>-*) and of the SAM
+  # stack's DeploymentPreference (<stack>-*), the predefined Lambda deployment configurations,
+  # the roles CodeDeploy is given (codedeploy.tf's <name>-<environment>-codedeploy, SAM's
+  # <stack>-CodeDeployServiceRole-*) and the managed policy SAM attaches to its role.
+  dashboards              = "arn:${local.partition}:cloudwatch::${local.account}:dashboard/${var.name}*"
+  codedeploy_apps         = ["arn:${local.partition}:codedeploy:${local.arn_tail}:application:${var.name}-*", "arn:${local.partition}:codedeploy:${local.arn_tail}:application:${var.sam_stack_name}-*"]
+  codedeploy_groups       = ["arn:${local.partition}:codedeploy:${local.arn_tail}:deploymentgroup:${var.name}-*", "arn:${local.partition}:codedeploy:${local.arn_tail}:deploymentgroup:${var.sam_stack_name}-*"]
+  codedeploy_configs      = "arn:${local.partition}:codedeploy:${local.arn_tail}:deploymentconfig:CodeDeployDefault.Lambda*"
+  codedeploy_roles        = ["arn:${local.partition}:iam::${local.account}:role/${var.name}-*codedeploy", "arn:${local.partition}:iam::${local.account}:role/${var.sam_stack_name}-CodeDeployServiceRole-*"]
+  codedeploy_sam_policies = ["arn:${local.partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambda", "arn:${local.partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"]
 
   # compute = "ecs" (ecs.tf, ecs_iam.tf): cluster <name>-cluster, services <name>-worker and
   # <name>-serve in it, task definition families of the same names, the ALB <name>-api, the
@@ -182,7 +197,7 @@ data "aws_iam_policy_document" "plan" {
   }
   statement {
     sid       = "ReadFunctions"
-    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:ListVersionsByFunction", "lambda:ListTags", "lambda:GetEventSourceMapping"]
+    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:ListVersionsByFunction", "lambda:ListTags", "lambda:GetEventSourceMapping", "lambda:GetAlias", "lambda:ListAliases"]
     resources = concat(local.functions, [local.mappings])
   }
   statement {
@@ -210,6 +225,16 @@ data "aws_iam_policy_document" "plan" {
     sid       = "ReadAlarms"
     actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
     resources = local.alarms
+  }
+  statement {
+    sid       = "ReadDashboards"
+    actions   = ["cloudwatch:GetDashboard"]
+    resources = [local.dashboards]
+  }
+  statement {
+    sid       = "ReadCodeDeploy"
+    actions   = ["codedeploy:GetApplication", "codedeploy:GetDeploymentGroup", "codedeploy:ListTagsForResource"]
+    resources = concat(local.codedeploy_apps, local.codedeploy_groups)
   }
   statement {
     sid       = "ReadRepository"
@@ -325,6 +350,54 @@ data "aws_iam_policy_document" "apply_serverless" {
   }
 }
 
+# The operations view and gradual deploys: dashboards, the worker's alias and its CodeDeploy
+# application and group (and the SAM stack's, from its DeploymentPreference), and the deployments
+# shift-traffic.sh creates.
+data "aws_iam_policy_document" "apply_operations" {
+  statement {
+    sid       = "ManageDashboards"
+    actions   = ["cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"]
+    resources = [local.dashboards]
+  }
+  statement {
+    sid       = "ManageAliases"
+    actions   = ["lambda:CreateAlias", "lambda:UpdateAlias", "lambda:DeleteAlias"]
+    resources = local.functions
+  }
+  statement {
+    sid       = "ManageCodeDeploy"
+    actions   = ["codedeploy:CreateApplication", "codedeploy:DeleteApplication", "codedeploy:CreateDeploymentGroup", "codedeploy:UpdateDeploymentGroup", "codedeploy:DeleteDeploymentGroup", "codedeploy:TagResource", "codedeploy:UntagResource"]
+    resources = concat(local.codedeploy_apps, local.codedeploy_groups)
+  }
+  statement {
+    sid       = "DeployTheWorker"
+    actions   = ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:StopDeployment", "codedeploy:GetDeploymentConfig", "codedeploy:RegisterApplicationRevision", "codedeploy:GetApplicationRevision"]
+    resources = concat(local.codedeploy_apps, local.codedeploy_groups, [local.codedeploy_configs])
+  }
+  # CodeDeploy's roles, to CodeDeploy only.
+  statement {
+    sid       = "PassCodeDeployRoles"
+    actions   = ["iam:PassRole"]
+    resources = local.codedeploy_roles
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["codedeploy.amazonaws.com"]
+    }
+  }
+  # SAM's CodeDeployServiceRole gets AWS's managed policy for Lambda deployments, and only it.
+  statement {
+    sid       = "AttachCodeDeployPolicy"
+    actions   = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+    resources = local.codedeploy_roles
+    condition {
+      test     = "ArnEquals"
+      variable = "iam:PolicyARN"
+      values   = local.codedeploy_sam_policies
+    }
+  }
+}
+
 # compute = "ecs" and the image push.
 data "aws_iam_policy_document" "apply_containers" {
   # The registry login token has no resource; the pushes are to one repository.
@@ -393,12 +466,14 @@ locals {
     read              = data.aws_iam_policy_document.plan.json
     deploy-serverless = data.aws_iam_policy_document.apply_serverless.json
     deploy-containers = data.aws_iam_policy_document.apply_containers.json
+    deploy-operations = data.aws_iam_policy_document.apply_operations.json
   }
   attachments = {
     plan-read               = { role = aws_iam_role.plan.name, policy = "read" }
     apply-read              = { role = aws_iam_role.apply.name, policy = "read" }
     apply-deploy-serverless = { role = aws_iam_role.apply.name, policy = "deploy-serverless" }
     apply-deploy-containers = { role = aws_iam_role.apply.name, policy = "deploy-containers" }
+    apply-deploy-operations = { role = aws_iam_role.apply.name, policy = "deploy-operations" }
   }
 }
 

@@ -35,6 +35,12 @@ variable "production_environment" {
   default     = "production"
 }
 
+variable "development_environment" {
+  description = "The GitHub environment of dev's terraform apply (terraform.yml apply-dev), on main without approval."
+  type        = string
+  default     = "development"
+}
+
 variable "create_oidc_provider" {
   description = "Create the account's GitHub OIDC provider; false when the account already has one (it is then looked up)."
   type        = bool
@@ -65,7 +71,7 @@ variable "state_bucket" {
 }
 
 variable "state_key" {
-  description = "The main module's state key (TF_STATE_KEY)."
+  description = "The main module's state keys, a pattern covering each environment's (deploy/terraform/envs/backend-<env>.hcl.example: pictor/dev/terraform.tfstate, pictor/prod/terraform.tfstate)."
   type        = string
-  default     = "pictor/terraform.tfstate"
+  default     = "pictor/*/terraform.tfstate"
 }

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "core/utf8.h"
+
 namespace pictor::s3 {
 namespace {
 
@@ -22,24 +24,6 @@ std::string Tag(std::string_view name, bool end = false) {
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Decodes one reference body ("amp", "#38", "#x26") onto `out`.
 bool DecodeReference(std::string_view ref, std::string& out) {
@@ -62,7 +46,7 @@ bool DecodeReference(std::string_view ref, std::string& out) {
     cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
   }
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-  AppendUtf8(cp, out);
+  AppendUtf8(out, cp);
   return true;
 }
 

@@ -103,6 +103,16 @@ TEST_F(ServeS3Test, GetImageRedirectsToAPresignedUrlOfTheObject) {
   RunResult copied = Aws({"s3", "cp", "s3://serve-images/" + key, dir_ / "via-cli.png"});
   ASSERT_EQ(copied.code(), 0) << copied.err;
   EXPECT_EQ(integration::ReadFile(dir_ / "via-cli.png"), *png_bytes);
+
+  // The page's way: the bytes from Pictor itself, no other origin involved.
+  auto served = integration::Http("GET", base_url_ + "/images/" + key + "?redirect=false");
+  ASSERT_EQ(served.status, 200) << served.body;
+  EXPECT_EQ(served.Header("content-type"), "image/png");
+  EXPECT_EQ(served.body, *png_bytes);
+  EXPECT_EQ(integration::Http("GET", base_url_ + "/images/" + key + "?redirect=true").status, 302);
+  auto bad = integration::Http("GET", base_url_ + "/images/" + key + "?redirect=maybe");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("invalid_query"), std::string::npos) << bad.body;
 }
 
 }  // namespace

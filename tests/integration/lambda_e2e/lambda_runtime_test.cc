@@ -1,11 +1,13 @@
 // Drives the real `pictor lambda` process through the local Lambda Runtime API emulator:
-// API Gateway v1 and v2 events, SQS batches with failing and unfinished records, an init
-// failure, and many invocations in one process.
+// API Gateway v1 and v2 events, SQS batches with failing and unfinished records, webhooks
+// carried from one instance to the next, an init failure, and many invocations in one process.
+// Kept in one file although long: every case drives the same emulator fixture and event builders.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +15,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "integration/harness.h"
 #include "peers/peer_process.h"
@@ -325,6 +329,85 @@ TEST_F(LambdaRuntimeTest, JobStatusFromTheApiFunctionFollowsTheWorkerFunction) {
   auto png = integration::DecodePng(integration::ReadFile(dir_ / ("images/" + key)));
   ASSERT_TRUE(png.has_value()) << key;
   EXPECT_EQ(png->width, 64u);
+}
+
+// The worker function's webhooks: a first attempt answered 500 is kept in the outbox beside the
+// store ledger, and the next invocation, in another instance of the function (the first is gone,
+// as Lambda freezes and reaps them), delivers it with the same webhook-id, signed; the job's
+// record, read through the API function, shows the delivery.
+TEST_F(LambdaRuntimeTest, AWebhookNotDeliveredIsRetriedByTheNextInvocationOfAnotherInstance) {
+  const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  const std::filesystem::path posts = dir_ / "posts";
+  auto sink = testing::PeerProcess::Start(
+      {"/usr/bin/python3", testing::SourceDir() + "/tests/peers/webhook_sink.py", "--standard",
+       "--statuses", "500,200", posts.string(), secret});
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  const std::string hook = (*sink)->base_url() + "/hooks/pictor";
+  auto posted = [&] {
+    std::vector<json> out;
+    std::vector<std::filesystem::path> files;
+    if (std::filesystem::exists(posts)) {
+      for (const auto& e : std::filesystem::directory_iterator(posts)) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files)
+      out.push_back(json::parse(integration::ReadFile(f), nullptr, false));
+    return out;
+  };
+  auto body_of = [](const json& doc) {
+    json parsed = doc.is_object() ? json::parse(doc.value("body", ""), nullptr, false) : json();
+    return parsed.is_object() ? parsed : json::object();
+  };
+  const std::string queue = "sqlite:" + (dir_ / "queue.db");
+  const EnvChanges api = {
+      {"PICTOR_QUEUE", queue}, {"PICTOR_JOBS", "store"}, {"KEY_PREFIX", "team"}};
+  const EnvChanges worker = {{"PICTOR_JOBS", "store"},
+                             {"KEY_PREFIX", "team"},
+                             {"PICTOR_WEBHOOK_SECRET", secret},
+                             {"PICTOR_WEBHOOK_BACKOFF_MS", "50"}};
+
+  StartLambda(api);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    json submitted = body_of(Invoke(V2Event("POST", "/jobs", kPng64, false)));
+    ASSERT_EQ(submitted.value("statusCode", 0), 202) << submitted.dump() << lambda_->Stderr();
+    ids.push_back(body_of(submitted).value("id", ""));
+  }
+  lambda_->Kill();
+  const std::vector<std::string> bodies = QueuedBodies(dir_ / "queue.db");
+  ASSERT_EQ(bodies.size(), 2u);
+
+  StartEmulator();
+  StartLambda(worker, {"--webhook", hook});
+  json first = Invoke(SqsEvent({{"sqs-message-1", bodies[0]}}));
+  ASSERT_EQ(first.value("kind", ""), "response") << first.dump() << lambda_->Stderr();
+  EXPECT_TRUE(BatchItemFailures(first).empty()) << first.dump();
+  ASSERT_EQ(posted().size(), 1u) << lambda_->Stderr();  // attempted once, inline, answered 500
+  lambda_->Kill();
+  std::this_thread::sleep_for(300ms);  // the retry's wait (50 ms scale) runs out
+
+  StartEmulator();
+  StartLambda(worker, {"--webhook", hook});
+  json second = Invoke(SqsEvent({{"sqs-message-2", bodies[1]}}));
+  ASSERT_EQ(second.value("kind", ""), "response") << second.dump() << lambda_->Stderr();
+  const std::vector<json> all = posted();
+  ASSERT_EQ(all.size(), 3u) << lambda_->Stderr();  // the retry first, then the second job's
+  for (const json& post : all) EXPECT_TRUE(post.value("signature_ok", false)) << post.dump();
+  EXPECT_EQ(all[0]["status"], 500);
+  EXPECT_EQ(all[1]["status"], 200);
+  EXPECT_EQ(all[0]["webhook_id"], all[1]["webhook_id"]);
+  EXPECT_EQ(all[1]["body"].value("id", ""), ids[0]) << all[1].dump();
+  EXPECT_EQ(all[1]["body"].value("status", ""), "succeeded") << all[1].dump();
+  EXPECT_EQ(all[2]["body"].value("id", ""), ids[1]) << all[2].dump();
+  lambda_->Kill();
+
+  StartEmulator();
+  StartLambda(api);
+  json job = body_of(body_of(Invoke(V2Event("GET", "/jobs/" + ids[0], "", false))));
+  ASSERT_TRUE(job["webhook"].is_object()) << job.dump();
+  EXPECT_EQ(job["webhook"].value("state", ""), "delivered") << job.dump();
+  EXPECT_EQ(job["webhook"].value("attempts", 0), 2) << job.dump();
+  EXPECT_EQ(job["webhook"].value("last_status", 0), 200) << job.dump();
 }
 
 // The Lambda runs jobs on a pipeline of its own (over timed adapters) that must take every

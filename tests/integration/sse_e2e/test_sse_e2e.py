@@ -228,6 +228,33 @@ class JobEvents(unittest.TestCase):
         self.assertEqual(json.loads(body), done)  # the data is the job as GET /jobs/{id} shows it
         stream.close()
 
+    def test_jobs_followed_one_after_another_on_one_connection_each_end(self):
+        # A browser reuses the connection an ended stream leaves open for the next job's
+        # stream. Quick jobs (the model answers at once) and no poll in time: every stream
+        # must end with the job's final state, from what the worker tells the server.
+        status, body = request(self.model.port, "POST", "/_control",
+                               {"mode": "timeout", "delay_ms": 0})
+        self.assertEqual(status, 200, body)
+        serve = self.serve("--workers", "1", "--event-poll-ms", "60000")
+        conn = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=DEADLINE)
+        self.addCleanup(conn.close)
+        for round_number in range(10):
+            conn.request("POST", "/jobs", body=json.dumps({"prompt": "a quick sketch %d" %
+                                                           round_number, "width": 256,
+                                                           "height": 256}),
+                         headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            self.assertEqual(response.status, 202)
+            job = json.loads(response.read())["id"]
+            conn.request("GET", "/jobs/%s/events" % job, headers={"Accept": "text/event-stream"})
+            response = conn.getresponse()
+            self.assertEqual(response.status, 200)
+            body = response.read().decode()  # the stream ends after the final state
+            events = [line[len("event: "):] for line in body.splitlines()
+                      if line.startswith("event: ")]
+            self.assertTrue(events and events[-1] == "succeeded",
+                            "round %d: %r\n%s" % (round_number, body, serve.log()))
+
     def test_reconnect_with_last_event_id_repeats_nothing(self):
         serve = self.serve("--workers", "1")
         submit(serve.port, "a lighthouse that keeps the only worker busy")

@@ -141,12 +141,12 @@ TEST(CredentialsChainTest, MissingNamedProfileIsAnError) {
   EXPECT_EQ(found.status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(CredentialsChainTest, RoleProfilesAreReportedUnsupported) {
+TEST(CredentialsChainTest, RoleArnWithoutASourceIsInvalidArgument) {
   ScopedAwsEnv env;
   env.WriteFile(".aws/config", "[profile r]\nrole_arn = arn:aws:iam::1:role/x\n");
   Result<TimedCredentials> found = Chain({.profile = "r"});
   ASSERT_FALSE(found.ok());
-  EXPECT_EQ(found.status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(found.status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(CredentialsChainTest, NothingConfiguredIsPermissionDenied) {
@@ -207,6 +207,68 @@ TEST(ContainerCredentialsTest, PlainHttpToARemoteHostIsRefused) {
   Result<TimedCredentials> found = Chain();
   ASSERT_FALSE(found.ok());
   EXPECT_EQ(found.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ContainerCredentialsTest, OnlyLoopbackLiteralsAndTheAgentsMayBePlainHttp) {
+  for (const char* url :
+       {"http://127.attacker.example/creds", "http://localhost.attacker.example/creds",
+        "http://169.254.170.3/v1/credentials", "http://[fd00:ec2::24]/v1/credentials",
+        "ftp://127.0.0.1/creds"}) {
+    SCOPED_TRACE(url);
+    ScopedAwsEnv env;
+    env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", url);
+    Result<TimedCredentials> found = Chain();
+    ASSERT_FALSE(found.ok());
+    EXPECT_EQ(found.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
+TEST(ContainerCredentialsTest, TheAgentsAndLoopbackMayBePlainHttp) {
+  for (const char* url :
+       {"http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials",
+        "http://[fd00:0ec2:0:0:0:0:0:0023]:80/v1/credentials", "http://169.254.170.2/v2/creds",
+        "http://127.0.0.1:8080/c", "http://127.1.2.3/c", "http://[::1]:9/c", "http://localhost/c",
+        "https://credentials.example/c"}) {
+    EXPECT_TRUE(AllowedContainerUrl(url)) << url;
+  }
+}
+
+TEST(ContainerCredentialsTest, TokenFileIsReadAgainAtEveryFetch) {
+  ScopedAwsEnv env;
+  TestHttpServer server([](const RecordedRequest&) {
+    return ScriptedReply{200, {}, CredentialsJson("ASIAX", system_clock::now() + minutes(1))};
+  });
+  env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/v1/credentials");
+  env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", env.WriteFile("pod-identity", "first"));
+  auto http = net::NewHttpClient();
+  auto provider = CredentialsProvider::FromChain({}, *http);
+  ASSERT_TRUE(provider->Get().ok());
+  env.WriteFile("pod-identity", "second");  // EKS Pod Identity rotates the token
+  ASSERT_TRUE(provider->Get().ok());
+  ASSERT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.requests()[0].Header("Authorization"), "first");
+  EXPECT_EQ(server.requests()[1].Header("Authorization"), "second");
+}
+
+TEST(ContainerCredentialsTest, TokenWithALineBreakIsRefused) {
+  ScopedAwsEnv env;
+  TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{500, {}, ""}; });
+  env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/creds");
+  env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "token\r\nX-Injected: 1");
+  Result<TimedCredentials> found = Chain();
+  ASSERT_FALSE(found.ok());
+  EXPECT_EQ(found.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(ContainerCredentialsTest, RefusedTokenIsPermissionDenied) {
+  ScopedAwsEnv env;
+  TestHttpServer server([](const RecordedRequest&) { return ScriptedReply{403, {}, ""}; });
+  env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/creds");
+  env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "stale");
+  Result<TimedCredentials> found = Chain();
+  ASSERT_FALSE(found.ok());
+  EXPECT_EQ(found.status().code(), StatusCode::kPermissionDenied);
 }
 
 TEST(ContainerCredentialsTest, FailingEndpointStopsTheChainWithoutSecrets) {

@@ -75,6 +75,11 @@ class ScopedAwsEnv {
       "AWS_ENDPOINT_URL_SQS",
       "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
       "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+      "AWS_ENDPOINT_URL_STS",
+      "AWS_WEB_IDENTITY_TOKEN_FILE",
+      "AWS_ROLE_ARN",
+      "AWS_ROLE_SESSION_NAME",
+      "AWS_RETRY_MODE",
   };
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
   std::filesystem::path home_;

@@ -37,6 +37,14 @@ TEST(Utf8, RejectsOverlongsSurrogatesAndTruncation) {
 
 TEST(Utf8, CountsCodePointsNotBytes) { EXPECT_EQ(CountCodePoints("måne"), 4u); }
 
+TEST(Utf8, AppendsEachLengthOfEncoding) {
+  std::string out;
+  for (uint32_t cp : {0x41u, 0xE5u, 0x20ACu, 0x1F680u, 0x10FFFFu}) AppendUtf8(out, cp);
+  EXPECT_EQ(out, "A\u00e5\u20ac\U0001F680\U0010FFFF");
+  EXPECT_TRUE(IsValidUtf8(out));
+  EXPECT_EQ(CountCodePoints(out), 5u);
+}
+
 TEST(Utf8, TrimsAsciiAndNoBreakSpace) {
   EXPECT_EQ(TrimWhitespace(" \t\n\xC2\xA0katt \r"), "katt");
   EXPECT_EQ(TrimWhitespace("   "), "");

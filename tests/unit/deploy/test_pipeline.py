@@ -5,7 +5,10 @@ pull request commit in a group of its own branch; apply is its own job, in its o
 the production environment; a fork's pull request gets the plan-less check and no job that needs
 a token. Also: actionlint passes on every workflow; the OIDC subjects the jobs present are the
 ones the Terraform-managed roles trust and docs/DEPLOY.md gives; `sam deploy` never receives an
-empty `QueueName=`."""
+empty `QueueName=`.
+
+Kept in one file although long: every case replays the one parsed model of the workflows, and
+the guarantees are read best side by side."""
 
 import json
 import os
@@ -78,10 +81,22 @@ class Pipeline_(unittest.TestCase):
             else:
                 self.assertEqual(where, {"push_main"}, job.name)
 
-    def test_every_job_that_changes_aws_is_behind_the_production_environment(self):
+    def test_every_job_that_changes_aws_is_behind_an_environment_and_prod_behind_production(self):
+        """dev's apply runs behind `development` on main; everything that reaches prod (its
+        apply, the API, the image) behind `production`, and prod's apply only after dev's."""
         for job in self.deploy_jobs():
-            self.assertEqual(job.body.get("environment"), "production", job.name)
+            expected = "development" if job.name.endswith("apply-dev") else "production"
+            self.assertEqual(job.body.get("environment"), expected, job.name)
             self.assertEqual(job.role_variables(), ["AWS_APPLY_ROLE_ARN"], job.name)
+        applies = {j.name.rsplit("-", 1)[1]: j for j in self.apply_jobs()}
+        self.assertEqual(set(applies), {"dev", "prod"})
+        self.assertIn(applies["dev"].name, self.p.ancestors(applies["prod"].name),
+                      "prod is applied only once dev's apply and canary passed")
+
+    def apply_jobs(self):
+        found = [j for j in self.p.jobs.values() if re.search(r"terraform apply", j.runs_text())]
+        self.assertEqual(len(found), 2, f"expected an apply per environment: {[j.name for j in found]}")
+        return found
 
     def terraform_job(self, step_text):
         found = [j for j in self.p.jobs.values() if re.search(step_text, j.runs_text())]
@@ -105,20 +120,23 @@ class Pipeline_(unittest.TestCase):
 
     def test_apply_is_its_own_job_with_its_own_group_and_environment(self):
         plan = self.terraform_job(r"terraform plan")
-        apply = self.terraform_job(r"terraform apply")
-        self.assertNotEqual(plan.name, apply.name)
-        self.assertIn(plan.name, apply.needs)
-        self.assertEqual(apply.body.get("environment"), "production")
-        conc = apply.body["concurrency"]
-        self.assertIs(conc.get("cancel-in-progress"), False, "an apply in progress is never cancelled")
         plan_groups = {template(plan.body["concurrency"]["group"], c) for c in SCENARIOS.values()}
-        apply_group = template(conc["group"], SCENARIOS["push_main"])
-        self.assertNotIn(apply_group, plan_groups, "a plan could replace a pending apply")
-        # Nothing else shares the apply's group, and the pipeline's own group never cancels main.
-        for job in self.p.jobs.values():
-            if job is not apply and "concurrency" in job.body:
-                for ctx in SCENARIOS.values():
-                    self.assertNotEqual(template(job.body["concurrency"]["group"], ctx), apply_group)
+        apply_groups = set()
+        for apply in self.apply_jobs():
+            self.assertNotEqual(plan.name, apply.name)
+            self.assertIn(plan.name, apply.needs)
+            self.assertIn(apply.body.get("environment"), ("development", "production"))
+            conc = apply.body["concurrency"]
+            self.assertIs(conc.get("cancel-in-progress"), False, "an apply in progress is never cancelled")
+            apply_group = template(conc["group"], SCENARIOS["push_main"])
+            self.assertNotIn(apply_group, plan_groups, "a plan could replace a pending apply")
+            apply_groups.add(apply_group)
+            # Nothing else shares the apply's group.
+            for job in self.p.jobs.values():
+                if job is not apply and "concurrency" in job.body:
+                    for ctx in SCENARIOS.values():
+                        self.assertNotEqual(template(job.body["concurrency"]["group"], ctx), apply_group)
+        self.assertEqual(len(apply_groups), 2, "dev's and prod's applies share a group")
         root = self.p.root["concurrency"]
         self.assertFalse(condition(root["cancel-in-progress"], SCENARIOS["push_main"]),
                          "a push to main would cancel the run holding an apply")
@@ -126,12 +144,33 @@ class Pipeline_(unittest.TestCase):
         # The workflow-level group of terraform.yml was one group for every branch: gone.
         self.assertNotIn("concurrency", self.p.called["terraform.yml"])
 
-    def test_apply_applies_the_saved_plan_of_main(self):
+    def test_each_environment_is_planned_and_applied_with_its_own_files(self):
+        """The plan is a matrix over the environments, each with its variable file, backend file
+        (its own state key) and saved plan; each apply applies its own environment's plan."""
         plan = self.terraform_job(r"terraform plan")
-        apply = self.terraform_job(r"terraform apply")
-        self.assertRegex(plan.runs_text(), r"terraform plan .*-out=tfplan")
-        self.assertRegex(apply.runs_text(), r"terraform apply -input=false tfplan")
-        self.assertIn("tfplan", [d["with"]["name"] for d in apply.uses("actions/download-artifact")])
+        self.assertEqual(plan.body["strategy"]["matrix"]["environment"], ["dev", "prod"])
+        self.assertIs(plan.body["strategy"].get("fail-fast"), False, "one environment's failure cancels the other's plan")
+        self.assertIn("${{ matrix.environment }}", plan.body["concurrency"]["group"])
+        self.assertRegex(plan.runs_text(), r'terraform plan .*-var-file="envs/\$ENVIRONMENT\.tfvars" .*-out=tfplan')
+        self.assertIn('-backend-config="envs/backend-$ENVIRONMENT.hcl.example"', plan.runs_text())
+        for step in plan.steps:
+            if "$ENVIRONMENT" in step.get("run", ""):
+                self.assertEqual(step["env"]["ENVIRONMENT"], "${{ matrix.environment }}")
+        uploads = [u["with"]["name"] for u in plan.uses("actions/upload-artifact")]
+        self.assertEqual(uploads, ["tfplan-${{ matrix.environment }}"])
+        tf_dir = ROOT / "deploy" / "terraform"
+        keys = set()
+        for apply in self.apply_jobs():
+            env = apply.name.rsplit("-", 1)[1]
+            self.assertRegex(apply.runs_text(), r"terraform apply -input=false tfplan")
+            self.assertIn(f"tfplan-{env}", [d["with"]["name"] for d in apply.uses("actions/download-artifact")])
+            self.assertIn(f'-backend-config="envs/backend-{env}.hcl.example"', apply.runs_text())
+            backend = next(iter(parse_hcl([tf_dir / "envs" / f"backend-{env}.hcl.example"]).values()))
+            variables = next(iter(parse_hcl([tf_dir / "envs" / f"{env}.tfvars"]).values()))
+            self.assertEqual(variables["environment"], env)
+            self.assertIn(f"/{env}/", backend["key"])
+            keys.add(backend["key"])
+        self.assertEqual(len(keys), 2, "dev and prod share a state key")
 
     def test_fork_pull_requests_get_the_plan_less_check_and_no_token(self):
         ran = self.running("pr_fork")
@@ -262,7 +301,8 @@ class OidcSubjects(unittest.TestCase):
             self.assertEqual(set(trusted), {"StringEquals"}, "subjects are matched exactly")
             self.assertEqual(set(trusted["StringEquals"]), subs, role)
         # The apply role is never given to a branch or a pull request.
-        self.assertEqual(per_role["apply"], {f"repo:{REPO}:environment:production"})
+        self.assertEqual(per_role["apply"], {f"repo:{REPO}:environment:production",
+                                             f"repo:{REPO}:environment:development"})
 
     def test_the_docs_give_the_same_subjects(self):
         text = DEPLOY_DOC.read_text(encoding="utf-8")
@@ -394,10 +434,19 @@ class OidcSubjects(unittest.TestCase):
                 self.assertNotRegex(action, r"\*|^iam:(Create|Put|Attach)User|^iam:CreatePolicy")
         passes = [s for s in self.statements("apply") if "iam:PassRole" in s["actions"]]
         self.assertEqual(sorted(tuple(p["condition"][0]["values"]) for p in passes),
-                         [("ecs-tasks.amazonaws.com",), ("lambda.amazonaws.com",)])
+                         [("codedeploy.amazonaws.com",), ("ecs-tasks.amazonaws.com",), ("lambda.amazonaws.com",)])
         for p in passes:
             self.assertEqual(p["condition"][0]["variable"], "iam:PassedToService")
             self.assertEqual(p["actions"], ["iam:PassRole"])
+        # CodeDeploy's roles only (the module's and SAM's), and SAM's gets AWS's policy alone.
+        codedeploy = next(p for p in passes if p["condition"][0]["values"] == ["codedeploy.amazonaws.com"])
+        for role in self.expand(codedeploy["resources"]):
+            self.assertRegex(role, r":role/\$\{var\.(name\}-\*codedeploy|sam_stack_name\}-CodeDeployServiceRole-\*)$")
+        attach = self.allowed(self.statements("apply"), "iam:AttachRolePolicy")
+        self.assertEqual(len(attach), 1)
+        self.assertEqual(attach[0]["condition"][0]["variable"], "iam:PolicyARN")
+        self.assertTrue(all(p.endswith(("/AWSCodeDeployRoleForLambda", "/AWSCodeDeployRoleForLambdaLimited"))
+                            for p in self.expand(attach[0]["condition"][0]["values"])))
         # The ECS tasks' roles only, not the Lambda functions' or the pods' roles.
         ecs = next(p for p in passes if p["condition"][0]["values"] == ["ecs-tasks.amazonaws.com"])
         roles = self.expand(ecs["resources"])
@@ -443,7 +492,10 @@ class OidcSubjects(unittest.TestCase):
         nameless = (":lambda:${var.region}:${data.aws_caller_identity.current.account_id}:event-source-mapping:*",
                     ":logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:*",
                     ":apigateway:${var.region}::/apis", ":apigateway:${var.region}::/apis/*",
-                    ":apigateway:${var.region}::/tags/*")
+                    ":apigateway:${var.region}::/tags/*",
+                    # CodeDeploy's predefined Lambda configurations (AWS's names, in every account)
+                    ":codedeploy:${var.region}:${data.aws_caller_identity.current.account_id}:deploymentconfig:"
+                    "CodeDeployDefault.Lambda*")
         for doc in ("plan", "apply"):
             for s in self.statements(doc):
                 if s["resources"] == ["*"]:
@@ -502,6 +554,14 @@ ROLE_ACTIONS = {
                                  ["logs:DescribeLogGroups", "logs:ListTagsForResource"]),
     "aws_cloudwatch_metric_alarm": (["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
                                     ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]),
+    "aws_cloudwatch_dashboard": (["cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"],
+                                 ["cloudwatch:GetDashboard"]),
+    "aws_codedeploy_app": (["codedeploy:CreateApplication", "codedeploy:DeleteApplication"],
+                           ["codedeploy:GetApplication", "codedeploy:ListTagsForResource"]),
+    "aws_codedeploy_deployment_group": (["codedeploy:CreateDeploymentGroup", "codedeploy:UpdateDeploymentGroup",
+                                         "codedeploy:DeleteDeploymentGroup", "iam:PassRole"],
+                                        ["codedeploy:GetDeploymentGroup"]),
+    "aws_lambda_alias": (["lambda:CreateAlias", "lambda:UpdateAlias", "lambda:DeleteAlias"], ["lambda:GetAlias"]),
     "aws_ecr_lifecycle_policy": (["ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy"],
                                  ["ecr:GetLifecyclePolicy"]),
     "aws_ecr_repository": (["ecr:CreateRepository", "ecr:DeleteRepository", "ecr:PutImageScanningConfiguration",
@@ -641,7 +701,7 @@ class SamDeployParameters(unittest.TestCase):
         self.assertEqual(len(steps), 1)
         return steps[0]
 
-    def run_step(self, queue_name):
+    def run_step(self, queue_name, topic=""):
         step = self.deploy_step()
         with tempfile.TemporaryDirectory() as tmp:
             fake = os.path.join(tmp, "sam")
@@ -653,7 +713,7 @@ class SamDeployParameters(unittest.TestCase):
                 m = re.fullmatch(r"\$\{\{\s*vars\.(\w+)(?:\s*\|\|\s*'([^']*)')?\s*\}\}", value)
                 self.assertIsNotNone(m, f"{key}: {value}")
                 given = {"PICTOR_BUCKET_NAME": "pictor-images", "PICTOR_KEY_PREFIX": "team/a",
-                         "PICTOR_QUEUE_NAME": queue_name}.get(m.group(1), "")
+                         "PICTOR_QUEUE_NAME": queue_name, "PICTOR_ALERT_TOPIC_ARN": topic}.get(m.group(1), "")
                 env[key] = given or (m.group(2) or "")
             # GitHub runs a step's `run` with `bash -e {0}` on Linux runners.
             proc = subprocess.run([shutil.which("bash"), "-e", "-c", step["run"]], env=env,
@@ -678,6 +738,100 @@ class SamDeployParameters(unittest.TestCase):
         args = self.run_step("pictor-prompts")
         self.assertIn("QueueName=pictor-prompts", self.overrides(args))
         self.assertEqual(args[args.index("--stack-name") + 1], "pictor-api")
+
+    def test_alert_topic_passed_only_when_set(self):
+        topic = "arn:aws:sns:eu-west-1:123456789012:pictor-prod-alerts"
+        self.assertIn(f"AlertTopicArn={topic}", self.overrides(self.run_step("pictor-prompts", topic)))
+        self.assertFalse([o for o in self.overrides(self.run_step("")) if o.startswith("AlertTopicArn")])
+
+
+class ShiftTraffic(unittest.TestCase):
+    """deploy/terraform/shift-traffic.sh, run with a `terraform` giving the apply's outputs and an
+    `aws` that records its calls: a CodeDeploy deployment from the alias's version to the one just
+    published, waited for; none when the alias is there already or there is no function."""
+
+    SCRIPT = ROOT / "deploy" / "terraform" / "shift-traffic.sh"
+    LAMBDA_OUTPUTS = {"codedeploy_application": "pictor-prod-queue-worker",
+                      "codedeploy_deployment_group": "pictor-prod-queue-worker",
+                      "function_name": "pictor-prod-queue-worker", "function_alias": "live",
+                      "function_version": "7"}
+
+    def run_script(self, outputs, current="6", wait_rc=0):
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "outputs.json"), "w", encoding="utf-8") as f:
+                json.dump({k: {"value": v} for k, v in outputs.items()}, f)
+            fakes = {
+                "terraform": '#!/bin/sh\n[ "$1 $2" = "output -json" ] || exit 9\ncat "$FAKES/outputs.json"\n',
+                "aws": ('#!/bin/sh\nprintf "%s\\n" "$*" >> "$FAKES/aws.log"\n'
+                        'case "$1 $2" in\n'
+                        '  "lambda get-alias") echo "$CURRENT" ;;\n'
+                        '  "deploy create-deployment") for a in "$@"; do printf "%s\\n" "$a"; done > "$FAKES/create";'
+                        ' echo d-ABC123 ;;\n'
+                        '  "deploy wait") exit "$WAIT_RC" ;;\n'
+                        '  "deploy get-deployment") echo "Failed alarm" ;;\n'
+                        '  *) exit 9 ;;\nesac\n'),
+            }
+            for name, body in fakes.items():
+                path = os.path.join(tmp, name)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(body)
+                os.chmod(path, 0o755)
+            env = {"PATH": f"{tmp}:/usr/bin:/bin", "FAKES": tmp, "CURRENT": current, "WAIT_RC": str(wait_rc)}
+            proc = subprocess.run(["sh", str(self.SCRIPT)], cwd=tmp, env=env, capture_output=True, text=True,
+                                  check=False)
+            return proc, self.lines(tmp, "aws.log"), self.lines(tmp, "create")
+
+    @staticmethod
+    def lines(folder, name):
+        path = os.path.join(folder, name)
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            return f.read().splitlines()
+
+    def test_a_new_version_is_deployed_through_codedeploy_and_waited_for(self):
+        proc, calls, create = self.run_script(self.LAMBDA_OUTPUTS)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([c.split()[:2] for c in calls],
+                         [["lambda", "get-alias"], ["deploy", "create-deployment"], ["deploy", "wait"]])
+        self.assertIn("deployment-successful --deployment-id d-ABC123", calls[2])
+        self.assertEqual(create[create.index("--application-name") + 1], "pictor-prod-queue-worker")
+        revision = json.loads(create[create.index("--revision") + 1])
+        self.assertEqual(revision["revisionType"], "AppSpecContent")
+        appspec = json.loads(revision["appSpecContent"]["content"])
+        props = appspec["Resources"][0]["worker"]["Properties"]
+        self.assertEqual(appspec["Resources"][0]["worker"]["Type"], "AWS::Lambda::Function")
+        self.assertEqual(props, {"Name": "pictor-prod-queue-worker", "Alias": "live",
+                                 "CurrentVersion": "6", "TargetVersion": "7"})
+
+    def test_a_rolled_back_deployment_fails_the_job(self):
+        proc, calls, _ = self.run_script(self.LAMBDA_OUTPUTS, wait_rc=255)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("rolled back to version 6", proc.stderr)
+        self.assertEqual(calls[-1].split()[:2], ["deploy", "get-deployment"])
+
+    def test_nothing_to_do_when_the_alias_is_there_or_there_is_no_function(self):
+        proc, calls, _ = self.run_script(self.LAMBDA_OUTPUTS, current="7")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([c.split()[:2] for c in calls], [["lambda", "get-alias"]])
+        proc, calls, _ = self.run_script({"codedeploy_application": None, "function_name": None})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(calls, [])
+
+    def test_every_apply_job_shifts_after_applying(self):
+        p = Pipeline()
+        applies = [j for j in p.jobs.values() if "terraform apply" in j.runs_text()]
+        self.assertEqual(len(applies), 2)
+        for job in applies:
+            runs = [s.get("run", "") for s in job.steps if "run" in s]
+            self.assertLess(next(i for i, r in enumerate(runs) if "terraform apply" in r),
+                            next(i for i, r in enumerate(runs) if "./shift-traffic.sh" in r), job.name)
+
+    def test_shellcheck_passes(self):
+        shellcheck = shutil.which("shellcheck")
+        self.assertIsNotNone(shellcheck, "shellcheck is not installed")
+        proc = subprocess.run([shellcheck, str(self.SCRIPT)], capture_output=True, text=True, check=False)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
 
 
 if __name__ == "__main__":

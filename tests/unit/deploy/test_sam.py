@@ -124,11 +124,64 @@ class SamTemplate(unittest.TestCase):
                 integration = item[method]["x-amazon-apigateway-integration"]
                 self.assertEqual(integration["type"], "aws_proxy")
                 self.assertEqual(integration["payloadFormatVersion"], "2.0")
-                self.assertIn(f"${{{name}.Arn}}", integration["uri"]["!Sub"])
+                # The alias `live` (AutoPublishAlias), as SAM integrates /generate-image.
+                self.assertIn(f"${{{name}.Alias}}", integration["uri"]["!Sub"])
         perms = self.of_type("AWS::Lambda::Permission").values()
         jobs = [p for p in perms if p.get("Condition") == "HasQueue"]
         self.assertEqual(len(jobs), 1, "no invoke permission for /jobs")
         self.assertTrue(jobs[0]["Properties"]["SourceArn"]["!Sub"].endswith("/*/*/jobs*"))
+
+    def alarms(self):
+        return self.of_type("AWS::CloudWatch::Alarm")
+
+    def alarm_metrics(self, alarm):
+        """(namespace, metric name) of each metric the alarm reads."""
+        props = alarm["Properties"]
+        if "MetricName" in props:
+            return [(props["Namespace"], props["MetricName"])]
+        return [(m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
+                for m in props["Metrics"] if "MetricStat" in m]
+
+    def test_alarms_on_errors_throttles_5xx_rate_and_failures(self):
+        read = {name: self.alarm_metrics(a) for name, a in self.alarms().items()}
+        flat = {m for ms in read.values() for m in ms}
+        for metric in (("AWS/Lambda", "Errors"), ("AWS/Lambda", "Throttles"), ("AWS/ApiGateway", "5xx"),
+                       ("AWS/ApiGateway", "Count"), ("Pictor", "Failures"), ("Pictor", "Jobs")):
+            self.assertIn(metric, flat, f"no alarm reads {metric}")
+        rate = self.alarms()["Api5xxRateAlarm"]["Properties"]["Metrics"]
+        returned = [m for m in rate if m.get("ReturnData", True)]
+        self.assertEqual(len(returned), 1)
+        self.assertRegex(returned[0]["Expression"], r"errors(, 0\))? / requests", "the 5xx alarm is a rate")
+        name, _ = self.function()
+        errors = self.alarms()["ApiErrorsAlarm"]["Properties"]
+        self.assertIn({"Name": "FunctionName", "Value": {"!Ref": name}}, errors["Dimensions"])
+
+    def test_every_alarm_notifies_the_alert_topic_when_it_fires_and_clears(self):
+        self.assertIn("AlertTopicArn", self.doc["Parameters"])
+        self.assertEqual(self.doc["Conditions"]["HasAlertTopic"],
+                         {"!Not": [{"!Equals": [{"!Ref": "AlertTopicArn"}, ""]}]})
+        expected = {"!If": ["HasAlertTopic", [{"!Ref": "AlertTopicArn"}], {"!Ref": "AWS::NoValue"}]}
+        self.assertGreaterEqual(len(self.alarms()), 4)
+        for name, alarm in self.alarms().items():
+            self.assertEqual(alarm["Properties"]["AlarmActions"], expected, name)
+            self.assertEqual(alarm["Properties"]["OKActions"], expected, name)
+
+    def test_gradual_deploys_roll_back_on_the_errors_alarm(self):
+        name, fn = self.function()
+        props = fn["Properties"]
+        self.assertEqual(props["AutoPublishAlias"], "live")
+        preference = props["DeploymentPreference"]
+        self.assertEqual(preference["Type"], {"!Ref": "DeploymentType"})
+        types = self.doc["Parameters"]["DeploymentType"]
+        self.assertEqual(types["Default"], "Canary10Percent5Minutes")
+        self.assertTrue(all(t.startswith(("Canary", "Linear", "AllAtOnce")) for t in types["AllowedValues"]))
+        self.assertIn({"!Ref": "ApiErrorsAlarm"}, preference["Alarms"])
+        # The errors alarm watches the alias being shifted.
+        dims = self.alarms()["ApiErrorsAlarm"]["Properties"]["Dimensions"]
+        self.assertIn({"Name": "Resource", "Value": {"!Sub": f"${{{name}}}:live"}}, dims)
+        # The job routes' invoke permission is the alias's too.
+        perm = [p for p in self.of_type("AWS::Lambda::Permission").values() if p.get("Condition") == "HasQueue"]
+        self.assertEqual(perm[0]["Properties"]["FunctionName"], {"!Ref": f"{name}.Alias"})
 
     def test_cfn_lint_passes(self):
         """cfn-lint runs SAM's transform, so a definition SAM cannot merge fails here."""

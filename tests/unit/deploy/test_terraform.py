@@ -1,4 +1,7 @@
-"""Asserts the Terraform module's required settings on its parsed HCL (via @cdktf/hcl2json)."""
+"""Asserts the Terraform module's required settings on its parsed HCL (via @cdktf/hcl2json).
+
+Kept in one file although long: every case reads the one parse of the module (made once, it is
+the slow part), grouped by the part of the module it checks."""
 
 import json
 import os
@@ -216,6 +219,25 @@ class TerraformModule(unittest.TestCase):
         required = {n for n, v in self.tf["variable"].items() if "default" not in v}
         self.assertFalse(required - set(example), f"example lacks required {required - set(example)}")
 
+    def test_environment_files_set_declared_variables_and_their_own_environment(self):
+        """envs/<env>.tfvars: only declared variables, `environment` = the file's name, none of the
+        settings both environments share (a -var-file would override the pipeline's TF_VAR_*);
+        envs/backend-<env>.hcl.example: a state key of its own."""
+        declared = set(self.tf["variable"])
+        keys = {}
+        for env in ("dev", "prod"):
+            values = next(iter(parse_hcl([TF_DIR / "envs" / f"{env}.tfvars"]).values()))
+            self.assertFalse(set(values) - declared, f"{env}: undeclared {set(values) - declared}")
+            self.assertEqual(values["environment"], env)
+            self.assertFalse({"bucket_name", "alert_email", "region"} & set(values),
+                             f"{env}.tfvars would override the shared settings")
+            backend = next(iter(parse_hcl([TF_DIR / "envs" / f"backend-{env}.hcl.example"]).values()))
+            keys[env] = backend["key"]
+        self.assertNotEqual(keys["dev"], keys["prod"])
+        validation = self.tf["variable"]["environment"]["validation"][0]["condition"]
+        for env in ("dev", "prod"):
+            self.assertIn(f'"{env}"', validation)
+
     def test_every_variable_has_a_description(self):
         for name, var in self.tf["variable"].items():
             self.assertTrue(var.get("description"), f"variable {name} has no description")
@@ -266,8 +288,8 @@ class EcsCompute(unittest.TestCase):
         for rtype in ("aws_ecr_repository", "aws_ecs_cluster", "aws_ecs_service", "aws_ecs_task_definition",
                       "aws_appautoscaling_target", "aws_iam_role"):
             for name, body in self.resources(rtype).items():
-                if rtype == "aws_iam_role" and name in ("worker", "k8s"):
-                    continue  # the Lambda role (above); the pods' roles (kubernetes_roles)
+                if rtype == "aws_iam_role" and name in ("worker", "k8s", "codedeploy"):
+                    continue  # the Lambda roles (above); the pods' roles (kubernetes_roles)
                 self.assertRegex(body.get("count", ""), r"^\$\{local\.(ecs|serve)\b",
                                  f"{rtype}.{name} exists whatever compute is")
 
@@ -390,6 +412,15 @@ class EcsCompute(unittest.TestCase):
         self.assertEqual(lambda_doc["source_policy_documents"], ["${data.aws_iam_policy_document.worker.json}"])
         self.assertEqual([s["sid"] for s in lambda_doc["statement"]], ["WriteOwnLogs"])
 
+    def test_worker_task_role_may_protect_only_its_clusters_tasks_from_scale_in(self):
+        # The ECS agent's task-protection endpoint calls UpdateTaskProtection as the task role.
+        self.assertEqual(self.resources("aws_iam_role_policy")["ecs_worker_protection"]["role"],
+                         "${aws_iam_role.ecs_worker[0].id}")
+        [statement] = role_policy_statements(self.tf, "ecs_worker_protection")
+        self.assertEqual(statement["actions"], ["ecs:UpdateTaskProtection"])
+        [resource] = statement["resources"]
+        self.assertTrue(resource.endswith(":task/${aws_ecs_cluster.pictor[0].name}/*"), resource)
+
     def test_serve_task_role_is_the_api_functions_plus_keys_and_probe(self):
         statements = role_policy_statements(self.tf, "ecs_serve")
         by_sid = {s["sid"]: s for s in statements}
@@ -422,7 +453,9 @@ class EcsCompute(unittest.TestCase):
         self.assertEqual(self.locals["serve"], "${local.ecs && var.ecs_serve}")
         self.assertIs(self.tf["variable"]["ecs_serve"]["default"], False)
         self.assertRegex(self.container("serve"), r'command\s*=\s*\["serve", "--workers", "0"\]')
-        self.assertIn('PICTOR_AUTH   = "keys"', self.locals["ecs_serve_environment"])
+        self.assertRegex(self.locals["ecs_serve_environment"], r'PICTOR_AUTH\s*=\s*"keys"')
+        for environment in ("ecs_serve_environment", "ecs_worker_environment"):
+            self.assertRegex(self.locals[environment], r'PICTOR_LOG_FORMAT\s*=\s*"json"')
 
 
 class KubernetesRoles(unittest.TestCase):
@@ -488,7 +521,9 @@ class TerraformPlans(unittest.TestCase):
                                       check=False, timeout=600)
                 self.assertEqual(proc.returncode, 0,
                                  f"{' '.join(argv[1:2])} failed:\n{proc.stdout}\n{proc.stderr}")
-            self.assertRegex(proc.stdout, r"Success! [5-9]\d* passed, 0 failed")
+            self.assertRegex(proc.stdout, r"Success! (1\d|[2-9]\d)\d* passed, 0 failed")
+            for suite in ("compute", "environments", "operations"):
+                self.assertIn(f"tests/{suite}.tftest.hcl... pass", proc.stdout)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

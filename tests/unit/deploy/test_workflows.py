@@ -100,11 +100,12 @@ class Workflows(unittest.TestCase):
         for needed in ("terraform fmt -check", "terraform init -input=false -backend=false",
                        "terraform validate"):
             self.assertIn(needed, check_text)
-        self.assertTrue(any("-backend-config=backend.hcl" in c for c in commands))
+        self.assertTrue(any('-backend-config="envs/backend-' in c for c in commands))
         apply = [s for s in all_steps if "terraform apply" in s.get("run", "")]
-        self.assertEqual(len(apply), 1)
-        self.assertIn("github.ref == 'refs/heads/main'", doc["jobs"]["apply"]["if"])
-        self.assertIn("github.event_name == 'push'", doc["jobs"]["apply"]["if"])
+        self.assertEqual(len(apply), 2, "one apply per environment")
+        for job in ("apply-dev", "apply-prod"):
+            self.assertIn("github.ref == 'refs/heads/main'", doc["jobs"][job]["if"])
+            self.assertIn("github.event_name == 'push'", doc["jobs"][job]["if"])
         self.assert_oidc("terraform.yml")
 
     def test_docker_builds_everywhere_pushes_on_main_and_tags(self):

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fakes/fake_image_model.h"
@@ -201,6 +202,61 @@ TEST_F(JobEventHubTest, PollDeliversChangesMadeElsewhere) {
             "id: 1000\nevent: queued\ndata: queued\n\n"
             "id: 9002\nevent: succeeded\ndata: succeeded\n\n");
   EXPECT_TRUE(sink->ended());
+}
+
+// The caller read the job (running), then the in-process worker finished it and told the hub
+// before the stream was registered: the stream still ends with the final state, without a poll.
+TEST_F(JobEventHubTest, ChangeToldBetweenTheCallersReadAndSubscribeIsNotMissed) {
+  JobRecord running = Job("a", JobState::kRunning, 100, 1);
+  ASSERT_TRUE(ledger_.Put(running).ok());
+  JobRecord done = Job("a", JobState::kSucceeded, 200, 1);
+  ASSERT_TRUE(ledger_.Put(done).ok());
+  hub_.JobChanged(done);  // no stream yet: nobody to tell
+  auto stream = Open(running);
+  auto sink = std::make_shared<RecordingSink>();
+  stream->Start(sink);
+  EXPECT_EQ(sink->text(),
+            "id: 1001\nevent: running\ndata: running\n\n"
+            "id: 2002\nevent: succeeded\ndata: succeeded\n\n");
+  EXPECT_TRUE(sink->ended());
+  EXPECT_EQ(hub_.open_streams(), 0u);
+  EXPECT_EQ(hub_.watched_jobs(), 0u);
+  EXPECT_EQ(LedgerReads(), 0);  // not a poll
+}
+
+// Threads finishing jobs race threads opening their streams: every stream ends with the final
+// state, whichever side wins.
+TEST_F(JobEventHubTest, StreamsOpenedWhileJobsFinishAllEnd) {
+  constexpr int kJobs = 200;
+  JobEventOptions options = Options();
+  options.max_streams = kJobs;
+  JobEventHub hub(ledger_, options);
+  std::vector<std::shared_ptr<RecordingSink>> sinks(kJobs);
+  std::vector<std::shared_ptr<ResponseStream>> streams(kJobs);
+  for (int i = 0; i < kJobs; ++i) {
+    ASSERT_TRUE(ledger_.Put(Job("j" + std::to_string(i), JobState::kQueued, 10)).ok());
+  }
+  std::thread worker([&] {
+    for (int i = 0; i < kJobs; ++i) {
+      JobRecord done = Job("j" + std::to_string(i), JobState::kSucceeded, 20, 1);
+      ASSERT_TRUE(ledger_.Put(done).ok());
+      hub.JobChanged(done);
+    }
+  });
+  for (int i = 0; i < kJobs; ++i) {
+    auto read = ledger_.Get("j" + std::to_string(i));
+    ASSERT_TRUE(read.ok());
+    auto stream = hub.Subscribe(*read, std::nullopt, StateOnly);
+    ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+    sinks[i] = std::make_shared<RecordingSink>();
+    (*stream)->Start(sinks[i]);
+    streams[i] = *stream;
+  }
+  worker.join();
+  for (int i = 0; i < kJobs; ++i) {
+    EXPECT_TRUE(sinks[i]->ended()) << "job " << i << ": " << sinks[i]->text();
+  }
+  EXPECT_EQ(hub.open_streams(), 0u);
 }
 
 TEST_F(JobEventHubTest, PollSeesACancellationOfAQueuedJob) {

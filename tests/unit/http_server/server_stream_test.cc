@@ -71,6 +71,24 @@ TEST_F(ServerStreamTest, EndedStreamKeepsTheConnectionForTheNextRequest) {
   EXPECT_TRUE(service_.streams().front()->stopped());
 }
 
+// A kept connection that carried a stream carries the next one whole: the state of the first
+// (its end) must not silence the second (a browser reuses the connection for the next job's
+// events, which then never came).
+TEST_F(ServerStreamTest, StreamsOneAfterAnotherOnAKeptConnectionEachCarryTheirBody) {
+  TestConnection client(server_->port());
+  OpenStream(client, "/stream-ended");
+  EXPECT_EQ(client.ReadUntil("0\r\n\r\n"), "4\r\none\n\r\n4\r\ntwo\n\r\n0\r\n\r\n");
+  OpenStream(client, "/stream-ended");
+  EXPECT_EQ(client.ReadUntil("0\r\n\r\n"), "4\r\none\n\r\n4\r\ntwo\n\r\n0\r\n\r\n");
+  auto plain = client.RoundTrip(GetRequest("/fast"));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->body, "fast");
+  OpenStream(client, "/stream");
+  ASSERT_TRUE(service_.AwaitStreams(3, 5s));
+  ASSERT_TRUE(service_.streams().back()->Push("later", /*last=*/true));
+  EXPECT_EQ(client.ReadUntil("0\r\n\r\n"), "5\r\nlater\r\n0\r\n\r\n");
+}
+
 TEST_F(ServerStreamTest, RequestPipelinedBehindAStreamIsAnsweredAfterIt) {
   TestConnection client(server_->port());
   ASSERT_TRUE(client.Send(GetRequest("/stream") + GetRequest("/fast")));
