@@ -6,15 +6,17 @@
 #   queue-worker-errors      the worker function failed invocations (crash, timeout, init error);
 #                            also the alarm CodeDeploy rolls a canary back on (codedeploy.tf)
 #   queue-worker-throttles   Lambda refused to run the worker (concurrency exhausted)
-#   job-failure-rate         Pictor's own Failures / Jobs (namespace Pictor, Handler sqs) too high
+#   job-failure-rate         Pictor's own Failures / Jobs (namespace local.pictor_namespace, Handler sqs)
 #   api-5xx-rate             the HTTP API (api_gateway_id) answers 5xx too often
 #   alb-5xx-rate             the ECS API's load balancer (ecs_serve) answers 5xx too often
 #   worker-saturated         compute = "ecs": at ecs_max_tasks and still behind (ecs.tf)
 # Dimensions are the resources' own names, never typed by hand.
 
 locals {
-  # The namespace of the metrics `pictor lambda` writes as EMF (src/lambda/invocation_metrics.cc).
-  pictor_namespace = "Pictor"
+  # The namespace of the metrics `pictor lambda` writes as EMF (src/lambda/invocation_metrics.cc,
+  # PICTOR_METRICS_NAMESPACE): an environment's own, so dev's jobs never count in prod's alarms;
+  # without an environment the one deployments made before environments existed write to.
+  pictor_namespace = var.environment == "" ? "Pictor" : "Pictor/${local.name}"
 }
 
 resource "aws_sns_topic" "alerts" {

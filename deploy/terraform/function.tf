@@ -44,7 +44,8 @@ resource "aws_lambda_function" "worker" {
   memory_size = var.memory_mb
 
   environment {
-    variables = local.function_environment
+    # The EMF metrics' namespace is the function's alone (the ECS worker writes none).
+    variables = merge(local.function_environment, { PICTOR_METRICS_NAMESPACE = local.pictor_namespace })
   }
 
   logging_config {

@@ -18,6 +18,11 @@ output "function_name" {
   value       = one(aws_lambda_function.worker[*].function_name)
 }
 
+output "metrics_namespace" {
+  description = "CloudWatch namespace of the metrics `pictor lambda` writes (the SAM template's MetricsNamespace parameter, so the API's series sit beside the worker's)."
+  value       = local.pictor_namespace
+}
+
 output "alarm_arn" {
   description = "ARN of the alarm on the age of the oldest prompt."
   value       = aws_cloudwatch_metric_alarm.oldest_message_age.arn

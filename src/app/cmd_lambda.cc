@@ -39,6 +39,7 @@ struct LambdaCommandOptions {
   int deadline_margin_ms = 1000;
   std::vector<std::string> model_aliases;  // NAME=SPEC; none given: PICTOR_MODEL_ALIASES
   std::string auth = "none";               // keys | none
+  std::string metrics_namespace{lambda::kDefaultMetricsNamespace};
   WebhookSettings webhooks;
 };
 
@@ -59,6 +60,7 @@ class LambdaFunction {
   // `webhooks` is borrowed and outlives the function.
   LambdaFunction(Runtime& rt, const LambdaCommandOptions& o, Webhooks& webhooks)
       : webhooks_(webhooks),
+        metrics_namespace_(o.metrics_namespace),
         timed_model_(lambda::NewTimedModel(*rt.model, latencies_)),
         timed_store_(lambda::NewTimedStore(*rt.store, latencies_)),
         pipeline_(*timed_model_, *timed_store_, rt.pipeline->options()),
@@ -112,7 +114,7 @@ class LambdaFunction {
       }
     }
     if (!counts.handler.empty()) {
-      std::string line = lambda::EmfLine(counts, latencies_.Drain(), NowMs());
+      std::string line = lambda::EmfLine(counts, latencies_.Drain(), NowMs(), metrics_namespace_);
       std::printf("%s\n", line.c_str());
       std::fflush(stdout);
     }
@@ -133,6 +135,7 @@ class LambdaFunction {
   }
 
   Webhooks& webhooks_;
+  std::string metrics_namespace_;
   lambda::LatencyLog latencies_;
   std::unique_ptr<ImageModel> timed_model_;
   std::unique_ptr<ObjectStore> timed_store_;
@@ -238,6 +241,14 @@ Subcommand AddLambdaCommand(CLI::App& app) {
                   "/healthz and /readyz (keys from 'pictor keys create'); none (default)")
       ->envname("PICTOR_AUTH")
       ->check(CLI::IsMember({"keys", "none"}));
+  cmd->add_option("--metrics-namespace", o->metrics_namespace,
+                  "CloudWatch namespace of the metrics written as EMF log lines (default Pictor; "
+                  "one per deployment sharing an account, e.g. Pictor/pictor-prod)")
+      ->envname("PICTOR_METRICS_NAMESPACE")
+      ->check([](const std::string& name) {
+        Status s = lambda::CheckMetricsNamespace(name);
+        return s.ok() ? std::string() : s.message();
+      });
   AddWebhookOptions(*cmd, o->webhooks);
   AddCommonOptions(*cmd, o->common, kModelPart | kStorePart | kQueuePart | kLedgerPart);
   return {cmd, [o] { return RunLambda(*o); }};

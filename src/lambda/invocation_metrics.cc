@@ -71,8 +71,30 @@ std::unique_ptr<ObjectStore> NewTimedStore(ObjectStore& inner, LatencyLog& log) 
   return std::make_unique<TimedStore>(inner, log);
 }
 
+Status CheckMetricsNamespace(std::string_view name) {
+  if (name.empty() || name.size() > 255) {
+    return Status::InvalidArgument("a metrics namespace has 1 to 255 characters");
+  }
+  bool visible = false;
+  for (const char c : name) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == '/' ||
+                         c == '#' || c == ':' || c == ' ';
+    if (!allowed) {
+      return Status::InvalidArgument(
+          "a metrics namespace has only letters, digits, spaces and . - _ / # :");
+    }
+    visible = visible || c != ' ';
+  }
+  if (!visible) return Status::InvalidArgument("a metrics namespace is not only spaces");
+  if (name.starts_with("AWS/")) {
+    return Status::InvalidArgument("namespaces under AWS/ are AWS's own");
+  }
+  return Status::Ok();
+}
+
 std::string EmfLine(const InvocationCounts& counts, const LatencyLog::Drained& latencies,
-                    int64_t timestamp_ms) {
+                    int64_t timestamp_ms, std::string_view metrics_namespace) {
   using nlohmann::json;
   json metrics = json::array(
       {{{"Name", "Jobs"}, {"Unit", "Count"}}, {{"Name", "Failures"}, {"Unit", "Count"}}});
@@ -86,11 +108,10 @@ std::string EmfLine(const InvocationCounts& counts, const LatencyLog::Drained& l
     metrics.push_back({{"Name", "StorageLatency"}, {"Unit", "Milliseconds"}});
     doc["StorageLatency"] = latencies.storage_ms;
   }
-  doc["_aws"] = {
-      {"Timestamp", timestamp_ms},
-      {"CloudWatchMetrics",
-       json::array(
-           {{{"Namespace", "Pictor"}, {"Dimensions", {{"Handler"}}}, {"Metrics", metrics}}})}};
+  doc["_aws"] = {{"Timestamp", timestamp_ms},
+                 {"CloudWatchMetrics", json::array({{{"Namespace", metrics_namespace},
+                                                     {"Dimensions", {{"Handler"}}},
+                                                     {"Metrics", metrics}}})}};
   return doc.dump();
 }
 

@@ -14,6 +14,7 @@
 
 #include "pictor/image_model.h"
 #include "pictor/object_store.h"
+#include "pictor/status.h"
 
 namespace pictor::lambda {
 
@@ -44,9 +45,19 @@ struct InvocationCounts {
   int failures = 0;
 };
 
-// One EMF JSON object (no newline) in namespace "Pictor" with dimension Handler.
+// The namespace of the metrics when none is configured (PICTOR_METRICS_NAMESPACE).
+inline constexpr std::string_view kDefaultMetricsNamespace = "Pictor";
+
+// Ok when `name` is a namespace CloudWatch accepts and Pictor may write: 1 to 255 of
+// A-Z a-z 0-9 . - _ / # : and space, not only spaces, and not under "AWS/" (AWS's own).
+Status CheckMetricsNamespace(std::string_view name);
+
+// One EMF JSON object (no newline) in `metrics_namespace` with dimension Handler. Deployments
+// that share an account (dev and prod) give each its own namespace, so their series and alarms
+// never mix.
 std::string EmfLine(const InvocationCounts& counts, const LatencyLog::Drained& latencies,
-                    int64_t timestamp_ms);
+                    int64_t timestamp_ms,
+                    std::string_view metrics_namespace = kDefaultMetricsNamespace);
 
 }  // namespace pictor::lambda
 

@@ -149,27 +149,21 @@ void Dispatcher::Deliver(WebhookMessage m) {
   delivery.last_status = attempt.http_status;
   delivery.last_attempt_ms = now;
   delivery.last_error = attempt.error;
-  std::string outcome;
-  Status kept;
   const int64_t next = now + RetryDelay(options_.retry, m.attempts, Random01()).count();
+  std::string outcome;
   if (attempt.outcome == Attempt::Outcome::kDelivered) {
     outcome = delivery.state = "delivered";
-    kept = outbox_.Remove(m.id);
   } else if (attempt.outcome == Attempt::Outcome::kRetry &&
              next - m.created_ms < options_.retry.give_up.count()) {
     outcome = "retried";
     delivery.state = "pending";
-    m.next_attempt_ms = next;
-    kept = outbox_.Reschedule(m);
   } else {
     outcome = delivery.state = "failed";
     if (attempt.outcome == Attempt::Outcome::kRetry) {
       delivery.last_error =
           "gave up after " + std::to_string(m.attempts) + " attempts; last: " + attempt.error;
     }
-    kept = outbox_.Remove(m.id);
   }
-  if (!kept.ok()) spdlog::warn("webhooks: {}", kept.message());
   if (outcome == "delivered") {
     spdlog::debug("webhook {} of job {} delivered (attempt {})", m.id, m.job_id, m.attempts);
   } else {
@@ -177,11 +171,21 @@ void Dispatcher::Deliver(WebhookMessage m) {
                  outcome == "failed" ? "given up" : "not delivered", m.attempts,
                  delivery.last_error);
   }
+  // The job's record first: once the outbox is changed the next attempt may start at once, and
+  // its record must not be overwritten by this one's.
   if (m.reported && ledger_ != nullptr) {
     if (Status s = ledger_->SetWebhookDelivery(m.job_id, delivery); !s.ok() && !s.IsNotFound()) {
       spdlog::warn("webhooks: recording the delivery of job {}: {}", m.job_id, s.message());
     }
   }
+  Status kept;
+  if (outcome == "retried") {
+    m.next_attempt_ms = next;
+    kept = outbox_.Reschedule(m);
+  } else {
+    kept = outbox_.Remove(m.id);
+  }
+  if (!kept.ok()) spdlog::warn("webhooks: {}", kept.message());
   if (metrics_ != nullptr) {
     metrics_->GetCounter(kDeliveries, kDeliveriesHelp, {{"outcome", outcome}}).Increment();
   }

@@ -7,10 +7,12 @@
 #define PICTOR_TESTS_FAKES_MEMORY_LEDGER_H_
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/job_cursor.h"
@@ -64,6 +66,12 @@ class MemoryLedger final : public JobLedger {
   }
 
   Status SetWebhookDelivery(std::string_view id, const WebhookDelivery& delivery) override {
+    std::function<void(const WebhookDelivery&)> hook;
+    {
+      std::lock_guard lock(mu_);
+      hook = before_webhook_write_;
+    }
+    if (hook) hook(delivery);
     std::lock_guard lock(mu_);
     if (Status s = TakeFailure(); !s.ok()) return s;
     auto it = records_.find(std::string(id));
@@ -122,6 +130,12 @@ class MemoryLedger final : public JobLedger {
     fail_writes_ = n;
     fail_code_ = code;
   }
+  // Runs `hook` (outside the lock) at the start of every SetWebhookDelivery: a test can hold a
+  // write back to see what its caller does meanwhile.
+  void BeforeWebhookWrite(std::function<void(const WebhookDelivery&)> hook) {
+    std::lock_guard lock(mu_);
+    before_webhook_write_ = std::move(hook);
+  }
   size_t size() {
     std::lock_guard lock(mu_);
     return records_.size();
@@ -138,6 +152,7 @@ class MemoryLedger final : public JobLedger {
   std::map<std::string, JobRecord> records_;  // by job id
   std::map<std::string, std::string> keys_;   // idempotency key -> job id
   int fail_writes_ = 0;
+  std::function<void(const WebhookDelivery&)> before_webhook_write_;
   StatusCode fail_code_ = StatusCode::kUnavailable;
 };
 

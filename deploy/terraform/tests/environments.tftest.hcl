@@ -30,6 +30,10 @@ run "dev" {
     condition     = aws_cloudwatch_dashboard.pictor.dashboard_name == "pictor-dev"
     error_message = "dev's dashboard is pictor-dev."
   }
+  assert {
+    condition     = output.metrics_namespace == "Pictor/pictor-dev" && aws_lambda_function.worker[0].environment[0].variables["PICTOR_METRICS_NAMESPACE"] == "Pictor/pictor-dev"
+    error_message = "dev's function writes its metrics to its own namespace, Pictor/pictor-dev."
+  }
 }
 
 run "prod" {
@@ -55,6 +59,10 @@ run "prod" {
     error_message = "dev and prod must not share the queue, the function, the dashboard or the CodeDeploy application."
   }
   assert {
+    condition     = run.dev.metrics_namespace != output.metrics_namespace && alltrue(flatten([for q in aws_cloudwatch_metric_alarm.job_failure_rate[0].metric_query : [for m in q.metric : m.namespace == "Pictor/pictor-prod"]]))
+    error_message = "prod's failure alarm must read prod's own metrics, never dev's."
+  }
+  assert {
     condition     = length(setintersection(toset(values(run.dev.alarm_names)), toset(values(output.alarm_names)))) == 0
     error_message = "dev and prod must not share an alarm name."
   }
@@ -78,6 +86,10 @@ run "no_environment_keeps_the_old_names" {
   assert {
     condition     = aws_sqs_queue.prompts.name == "pictor-prompts" && aws_lambda_function.worker[0].function_name == "pictor-queue-worker"
     error_message = "Without an environment the names are those of the deployments made before environments existed."
+  }
+  assert {
+    condition     = output.metrics_namespace == "Pictor"
+    error_message = "Without an environment the metrics stay in the namespace Pictor."
   }
 }
 

@@ -42,8 +42,8 @@ run "lambda_alarms_dashboard_and_canary" {
     error_message = "The errors and throttles alarms watch the worker function."
   }
   assert {
-    condition     = one([for q in aws_cloudwatch_metric_alarm.job_failure_rate[0].metric_query : q.metric[0].metric_name if q.id == "failures"]) == "Failures" && one([for q in aws_cloudwatch_metric_alarm.job_failure_rate[0].metric_query : q.metric[0].namespace if q.id == "failures"]) == "Pictor"
-    error_message = "The failure-rate alarm reads Pictor's Failures metric."
+    condition     = one([for q in aws_cloudwatch_metric_alarm.job_failure_rate[0].metric_query : q.metric[0].metric_name if q.id == "failures"]) == "Failures" && one([for q in aws_cloudwatch_metric_alarm.job_failure_rate[0].metric_query : q.metric[0].namespace if q.id == "failures"]) == "Pictor/pictor-prod"
+    error_message = "The failure-rate alarm reads Pictor's Failures metric, in prod's own namespace."
   }
   assert {
     condition     = one([for q in aws_cloudwatch_metric_alarm.api_5xx_rate[0].metric_query : q.metric[0].dimensions.ApiId if q.id == "errors"]) == "a1b2c3d4e5"

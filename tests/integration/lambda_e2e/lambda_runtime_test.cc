@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -217,6 +218,32 @@ TEST_F(LambdaRuntimeTest, ApiGatewayV2ImageIsReturnedAsBase64Png) {
   auto png = integration::DecodePng(UnBase64(proxy["body"].get<std::string>()));
   ASSERT_TRUE(png.has_value());
   EXPECT_EQ(png->height, 64u);
+}
+
+// Each invocation writes one EMF line to stdout, in the namespace the deployment configured, so
+// dev's and prod's functions in one account never share a series.
+TEST_F(LambdaRuntimeTest, MetricsAreWrittenToTheConfiguredNamespace) {
+  StartLambda({{"PICTOR_METRICS_NAMESPACE", "Pictor/pictor-dev"}});
+  json answer = Invoke(V2Event("POST", "/generate-image", kPng64, false));
+  ASSERT_EQ(answer.value("kind", ""), "response") << answer.dump();
+  std::istringstream out(lambda_->Stdout());
+  std::vector<json> emf;
+  for (std::string line; std::getline(out, line);) {
+    json doc = json::parse(line, nullptr, false);
+    if (doc.is_object() && doc.contains("_aws")) emf.push_back(doc);
+  }
+  ASSERT_EQ(emf.size(), 1u) << lambda_->Stdout();
+  EXPECT_EQ(emf[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Pictor/pictor-dev");
+  EXPECT_EQ(emf[0]["Handler"], "api");
+  EXPECT_EQ(emf[0]["Jobs"], 1);
+}
+
+TEST_F(LambdaRuntimeTest, ANamespaceCloudWatchWouldRefuseStopsTheRuntimeWithTheReason) {
+  StartLambda({{"PICTOR_METRICS_NAMESPACE", "AWS/Lambda"}});
+  auto exit = lambda_->Wait(30s);
+  ASSERT_TRUE(exit.has_value()) << "pictor lambda did not exit";
+  EXPECT_TRUE(exit->exited && exit->code == 2) << lambda_->Stderr();
+  EXPECT_NE(lambda_->Stderr().find("AWS/ are AWS's own"), std::string::npos) << lambda_->Stderr();
 }
 
 TEST_F(LambdaRuntimeTest, SqsBatchReportsExactlyTheFailedRecords) {

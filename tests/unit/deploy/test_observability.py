@@ -27,6 +27,7 @@ RULES = ROOT / "deploy" / "grafana" / "pictor-alerts.rules.yml"
 DASHBOARD_TF = ROOT / "deploy" / "terraform" / "dashboard.tf"
 SAM = ROOT / "deploy" / "sam" / "template.yaml"
 EMF_SOURCE = ROOT / "src" / "lambda" / "invocation_metrics.cc"
+EMF_HEADER = ROOT / "src" / "lambda" / "invocation_metrics.h"
 
 PICTOR_NAME = re.compile(r"\b(pictor_[a-z0-9_]+)\b")
 
@@ -52,7 +53,7 @@ AWS_METRICS = {
 def published_emf_metrics():
     """{namespace: {metric names}} of the EMF lines `pictor lambda` writes."""
     text = EMF_SOURCE.read_text(encoding="utf-8")
-    namespaces = re.findall(r'\{"Namespace", "(\w+)"\}', text)
+    namespaces = re.findall(r'kDefaultMetricsNamespace = "(\w+)"', EMF_HEADER.read_text(encoding="utf-8"))
     names = set(re.findall(r'\{"Name", "(\w+)"\}', text))
     if len(namespaces) != 1 or not {"Jobs", "Failures"} <= names:
         raise AssertionError(f"cannot read the EMF namespace and metrics from {EMF_SOURCE}")
@@ -95,6 +96,11 @@ def terraform_alarm_metrics(tf):
     return out
 
 
+def sam_namespace(value):
+    """A SAM alarm's namespace; the MetricsNamespace parameter stands for Pictor's own."""
+    return "Pictor" if value == {"!Ref": "MetricsNamespace"} else value
+
+
 def sam_alarm_metrics():
     out = set()
     for resource in load_yaml(SAM)["Resources"].values():
@@ -102,10 +108,10 @@ def sam_alarm_metrics():
             continue
         props = resource["Properties"]
         if "MetricName" in props:
-            out.add((props["Namespace"], props["MetricName"]))
+            out.add((sam_namespace(props["Namespace"]), props["MetricName"]))
         for m in props.get("Metrics", []):
             if "MetricStat" in m:
-                out.add((m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"]))
+                out.add((sam_namespace(m["MetricStat"]["Metric"]["Namespace"]), m["MetricStat"]["Metric"]["MetricName"]))
     return out
 
 

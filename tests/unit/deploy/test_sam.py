@@ -135,12 +135,26 @@ class SamTemplate(unittest.TestCase):
         return self.of_type("AWS::CloudWatch::Alarm")
 
     def alarm_metrics(self, alarm):
-        """(namespace, metric name) of each metric the alarm reads."""
+        """(namespace, metric name) of each metric the alarm reads; a namespace given as
+        {"!Ref": parameter} is that parameter's default."""
+        def namespace(value):
+            if isinstance(value, dict) and "!Ref" in value:
+                return self.doc["Parameters"][value["!Ref"]]["Default"]
+            return value
         props = alarm["Properties"]
         if "MetricName" in props:
-            return [(props["Namespace"], props["MetricName"])]
-        return [(m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
+            return [(namespace(props["Namespace"]), props["MetricName"])]
+        return [(namespace(m["MetricStat"]["Metric"]["Namespace"]), m["MetricStat"]["Metric"]["MetricName"])
                 for m in props["Metrics"] if "MetricStat" in m]
+
+    def test_the_emf_namespace_is_one_parameter_for_the_function_and_its_alarm(self):
+        _, function = self.function()
+        env = function["Properties"]["Environment"]["Variables"]
+        self.assertEqual(env["PICTOR_METRICS_NAMESPACE"], {"!Ref": "MetricsNamespace"})
+        self.assertEqual(self.doc["Parameters"]["MetricsNamespace"]["Default"], "Pictor")
+        for m in self.alarms()["ApiFailureRateAlarm"]["Properties"]["Metrics"]:
+            if "MetricStat" in m:
+                self.assertEqual(m["MetricStat"]["Metric"]["Namespace"], {"!Ref": "MetricsNamespace"})
 
     def test_alarms_on_errors_throttles_5xx_rate_and_failures(self):
         read = {name: self.alarm_metrics(a) for name, a in self.alarms().items()}

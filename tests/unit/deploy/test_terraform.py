@@ -101,9 +101,10 @@ class TerraformModule(unittest.TestCase):
         fn = self.resource("aws_lambda_function")
         env = fn["environment"][0]["variables"]
         locals_ = {k: v for block in self.tf.get("locals", []) for k, v in block.items()}
-        local = re.fullmatch(r"\$\{local\.(\w+)\}", env)
+        # local.NAME, or merge(local.NAME, { what only the function has }).
+        local = re.fullmatch(r"\$\{(?:merge\()?local\.(\w+)(,[^}]*\})?\)?\}", env)
         self.assertIsNotNone(local, f"environment is not from a local: {env}")
-        return locals_[local.group(1)]
+        return locals_[local.group(1)] + (local.group(2) or "")
 
     def test_function_environment_comes_from_variables(self):
         body = self.function_environment_text()

@@ -112,6 +112,25 @@ TEST(EmfLine, DeclaresEveryMetricItCarries) {
   EXPECT_EQ(line["_aws"]["Timestamp"], 1700000000000);
 }
 
+TEST(EmfLine, WritesToTheGivenNamespace) {
+  json line = json::parse(EmfLine({"api", 1, 0}, {}, 1700000000000, "Pictor/pictor-prod"));
+  EXPECT_EQ(line["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Pictor/pictor-prod");
+  EXPECT_EQ(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json::parse(R"([["Handler"]])"));
+}
+
+TEST(CheckMetricsNamespace, TakesWhatCloudWatchTakesAndNothingUnderAws) {
+  for (const char* good : {"Pictor", "Pictor/pictor-prod", "team.images#1:dev", "My App_2"}) {
+    EXPECT_TRUE(CheckMetricsNamespace(good).ok()) << good;
+  }
+  EXPECT_TRUE(CheckMetricsNamespace(std::string(255, 'n')).ok());
+  for (const std::string& bad :
+       {std::string(), std::string(256, 'n'), std::string("   "), std::string("AWS/Lambda"),
+        std::string("Pictor\nprod"), std::string("Pictor\"x"), std::string("P\xc3\xa9")}) {
+    Status s = CheckMetricsNamespace(bad);
+    EXPECT_TRUE(s.IsInvalidArgument()) << bad;
+  }
+}
+
 // API Gateway bodies are read with lenient padding (core/base64_test covers the codec itself).
 TEST(RequestFromApiGateway, IgnoresExtraPaddingOfABase64Body) {
   json event = {{"httpMethod", "POST"},

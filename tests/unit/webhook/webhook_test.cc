@@ -257,6 +257,27 @@ TEST_F(DispatcherTest, RetriesAfterA500AndRecordsTheDelivery) {
             1);
 }
 
+// The record of attempt n is written before the outbox lets attempt n+1 begin: a slow write of
+// "pending" must not land after the next attempt's "delivered".
+TEST_F(DispatcherTest, ALateWriteOfAnAttemptNeverHidesTheNextOne) {
+  client_.Reply(500);
+  client_.Reply(200);
+  ledger_.BeforeWebhookWrite([this](const WebhookDelivery& d) {
+    if (d.state != "pending") return;
+    // Held until a second attempt was made, or for 300 ms if the dispatcher waits for this write.
+    for (int i = 0; i < 30 && client_.calls().size() < 2; ++i) std::this_thread::sleep_for(10ms);
+  });
+  Sender sender(client_, SenderOptions{"key", false, resolver_.Get()});
+  Dispatcher dispatcher(*outbox_, sender, &ledger_, &metrics_, FastOptions());
+  dispatcher.Start();
+  ASSERT_TRUE(dispatcher.Enqueue(Message("https://hooks.example.com/in")).ok());
+  const WebhookDelivery d = AwaitFinal();
+  dispatcher.Stop();
+  EXPECT_EQ(d.state, "delivered");
+  EXPECT_EQ(d.attempts, 2);
+  EXPECT_EQ(ledger_.Get("job-1")->webhook.state, "delivered");
+}
+
 TEST_F(DispatcherTest, StopsAt410Gone) {
   client_.Reply(410);
   Sender sender(client_, SenderOptions{"key", false, resolver_.Get()});
