@@ -216,6 +216,17 @@ class DispatcherTest : public ::testing::Test {
     return {};
   }
 
+  // Enqueues one message, runs a dispatcher until the job's webhook is final, and stops it.
+  WebhookDelivery DeliverOne(const DispatcherOptions& options) {
+    Sender sender(client_, SenderOptions{"key", false, resolver_.Get()});
+    Dispatcher dispatcher(*outbox_, sender, &ledger_, &metrics_, options);
+    dispatcher.Start();
+    EXPECT_TRUE(dispatcher.Enqueue(Message("https://hooks.example.com/in")).ok());
+    const WebhookDelivery d = AwaitFinal();
+    dispatcher.Stop();
+    return d;
+  }
+
   DispatcherOptions FastOptions() {
     DispatcherOptions o;
     o.retry = ScaledRetryPolicy(5ms);
@@ -235,12 +246,7 @@ class DispatcherTest : public ::testing::Test {
 TEST_F(DispatcherTest, RetriesAfterA500AndRecordsTheDelivery) {
   client_.Reply(500);
   client_.Reply(200);
-  Sender sender(client_, SenderOptions{"key", false, resolver_.Get()});
-  Dispatcher dispatcher(*outbox_, sender, &ledger_, &metrics_, FastOptions());
-  dispatcher.Start();
-  ASSERT_TRUE(dispatcher.Enqueue(Message("https://hooks.example.com/in")).ok());
-  const WebhookDelivery d = AwaitFinal();
-  dispatcher.Stop();
+  const WebhookDelivery d = DeliverOne(FastOptions());
   EXPECT_EQ(d.state, "delivered");
   EXPECT_EQ(d.attempts, 2);
   EXPECT_EQ(d.last_status, 200);
@@ -267,12 +273,7 @@ TEST_F(DispatcherTest, ALateWriteOfAnAttemptNeverHidesTheNextOne) {
     // Held until a second attempt was made, or for 300 ms if the dispatcher waits for this write.
     for (int i = 0; i < 30 && client_.calls().size() < 2; ++i) std::this_thread::sleep_for(10ms);
   });
-  Sender sender(client_, SenderOptions{"key", false, resolver_.Get()});
-  Dispatcher dispatcher(*outbox_, sender, &ledger_, &metrics_, FastOptions());
-  dispatcher.Start();
-  ASSERT_TRUE(dispatcher.Enqueue(Message("https://hooks.example.com/in")).ok());
-  const WebhookDelivery d = AwaitFinal();
-  dispatcher.Stop();
+  const WebhookDelivery d = DeliverOne(FastOptions());
   EXPECT_EQ(d.state, "delivered");
   EXPECT_EQ(d.attempts, 2);
   EXPECT_EQ(ledger_.Get("job-1")->webhook.state, "delivered");
@@ -280,12 +281,7 @@ TEST_F(DispatcherTest, ALateWriteOfAnAttemptNeverHidesTheNextOne) {
 
 TEST_F(DispatcherTest, StopsAt410Gone) {
   client_.Reply(410);
-  Sender sender(client_, SenderOptions{"key", false, resolver_.Get()});
-  Dispatcher dispatcher(*outbox_, sender, &ledger_, &metrics_, FastOptions());
-  dispatcher.Start();
-  ASSERT_TRUE(dispatcher.Enqueue(Message("https://hooks.example.com/in")).ok());
-  const WebhookDelivery d = AwaitFinal();
-  dispatcher.Stop();
+  const WebhookDelivery d = DeliverOne(FastOptions());
   EXPECT_EQ(d.state, "failed");
   EXPECT_EQ(d.attempts, 1);
   EXPECT_EQ(d.last_status, 410);
@@ -295,14 +291,9 @@ TEST_F(DispatcherTest, StopsAt410Gone) {
 
 TEST_F(DispatcherTest, GivesUpWhenTheRetriesRunPastTheirTime) {
   client_.ReplyAlways(503);
-  Sender sender(client_, SenderOptions{"key", false, resolver_.Get()});
   DispatcherOptions o = FastOptions();
   o.retry = ScaledRetryPolicy(1ms);  // gives up after 720 ms
-  Dispatcher dispatcher(*outbox_, sender, &ledger_, &metrics_, o);
-  dispatcher.Start();
-  ASSERT_TRUE(dispatcher.Enqueue(Message("https://hooks.example.com/in")).ok());
-  const WebhookDelivery d = AwaitFinal();
-  dispatcher.Stop();
+  const WebhookDelivery d = DeliverOne(o);
   EXPECT_EQ(d.state, "failed");
   EXPECT_GT(d.attempts, 3);
   EXPECT_EQ(d.last_status, 503);
