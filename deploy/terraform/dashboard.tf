@@ -1,12 +1,12 @@
 # One CloudWatch dashboard, <name>-<environment>: the queue (depth, age of the oldest prompt, the
 # dead-letter queue), images per minute, generation latency p50/p99, errors, and the worker's
-# compute. Every metric is an AWS service's or one `pictor lambda` writes as EMF (namespace
-# Pictor, dimension Handler: api or sqs; src/lambda/invocation_metrics.cc): Jobs, Failures,
-# GenerationLatency, StorageLatency. tests/unit/deploy/test_observability.py checks each name.
+# compute, and spend. Every metric is an AWS service's or one `pictor lambda` writes as EMF
+# (namespace local.pictor_namespace, dimension Handler: api or sqs;
+# src/lambda/invocation_metrics.cc): Jobs, Failures, GenerationLatency, StorageLatency,
+# SpendUsd. tests/unit/deploy/test_observability.py checks each name.
 #
-# Not in CloudWatch, so not here: spend (pictor_spend_usd_total exists only on /metrics; a
-# `SpendUsd` EMF metric would be needed), and, with compute = "ecs", Pictor's own job counts and
-# latencies (the worker publishes no EMF: its /metrics feeds deploy/grafana/pictor.json). The
+# Not in CloudWatch, so not here: with compute = "ecs", Pictor's own job counts, latencies and
+# spend (the worker publishes no EMF: its /metrics feeds deploy/grafana/pictor.json). The
 # finished jobs per minute of the ECS worker are the queue's deleted messages.
 
 locals {
@@ -143,10 +143,20 @@ locals {
     }
   }] : [])
 
+  # The list price of the images the Lambda functions made (SpendUsd, per invocation), the same
+  # price the pipeline charges against budgets; the ECS worker's is on /metrics only.
   widget_spend = {
-    type = "text", x = 0, y = 18, width = 24, height = 2
+    type = "metric", x = 0, y = 18, width = 24, height = 6
     properties = {
-      markdown = "**Spend** is not published to CloudWatch: `pictor_spend_usd_total{model,key}` is on `/metrics` (deploy/grafana/pictor.json). A `SpendUsd` EMF metric from `pictor lambda` would put it here."
+      title  = "Spend (list price, US dollars per hour)"
+      region = local.dashboard_region
+      view   = "timeSeries"
+      stat   = "Sum"
+      period = 3600
+      metrics = [
+        [local.pictor_namespace, "SpendUsd", "Handler", "sqs", { label = "images from the queue (Lambda)" }],
+        [local.pictor_namespace, "SpendUsd", "Handler", "api", { label = "images from the API (Lambda)" }],
+      ]
     }
   }
 

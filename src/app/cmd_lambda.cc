@@ -61,8 +61,8 @@ class LambdaFunction {
   LambdaFunction(Runtime& rt, const LambdaCommandOptions& o, Webhooks& webhooks)
       : webhooks_(webhooks),
         metrics_namespace_(o.metrics_namespace),
-        timed_model_(lambda::NewTimedModel(*rt.model, latencies_)),
-        timed_store_(lambda::NewTimedStore(*rt.store, latencies_)),
+        timed_model_(lambda::NewTimedModel(*rt.model, invocation_log_)),
+        timed_store_(lambda::NewTimedStore(*rt.store, invocation_log_)),
         pipeline_(*timed_model_, *timed_store_, rt.pipeline->options()),
         sqs_(pipeline_, SqsOptions(rt, o)) {}
 
@@ -114,7 +114,8 @@ class LambdaFunction {
       }
     }
     if (!counts.handler.empty()) {
-      std::string line = lambda::EmfLine(counts, latencies_.Drain(), NowMs(), metrics_namespace_);
+      std::string line =
+          lambda::EmfLine(counts, invocation_log_.Drain(), NowMs(), metrics_namespace_);
       std::printf("%s\n", line.c_str());
       std::fflush(stdout);
     }
@@ -136,7 +137,7 @@ class LambdaFunction {
 
   Webhooks& webhooks_;
   std::string metrics_namespace_;
-  lambda::LatencyLog latencies_;
+  lambda::InvocationLog invocation_log_;
   std::unique_ptr<ImageModel> timed_model_;
   std::unique_ptr<ObjectStore> timed_store_;
   Pipeline pipeline_;

@@ -16,25 +16,26 @@ double MsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// Forwards everything through ImageModelWrapper and times only Generate.
+// Forwards everything through ImageModelWrapper; times Generate and prices what it made.
 class TimedModel final : public ImageModelWrapper {
  public:
-  TimedModel(ImageModel& inner, LatencyLog& log) : ImageModelWrapper(inner), log_(log) {}
+  TimedModel(ImageModel& inner, InvocationLog& log) : ImageModelWrapper(inner), log_(log) {}
   Result<GeneratedImage> Generate(const GenerationRequest& request) override {
     auto start = std::chrono::steady_clock::now();
     auto image = ImageModelWrapper::Generate(request);
     log_.AddGeneration(MsSince(start));
+    if (image.ok()) log_.AddSpend(PriceUsd(request));
     return image;
   }
 
  private:
-  LatencyLog& log_;
+  InvocationLog& log_;
 };
 
 // Forwards everything through ObjectStoreWrapper and times only Put, the image's write.
 class TimedStore final : public ObjectStoreWrapper {
  public:
-  TimedStore(ObjectStore& inner, LatencyLog& log) : ObjectStoreWrapper(inner), log_(log) {}
+  TimedStore(ObjectStore& inner, InvocationLog& log) : ObjectStoreWrapper(inner), log_(log) {}
   Status Put(std::string_view key, std::string_view data, std::string_view content_type) override {
     auto start = std::chrono::steady_clock::now();
     Status s = ObjectStoreWrapper::Put(key, data, content_type);
@@ -43,31 +44,36 @@ class TimedStore final : public ObjectStoreWrapper {
   }
 
  private:
-  LatencyLog& log_;
+  InvocationLog& log_;
 };
 
 }  // namespace
 
-void LatencyLog::AddGeneration(double ms) {
+void InvocationLog::AddGeneration(double ms) {
   std::lock_guard lock(mu_);
   latest_.generation_ms.push_back(ms);
 }
 
-void LatencyLog::AddStorage(double ms) {
+void InvocationLog::AddStorage(double ms) {
   std::lock_guard lock(mu_);
   latest_.storage_ms.push_back(ms);
 }
 
-LatencyLog::Drained LatencyLog::Drain() {
+void InvocationLog::AddSpend(double usd) {
+  std::lock_guard lock(mu_);
+  latest_.spend_usd += usd;
+}
+
+InvocationLog::Drained InvocationLog::Drain() {
   std::lock_guard lock(mu_);
   return std::exchange(latest_, Drained{});
 }
 
-std::unique_ptr<ImageModel> NewTimedModel(ImageModel& inner, LatencyLog& log) {
+std::unique_ptr<ImageModel> NewTimedModel(ImageModel& inner, InvocationLog& log) {
   return std::make_unique<TimedModel>(inner, log);
 }
 
-std::unique_ptr<ObjectStore> NewTimedStore(ObjectStore& inner, LatencyLog& log) {
+std::unique_ptr<ObjectStore> NewTimedStore(ObjectStore& inner, InvocationLog& log) {
   return std::make_unique<TimedStore>(inner, log);
 }
 
@@ -93,7 +99,7 @@ Status CheckMetricsNamespace(std::string_view name) {
   return Status::Ok();
 }
 
-std::string EmfLine(const InvocationCounts& counts, const LatencyLog::Drained& latencies,
+std::string EmfLine(const InvocationCounts& counts, const InvocationLog::Drained& latencies,
                     int64_t timestamp_ms, std::string_view metrics_namespace) {
   using nlohmann::json;
   json metrics = json::array(
@@ -107,6 +113,10 @@ std::string EmfLine(const InvocationCounts& counts, const LatencyLog::Drained& l
   if (!latencies.storage_ms.empty()) {
     metrics.push_back({{"Name", "StorageLatency"}, {"Unit", "Milliseconds"}});
     doc["StorageLatency"] = latencies.storage_ms;
+  }
+  if (latencies.spend_usd > 0) {
+    metrics.push_back({{"Name", "SpendUsd"}, {"Unit", "None"}});
+    doc["SpendUsd"] = latencies.spend_usd;
   }
   doc["_aws"] = {{"Timestamp", timestamp_ms},
                  {"CloudWatchMetrics", json::array({{{"Namespace", metrics_namespace},

@@ -18,15 +18,19 @@
 
 namespace pictor::lambda {
 
-// Latencies observed since the last Drain. Thread-safety: thread-safe.
-class LatencyLog {
+// What the decorators observed since the last Drain: latencies, and the list price of the
+// images made (the same price the pipeline charges and counts in pictor_spend_usd_total).
+// Thread-safety: thread-safe.
+class InvocationLog {
  public:
   struct Drained {
     std::vector<double> generation_ms;
     std::vector<double> storage_ms;
+    double spend_usd = 0;
   };
   void AddGeneration(double ms);
   void AddStorage(double ms);
+  void AddSpend(double usd);
   Drained Drain();
 
  private:
@@ -34,10 +38,10 @@ class LatencyLog {
   Drained latest_;
 };
 
-// Decorators that forward every call and log Generate / Put latencies. Both borrow `inner`
-// and `log`, which outlive them.
-std::unique_ptr<ImageModel> NewTimedModel(ImageModel& inner, LatencyLog& log);
-std::unique_ptr<ObjectStore> NewTimedStore(ObjectStore& inner, LatencyLog& log);
+// Decorators that forward every call and log Generate / Put latencies, and the price of each
+// image Generate made. Both borrow `inner` and `log`, which outlive them.
+std::unique_ptr<ImageModel> NewTimedModel(ImageModel& inner, InvocationLog& log);
+std::unique_ptr<ObjectStore> NewTimedStore(ObjectStore& inner, InvocationLog& log);
 
 struct InvocationCounts {
   std::string handler;  // "api", "sqs"
@@ -52,10 +56,11 @@ inline constexpr std::string_view kDefaultMetricsNamespace = "Pictor";
 // A-Z a-z 0-9 . - _ / # : and space, not only spaces, and not under "AWS/" (AWS's own).
 Status CheckMetricsNamespace(std::string_view name);
 
-// One EMF JSON object (no newline) in `metrics_namespace` with dimension Handler. Deployments
+// One EMF JSON object (no newline) in `metrics_namespace` with dimension Handler: Jobs,
+// Failures, GenerationLatency and StorageLatency (when any), SpendUsd (when above 0). Deployments
 // that share an account (dev and prod) give each its own namespace, so their series and alarms
 // never mix.
-std::string EmfLine(const InvocationCounts& counts, const LatencyLog::Drained& latencies,
+std::string EmfLine(const InvocationCounts& counts, const InvocationLog::Drained& latencies,
                     int64_t timestamp_ms,
                     std::string_view metrics_namespace = kDefaultMetricsNamespace);
 

@@ -74,8 +74,12 @@ run "lambda_alarms_dashboard_and_canary" {
     error_message = "The dashboard shows the age of the oldest prompt and the generation latency."
   }
   assert {
-    condition     = toset([for w in jsondecode(aws_cloudwatch_dashboard.pictor.dashboard_body).widgets : try(w.properties.title, "text")]) == toset(["Prompts waiting, in flight and dead-lettered", "Age of the oldest prompt (s)", "Images per minute", "Generation latency (ms)", "Errors", "Worker function", "text"])
+    condition     = toset([for w in jsondecode(aws_cloudwatch_dashboard.pictor.dashboard_body).widgets : try(w.properties.title, "text")]) == toset(["Prompts waiting, in flight and dead-lettered", "Age of the oldest prompt (s)", "Images per minute", "Generation latency (ms)", "Errors", "Worker function", "Spend (list price, US dollars per hour)"])
     error_message = "The dashboard's widgets for compute = lambda."
+  }
+  assert {
+    condition     = length(regexall("\"SpendUsd\"", aws_cloudwatch_dashboard.pictor.dashboard_body)) == 2 && length(regexall("Pictor/pictor-prod", aws_cloudwatch_dashboard.pictor.dashboard_body)) > 0
+    error_message = "The dashboard shows the Lambda functions' spend, from prod's own namespace."
   }
   assert {
     condition     = length(regexall("\"p99\"", aws_cloudwatch_dashboard.pictor.dashboard_body)) >= 2 && length(regexall("\"p50\"", aws_cloudwatch_dashboard.pictor.dashboard_body)) >= 2

@@ -222,8 +222,10 @@ TEST_F(LambdaRuntimeTest, ApiGatewayV2ImageIsReturnedAsBase64Png) {
 
 // Each invocation writes one EMF line to stdout, in the namespace the deployment configured, so
 // dev's and prod's functions in one account never share a series.
-TEST_F(LambdaRuntimeTest, MetricsAreWrittenToTheConfiguredNamespace) {
-  StartLambda({{"PICTOR_METRICS_NAMESPACE", "Pictor/pictor-dev"}});
+TEST_F(LambdaRuntimeTest, MetricsAreWrittenToTheConfiguredNamespaceWithTheSpend) {
+  const std::string config = dir_ / "pictor.toml";
+  std::ofstream(config) << "[prices]\nbuiltin = 0.04\n";
+  StartLambda({{"PICTOR_METRICS_NAMESPACE", "Pictor/pictor-dev"}, {"PICTOR_CONFIG", config}});
   json answer = Invoke(V2Event("POST", "/generate-image", kPng64, false));
   ASSERT_EQ(answer.value("kind", ""), "response") << answer.dump();
   std::istringstream out(lambda_->Stdout());
@@ -236,6 +238,12 @@ TEST_F(LambdaRuntimeTest, MetricsAreWrittenToTheConfiguredNamespace) {
   EXPECT_EQ(emf[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Pictor/pictor-dev");
   EXPECT_EQ(emf[0]["Handler"], "api");
   EXPECT_EQ(emf[0]["Jobs"], 1);
+  EXPECT_DOUBLE_EQ(emf[0].value("SpendUsd", 0.0), 0.04) << emf[0].dump();
+  const json& declared = emf[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"];
+  EXPECT_NE(
+      std::find(declared.begin(), declared.end(), json{{"Name", "SpendUsd"}, {"Unit", "None"}}),
+      declared.end())
+      << declared.dump();
 }
 
 TEST_F(LambdaRuntimeTest, ANamespaceCloudWatchWouldRefuseStopsTheRuntimeWithTheReason) {

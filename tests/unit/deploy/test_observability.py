@@ -150,7 +150,7 @@ class CloudWatchMetrics(unittest.TestCase):
         metrics = dashboard_tf_metrics()
         for needed in [("AWS/SQS", "ApproximateNumberOfMessagesVisible"), ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
                        ("Pictor", "Jobs"), ("Pictor", "Failures"), ("Pictor", "GenerationLatency"),
-                       ("AWS/Lambda", "Errors")]:
+                       ("Pictor", "SpendUsd"), ("AWS/Lambda", "Errors")]:
             self.assertIn(needed, metrics)
         text = DASHBOARD_TF.read_text(encoding="utf-8")
         self.assertIn('stat = "p50"', text)
@@ -158,12 +158,12 @@ class CloudWatchMetrics(unittest.TestCase):
 
     def test_pictors_metrics_are_read_from_the_source(self):
         self.assertEqual(published_emf_metrics(),
-                         {"Pictor": {"Jobs", "Failures", "GenerationLatency", "StorageLatency"}})
+                         {"Pictor": {"Jobs", "Failures", "GenerationLatency", "StorageLatency", "SpendUsd"}})
 
     def test_the_check_can_fail(self):
-        self.assertEqual(unknown_cloudwatch_metrics({("Pictor", "SpendUsd"), ("AWS/SQS", "QueueDepth"),
+        self.assertEqual(unknown_cloudwatch_metrics({("Pictor", "Spend"), ("AWS/SQS", "QueueDepth"),
                                                      ("AWS/Lambda", "Errors")}),
-                         [("AWS/SQS", "QueueDepth"), ("Pictor", "SpendUsd")])
+                         [("AWS/SQS", "QueueDepth"), ("Pictor", "Spend")])
 
 
 class PrometheusMetrics(unittest.TestCase):

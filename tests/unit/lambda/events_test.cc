@@ -99,7 +99,7 @@ TEST(MessageFromSqsRecord, RejectsARecordWithoutAMessageId) {
 }
 
 TEST(EmfLine, DeclaresEveryMetricItCarries) {
-  LatencyLog::Drained latencies;
+  InvocationLog::Drained latencies;
   latencies.generation_ms = {12.5};
   json line = json::parse(EmfLine({"sqs", 10, 3}, latencies, 1700000000000));
   EXPECT_EQ(line["Jobs"], 10);
@@ -110,6 +110,16 @@ TEST(EmfLine, DeclaresEveryMetricItCarries) {
   EXPECT_EQ(directive["Namespace"], "Pictor");
   EXPECT_EQ(directive["Metrics"].size(), 3u);
   EXPECT_EQ(line["_aws"]["Timestamp"], 1700000000000);
+}
+
+TEST(EmfLine, CarriesTheSpendOnlyWhenThereWasSome) {
+  InvocationLog::Drained drained;
+  drained.spend_usd = 0.12;
+  json line = json::parse(EmfLine({"sqs", 3, 0}, drained, 1700000000000));
+  EXPECT_DOUBLE_EQ(line["SpendUsd"].get<double>(), 0.12);
+  EXPECT_EQ(line["_aws"]["CloudWatchMetrics"][0]["Metrics"].back(),
+            json::parse(R"({"Name": "SpendUsd", "Unit": "None"})"));
+  EXPECT_FALSE(json::parse(EmfLine({"sqs", 3, 0}, {}, 1700000000000)).contains("SpendUsd"));
 }
 
 TEST(EmfLine, WritesToTheGivenNamespace) {
