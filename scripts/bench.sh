@@ -53,6 +53,9 @@ echo '{"prompt": "A magical salmon going to the moon in a rocket"}' >"$results/j
 echo "bench: auth"
 bench/http/compare_auth.sh "$build/pictor" 3 | tee "$results/auth.txt"
 
+echo "bench: access log"
+bench/http/compare_access_log.sh "$build/pictor" 3 | tee "$results/access_log.txt"
+
 echo "bench: open event streams"
 /usr/bin/python3 bench/http/open_streams.py "$build/pictor" --streams 1000 --rounds 3 |
   tee "$results/streams.txt"

@@ -133,6 +133,25 @@ def main():
             add(f"- Authenticated `POST /jobs`: **{r:.2f}×** the unauthenticated rate "
                 f"(target ≥ 0.90×: {verdict(r >= 0.9)}).")
         add("")
+    access = (results / "access_log.txt").read_text() if (results / "access_log.txt").exists() else ""
+    if access:
+        add("## POST /jobs with the access log line per request")
+        add("")
+        add("Command: `bench/http/compare_access_log.sh build/pictor 3` (`serve --workers 0` on "
+            "embedded SQLite; `--log-level warn`, which writes no access line, beside `info` "
+            "with text and with JSON lines, stderr to a file, alternating)")
+        add("")
+        add("```")
+        add(access.strip())
+        add("```")
+        add("")
+        for fmt in ("text", "json"):
+            m = re.search(rf"ratio {fmt}/warn: ([\d.]+)", access)
+            if m:
+                r = float(m.group(1))
+                add(f"- `POST /jobs` with an access line per request ({fmt}): **{r:.2f}×** the "
+                    f"rate without (target ≥ 0.90×: {verdict(r >= 0.9)}).")
+        add("")
     sync = (results / "sync_memory.txt").read_text() if (results / "sync_memory.txt").exists() else ""
     if sync:
         add("## Synchronous generation memory (64 concurrent 2048×2048 `POST /generate-image`)")
