@@ -97,10 +97,14 @@ TEST_F(WalCheckpointerTest, LogStaysBoundedUnderWritesThatNeverStop) {
   auto checkpointer = WalCheckpointer::Start(path_, Pause(), milliseconds(20));
   ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
   // Write without a gap: a checkpoint that never holds writers back cannot finish, so the log
-  // would never restart and would hold every frame ever written.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  // would never restart and would hold every frame ever written. At least 3 s and 20 rounds of
+  // the checkpointer (a loaded machine can starve its thread for a second): without the fix the
+  // log holds all frames, with it no stretch between restarts holds half of them.
+  const auto start = std::chrono::steady_clock::now();
   int transactions = 0;
-  while (std::chrono::steady_clock::now() < until) {
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(3) ||
+         (pauses_.load() < 20 &&
+          std::chrono::steady_clock::now() - start < std::chrono::seconds(30))) {
     WriteOne();
     ++transactions;
   }
@@ -108,7 +112,7 @@ TEST_F(WalCheckpointerTest, LogStaysBoundedUnderWritesThatNeverStop) {
   ASSERT_GT(transactions, 1000);
   EXPECT_GT(pauses_.load(), 0);
   EXPECT_GE(watch.restarts, 3) << watch.appended << " frames appended";
-  EXPECT_LT(watch.largest, watch.appended / 3)
+  EXPECT_LT(watch.largest, watch.appended / 2)
       << "the log held " << watch.largest << " of " << watch.appended << " frames at once after "
       << transactions << " transactions";
 }
