@@ -129,6 +129,13 @@ std::optional<system_clock::time_point> ParseIso8601(std::string_view text) {
                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
     return std::nullopt;
   }
+  // A time_point counts nanoseconds in 64 bits, up to the year 2262: a later (or malformed)
+  // expiration is refused rather than overflowing.
+  if (tm.tm_year < 1970 || tm.tm_year > 2200 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+      tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 ||
+      tm.tm_sec < 0 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   time_t seconds = timegm(&tm);

@@ -121,7 +121,8 @@ class CredentialsProvider {
   std::optional<TimedCredentials> cached_;
 };
 
-// "2024-05-01T12:00:00Z" (fractional seconds and a "+00:00" suffix tolerated) as UTC.
+// "2024-05-01T12:00:00Z" (fractional seconds and a "+00:00" suffix tolerated) as UTC; nullopt
+// for anything else, for a field out of range and for a year outside 1970-2200.
 std::optional<std::chrono::system_clock::time_point> ParseIso8601(std::string_view text);
 
 }  // namespace pictor::aws

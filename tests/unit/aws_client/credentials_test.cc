@@ -436,5 +436,17 @@ TEST(Iso8601Test, ParsesUtcTimestamps) {
   EXPECT_FALSE(ParseIso8601("yesterday"));
 }
 
+// Found by the sts_answer and credential_process fuzz targets: a year past 2262 overflowed the
+// nanosecond time_point.
+TEST(Iso8601Test, RefusesYearsAndFieldsOutOfRange) {
+  EXPECT_TRUE(ParseIso8601("2200-12-31T23:59:60Z"));
+  for (const char* bad : {"4038-11-09T13:34:41.000Z", "9999-01-01T00:00:00Z",
+                          "1969-12-31T23:59:59Z", "-999-01-01T00:00:00Z", "2024-13-01T00:00:00Z",
+                          "2024-00-10T00:00:00Z", "2024-05-32T00:00:00Z", "2024-05-01T24:00:00Z",
+                          "2024-05-01T12:60:00Z", "2024-05-01T12:00:61Z"}) {
+    EXPECT_FALSE(ParseIso8601(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace pictor::aws
