@@ -37,6 +37,11 @@ def main():
     machine = (results / "machine.txt").read_text().strip()
     lines = []
     add = lines.append
+
+    def section(title, command, output):
+        """A section's heading, the command that measured it and what that printed."""
+        for line in (f"## {title}", "", command, "", "```", output.strip(), "```", ""):
+            add(line)
     add("# Performance")
     add("")
     add("Every figure here comes from one run of `make bench` (scripts/bench.sh), which builds")
@@ -117,16 +122,11 @@ def main():
     add("")
     auth = (results / "auth.txt").read_text() if (results / "auth.txt").exists() else ""
     if auth:
-        add("## POST /jobs with API key authentication")
-        add("")
-        add("Command: `bench/http/compare_auth.sh build/pictor 3` (`serve --workers 0` on embedded "
-            "SQLite, `--auth none` and `--auth keys` with one unlimited key sent as "
-            "`Authorization: Bearer` on every request, alternating)")
-        add("")
-        add("```")
-        add(auth.strip())
-        add("```")
-        add("")
+        section("POST /jobs with API key authentication",
+                "Command: `bench/http/compare_auth.sh build/pictor 3` (`serve --workers 0` on embedded "
+                "SQLite, `--auth none` and `--auth keys` with one unlimited key sent as "
+                "`Authorization: Bearer` on every request, alternating)",
+                auth)
         m = re.search(r"ratio keys/none: ([\d.]+)", auth)
         if m:
             r = float(m.group(1))
@@ -135,16 +135,11 @@ def main():
         add("")
     access = (results / "access_log.txt").read_text() if (results / "access_log.txt").exists() else ""
     if access:
-        add("## POST /jobs with the access log line per request")
-        add("")
-        add("Command: `bench/http/compare_access_log.sh build/pictor 3` (`serve --workers 0` on "
-            "embedded SQLite; `--log-level warn`, which writes no access line, beside `info` "
-            "with text and with JSON lines, stderr to a file, alternating)")
-        add("")
-        add("```")
-        add(access.strip())
-        add("```")
-        add("")
+        section("POST /jobs with the access log line per request",
+                "Command: `bench/http/compare_access_log.sh build/pictor 3` (`serve --workers 0` on "
+                "embedded SQLite; `--log-level warn`, which writes no access line, beside `info` "
+                "with text and with JSON lines, stderr to a file, alternating)",
+                access)
         for fmt in ("text", "json"):
             m = re.search(rf"ratio {fmt}/warn: ([\d.]+)", access)
             if m:
@@ -154,16 +149,11 @@ def main():
         add("")
     sync = (results / "sync_memory.txt").read_text() if (results / "sync_memory.txt").exists() else ""
     if sync:
-        add("## Synchronous generation memory (64 concurrent 2048×2048 `POST /generate-image`)")
-        add("")
-        add("Command: `bench/http/sync_memory.py build/pictor [-- serve flags]` (each client "
-            "retries a 503 after its Retry-After until its image is made; resident memory of "
-            "`pictor serve` from /proc)")
-        add("")
-        add("```")
-        add(sync.strip())
-        add("```")
-        add("")
+        section("Synchronous generation memory (64 concurrent 2048×2048 `POST /generate-image`)",
+                "Command: `bench/http/sync_memory.py build/pictor [-- serve flags]` (each client "
+                "retries a 503 after its Retry-After until its image is made; resident memory of "
+                "`pictor serve` from /proc)",
+                sync)
         peaks = [int(p) for p in re.findall(r"peak (\d+) MB", sync)]
         if len(peaks) == 2:
             add(f"- With the default `--sync-memory-mb 512` the peak is **{peaks[1]} MB**, "
@@ -171,15 +161,10 @@ def main():
                 f"{verdict(peaks[1] <= 1024)}).")
         add("")
     streams = (results / "streams.txt").read_text() if (results / "streams.txt").exists() else ""
-    add("## Open event streams (1,000 GET /jobs/{id}/events beside other routes)")
-    add("")
-    add("Command: `bench/http/open_streams.py build/pictor --streams 1000 --rounds 3` (wrk -t2 "
-        "-c32 on GET /healthz and POST /jobs with 0 and with 1,000 open streams, alternating)")
-    add("")
-    add("```")
-    add(streams.strip())
-    add("```")
-    add("")
+    section("Open event streams (1,000 GET /jobs/{id}/events beside other routes)",
+            "Command: `bench/http/open_streams.py build/pictor --streams 1000 --rounds 3` (wrk -t2 "
+            "-c32 on GET /healthz and POST /jobs with 0 and with 1,000 open streams, alternating)",
+            streams)
     for route in ("GET /healthz", "POST /jobs"):
         m = re.search(re.escape(route) + r":.*; ratio ([\d.]+)", streams)
         if m:
@@ -192,14 +177,9 @@ def main():
             f"(target: no more: {verdict(int(m.group(2)) <= int(m.group(1)))}).")
     add("")
     aws = (results / "aws.txt").read_text() if (results / "aws.txt").exists() else ""
-    add("## Against AWS-compatible peers (fauxqs, a fake Bedrock endpoint)")
-    add("")
-    add("Command: `bench/aws/run.sh build`")
-    add("")
-    add("```")
-    add(aws.strip())
-    add("```")
-    add("")
+    section("Against AWS-compatible peers (fauxqs, a fake Bedrock endpoint)",
+            "Command: `bench/aws/run.sh build`",
+            aws)
     m = re.search(r"send: pictor median ([\d.]+) ms, aws median ([\d.]+) ms, ratio ([\d.]+); "
                   r"peak RSS pictor (\d+) KiB, aws (\d+) KiB, ratio ([\d.]+)", aws)
     if m:
@@ -215,17 +195,12 @@ def main():
             f"model answering after 1 s: **{ratio:.0f}×** (target ≥ 40×: {verdict(ratio >= 40)}).")
     add("")
     throttle = (results / "throttle.txt").read_text() if (results / "throttle.txt").exists() else ""
-    add("## Adaptive throttling (64 callers against a model quota)")
-    add("")
-    add("Command: `bench/throttle/run.sh build 3` (64 threads call the Bedrock adapter in a loop "
-        "against tests/peers/fake_model_server.py enforcing a token-bucket quota of 20 images/s "
-        "with a burst of 5, answering ThrottlingException beyond it; adaptive and standard retry "
-        "mode alternate, 5 s warm-up then 20 s measured, three rounds)")
-    add("")
-    add("```")
-    add(throttle.strip())
-    add("```")
-    add("")
+    section("Adaptive throttling (64 callers against a model quota)",
+            "Command: `bench/throttle/run.sh build 3` (64 threads call the Bedrock adapter in a loop "
+            "against tests/peers/fake_model_server.py enforcing a token-bucket quota of 20 images/s "
+            "with a burst of 5, answering ThrottlingException beyond it; adaptive and standard retry "
+            "mode alternate, 5 s warm-up then 20 s measured, three rounds)",
+            throttle)
     m = re.search(r"median adaptive: goodput ([\d.]+)% of the quota, ([\d.]+)% of model calls",
                   throttle)
     s = re.search(r"median standard: goodput ([\d.]+)% of the quota, ([\d.]+)% of model calls",
@@ -238,15 +213,10 @@ def main():
             f"{float(s.group(2)):.1f}%.")
     add("")
     lam = (results / "lambda.txt").read_text() if (results / "lambda.txt").exists() else ""
-    add("## Lambda cold start")
-    add("")
-    add("Command: `bench/lambda/cold_start.py build --runs 9` (exec of bootstrap to the first "
-        "response posted to the Runtime API emulator, beside a Python boto3 handler)")
-    add("")
-    add("```")
-    add(lam.strip())
-    add("```")
-    add("")
+    section("Lambda cold start",
+            "Command: `bench/lambda/cold_start.py build --runs 9` (exec of bootstrap to the first "
+            "response posted to the Runtime API emulator, beside a Python boto3 handler)",
+            lam)
     m = re.search(r"ratio ([\d.]+); peak RSS pictor (\d+) KiB, python (\d+) KiB, ratio ([\d.]+)",
                   lam)
     if m:
@@ -256,18 +226,13 @@ def main():
     add("")
     per_image_path = results / "lambda_per_image.txt"
     per_image = per_image_path.read_text() if per_image_path.exists() else ""
-    add("## Lambda runtime against the long-running worker (per image, first image)")
-    add("")
-    add("Command: `bench/lambda/per_image.py build --images 200 --rounds 5` (the same job step "
-        "on a file store: `pictor lambda` from the unpacked zip on the Runtime API emulator, fed "
-        "SQS events of 1 and of 10 records, beside `pictor worker --concurrency 1` on a SQLite "
-        "queue; the builtin model, and Titan v1 against the fake Bedrock endpoint answering at "
-        "once; the first image from exec with one prompt waiting)")
-    add("")
-    add("```")
-    add(per_image.strip())
-    add("```")
-    add("")
+    section("Lambda runtime against the long-running worker (per image, first image)",
+            "Command: `bench/lambda/per_image.py build --images 200 --rounds 5` (the same job step "
+            "on a file store: `pictor lambda` from the unpacked zip on the Runtime API emulator, fed "
+            "SQS events of 1 and of 10 records, beside `pictor worker --concurrency 1` on a SQLite "
+            "queue; the builtin model, and Titan v1 against the fake Bedrock endpoint answering at "
+            "once; the first image from exec with one prompt waiting)",
+            per_image)
     for m in re.finditer(r"per-image (\w+): lambda/1 wall ([\d.]+) ms cpu ([\d.]+) ms; lambda/10 "
                          r"wall ([\d.]+) ms cpu ([\d.]+) ms; worker wall ([\d.]+) ms cpu "
                          r"([\d.]+) ms; ratio lambda/1 / worker wall ([\d.]+) cpu ([\d.]+)",
