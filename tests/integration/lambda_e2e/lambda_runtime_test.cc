@@ -1,6 +1,7 @@
 // Drives the real `pictor lambda` process through the local Lambda Runtime API emulator:
 // API Gateway v1 and v2 events, SQS batches with failing and unfinished records, webhooks
-// carried from one instance to the next, an init failure, and many invocations in one process.
+// carried from one instance to the next, the EMF line (namespace, spend), init failures, and many
+// invocations in one process.
 // Kept in one file although long: every case drives the same emulator fixture and event builders.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
