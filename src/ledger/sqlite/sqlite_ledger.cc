@@ -84,24 +84,46 @@ constexpr const char* kListIndexes =
   "webhook_attempts, webhook_status, webhook_last_ms, webhook_error"
 #define PICTOR_LEDGER_VALUES " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 constexpr const char* kInsert = "INSERT INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES;
-// OR IGNORE: a worker may already have recorded a later state of the job.
+// The creation's facts (created_ms, idempotency key, request digest, owner, webhook URL) are
+// known to the creating process alone. A worker in another process may take the job's message
+// before that process's group commit has written the creation (FlushLoop) and record the job
+// without them: neither its Put nor the late creation may lose them. Each is kept from whichever
+// write has it, and the job was created at the earlier of the two times.
+//
+// A creation the group commit writes late: a worker's later state of the job stands, and only
+// the creation's facts it lacks are filled in.
 constexpr const char* kInsertMissing =
-    "INSERT OR IGNORE INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES;
-// Put: every column as given but cancel_requested, which a Put never clears (JobLedger::Put).
+    "INSERT INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES
+    " ON CONFLICT(id) DO UPDATE SET"
+    " created_ms = CASE WHEN excluded.created_ms > 0 AND"
+    " (jobs.created_ms = 0 OR excluded.created_ms < jobs.created_ms)"
+    " THEN excluded.created_ms ELSE jobs.created_ms END,"
+    " idempotency_key = coalesce(jobs.idempotency_key, excluded.idempotency_key),"
+    " request_digest = coalesce(nullif(jobs.request_digest, ''), excluded.request_digest),"
+    " owner = coalesce(nullif(jobs.owner, ''), excluded.owner),"
+    " webhook_url = coalesce(nullif(jobs.webhook_url, ''), excluded.webhook_url)";
+// Put: every column as given but cancel_requested, which a Put never clears (JobLedger::Put),
+// and the creation's facts, which it never clears either.
 constexpr const char* kUpsert =
     "INSERT INTO jobs (" PICTOR_LEDGER_COLUMNS ")" PICTOR_LEDGER_VALUES
     " ON CONFLICT(id) DO UPDATE SET state = excluded.state, prompt = excluded.prompt,"
     " seed = excluded.seed, width = excluded.width, height = excluded.height, key = excluded.key,"
-    " error = excluded.error, attempts = excluded.attempts, created_ms = excluded.created_ms,"
-    " updated_ms = excluded.updated_ms, idempotency_key = excluded.idempotency_key,"
-    " request_digest = excluded.request_digest, enqueued = excluded.enqueued,"
-    " owner = excluded.owner, model = excluded.model, cost_micro_usd = excluded.cost_micro_usd,"
-    " negative_prompt = excluded.negative_prompt, started_ms = excluded.started_ms,"
-    " finished_ms = excluded.finished_ms, generation_ms = excluded.generation_ms,"
+    " error = excluded.error, attempts = excluded.attempts, updated_ms = excluded.updated_ms,"
+    " enqueued = excluded.enqueued, model = excluded.model,"
+    " cost_micro_usd = excluded.cost_micro_usd, negative_prompt = excluded.negative_prompt,"
+    " started_ms = excluded.started_ms, finished_ms = excluded.finished_ms,"
+    " generation_ms = excluded.generation_ms,"
     " cancel_requested = max(jobs.cancel_requested, excluded.cancel_requested),"
-    " webhook_url = excluded.webhook_url, webhook_state = excluded.webhook_state,"
-    " webhook_attempts = excluded.webhook_attempts, webhook_status = excluded.webhook_status,"
-    " webhook_last_ms = excluded.webhook_last_ms, webhook_error = excluded.webhook_error";
+    " webhook_state = excluded.webhook_state, webhook_attempts = excluded.webhook_attempts,"
+    " webhook_status = excluded.webhook_status, webhook_last_ms = excluded.webhook_last_ms,"
+    " webhook_error = excluded.webhook_error,"
+    " created_ms = CASE WHEN jobs.created_ms > 0 AND"
+    " (excluded.created_ms = 0 OR jobs.created_ms < excluded.created_ms)"
+    " THEN jobs.created_ms ELSE excluded.created_ms END,"
+    " idempotency_key = coalesce(excluded.idempotency_key, jobs.idempotency_key),"
+    " request_digest = coalesce(nullif(excluded.request_digest, ''), jobs.request_digest),"
+    " owner = coalesce(nullif(excluded.owner, ''), jobs.owner),"
+    " webhook_url = coalesce(nullif(excluded.webhook_url, ''), jobs.webhook_url)";
 constexpr const char* kGet = "SELECT " PICTOR_LEDGER_COLUMNS " FROM jobs WHERE id = ?";
 constexpr const char* kByKey =
     "SELECT " PICTOR_LEDGER_COLUMNS " FROM jobs WHERE idempotency_key = ?";
@@ -203,6 +225,8 @@ class SqliteLedger final : public JobLedger {
       std::lock_guard lock(pending_mu_);
       auto it = pending_.find(id);
       if (it != pending_.end()) return ApplyCancellation(it->second);
+      it = flushing_.find(id);  // taken by the flusher, perhaps not yet committed
+      if (it != flushing_.end()) return ApplyCancellation(it->second);
     }
     std::lock_guard lock(db_mu_);
     auto record = Query(kGet, id);
@@ -210,17 +234,24 @@ class SqliteLedger final : public JobLedger {
     return WithPendingMark(std::move(record).value());
   }
 
+  // A later state replaces a pending creation outright, once it is written: forgotten before,
+  // the job would be in neither place for a moment (a Get would answer NotFound), and a failed
+  // write would lose the creation too.
   Status Put(const JobRecord& record) override {
-    {
-      // A later state replaces a pending creation outright.
-      std::lock_guard lock(pending_mu_);
-      pending_.erase(record.id);
-    }
     std::lock_guard lock(db_mu_);
-    return Write(kUpsert, record).WithContext("updating job " + record.id);
+    if (Status s = Write(kUpsert, record); !s.ok()) {
+      return s.WithContext("updating job " + record.id);
+    }
+    std::lock_guard pending_lock(pending_mu_);
+    pending_.erase(record.id);
+    flushing_.erase(record.id);  // the flusher's copy only inserts a missing row
+    return Status::Ok();
   }
 
   Status Remove(std::string_view id) override {
+    // A batch being written is waited out: removed from the file before the flusher inserts
+    // it, a creation would come back.
+    std::lock_guard flushing(flush_mu_);
     {
       std::lock_guard lock(pending_mu_);
       auto it = pending_.find(id);
@@ -405,8 +436,9 @@ class SqliteLedger final : public JobLedger {
     std::set<std::string, std::less<>> marks;
     {
       std::lock_guard lock(pending_mu_);
-      batch.swap(pending_);
-      marks = marks_;  // cleared once written, so Get never misses a mark meanwhile
+      flushing_.swap(pending_);  // Get finds them there until they are committed
+      batch = flushing_;         // Put may drop flushing_'s entries meanwhile
+      marks = marks_;            // cleared once written, so Get never misses a mark meanwhile
     }
     if (batch.empty() && marks.empty()) return;
     std::lock_guard lock(db_mu_);
@@ -439,6 +471,7 @@ class SqliteLedger final : public JobLedger {
       // duplicate message on a replay.
       std::lock_guard lock(pending_mu_);
       for (const std::string& id : marks) marks_.erase(id);
+      flushing_.clear();  // in the file now (or lost with a failed commit, as a crash would)
     }
   }
 
@@ -515,10 +548,12 @@ class SqliteLedger final : public JobLedger {
   std::unique_ptr<Connection> db_;
 
   std::mutex flush_mu_;    // held through each FlushPending; taken before the other two
-  std::mutex pending_mu_;  // guards pending_, marks_ and stopping_
+  std::mutex pending_mu_;  // guards pending_, flushing_, marks_ and stopping_
   std::condition_variable pending_cv_;
   std::map<std::string, JobRecord, std::less<>> pending_;  // created, not yet written
-  std::set<std::string, std::less<>> marks_;               // ids marked enqueued, not yet written
+  // The batch FlushPending took from pending_, until committed; empty between flushes.
+  std::map<std::string, JobRecord, std::less<>> flushing_;
+  std::set<std::string, std::less<>> marks_;  // ids marked enqueued, not yet written
   bool stopping_ = false;
   std::thread flusher_;
   std::unique_ptr<WalCheckpointer> checkpointer_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 
@@ -57,10 +58,12 @@ enum class LedgerKind { kSqlite, kStore };
 class SubmitJobCrashTest : public ::testing::TestWithParam<LedgerKind> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pictor-submit-crash-" + std::to_string(::getpid()) + "-" +
-            std::to_string(static_cast<int>(GetParam())) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // A parameterised test's name is "Name/Param": its slash would make the folder nested, and
+    // TearDown would remove only the inner one.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '-');
+    dir_ = fs::temp_directory_path() / ("pictor-submit-crash-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(static_cast<int>(GetParam())) + "-" + name);
     fs::remove_all(dir_);
     SqliteQueueOptions qo;
     qo.path = (dir_ / "queue.db").string();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -203,6 +204,133 @@ TEST_F(LedgerTest, AJobIsListedAsSoonAsCreateReturns) {
     ASSERT_EQ(listed->jobs.size(), 1u) << n;
     ASSERT_EQ(listed->jobs[0].id, job.id) << n;
   }
+}
+
+// A creation the flusher thread has taken but not yet committed is still the ledger's: every
+// Get from Create's return on finds the job (a worker taking its message at once, or a client
+// opening its event stream, must never be told it does not exist).
+TEST_F(LedgerTest, ACreatedJobIsFoundAtEveryMomentOfItsGroupCommit) {
+  int missing = 0;
+  for (int n = 1; n <= 200; ++n) {
+    const std::string id = testing::NumberedJobId(n);
+    ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord(id)).ok());
+    // Read it over and over until the flusher has surely written it (its window is 2 ms).
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(6);
+    while (std::chrono::steady_clock::now() < until) {
+      if (!ledger_->Get(id).ok()) ++missing;
+    }
+  }
+  EXPECT_EQ(missing, 0);
+}
+
+// A later state replaces a pending creation without a moment in which the job is in neither
+// place: read from another thread while Put writes, the job is always there.
+TEST_F(LedgerTest, APutOverAPendingCreationIsNeverAMomentWithoutTheJob) {
+  std::atomic<bool> done{false};
+  std::atomic<int> missing{0};
+  std::atomic<int> current{0};
+  std::thread reader([&] {
+    while (!done) {
+      const int n = current.load();
+      if (n > 0 && !ledger_->Get(testing::NumberedJobId(n)).ok()) ++missing;
+    }
+  });
+  for (int n = 1; n <= 300; ++n) {
+    JobRecord job = testing::SampleJobRecord(testing::NumberedJobId(n));
+    ASSERT_TRUE(ledger_->Create(job).ok());
+    current = n;
+    job.state = JobState::kRunning;
+    ASSERT_TRUE(ledger_->Put(job).ok());
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(missing.load(), 0);
+}
+
+// A creation taken back (its message could not be sent) while the flusher holds it must not be
+// written afterwards: a record without a message would stand "queued" for ever.
+TEST_F(LedgerTest, ACreationRemovedDuringItsGroupCommitStaysRemoved) {
+  for (int n = 1; n <= 200; ++n) {
+    const std::string id = testing::NumberedJobId(n);
+    ASSERT_TRUE(ledger_->Create(testing::SampleJobRecord(id)).ok());
+    std::this_thread::sleep_for(std::chrono::microseconds(n % 4 * 700));  // before, in, after
+    ASSERT_TRUE(ledger_->Remove(id).ok());
+  }
+  ledger_.reset();  // writes whatever is still pending
+  auto again = OpenSqliteLedger(path_);
+  ASSERT_TRUE(again.ok());
+  JobQuery all;
+  all.limit = 200;
+  auto listed = (*again)->List(all);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_TRUE(listed->jobs.empty())
+      << listed->jobs.size() << " removed jobs came back, first " << listed->jobs.front().id;
+}
+
+// A `pictor worker` on the same file may take a job's message before the server's group commit
+// has written its creation, and record the job without what only the server knew. Whichever
+// write comes second, the job keeps its owner, digest, webhook URL and creation time, and the
+// worker's state.
+TEST_F(LedgerTest, AWorkerAheadOfTheGroupCommitLosesNoneOfTheCreationsFacts) {
+  auto worker = OpenSqliteLedger(path_);
+  ASSERT_TRUE(worker.ok());
+  JobRecord created = testing::SampleJobRecord("j");
+  created.owner = "team-a";
+  created.webhook_url = "https://hooks.example/pictor";
+  created.created_ms = 1700000000000;
+  // What the worker records from the message alone.
+  JobRecord running = testing::SampleJobRecord("j");
+  running.state = JobState::kRunning;
+  running.request_digest.clear();
+  running.created_ms = 1700000000040;  // the message's sent time, a little later
+  running.updated_ms = 1700000000050;
+  running.attempts = 1;
+
+  const auto check = [&](JobLedger& ledger, const std::string& id) {
+    auto got = ledger.Get(id);
+    ASSERT_TRUE(got.ok()) << id << ": " << got.status().ToString();
+    EXPECT_EQ(got->state, JobState::kRunning) << id;
+    EXPECT_EQ(got->attempts, 1) << id;
+    EXPECT_EQ(got->owner, "team-a") << id;
+    EXPECT_EQ(got->request_digest, "d1") << id;
+    EXPECT_EQ(got->webhook_url, "https://hooks.example/pictor") << id;
+    EXPECT_EQ(got->created_ms, 1700000000000) << id;
+    EXPECT_EQ(got->updated_ms, 1700000000050) << id;
+  };
+
+  // "worker-first": the worker's state, then the server's group commit.
+  created.id = running.id = "worker-first";
+  ASSERT_TRUE(ledger_->Create(created).ok());
+  EXPECT_TRUE((*worker)->Get(created.id).status().IsNotFound());  // in the server's hands
+  ASSERT_TRUE((*worker)->Put(running).ok());
+  ledger_.reset();  // writes what is pending
+  check(**worker, "worker-first");
+
+  // "server-first": the group commit (after the worker's Get missed it), then the worker.
+  created.id = running.id = "server-first";
+  auto server = OpenSqliteLedger(path_);
+  ASSERT_TRUE(server.ok());
+  ASSERT_TRUE((*server)->Create(created).ok());
+  EXPECT_TRUE((*worker)->Get(created.id).status().IsNotFound());
+  server->reset();
+  ASSERT_TRUE((*worker)->Put(running).ok());
+  check(**worker, "server-first");
+}
+
+// A Put names every fact it knows: a later owner or digest than the file's is the record's.
+TEST_F(LedgerTest, APutStillReplacesTheFactsItGives) {
+  JobRecord job = testing::SampleJobRecord("j");
+  job.owner = "team-a";
+  ASSERT_TRUE(ledger_->Create(job).ok());
+  job.owner = "team-b";
+  job.request_digest = "d2";
+  job.created_ms -= 5;
+  ASSERT_TRUE(ledger_->Put(job).ok());
+  auto got = ledger_->Get("j");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->owner, "team-b");
+  EXPECT_EQ(got->request_digest, "d2");
+  EXPECT_EQ(got->created_ms, job.created_ms);
 }
 
 TEST_F(LedgerTest, TwoHandlesOnOneFileShareIdempotency) {
