@@ -187,9 +187,23 @@ def submit(port, prompt):
 
 @unittest.skipUnless(PICTOR and PEERS, "PICTOR_BIN or PICTOR_PEERS is not set")
 class JobEvents(unittest.TestCase):
-    def setUp(self):
+    def run(self, result=None):
+        # The folder outlives the test's cleanups so that a failure (a timeout included, whose
+        # message names no process) can print what every Pictor process logged.
+        result = result if result is not None else self.defaultTestResult()
+        failed_before = len(result.failures) + len(result.errors)
         self.dir = tempfile.mkdtemp(prefix="pictor-sse-e2e-")
-        self.addCleanup(shutil.rmtree, self.dir, True)
+        try:
+            return super().run(result)
+        finally:
+            if len(result.failures) + len(result.errors) > failed_before:
+                for name in sorted(os.listdir(self.dir)):
+                    if name.endswith(".err"):
+                        with open(os.path.join(self.dir, name), errors="replace") as f:
+                            sys.stderr.write("--- %s of %s\n%s\n" % (name, self.id(), f.read()))
+            shutil.rmtree(self.dir, True)
+
+    def setUp(self):
         self.model = FakeModel(delay_ms=1500)
         self.addCleanup(self.model.stop)
 
