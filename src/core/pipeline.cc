@@ -313,6 +313,10 @@ JobResult RunJob(const Pipeline& p, const ReceivedMessage& message, int max_atte
     return finish_cancelled();
   }
   record.model = p.ModelLabel();
+  // A failed job run again (a re-driven dead letter) ends in an outcome of its own: its webhook
+  // delivery starts afresh, so that the new final state is reported too (a delivery on the
+  // record is what tells the webhook observer a final state was reported already).
+  if (have_record && record.state == JobState::kFailed) record.webhook = WebhookDelivery{};
   // A duplicate delivery of a succeeded job must not show it running again.
   if (!(have_record && record.state == JobState::kSucceeded)) {
     record.started_ms = NowMs();

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/job_observer.h"
@@ -247,6 +248,65 @@ TEST_F(PipelineCancelTest, ARetriedJobIsNotFinished) {
   EXPECT_EQ(job.state, JobState::kQueued);
   EXPECT_EQ(job.finished_ms, 0);
   EXPECT_EQ(log.states(), (std::vector<JobState>{JobState::kRunning, JobState::kQueued}));
+}
+
+}  // namespace
+}  // namespace pictor
+
+namespace pictor {
+namespace {
+
+// What the observer was told of each change: the state and the webhook delivery it carried.
+class DeliveryLog final : public JobObserver {
+ public:
+  void JobChanged(const JobRecord& record) override {
+    std::lock_guard lock(mu_);
+    seen_.emplace_back(record.state, record.webhook.state);
+  }
+  std::vector<std::pair<JobState, std::string>> seen() {
+    std::lock_guard lock(mu_);
+    return seen_;
+  }
+
+ private:
+  std::mutex mu_;  // guards seen_
+  std::vector<std::pair<JobState, std::string>> seen_;
+};
+
+// A failed job whose failure was reported, run again from its re-driven message, is reported
+// again when it succeeds: the observer (the webhooks) is told of the new final state with no
+// delivery on it, which is what starts one.
+TEST(PipelineRedrive, AFailedJobRunAgainStartsANewWebhookDelivery) {
+  FakeImageModel model;
+  MemoryStore store;
+  MemoryLedger ledger;
+  DeliveryLog log;
+  Pipeline pipeline{model, store};
+  pipeline.ledger = &ledger;
+  pipeline.observer = &log;
+  JobRecord failed;
+  failed.id = kJobId;
+  failed.prompt = "a fjord";
+  failed.state = JobState::kFailed;
+  failed.error = "gave up after 5 attempts";
+  failed.created_ms = failed.updated_ms = failed.finished_ms = 900;
+  failed.webhook_url = "https://hooks.example/pictor";
+  failed.webhook.state = "delivered";  // the failure was reported
+  failed.webhook.attempts = 1;
+  failed.webhook.last_status = 200;
+  ASSERT_TRUE(ledger.Put(failed).ok());
+
+  JobResult r = RunJob(pipeline, JobMessage(), 5);
+  ASSERT_EQ(r.outcome, JobOutcome::kSucceeded) << r.error.ToString();
+  using Seen = std::pair<JobState, std::string>;
+  EXPECT_EQ(log.seen(), (std::vector<Seen>{{JobState::kRunning, ""}, {JobState::kSucceeded, ""}}));
+
+  // A duplicate of the message now finds the success reported: nothing starts again.
+  JobRecord reported = ledger.Get(kJobId).value();
+  reported.webhook.state = "delivered";
+  ASSERT_TRUE(ledger.Put(reported).ok());
+  ASSERT_EQ(RunJob(pipeline, JobMessage(2), 5).outcome, JobOutcome::kSucceeded);
+  EXPECT_EQ(log.seen().back(), (Seen{JobState::kSucceeded, "delivered"}));
 }
 
 }  // namespace
