@@ -69,7 +69,10 @@ class KeyStore {
   // name, once used, keeps identifying one key in job records and spend).
   virtual Status Create(const ApiKeyRecord& record) = 0;
 
-  // Replaces the record of record.name (revoke, rotate). NotFound when there is none.
+  // Replaces the record of record.name (revoke, rotate). NotFound when there is none. A
+  // revocation is final: an Update never makes a revoked key active again, so a rotate written
+  // from a read made before a concurrent revoke leaves the key revoked (at the time it was
+  // revoked, without a previous key) instead of undoing the revoke.
   virtual Status Update(const ApiKeyRecord& record) = 0;
 
   // NotFound when there is no record of that name.

@@ -101,6 +101,37 @@ TEST_P(KeyStoreContract, UpdateReplacesEveryField) {
   EXPECT_EQ(*got, r);
 }
 
+// `keys rotate` read the key, `keys revoke` revoked it, then the rotate wrote what it read with
+// a new hash and the old one kept for a grace period: the key stays revoked, at the revoke's
+// time, and neither hash is accepted (no previous key), for this handle and for another
+// process's.
+TEST_P(KeyStoreContract, ARevocationIsFinalUnderARotateThatReadTheKeyBeforeIt) {
+  ASSERT_TRUE(keys().Create(Record("racing")).ok());
+  auto read_by_rotate = keys().Get("racing");
+  ASSERT_TRUE(read_by_rotate.ok()) << read_by_rotate.status().ToString();
+  ApiKeyRecord revoke = *read_by_rotate;
+  revoke.revoked_ms = 1700000002000;
+  ASSERT_TRUE(keys().Update(revoke).ok());
+  ApiKeyRecord rotate = *read_by_rotate;
+  rotate.previous_hash = rotate.hash;
+  rotate.previous_expires_ms = 1700000090000;
+  rotate.hash = HashApiKey("rotated");
+  ASSERT_TRUE(keys().Update(rotate).ok());
+
+  std::unique_ptr<KeyStore> another = under_test_->OpenAnother();
+  for (KeyStore* k : {&keys(), another.get()}) {
+    auto got = k->Get("racing");
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->revoked_ms, 1700000002000);
+    EXPECT_EQ(got->previous_hash, "");
+    EXPECT_EQ(got->previous_expires_ms, 0);
+    auto all = k->List();
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    ASSERT_EQ(all->size(), 1u);
+    EXPECT_EQ(all->front(), *got);
+  }
+}
+
 TEST_P(KeyStoreContract, UpdatingAMissingNameIsNotFoundAndCreatesNothing) {
   Status s = keys().Update(Record("ghost"));
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();

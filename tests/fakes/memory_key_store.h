@@ -1,7 +1,7 @@
 // MemoryKeyStore: an in-memory KeyStore with the port's promises (names are unique, revoked ones
-// included; Update replaces an existing record only; List is in name order), for tests of what
-// sits above the port. Counts its List calls (an authenticator must not read the store per
-// request) and can be told to fail its next reads. Thread-safety: thread-safe.
+// included; Update replaces an existing record only and never un-revokes; List is in name order),
+// for tests of what sits above the port. Counts its List calls (an authenticator must not read the
+// store per request) and can be told to fail its next reads. Thread-safety: thread-safe.
 #ifndef PICTOR_TESTS_FAKES_MEMORY_KEY_STORE_H_
 #define PICTOR_TESTS_FAKES_MEMORY_KEY_STORE_H_
 
@@ -30,7 +30,13 @@ class MemoryKeyStore final : public KeyStore {
     std::lock_guard lock(mu_);
     auto it = records_.find(record.name);
     if (it == records_.end()) return Status::NotFound("no key named " + record.name);
+    const int64_t revoked_ms = it->second.revoked_ms;
     it->second = record;
+    if (revoked_ms > 0) {  // a revocation is final
+      it->second.revoked_ms = revoked_ms;
+      it->second.previous_hash.clear();
+      it->second.previous_expires_ms = 0;
+    }
     return Status::Ok();
   }
 

@@ -27,10 +27,15 @@ constexpr const char* kSchema =
   "previous_hash, previous_expires_ms"
 constexpr const char* kInsert =
     "INSERT INTO api_keys (" PICTOR_KEY_COLUMNS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
+// A revocation is final (KeyStore::Update): a record revoked in the file stays revoked at its
+// time and without a previous key, whatever the update read before. SET reads the old row.
 constexpr const char* kUpdate =
     "UPDATE api_keys SET hash = ?2, scopes = ?3, rate_count = ?4, rate_period_s = ?5,"
-    " budgets = ?6, created_ms = ?7, revoked_ms = ?8, previous_hash = ?9,"
-    " previous_expires_ms = ?10 WHERE name = ?1";
+    " budgets = ?6, created_ms = ?7,"
+    " revoked_ms = CASE WHEN revoked_ms > 0 THEN revoked_ms ELSE ?8 END,"
+    " previous_hash = CASE WHEN revoked_ms > 0 OR ?8 > 0 THEN '' ELSE ?9 END,"
+    " previous_expires_ms = CASE WHEN revoked_ms > 0 OR ?8 > 0 THEN 0 ELSE ?10 END"
+    " WHERE name = ?1";
 constexpr const char* kGet = "SELECT " PICTOR_KEY_COLUMNS " FROM api_keys WHERE name = ?1";
 constexpr const char* kList = "SELECT " PICTOR_KEY_COLUMNS " FROM api_keys ORDER BY name";
 #undef PICTOR_KEY_COLUMNS

@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -20,6 +22,8 @@ namespace {
 constexpr size_t kMaxRecordBytes = 64 * 1024;
 constexpr std::string_view kContentType = "application/json";
 constexpr std::string_view kSuffix = ".json";
+constexpr std::string_view kRevokedDir = "revoked/";
+constexpr std::string_view kMarkerContentType = "text/plain";
 
 // ETags trusted to change whenever an object's bytes do: an MD5 in quotes, which S3 answers for
 // every object written by a single PUT and the file store keeps beside each file. Any other tag
@@ -61,6 +65,15 @@ class StoreKeyStore final : public KeyStore {
     auto head = store_.Head(key);
     if (head.status().IsNotFound()) return Status::NotFound("no key named '" + record.name + "'");
     if (!head.ok()) return head.status().WithContext("updating key " + record.name);
+    if (record.revoked_ms > 0) {
+      // The marker first, never rewritten: a rotate racing this revoke may still write its record
+      // (read before the revoke) over this one, but every read applies the marker to it.
+      Status mark = store_.PutIfAbsent(RevokedKeyOf(record.name), std::to_string(record.revoked_ms),
+                                       kMarkerContentType);
+      if (!mark.ok() && mark.code() != StatusCode::kAlreadyExists) {
+        return mark.WithContext("revoking key " + record.name);
+      }
+    }
     Status put = store_.Put(key, keys_store::EncodeKeyRecord(record), kContentType);
     if (!put.ok()) return put.WithContext("updating key " + record.name);
     return Status::Ok();
@@ -71,7 +84,10 @@ class StoreKeyStore final : public KeyStore {
     if (!ValidateKeyName(name).ok()) {
       return Status::NotFound("no key named '" + std::string(name.substr(0, 80)) + "'");
     }
-    return Read(KeyOf(name), name);
+    auto record = Read(KeyOf(name), name);
+    if (!record.ok() || record->revoked_ms > 0) return record;
+    if (Status s = ApplyRevocation(*record); !s.ok()) return s;
+    return record;
   }
 
   // One LIST, then a GET only for the records whose ETag changed since the last List (see the
@@ -86,6 +102,12 @@ class StoreKeyStore final : public KeyStore {
     }
     std::map<std::string, TaggedRecord, std::less<>> seen;  // the next cache: listed objects only
     std::vector<ApiKeyRecord> out;
+    std::set<std::string, std::less<>> revoked;  // names with a revocation marker
+    const std::string marker_prefix = listed_prefix + std::string(kRevokedDir);
+    for (const ObjectInfo& info : *objects) {
+      if (info.key.starts_with(marker_prefix))
+        revoked.insert(info.key.substr(marker_prefix.size()));
+    }
     for (const ObjectInfo& info : *objects) {
       std::string_view file = std::string_view(info.key).substr(listed_prefix.size());
       if (!file.ends_with(kSuffix)) continue;
@@ -108,6 +130,12 @@ class StoreKeyStore final : public KeyStore {
     {
       std::lock_guard lock(cache_mu_);
       cache_ = std::move(seen);
+    }
+    // A record that does not say it is revoked while its marker does: a rotate wrote it over the
+    // revoke (rare, so the marker's one GET is no cost to the refresh).
+    for (ApiKeyRecord& record : out) {
+      if (record.revoked_ms > 0 || !revoked.contains(record.name)) continue;
+      if (Status s = ApplyRevocation(record); !s.ok()) return s;
     }
     // The listing's order is not the names': "a-b.json" sorts before "a.json".
     std::sort(out.begin(), out.end(),
@@ -157,6 +185,32 @@ class StoreKeyStore final : public KeyStore {
 
   std::string KeyOf(std::string_view name) const {
     return dir_ + "/" + std::string(name) + std::string(kSuffix);
+  }
+
+  // `<dir>/revoked/<name>`: written once by the revoke, holding its time in ms. Never removed,
+  // never rewritten: what makes a revocation final (KeyStore::Update) on a store without
+  // conditional updates.
+  std::string RevokedKeyOf(std::string_view name) const {
+    return dir_ + "/" + std::string(kRevokedDir) + std::string(name);
+  }
+
+  // Revokes `record` if its marker exists, at the marker's time (its object's time when the
+  // text is not one), and drops its previous key.
+  Status ApplyRevocation(ApiKeyRecord& record) {
+    auto marker = store_.Get(RevokedKeyOf(record.name));
+    if (marker.status().IsNotFound()) return Status::Ok();
+    if (!marker.ok())
+      return marker.status().WithContext("reading the revocation of key " + record.name);
+    int64_t at = 0;
+    const std::string& text = marker->data;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), at);
+    if (ec != std::errc() || end != text.data() + text.size() || at <= 0) {
+      at = std::max<int64_t>(marker->info.last_modified_ms, 1);
+    }
+    record.revoked_ms = at;
+    record.previous_hash.clear();
+    record.previous_expires_ms = 0;
+    return Status::Ok();
   }
 
   ObjectStore& store_;

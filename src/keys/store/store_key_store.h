@@ -7,13 +7,17 @@
 // once exactly one succeeds, the others get AlreadyExists (this needs a store whose PutIfAbsent
 // is atomic: the file store on a local filesystem, S3, or an S3-compatible server that honours
 // "If-None-Match: *"). Update checks that the record exists, then replaces it: two updates of one
-// key at once (a revoke and a rotate) leave the last one written, as the store has no conditional
-// replace. Records are never deleted, so a name once used stays taken.
+// key at once leave the last one written, as the store has no conditional replace. A revocation
+// alone is final whatever the order: the revoke first claims `<prefix>/keys/revoked/<name>`
+// (PutIfAbsent, holding its time), and Get and List apply that marker to a record that a racing
+// rotate wrote over the revoke. Records and markers are never deleted, so a name once used
+// stays taken.
 //
 // List pays one LIST page per 1000 keys, and a GET only for the records whose ETag changed since
 // this object's previous List (ETags that are content hashes, as S3's and the file store's are;
 // with any other tag, a GET per key): authenticators refresh the set every few seconds, and most
-// refreshes then cost one LIST. At most kMaxStoreKeys are read.
+// refreshes then cost one LIST. At most kMaxStoreKeys objects (records and revocation markers)
+// are read.
 // An object under keys/ whose name is not `<valid key name>.json` is ignored (it cannot be a
 // key); one that is but does not decode, or names another key, is DataLoss, for List as a whole
 // too (an authenticator must not silently forget a revocation). The store's own errors pass
