@@ -105,8 +105,9 @@ class StoreKeyStore final : public KeyStore {
     std::set<std::string, std::less<>> revoked;  // names with a revocation marker
     const std::string marker_prefix = listed_prefix + std::string(kRevokedDir);
     for (const ObjectInfo& info : *objects) {
-      if (info.key.starts_with(marker_prefix))
+      if (info.key.starts_with(marker_prefix)) {
         revoked.insert(info.key.substr(marker_prefix.size()));
+      }
     }
     for (const ObjectInfo& info : *objects) {
       std::string_view file = std::string_view(info.key).substr(listed_prefix.size());
@@ -199,8 +200,9 @@ class StoreKeyStore final : public KeyStore {
   Status ApplyRevocation(ApiKeyRecord& record) {
     auto marker = store_.Get(RevokedKeyOf(record.name));
     if (marker.status().IsNotFound()) return Status::Ok();
-    if (!marker.ok())
+    if (!marker.ok()) {
       return marker.status().WithContext("reading the revocation of key " + record.name);
+    }
     int64_t at = 0;
     const std::string& text = marker->data;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), at);
